@@ -1,0 +1,118 @@
+#ifndef SECEX_CLI_H
+#define SECEX_CLI_H
+
+/* What the commands share: options, output of findings, exit codes, global flags. */
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <secex.h>
+
+/* Exit status (SPEC §7). */
+enum {
+	CLI_EXIT_CLEAN = 0,
+	CLI_EXIT_FINDINGS = 1,
+	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_INTERNAL = 3
+};
+
+typedef enum {
+	CLI_OPT_FLAG,   /* bool */
+	CLI_OPT_STRING, /* const char * */
+	CLI_OPT_ARGS    /* cli_args: the remaining arguments */
+} cli_opt_type;
+
+typedef struct {
+	char **v;
+	int n;
+} cli_args;
+
+typedef struct {
+	cli_opt_type type;
+	const char *name;       /* long name without "--", or the placeholder for ARGS */
+	char alias;             /* short letter or 0 */
+	void *value;
+	const char *value_name; /* shown in --help: "REV" */
+	const char *help;
+} cli_opt;
+
+#define CLI_OPT_END { CLI_OPT_FLAG, NULL, 0, NULL, NULL, NULL }
+
+/* A command's description, shared by its --help and `secex help`. */
+typedef struct {
+	const char *name;
+	const char *usage;    /* "[--rev REV] [FILE...]" */
+	const char *summary;  /* one line */
+	const char *details;  /* paragraphs shown under the options, or NULL */
+	const cli_opt *opts;
+} cli_command_help;
+
+/* Parses argv[1..] (argv[0] is the command name). Returns 0, or CLI_EXIT_USAGE after printing
+ * the problem; *help_shown is set (and help printed) for -h/--help. */
+int cli_opt_parse(const cli_command_help *cmd, int argc, char **argv, bool *help_shown);
+void cli_opt_help(FILE *out, const cli_command_help *cmd);
+
+/* Output formats for findings. */
+typedef enum {
+	CLI_FORMAT_TEXT,
+	CLI_FORMAT_JSON,
+	CLI_FORMAT_SARIF,
+	CLI_FORMAT_GITHUB,
+	CLI_FORMAT_JUNIT,
+	CLI_FORMAT_MARKDOWN
+} cli_format;
+
+bool cli_format_parse(cli_format *out, const char *name);
+
+/* The options every findings command takes, with their parsed values. */
+typedef struct {
+	const char *format;
+	const char *fail_on;
+	const char *today;
+	cli_format fmt;
+	secex_severity fail_level;
+} cli_report_opts;
+
+#define CLI_REPORT_OPTS_INIT { "text", "error", NULL, CLI_FORMAT_TEXT, SECEX_SEV_ERROR }
+
+#define CLI_REPORT_OPT_ROWS(r)                                                                       \
+	{ CLI_OPT_STRING, "format", 0, &(r)->format, "FORMAT",                                        \
+	  "text, json, sarif, github, junit or markdown (default text)" },                          \
+	{ CLI_OPT_STRING, "fail-on", 0, &(r)->fail_on, "SEVERITY",                                    \
+	  "exit 1 on findings at or above error, warning or note (default error)" },                \
+	{ CLI_OPT_STRING, "today", 0, &(r)->today, "DATE",                                            \
+	  "treat DATE (YYYY-MM-DD) as today, for reproducible runs (or SECEX_TODAY)" }
+
+/* Checks the parsed report options; prints the problem and returns CLI_EXIT_USAGE if bad. */
+int cli_report_opts_check(cli_report_opts *r);
+
+/* Writes the findings in the chosen format to out; `subject` names what was checked. */
+int cli_render(FILE *out, const secex_diags *diags, cli_format fmt, const char *subject);
+/* The exit status for these findings. */
+int cli_exit_for(const secex_diags *diags, secex_severity fail_level);
+
+/* Prints "secex: error: <message>" from secex_error_last() and returns the exit status for rc. */
+int cli_fail(int rc);
+void cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+/* Global flags, set by main before the command runs. */
+typedef struct {
+	const char *dir; /* -C DIR, or NULL */
+	bool no_owner_check;
+} cli_globals;
+
+extern cli_globals cli;
+
+/* Commands. */
+int cmd_init(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+extern const cli_command_help cmd_init_help;
+extern const cli_command_help cmd_validate_help;
+
+#endif

@@ -1,0 +1,128 @@
+/* secex: the command table, global options and dispatch. */
+
+#include <stdlib.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "banned.h"
+
+cli_globals cli;
+
+typedef struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const cli_command_help *help; /* NULL for help and version */
+	const char *summary;
+} command;
+
+static const command commands[] = {
+	{ "init", cmd_init, &cmd_init_help, "create .secex/ with a default policy and roster" },
+	{ "validate", cmd_validate, &cmd_validate_help, "check files against the schemas and the policy" },
+	{ "help", cmd_help, NULL, "show help for secex or one command" },
+	{ "version", cmd_version, NULL, "print the version" },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static const command *find_command(const char *name)
+{
+	const command *c;
+
+	for (c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	const command *c;
+
+	fputs("usage: secex [-C DIR] [--no-owner-check] COMMAND [OPTIONS]\n\n"
+	      "secex keeps security exceptions as YAML files in git: schema-checked, approved by\n"
+	      "signed commits of the right people, and audited through history.\n\ncommands:\n", out);
+	for (c = commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fputs("\nglobal options:\n"
+	      "  -C DIR             run as if started in DIR\n"
+	      "  --no-owner-check   open a repository owned by another user (CI containers)\n"
+	      "  -h, --help         show this help\n"
+	      "  --version          print the version\n\n"
+	      "'secex help COMMAND' or 'secex COMMAND --help' shows a command's options;\n"
+	      "'secex help codes' lists the finding codes. See also secex(1).\n", out);
+}
+
+int cmd_help(int argc, char **argv)
+{
+	const command *c;
+	const secex_diag_code *code;
+
+	if (argc < 2) {
+		usage(stdout);
+		return CLI_EXIT_CLEAN;
+	}
+	if (strcmp(argv[1], "codes") == 0) {
+		for (code = secex_diag_codes(); code->code; code++)
+			printf("%s  %-7s  %s\n", code->code, secex_severity_name(code->severity), code->title);
+		return CLI_EXIT_CLEAN;
+	}
+	if (!(c = find_command(argv[1]))) {
+		cli_error("no command '%s'; 'secex help' lists the commands", argv[1]);
+		return CLI_EXIT_USAGE;
+	}
+	if (c->help)
+		cli_opt_help(stdout, c->help);
+	else
+		printf("usage: secex %s\n\n%s\n", c->name, c->summary);
+	return CLI_EXIT_CLEAN;
+}
+
+int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("secex %s\n", SECEX_VERSION);
+	return CLI_EXIT_CLEAN;
+}
+
+int main(int argc, char **argv)
+{
+	const command *c;
+	int i = 1;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
+			cli.dir = argv[i + 1];
+			i += 2;
+		} else if (strncmp(argv[i], "-C", 2) == 0 && argv[i][2]) {
+			cli.dir = argv[i] + 2;
+			i++;
+		} else if (strcmp(argv[i], "--no-owner-check") == 0) {
+			cli.no_owner_check = true;
+			i++;
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return CLI_EXIT_CLEAN;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			return cmd_version(0, NULL);
+		} else {
+			cli_error("unknown global option '%s'; see 'secex --help'", argv[i]);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (!(c = find_command(argv[i]))) {
+		cli_error("'%s' is not a secex command; 'secex help' lists them", argv[i]);
+		return CLI_EXIT_USAGE;
+	}
+	if (cli.dir && chdir(cli.dir) < 0) {
+		cli_error("cannot change to '%s': %s", cli.dir, strerror(errno));
+		return CLI_EXIT_USAGE;
+	}
+	if (cli.no_owner_check)
+		secex_repo_disable_owner_check();
+	return c->fn(argc - i, argv + i);
+}

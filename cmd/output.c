@@ -1,0 +1,349 @@
+/* Rendering findings: text, json, sarif, github, junit, markdown; exit codes. */
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "banned.h"
+
+static const char *const format_names[] = { "text", "json", "sarif", "github", "junit", "markdown" };
+
+bool cli_format_parse(cli_format *out, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(format_names) / sizeof(*format_names); i++) {
+		if (strcmp(name, format_names[i]) == 0) {
+			*out = (cli_format)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+int cli_report_opts_check(cli_report_opts *r)
+{
+	int64_t now;
+
+	if (!cli_format_parse(&r->fmt, r->format)) {
+		cli_error("unknown format '%s'; use text, json, sarif, github, junit or markdown", r->format);
+		return CLI_EXIT_USAGE;
+	}
+	if (!secex_severity_parse(&r->fail_level, r->fail_on)) {
+		cli_error("unknown severity '%s' for --fail-on; use error, warning or note", r->fail_on);
+		return CLI_EXIT_USAGE;
+	}
+	if (r->today) {
+		if (!secex_when_parse(&now, r->today, strlen(r->today))) {
+			cli_error("--today '%s' is not a date; use YYYY-MM-DD", r->today);
+			return CLI_EXIT_USAGE;
+		}
+		setenv("SECEX_TODAY", r->today, 1);
+	}
+	if (secex_now(&now) < 0) {
+		cli_error("%s", secex_error_last());
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("secex: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_fail(int rc)
+{
+	cli_error("%s", *secex_error_last() ? secex_error_last() : "internal error");
+	if (rc == SECEX_EINVALID || rc == SECEX_ENOTFOUND || rc == SECEX_EEXISTS)
+		return CLI_EXIT_USAGE;
+	return CLI_EXIT_INTERNAL;
+}
+
+int cli_exit_for(const secex_diags *diags, secex_severity fail_level)
+{
+	size_t i;
+
+	for (i = 0; i < diags->n; i++)
+		if (diags->items[i].severity >= fail_level)
+			return CLI_EXIT_FINDINGS;
+	return CLI_EXIT_CLEAN;
+}
+
+static bool use_color(FILE *out)
+{
+	const char *no = getenv("NO_COLOR");
+
+	return (!no || !*no) && isatty(fileno(out)) && getenv("TERM") && strcmp(getenv("TERM"), "dumb") != 0;
+}
+
+static void render_text(secex_buf *b, const secex_diags *diags, bool color)
+{
+	static const char *const colors[] = { "\033[36m", "\033[33m", "\033[31m" };
+	size_t i;
+
+	for (i = 0; i < diags->n; i++) {
+		const secex_diag *d = &diags->items[i];
+
+		if (d->file && d->line)
+			secex_buf_printf(b, "%s:%u:%u: ", d->file, d->line, d->column);
+		else if (d->file)
+			secex_buf_printf(b, "%s: ", d->file);
+		else
+			secex_buf_puts(b, "secex: ");
+		secex_buf_printf(b, "%s%s%s: %s [%s]", color ? colors[d->severity] : "",
+				 secex_severity_name(d->severity), color ? "\033[0m" : "", d->message, d->code);
+		if (d->commit)
+			secex_buf_printf(b, " (commit %.12s)", d->commit);
+		secex_buf_putc(b, '\n');
+	}
+}
+
+static void json_str(secex_buf *b, const char *s)
+{
+	if (!s) {
+		secex_buf_puts(b, "null");
+		return;
+	}
+	secex_buf_putc(b, '"');
+	secex_buf_put_json_string(b, s, strlen(s));
+	secex_buf_putc(b, '"');
+}
+
+static void json_pos(secex_buf *b, uint32_t v)
+{
+	if (v)
+		secex_buf_printf(b, "%u", v);
+	else
+		secex_buf_puts(b, "null");
+}
+
+static void render_json(secex_buf *b, const secex_diags *diags)
+{
+	size_t i, counts[3];
+
+	secex_buf_puts(b, "{\"version\":1,\"findings\":[");
+	for (i = 0; i < diags->n; i++) {
+		const secex_diag *d = &diags->items[i];
+
+		secex_buf_puts(b, i ? ",{\"code\":" : "{\"code\":");
+		json_str(b, d->code);
+		secex_buf_puts(b, ",\"severity\":");
+		json_str(b, secex_severity_name(d->severity));
+		secex_buf_puts(b, ",\"message\":");
+		json_str(b, d->message);
+		secex_buf_puts(b, ",\"file\":");
+		json_str(b, d->file);
+		secex_buf_puts(b, ",\"line\":");
+		json_pos(b, d->line);
+		secex_buf_puts(b, ",\"column\":");
+		json_pos(b, d->column);
+		secex_buf_puts(b, ",\"exception\":");
+		json_str(b, d->exception);
+		secex_buf_puts(b, ",\"commit\":");
+		json_str(b, d->commit);
+		secex_buf_putc(b, '}');
+	}
+	secex_diags_count(diags, counts);
+	secex_buf_printf(b, "],\"summary\":{\"error\":%zu,\"warning\":%zu,\"note\":%zu}}\n",
+			 counts[SECEX_SEV_ERROR], counts[SECEX_SEV_WARNING], counts[SECEX_SEV_NOTE]);
+}
+
+static const char *sarif_level(secex_severity s)
+{
+	return s == SECEX_SEV_ERROR ? "error" : s == SECEX_SEV_WARNING ? "warning" : "note";
+}
+
+static void render_sarif(secex_buf *b, const secex_diags *diags)
+{
+	const secex_diag_code *c;
+	size_t i;
+
+	secex_buf_puts(b, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
+			  "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"secex\",\"version\":\"" SECEX_VERSION "\","
+			  "\"informationUri\":\"https://github.com/secex/secex\",\"rules\":[");
+	for (c = secex_diag_codes(); c->code; c++) {
+		secex_buf_printf(b, "%s{\"id\":\"%s\",\"shortDescription\":{\"text\":", c == secex_diag_codes() ? "" : ",", c->code);
+		json_str(b, c->title);
+		secex_buf_printf(b, "},\"defaultConfiguration\":{\"level\":\"%s\"}}", sarif_level(c->severity));
+	}
+	secex_buf_puts(b, "]}},\"results\":[");
+	for (i = 0; i < diags->n; i++) {
+		const secex_diag *d = &diags->items[i];
+
+		secex_buf_printf(b, "%s{\"ruleId\":\"%s\",\"level\":\"%s\",\"message\":{\"text\":", i ? "," : "",
+				 d->code, sarif_level(d->severity));
+		json_str(b, d->message);
+		secex_buf_putc(b, '}');
+		if (d->file) {
+			secex_buf_puts(b, ",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
+			json_str(b, d->file);
+			secex_buf_putc(b, '}');
+			if (d->line)
+				secex_buf_printf(b, ",\"region\":{\"startLine\":%u,\"startColumn\":%u}", d->line,
+						 d->column ? d->column : 1);
+			secex_buf_puts(b, "}}]");
+		}
+		if (d->exception || d->commit) {
+			secex_buf_puts(b, ",\"properties\":{\"exception\":");
+			json_str(b, d->exception);
+			secex_buf_puts(b, ",\"commit\":");
+			json_str(b, d->commit);
+			secex_buf_putc(b, '}');
+		}
+		secex_buf_putc(b, '}');
+	}
+	secex_buf_puts(b, "]}]}\n");
+}
+
+/* GitHub workflow commands escape %, CR and LF in data, and also : and , in properties. */
+static void github_escape(secex_buf *b, const char *s, bool property)
+{
+	for (; s && *s; s++) {
+		if (*s == '%')
+			secex_buf_puts(b, "%25");
+		else if (*s == '\r')
+			secex_buf_puts(b, "%0D");
+		else if (*s == '\n')
+			secex_buf_puts(b, "%0A");
+		else if (property && *s == ':')
+			secex_buf_puts(b, "%3A");
+		else if (property && *s == ',')
+			secex_buf_puts(b, "%2C");
+		else
+			secex_buf_putc(b, *s);
+	}
+}
+
+static void render_github(secex_buf *b, const secex_diags *diags)
+{
+	size_t i;
+
+	for (i = 0; i < diags->n; i++) {
+		const secex_diag *d = &diags->items[i];
+
+		secex_buf_printf(b, "::%s ", d->severity == SECEX_SEV_NOTE ? "notice" : sarif_level(d->severity));
+		if (d->file) {
+			secex_buf_puts(b, "file=");
+			github_escape(b, d->file, true);
+			if (d->line)
+				secex_buf_printf(b, ",line=%u,col=%u", d->line, d->column);
+			secex_buf_putc(b, ',');
+		}
+		secex_buf_printf(b, "title=%s::", d->code);
+		github_escape(b, d->message, false);
+		secex_buf_putc(b, '\n');
+	}
+}
+
+/* The junit test case a finding belongs to: its file, else its exception, else "secex". */
+static const char *case_name(const secex_diag *d)
+{
+	return d->file ? d->file : d->exception ? d->exception : "secex";
+}
+
+static void render_junit(secex_buf *b, const secex_diags *diags, const char *subject)
+{
+	size_t i, failures = 0, cases = 0;
+	secex_buf body = SECEX_BUF_INIT;
+
+	for (i = 0; i < diags->n; i++) {
+		const secex_diag *d = &diags->items[i];
+		bool new_case = i == 0 || strcmp(case_name(d), case_name(&diags->items[i - 1])) != 0;
+
+		if (new_case) {
+			if (i)
+				secex_buf_puts(&body, "    </testcase>\n");
+			secex_buf_puts(&body, "    <testcase classname=\"secex\" name=\"");
+			secex_buf_put_xml(&body, case_name(d));
+			secex_buf_puts(&body, "\">\n");
+			cases++;
+		}
+		if (d->severity != SECEX_SEV_ERROR)
+			continue;
+		failures++;
+		secex_buf_printf(&body, "      <failure type=\"%s\" message=\"", d->code);
+		secex_buf_put_xml(&body, d->message);
+		secex_buf_printf(&body, "\">%s:%u:%u</failure>\n", d->file ? d->file : "", d->line, d->column);
+	}
+	if (cases)
+		secex_buf_puts(&body, "    </testcase>\n");
+	else
+		secex_buf_puts(&body, "    <testcase classname=\"secex\" name=\"secex\"/>\n");
+	secex_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
+	secex_buf_put_xml(b, subject);
+	secex_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\">\n", cases ? cases : 1, failures);
+	secex_buf_put(b, body.ptr, body.size);
+	secex_buf_puts(b, "  </testsuite>\n</testsuites>\n");
+	secex_buf_release(&body);
+}
+
+static void md_cell(secex_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			secex_buf_puts(b, "\\|");
+		else if (*s == '\n')
+			secex_buf_putc(b, ' ');
+		else
+			secex_buf_putc(b, *s);
+	}
+}
+
+static void render_markdown(secex_buf *b, const secex_diags *diags, const char *subject)
+{
+	size_t i, counts[3];
+
+	secex_diags_count(diags, counts);
+	secex_buf_printf(b, "### secex: %s\n\n", subject);
+	if (!diags->n) {
+		secex_buf_puts(b, "No findings.\n");
+		return;
+	}
+	secex_buf_printf(b, "%zu error(s), %zu warning(s), %zu note(s).\n\n"
+			    "| severity | code | where | finding |\n|---|---|---|---|\n",
+			 counts[SECEX_SEV_ERROR], counts[SECEX_SEV_WARNING], counts[SECEX_SEV_NOTE]);
+	for (i = 0; i < diags->n; i++) {
+		const secex_diag *d = &diags->items[i];
+
+		secex_buf_printf(b, "| %s | %s | ", secex_severity_name(d->severity), d->code);
+		if (d->file) {
+			secex_buf_putc(b, '`');
+			md_cell(b, d->file);
+			if (d->line)
+				secex_buf_printf(b, ":%u", d->line);
+			secex_buf_putc(b, '`');
+		}
+		secex_buf_puts(b, " | ");
+		md_cell(b, d->message);
+		secex_buf_puts(b, " |\n");
+	}
+}
+
+int cli_render(FILE *out, const secex_diags *diags, cli_format fmt, const char *subject)
+{
+	secex_buf b = SECEX_BUF_INIT;
+	int rc = 0;
+
+	switch (fmt) {
+	case CLI_FORMAT_TEXT: render_text(&b, diags, use_color(out)); break;
+	case CLI_FORMAT_JSON: render_json(&b, diags); break;
+	case CLI_FORMAT_SARIF: render_sarif(&b, diags); break;
+	case CLI_FORMAT_GITHUB: render_github(&b, diags); break;
+	case CLI_FORMAT_JUNIT: render_junit(&b, diags, subject); break;
+	case CLI_FORMAT_MARKDOWN: render_markdown(&b, diags, subject); break;
+	}
+	if (b.size && fwrite(b.ptr, 1, b.size, out) != b.size)
+		rc = -1;
+	if (fflush(out) != 0)
+		rc = -1;
+	secex_buf_release(&b);
+	return rc;
+}

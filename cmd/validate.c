@@ -1,0 +1,224 @@
+/* secex validate: files against the schemas, then the policy's semantic checks. */
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli.h"
+#include "banned.h"
+
+static struct {
+	const char *rev;
+	const char *schema;
+	bool all_files;
+	cli_args files;
+	cli_report_opts report;
+} o = { NULL, NULL, false, { NULL, 0 }, CLI_REPORT_OPTS_INIT };
+
+static const cli_opt opts[] = {
+	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "validate the tree of commit REV instead of the working tree" },
+	{ CLI_OPT_STRING, "schema", 0, &o.schema, "SCHEMA", "validate FILE... against this JSON Schema instead" },
+	CLI_REPORT_OPT_ROWS(&o.report),
+	{ CLI_OPT_ARGS, "[FILE...]", 0, &o.files, NULL, "only report on these files (or, with --schema, validate them)" },
+	CLI_OPT_END
+};
+
+const cli_command_help cmd_validate_help = {
+	"validate", "[--rev REV] [--format FORMAT] [FILE...]\n       secex validate --schema SCHEMA FILE...",
+	"Checks the policy (.secex/policy.yaml), the roster (.secex/people.yaml) and every exception\n"
+	"file against the shipped JSON Schemas, then runs the checks a schema cannot express:\n"
+	"unique ids, known people and priorities, dates in order and within the level's\n"
+	"max_duration, extension fields, file names matching ids (SX101 to SX127).",
+	"With --schema, any YAML or JSON files are validated against any JSON Schema 2020-12.\n"
+	"Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error,\n"
+	"3 repository or internal error.",
+	opts
+};
+
+static int validate_with_schema(secex_diags *diags)
+{
+	secex_schema_options sopts = SECEX_SCHEMA_OPTIONS_INIT;
+	secex_doc *schema_doc = NULL;
+	secex_schema *schema = NULL;
+	int i, rc;
+
+	if (o.files.n == 0) {
+		cli_error("--schema needs at least one FILE to validate");
+		return CLI_EXIT_USAGE;
+	}
+	rc = secex_doc_load_file(&schema_doc, o.schema, o.schema, diags);
+	if (rc < 0 || !schema_doc) {
+		if (rc < 0)
+			return cli_fail(rc);
+		cli_render(stdout, diags, o.report.fmt, o.schema);
+		cli_error("the schema '%s' does not load; fix the findings above", o.schema);
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = secex_schema_compile(&schema, secex_doc_root(schema_doc), o.schema, &sopts)) < 0) {
+		secex_doc_free(schema_doc);
+		cli_error("cannot use '%s' as a schema: %s", o.schema, secex_error_last());
+		return CLI_EXIT_USAGE;
+	}
+	for (i = 0; i < o.files.n && rc == 0; i++) {
+		secex_doc *doc = NULL;
+		bool valid;
+
+		rc = secex_doc_load_file(&doc, o.files.v[i], o.files.v[i], diags);
+		if (rc == SECEX_ENOTFOUND || rc == SECEX_EIO) {
+			/* a missing or unreadable file is a finding on it, and the run goes on */
+			rc = secex_diags_add(diags, "SX101", o.files.v[i], 0, 0, NULL, NULL, "%s", secex_error_last());
+		} else if (rc == 0 && doc) {
+			rc = secex_schema_validate(&valid, schema, secex_doc_root(doc), o.files.v[i], NULL, diags);
+		}
+		secex_doc_free(doc);
+	}
+	secex_schema_free(schema);
+	secex_doc_free(schema_doc);
+	return rc < 0 ? cli_fail(rc) : 0;
+}
+
+/* The nearest directory from the current one upwards that holds .secex/, not above stop
+ * (the repository's top level, with a trailing '/'); NULL when there is none. */
+static char *find_secex_root(const char *stop)
+{
+	char *dir = getcwd(NULL, 0);
+	struct stat st;
+
+	while (dir) {
+		secex_buf probe = SECEX_BUF_INIT;
+		char *slash;
+		bool found;
+
+		secex_buf_printf(&probe, "%s/.secex", dir);
+		found = probe.ptr && stat(probe.ptr, &st) == 0 && S_ISDIR(st.st_mode);
+		secex_buf_release(&probe);
+		if (found)
+			return dir;
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir || (stop && strlen(dir) + 1 <= strlen(stop)))
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+	return NULL;
+}
+
+/* The files to check: a commit's tree with --rev; otherwise the nearest directory holding
+ * .secex/ within the repository (a repository may keep its secex files in a subdirectory),
+ * else the repository's top level, else the current directory. */
+static int open_root(secex_repo **repo, secex_tree **tree, char **root)
+{
+	int rc = secex_repo_open(repo, ".");
+
+	if (rc < 0 && (rc != SECEX_ENOTFOUND || o.rev))
+		return rc;
+	secex_error_clear();
+	if (o.rev)
+		return secex_tree_open_rev(tree, *repo, o.rev);
+	*root = find_secex_root(*repo ? secex_repo_workdir(*repo) : NULL);
+	if (!*root && *repo && !secex_repo_workdir(*repo))
+		return secex_error_set(SECEX_EINVALID, "this is a bare repository; pass --rev REV to validate a commit");
+	if (!*root)
+		*root = strdup(*repo ? secex_repo_workdir(*repo) : ".");
+	return *root ? secex_tree_open_dir(tree, *root) : secex_error_set(SECEX_ENOMEM, "out of memory");
+}
+
+/* name as a path relative to root (an absolute directory without trailing '/'). */
+static char *relative_to(const char *root, const char *name)
+{
+	secex_buf abs = SECEX_BUF_INIT;
+	char *cwd = name[0] == '/' ? NULL : getcwd(NULL, 0);
+	const char *p;
+	size_t rlen = strlen(root);
+
+	secex_buf_printf(&abs, "%s%s%s", cwd ? cwd : "", cwd ? "/" : "", name);
+	free(cwd);
+	p = secex_buf_cstr(&abs);
+	if (strncmp(p, root, rlen) == 0 && p[rlen] == '/')
+		p += rlen + 1;
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	p = strdup(p);
+	secex_buf_release(&abs);
+	return (char *)p;
+}
+
+/* Keeps only findings on the named files and findings without a file. */
+static void keep_named(secex_diags *diags, const char *root)
+{
+	size_t i, kept = 0;
+	int f;
+
+	for (f = 0; f < o.files.n; f++)
+		o.files.v[f] = secex_xalloc_check(relative_to(root ? root : "", o.files.v[f]));
+	for (i = 0; i < diags->n; i++) {
+		secex_diag *d = &diags->items[i];
+		bool keep = !d->file;
+
+		for (f = 0; f < o.files.n && !keep; f++)
+			keep = strcmp(o.files.v[f], d->file) == 0;
+		if (keep) {
+			diags->items[kept++] = *d;
+			continue;
+		}
+		free(d->file);
+		free(d->exception);
+		free(d->commit);
+		free(d->message);
+	}
+	diags->n = kept;
+	for (f = 0; f < o.files.n; f++)
+		free(o.files.v[f]);
+}
+
+static int validate_tree(secex_diags *diags)
+{
+	secex_repo *repo = NULL;
+	secex_tree *tree = NULL;
+	secex_snapshot *snap = NULL;
+	char *root = NULL;
+	int rc;
+
+	if ((rc = open_root(&repo, &tree, &root)) < 0)
+		goto cleanup;
+	if (!o.rev && !secex_tree_exists(tree, SECEX_POLICY_PATH) && !secex_tree_exists(tree, SECEX_PEOPLE_PATH)) {
+		rc = secex_error_set(SECEX_EINVALID, "no .secex/policy.yaml or .secex/people.yaml here; "
+				     "run 'secex init' to create them, or use -C DIR to point at a secex repository");
+		goto cleanup;
+	}
+	if ((rc = secex_snapshot_load(&snap, tree, diags)) < 0 ||
+	    (rc = secex_validate_snapshot(snap, diags)) < 0)
+		goto cleanup;
+	if (o.files.n)
+		keep_named(diags, root);
+cleanup:
+	free(root);
+	secex_snapshot_free(snap);
+	secex_tree_free(tree);
+	secex_repo_free(repo);
+	return rc < 0 ? cli_fail(rc) : 0;
+}
+
+int cmd_validate(int argc, char **argv)
+{
+	secex_diags diags = SECEX_DIAGS_INIT;
+	bool help;
+	int rc;
+
+	if ((rc = cli_opt_parse(&cmd_validate_help, argc, argv, &help)) || help)
+		return rc;
+	if ((rc = cli_report_opts_check(&o.report)))
+		return rc;
+	rc = o.schema ? validate_with_schema(&diags) : validate_tree(&diags);
+	if (rc == 0) {
+		secex_diags_sort(&diags);
+		if (cli_render(stdout, &diags, o.report.fmt, o.schema ? o.schema : "validate") < 0) {
+			cli_error("cannot write the output");
+			rc = CLI_EXIT_INTERNAL;
+		} else {
+			rc = cli_exit_for(&diags, o.report.fail_level);
+		}
+	}
+	secex_diags_release(&diags);
+	return rc;
+}

@@ -1,0 +1,33 @@
+# bash completion for secex. Commands and options come from secex's own help output,
+# so they never drift from the option tables.
+_secex() {
+	local cur prev cmd i
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	cmd=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		-C) ((i++)) ;;
+		-*) ;;
+		*) cmd=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+	if [ "$prev" = "-C" ]; then
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return
+	fi
+	if [ -z "$cmd" ]; then
+		COMPREPLY=($(compgen -W "$(secex help 2>/dev/null | awk '/^commands:/{f=1;next} /^$/{f=0} f{print $1}') -C --no-owner-check --help --version" -- "$cur"))
+		return
+	fi
+	case $prev in
+	--format) COMPREPLY=($(compgen -W "text json sarif github junit markdown" -- "$cur")); return ;;
+	--fail-on) COMPREPLY=($(compgen -W "error warning note" -- "$cur")); return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$(secex "$cmd" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u)" -- "$cur"))
+		return
+	fi
+	COMPREPLY=($(compgen -f -- "$cur"))
+}
+complete -F _secex secex

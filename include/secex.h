@@ -1,0 +1,16 @@
+#ifndef SECEX_H
+#define SECEX_H
+
+/* secex: security exceptions kept in git. One header per library module. */
+
+#include "secex/common.h"
+#include "secex/util.h"
+#include "secex/diag.h"
+#include "secex/yaml.h"
+#include "secex/schema.h"
+#include "secex/policy.h"
+#include "secex/repo.h"
+#include "secex/snapshot.h"
+#include "secex/signature.h"
+
+#endif

@@ -1,0 +1,53 @@
+#ifndef SECEX_REPO_H
+#define SECEX_REPO_H
+
+/* Reading secex files from a working tree, a commit's tree or the index (libgit2). */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "common.h"
+#include "diag.h"
+#include "util.h"
+#include "yaml.h"
+
+typedef struct secex_repo secex_repo;
+
+/* Opens the repository containing path (searching upwards). SECEX_ENOTFOUND when there is
+ * none; SECEX_EREPO with a message that says what to do for anything else. */
+int secex_repo_open(secex_repo **out, const char *path);
+void secex_repo_free(secex_repo *repo);
+/* The working directory with a trailing '/', or NULL for a bare repository. */
+const char *secex_repo_workdir(const secex_repo *repo);
+/* Skips libgit2's check that the repository belongs to the current user (CI containers). */
+void secex_repo_disable_owner_check(void);
+
+/* A read-only view of files: a directory on disk, a commit's tree, or the index. */
+typedef struct secex_tree secex_tree;
+
+int secex_tree_open_dir(secex_tree **out, const char *root);
+int secex_tree_open_rev(secex_tree **out, secex_repo *repo, const char *rev);
+int secex_tree_open_index(secex_tree **out, secex_repo *repo);
+void secex_tree_free(secex_tree *tree);
+/* What the tree is, for messages: "working tree", "commit 1a2b3c4", "index". */
+const char *secex_tree_name(const secex_tree *tree);
+
+/*
+ * Lists the YAML and JSON files (*.yaml, *.yml, *.json) under dir, recursively, sorted, as
+ * paths relative to the tree's root that the caller frees (secex_vec of char *). A missing
+ * dir lists nothing. Symbolic links and submodules are reported as SX109 and skipped.
+ */
+int secex_tree_list(secex_vec *out, secex_tree *tree, const char *dir, secex_diags *diags);
+
+/* Whether path exists in the tree as a file. */
+bool secex_tree_exists(secex_tree *tree, const char *path);
+
+/*
+ * Reads and parses one file. Problems in the file are findings and leave *out NULL
+ * (a file over the size limit is SX107 and is never read). A missing file is SECEX_ENOTFOUND.
+ */
+int secex_tree_load(secex_doc **out, secex_tree *tree, const char *path, secex_diags *diags);
+
+/* Reads one file's bytes (at most max_size; larger is SECEX_EINVALID). */
+int secex_tree_read(secex_buf *out, secex_tree *tree, const char *path, size_t max_size);
+
+#endif

@@ -1,0 +1,52 @@
+#ifndef SECEX_SNAPSHOT_H
+#define SECEX_SNAPSHOT_H
+
+/* The policy, roster and exceptions as they stand in one tree, loaded and validated. */
+
+#include <stdbool.h>
+#include "common.h"
+#include "diag.h"
+#include "policy.h"
+#include "repo.h"
+#include "schema.h"
+#include "yaml.h"
+
+typedef struct {
+	char *path;      /* relative to the tree's root */
+	secex_doc *doc;  /* NULL when the file did not load */
+	const char *id;  /* the exception's id, or NULL */
+	bool valid;      /* loaded and passed the schema */
+} secex_exception;
+
+typedef struct secex_snapshot {
+	secex_policy *policy;     /* the repository's, or the default when it has none */
+	bool policy_ok;           /* the policy file is absent or valid */
+	bool policy_present;
+	secex_roster *roster;     /* NULL when absent or invalid */
+	secex_exception *items;   /* sorted by path */
+	size_t n;
+	void *internal;
+} secex_snapshot;
+
+/* The shipped schemas, compiled once per process. name: "exception", "policy", "people". */
+int secex_schema_builtin(const secex_schema **out, const char *name);
+/* The shipped schema's text, or NULL. */
+const char *secex_schema_builtin_text(const char *name, size_t *len);
+
+/*
+ * Loads .secex/policy.yaml, .secex/people.yaml and every exception file of the policy's
+ * exceptions directory from tree, validating each against its schema (and the policy's
+ * extending schema). Problems are findings; the function fails only when it cannot run.
+ */
+int secex_snapshot_load(secex_snapshot **out, secex_tree *tree, secex_diags *diags);
+void secex_snapshot_free(secex_snapshot *snap);
+const secex_exception *secex_snapshot_find(const secex_snapshot *snap, const char *id);
+
+/* The semantic checks of SPEC §3 (SX120 to SX127) over a loaded snapshot. */
+int secex_validate_snapshot(const secex_snapshot *snap, secex_diags *diags);
+
+/* Validates one exception document's semantics (all but the cross-file SX120). */
+int secex_validate_exception(const secex_snapshot *snap, const secex_exception *exc,
+			     secex_diags *diags);
+
+#endif

@@ -1,0 +1,98 @@
+#ifndef SECEX_UTIL_H
+#define SECEX_UTIL_H
+
+/* Growable buffers, an arena allocator, pointer vectors, dates and durations. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "common.h"
+
+/* A growable byte string, always NUL-terminated once anything was written. */
+typedef struct {
+	char *ptr;
+	size_t size;  /* bytes used, without the terminating NUL */
+	size_t asize; /* bytes allocated */
+} secex_buf;
+
+#define SECEX_BUF_INIT { NULL, 0, 0 }
+
+int secex_buf_grow(secex_buf *buf, size_t extra);
+int secex_buf_put(secex_buf *buf, const char *data, size_t len);
+int secex_buf_puts(secex_buf *buf, const char *str);
+int secex_buf_putc(secex_buf *buf, char c);
+int secex_buf_printf(secex_buf *buf, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/* Appends str escaped as the inside of a JSON string (no quotes). */
+int secex_buf_put_json_string(secex_buf *buf, const char *str, size_t len);
+/* Appends str with &, <, >, " and ' escaped for HTML and XML. */
+int secex_buf_put_xml(secex_buf *buf, const char *str);
+const char *secex_buf_cstr(const secex_buf *buf); /* "" when empty */
+void secex_buf_clear(secex_buf *buf);
+void secex_buf_release(secex_buf *buf);
+char *secex_buf_detach(secex_buf *buf); /* caller frees; never NULL unless out of memory */
+
+/* Reads a whole file, refusing more than max_size bytes (SECEX_EINVALID). */
+int secex_file_read(secex_buf *out, const char *path, size_t max_size);
+
+/* An arena: many small allocations freed at once. */
+typedef struct secex_arena_block secex_arena_block;
+typedef struct {
+	secex_arena_block *head;
+} secex_arena;
+
+#define SECEX_ARENA_INIT { NULL }
+
+void *secex_arena_alloc(secex_arena *arena, size_t size); /* zeroed, 16-byte aligned; NULL if out of memory */
+char *secex_arena_strndup(secex_arena *arena, const char *str, size_t len);
+void secex_arena_release(secex_arena *arena);
+
+/* A vector of pointers; the vector does not own what they point at. */
+typedef struct {
+	void **items;
+	size_t n;
+	size_t cap;
+} secex_vec;
+
+#define SECEX_VEC_INIT { NULL, 0, 0 }
+
+int secex_vec_push(secex_vec *vec, void *item);
+void secex_vec_release(secex_vec *vec);
+
+void *secex_xalloc_check(void *ptr); /* aborts the process on NULL: only for the CLI */
+char *secex_strndup(const char *str, size_t len);
+
+/* Whether data is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+ * On failure *bad_offset is the offset of the first bad byte. */
+bool secex_utf8_valid(const char *data, size_t len, size_t *bad_offset);
+/* Number of code points in well-formed UTF-8. */
+size_t secex_utf8_length(const char *data, size_t len);
+
+/* Dates are counted in days since 1970-01-01, times in seconds since the epoch (UTC). */
+int64_t secex_days_from_civil(int year, unsigned month, unsigned day);
+void secex_civil_from_days(int64_t days, int *year, unsigned *month, unsigned *day);
+bool secex_leap_year(int year);
+unsigned secex_days_in_month(int year, unsigned month);
+
+/* Parses exactly "YYYY-MM-DD" (RFC 3339 full-date). */
+bool secex_date_parse(int64_t *out_days, const char *str, size_t len);
+/* Parses an RFC 3339 date-time ("2024-05-01T10:00:00Z", offsets, fractions). */
+bool secex_datetime_parse(int64_t *out_seconds, const char *str, size_t len);
+/* Parses either form; a bare date means 00:00:00 UTC of that day. */
+bool secex_when_parse(int64_t *out_seconds, const char *str, size_t len);
+/* Writes "YYYY-MM-DD" into out (at least 11 bytes). */
+void secex_date_format(char *out, int64_t days);
+
+/* Parses a duration "Nh", "Nd" or "Nw" (N a positive decimal) into seconds. */
+bool secex_duration_parse(int64_t *out_seconds, const char *str, size_t len);
+/* Formats seconds as the shortest of "Nw", "Nd", "Nh" that is exact. */
+void secex_duration_format(char *out, size_t outlen, int64_t seconds);
+
+/* "Now" in seconds: SECEX_TODAY (a date or date-time) when set, else the clock.
+ * Returns SECEX_EINVALID when SECEX_TODAY does not parse. */
+int secex_now(int64_t *out_seconds);
+
+#endif

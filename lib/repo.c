@@ -1,0 +1,480 @@
+/* Files from a directory, a commit's tree or the index, behind one interface. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <git2.h>
+#include "secex/repo.h"
+#include "banned.h"
+
+struct secex_repo {
+	git_repository *repo;
+	char *workdir;
+};
+
+typedef enum { TREE_DIR, TREE_GIT, TREE_INDEX } tree_kind;
+
+struct secex_tree {
+	tree_kind kind;
+	char *root;          /* TREE_DIR: directory with trailing '/' */
+	secex_repo *repo;    /* TREE_GIT, TREE_INDEX: borrowed */
+	git_tree *tree;      /* TREE_GIT */
+	git_index *index;    /* TREE_INDEX */
+	char name[64];
+};
+
+static int git_fail(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return secex_error_set(code, "%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
+}
+
+void secex_repo_disable_owner_check(void)
+{
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	git_libgit2_shutdown();
+}
+
+int secex_repo_open(secex_repo **out, const char *path)
+{
+	secex_repo *r = calloc(1, sizeof(*r));
+	int rc;
+
+	*out = NULL;
+	if (!r)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	git_libgit2_init();
+	rc = git_repository_open_ext(&r->repo, path, 0, NULL);
+	if (rc == GIT_ENOTFOUND) {
+		rc = secex_error_set(SECEX_ENOTFOUND, "'%s' is not inside a git repository; "
+				     "run secex in one, or pass -C DIR", path);
+		goto fail;
+	}
+	if (rc == GIT_EOWNER) {
+		rc = secex_error_set(SECEX_EREPO, "the repository at '%s' belongs to another user; "
+				     "if you trust it (a CI container), pass --no-owner-check", path);
+		goto fail;
+	}
+	if (rc < 0) {
+		const git_error *e = git_error_last();
+
+		if (e && e->message && strstr(e->message, "extension"))
+			rc = secex_error_set(SECEX_EREPO, "cannot open '%s': %s (SHA-256 repositories "
+					     "are not supported by this libgit2)", path, e->message);
+		else
+			rc = git_fail(SECEX_EREPO, "cannot open the repository");
+		goto fail;
+	}
+	if (git_repository_workdir(r->repo) && !(r->workdir = strdup(git_repository_workdir(r->repo)))) {
+		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		goto fail;
+	}
+	*out = r;
+	return 0;
+fail:
+	secex_repo_free(r);
+	return rc;
+}
+
+void secex_repo_free(secex_repo *r)
+{
+	if (!r)
+		return;
+	git_repository_free(r->repo);
+	free(r->workdir);
+	free(r);
+	git_libgit2_shutdown();
+}
+
+const char *secex_repo_workdir(const secex_repo *r)
+{
+	return r->workdir;
+}
+
+int secex_tree_open_dir(secex_tree **out, const char *root)
+{
+	secex_tree *t = calloc(1, sizeof(*t));
+	size_t len = strlen(root);
+
+	*out = NULL;
+	if (!t || !(t->root = malloc(len + 2))) {
+		free(t);
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	}
+	memcpy(t->root, root, len + 1);
+	if (len == 0 || root[len - 1] != '/')
+		memcpy(t->root + len, "/", 2);
+	t->kind = TREE_DIR;
+	snprintf(t->name, sizeof(t->name), "working tree");
+	*out = t;
+	return 0;
+}
+
+int secex_tree_open_rev(secex_tree **out, secex_repo *repo, const char *rev)
+{
+	git_object *obj = NULL;
+	secex_tree *t = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	*out = NULL;
+	if (git_revparse_single(&obj, repo->repo, rev) < 0)
+		return secex_error_set(SECEX_ENOTFOUND, "revision '%s' not found; give a branch, tag "
+				       "or commit that exists (git rev-parse '%s')", rev, rev);
+	if (!(t = calloc(1, sizeof(*t)))) {
+		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (git_object_peel((git_object **)&t->tree, obj, GIT_OBJECT_TREE) < 0) {
+		rc = git_fail(SECEX_EREPO, "cannot read the tree of that revision");
+		goto cleanup;
+	}
+	t->kind = TREE_GIT;
+	t->repo = repo;
+	git_oid_tostr(hex, 8, git_object_id(obj));
+	snprintf(t->name, sizeof(t->name), "revision %s", hex);
+	*out = t;
+	t = NULL;
+	rc = 0;
+cleanup:
+	secex_tree_free(t);
+	git_object_free(obj);
+	return rc;
+}
+
+int secex_tree_open_index(secex_tree **out, secex_repo *repo)
+{
+	secex_tree *t = calloc(1, sizeof(*t));
+
+	*out = NULL;
+	if (!t)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	if (git_repository_index(&t->index, repo->repo) < 0) {
+		free(t);
+		return git_fail(SECEX_EREPO, "cannot read the index");
+	}
+	t->kind = TREE_INDEX;
+	t->repo = repo;
+	snprintf(t->name, sizeof(t->name), "index");
+	*out = t;
+	return 0;
+}
+
+void secex_tree_free(secex_tree *t)
+{
+	if (!t)
+		return;
+	free(t->root);
+	git_tree_free(t->tree);
+	git_index_free(t->index);
+	free(t);
+}
+
+const char *secex_tree_name(const secex_tree *t)
+{
+	return t->name;
+}
+
+static bool wanted_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return (len > 5 && strcmp(name + len - 5, ".yaml") == 0) ||
+	       (len > 4 && strcmp(name + len - 4, ".yml") == 0) ||
+	       (len > 5 && strcmp(name + len - 5, ".json") == 0);
+}
+
+static int push_path(secex_vec *out, const char *dir, const char *name)
+{
+	secex_buf path = SECEX_BUF_INIT;
+
+	if (secex_buf_printf(&path, "%s%s%s", dir, *dir ? "/" : "", name) < 0 ||
+	    secex_vec_push(out, path.ptr) < 0) {
+		secex_buf_release(&path);
+		return SECEX_ENOMEM;
+	}
+	return 0;
+}
+
+static int not_regular(secex_diags *diags, const char *dir, const char *name, const char *what)
+{
+	secex_buf path = SECEX_BUF_INIT;
+	int rc;
+
+	if (secex_buf_printf(&path, "%s/%s", dir, name) < 0)
+		return SECEX_ENOMEM;
+	rc = secex_diags_add(diags, "SX109", path.ptr, 0, 0, NULL, NULL,
+			     "'%s' is a %s; secex reads regular files only, replace it with the file itself",
+			     path.ptr, what);
+	secex_buf_release(&path);
+	return rc;
+}
+
+static int list_dir(secex_vec *out, const char *root, const char *dir, secex_diags *diags, int depth)
+{
+	secex_buf full = SECEX_BUF_INIT;
+	DIR *d = NULL;
+	struct dirent *de;
+	int rc = 0;
+
+	if (depth > 32)
+		return 0;
+	if (secex_buf_printf(&full, "%s%s", root, dir) < 0)
+		return SECEX_ENOMEM;
+	if (!(d = opendir(full.ptr))) {
+		rc = errno == ENOENT || errno == ENOTDIR ? 0 :
+		     secex_error_set(SECEX_EIO, "cannot read directory '%s': %s", full.ptr, strerror(errno));
+		goto cleanup;
+	}
+	while (rc == 0 && (de = readdir(d))) {
+		secex_buf child = SECEX_BUF_INIT;
+		struct stat st;
+
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (secex_buf_printf(&child, "%s/%s", full.ptr, de->d_name) < 0) {
+			rc = SECEX_ENOMEM;
+			break;
+		}
+		if (lstat(child.ptr, &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				secex_buf sub = SECEX_BUF_INIT;
+
+				rc = secex_buf_printf(&sub, "%s/%s", dir, de->d_name);
+				if (rc == 0)
+					rc = list_dir(out, root, sub.ptr, diags, depth + 1);
+				secex_buf_release(&sub);
+			} else if (wanted_name(de->d_name)) {
+				rc = S_ISREG(st.st_mode) ? push_path(out, dir, de->d_name)
+							 : not_regular(diags, dir, de->d_name, "symbolic link or special file");
+			}
+		}
+		secex_buf_release(&child);
+	}
+cleanup:
+	if (d)
+		closedir(d);
+	secex_buf_release(&full);
+	return rc;
+}
+
+typedef struct {
+	secex_vec *out;
+	const char *dir;
+	secex_diags *diags;
+	int rc;
+} walk_ctx;
+
+static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
+{
+	walk_ctx *ctx = payload;
+	git_filemode_t mode = git_tree_entry_filemode(entry);
+	const char *name = git_tree_entry_name(entry);
+	secex_buf dir = SECEX_BUF_INIT;
+
+	if (mode == GIT_FILEMODE_TREE)
+		return 0;
+	if (secex_buf_printf(&dir, "%s%s%.*s", ctx->dir, *root ? "/" : "", (int)(strlen(root) ? strlen(root) - 1 : 0), root) < 0) {
+		ctx->rc = SECEX_ENOMEM;
+		return -1;
+	}
+	if (mode == GIT_FILEMODE_COMMIT)
+		ctx->rc = not_regular(ctx->diags, dir.ptr, name, "submodule");
+	else if (wanted_name(name))
+		ctx->rc = mode == GIT_FILEMODE_LINK ? not_regular(ctx->diags, dir.ptr, name, "symbolic link")
+						    : push_path(ctx->out, dir.ptr, name);
+	secex_buf_release(&dir);
+	return ctx->rc < 0 ? -1 : 0;
+}
+
+static int list_git(secex_vec *out, secex_tree *t, const char *dir, secex_diags *diags)
+{
+	git_tree_entry *entry = NULL;
+	git_tree *sub = NULL;
+	walk_ctx ctx = { out, dir, diags, 0 };
+	int rc = 0;
+
+	if (git_tree_entry_bypath(&entry, t->tree, dir) < 0)
+		return 0;
+	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE)
+		goto cleanup;
+	if (git_tree_lookup(&sub, git_tree_owner(t->tree), git_tree_entry_id(entry)) < 0) {
+		rc = git_fail(SECEX_EREPO, "cannot read a tree");
+		goto cleanup;
+	}
+	if (git_tree_walk(sub, GIT_TREEWALK_PRE, walk_cb, &ctx) < 0 && ctx.rc == 0)
+		rc = git_fail(SECEX_EREPO, "cannot walk a tree");
+	else
+		rc = ctx.rc;
+cleanup:
+	git_tree_free(sub);
+	git_tree_entry_free(entry);
+	return rc;
+}
+
+static int list_index(secex_vec *out, secex_tree *t, const char *dir, secex_diags *diags)
+{
+	size_t i, n = git_index_entrycount(t->index), dlen = strlen(dir);
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		const git_index_entry *e = git_index_get_byindex(t->index, i);
+		const char *slash;
+
+		if (strncmp(e->path, dir, dlen) != 0 || e->path[dlen] != '/' || git_index_entry_stage(e) != 0)
+			continue;
+		slash = strrchr(e->path, '/');
+		if (!wanted_name(slash + 1) && e->mode != GIT_FILEMODE_COMMIT)
+			continue;
+		if (e->mode == GIT_FILEMODE_LINK || e->mode == GIT_FILEMODE_COMMIT) {
+			secex_buf d = SECEX_BUF_INIT;
+
+			rc = secex_buf_put(&d, e->path, (size_t)(slash - e->path));
+			if (rc == 0)
+				rc = not_regular(diags, d.ptr, slash + 1,
+						 e->mode == GIT_FILEMODE_LINK ? "symbolic link" : "submodule");
+			secex_buf_release(&d);
+		} else {
+			rc = push_path(out, "", e->path);
+		}
+	}
+	return rc;
+}
+
+static int cmp_paths(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int secex_tree_list(secex_vec *out, secex_tree *t, const char *dir, secex_diags *diags)
+{
+	int rc;
+
+	switch (t->kind) {
+	case TREE_DIR: rc = list_dir(out, t->root, dir, diags, 0); break;
+	case TREE_GIT: rc = list_git(out, t, dir, diags); break;
+	default: rc = list_index(out, t, dir, diags); break;
+	}
+	if (rc == 0 && out->n > 1)
+		qsort(out->items, out->n, sizeof(*out->items), cmp_paths);
+	return rc;
+}
+
+/* Finds the blob id and size of path in a git tree or the index. */
+static int git_locate(git_oid *oid, uint64_t *size, secex_tree *t, const char *path)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t len;
+	int rc;
+
+	if (t->kind == TREE_GIT) {
+		git_tree_entry *entry = NULL;
+
+		if (git_tree_entry_bypath(&entry, t->tree, path) < 0)
+			return SECEX_ENOTFOUND;
+		rc = git_tree_entry_type(entry) == GIT_OBJECT_BLOB &&
+		     git_tree_entry_filemode(entry) != GIT_FILEMODE_LINK ? 0 : SECEX_ENOTFOUND;
+		git_oid_cpy(oid, git_tree_entry_id(entry));
+		git_tree_entry_free(entry);
+	} else {
+		const git_index_entry *e = git_index_get_bypath(t->index, path, 0);
+
+		if (!e || e->mode == GIT_FILEMODE_LINK)
+			return SECEX_ENOTFOUND;
+		git_oid_cpy(oid, &e->id);
+		rc = 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (git_repository_odb(&odb, t->repo->repo) < 0)
+		return git_fail(SECEX_EREPO, "cannot open the object database");
+	rc = git_odb_read_header(&len, &type, odb, oid);
+	git_odb_free(odb);
+	if (rc < 0)
+		return git_fail(SECEX_EREPO, "cannot read an object (missing in a partial clone?)");
+	*size = len;
+	return 0;
+}
+
+static int stat_file(uint64_t *size, secex_tree *t, const char *path)
+{
+	secex_buf full = SECEX_BUF_INIT;
+	struct stat st;
+	int rc;
+
+	if (secex_buf_printf(&full, "%s%s", t->root, path) < 0)
+		return SECEX_ENOMEM;
+	rc = lstat(full.ptr, &st);
+	secex_buf_release(&full);
+	if (rc < 0 || !S_ISREG(st.st_mode))
+		return SECEX_ENOTFOUND;
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+bool secex_tree_exists(secex_tree *t, const char *path)
+{
+	git_oid oid;
+	uint64_t size;
+
+	return (t->kind == TREE_DIR ? stat_file(&size, t, path) : git_locate(&oid, &size, t, path)) == 0;
+}
+
+int secex_tree_read(secex_buf *out, secex_tree *t, const char *path, size_t max_size)
+{
+	git_blob *blob = NULL;
+	git_oid oid;
+	uint64_t size;
+	int rc;
+
+	if (t->kind == TREE_DIR) {
+		secex_buf full = SECEX_BUF_INIT;
+
+		if (secex_buf_printf(&full, "%s%s", t->root, path) < 0)
+			return SECEX_ENOMEM;
+		rc = secex_file_read(out, full.ptr, max_size);
+		secex_buf_release(&full);
+		return rc;
+	}
+	if ((rc = git_locate(&oid, &size, t, path)) < 0)
+		return rc == SECEX_ENOTFOUND ? secex_error_set(rc, "'%s' not found in the %s", path, t->name) : rc;
+	if (size > max_size)
+		return secex_error_set(SECEX_EINVALID, "'%s' is %llu bytes, more than the limit of %zu",
+				       path, (unsigned long long)size, max_size);
+	if (git_blob_lookup(&blob, t->repo->repo, &oid) < 0)
+		return git_fail(SECEX_EREPO, "cannot read a blob");
+	rc = secex_buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return rc;
+}
+
+int secex_tree_load(secex_doc **out, secex_tree *t, const char *path, secex_diags *diags)
+{
+	secex_buf data = SECEX_BUF_INIT;
+	git_oid oid;
+	uint64_t size = 0;
+	int rc;
+
+	*out = NULL;
+	rc = t->kind == TREE_DIR ? stat_file(&size, t, path) : git_locate(&oid, &size, t, path);
+	if (rc < 0)
+		return rc == SECEX_ENOTFOUND ? secex_error_set(rc, "'%s' not found in the %s", path, t->name) : rc;
+	if (size > SECEX_MAX_FILE_SIZE)
+		return secex_diags_add(diags, "SX107", path, 1, 1, NULL, NULL,
+				       "file is %llu bytes, more than the limit of 1 MiB; split it or remove it",
+				       (unsigned long long)size);
+	rc = secex_tree_read(&data, t, path, SECEX_MAX_FILE_SIZE);
+	if (rc == SECEX_EINVALID) /* grew between stat and read */
+		rc = secex_diags_add(diags, "SX107", path, 1, 1, NULL, NULL,
+				     "file is more than the limit of 1 MiB; split it or remove it");
+	else if (rc == 0)
+		rc = secex_doc_parse(out, data.ptr ? data.ptr : "", data.size, path, diags);
+	secex_buf_release(&data);
+	return rc;
+}

@@ -1,0 +1,189 @@
+/* The roster: people, their roles, status and signing keys. */
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "secex/policy.h"
+#include "secex/util.h"
+#include "banned.h"
+
+static int64_t when_or(const secex_node *node, int64_t fallback)
+{
+	const char *s = secex_node_str(node);
+	int64_t v;
+
+	return s && secex_when_parse(&v, s, strlen(s)) ? v : fallback;
+}
+
+/* Uppercase copy of a fingerprint, without spaces, in doc's arena. */
+static const char *fingerprint_norm(secex_doc *doc, const char *fpr)
+{
+	size_t i, n = 0, len = strlen(fpr);
+	char *out = secex_doc_alloc(doc, len + 1);
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < len; i++)
+		if (!isspace((unsigned char)fpr[i]))
+			out[n++] = (char)toupper((unsigned char)fpr[i]);
+	out[n] = '\0';
+	return out;
+}
+
+static bool key_from(secex_key *key, secex_doc *doc, const secex_node *node)
+{
+	const char *s;
+
+	key->valid_after = INT64_MIN;
+	key->valid_before = INT64_MAX;
+	if ((s = secex_node_str(node))) {
+		key->kind = SECEX_KEY_SSH;
+		key->ssh = s;
+		return true;
+	}
+	if (!node || node->type != SECEX_NODE_OBJECT)
+		return false;
+	key->valid_after = when_or(secex_node_get(node, "valid_after"), INT64_MIN);
+	key->valid_before = when_or(secex_node_get(node, "valid_before"), INT64_MAX);
+	if ((s = secex_node_str(secex_node_get(node, "ssh")))) {
+		key->kind = SECEX_KEY_SSH;
+		key->ssh = s;
+		return true;
+	}
+	if ((s = secex_node_str(secex_node_get(node, "openpgp")))) {
+		key->kind = SECEX_KEY_OPENPGP;
+		key->fingerprint = fingerprint_norm(doc, s);
+		key->public_key = secex_node_str(secex_node_get(node, "public_key"));
+		return key->fingerprint != NULL;
+	}
+	return false;
+}
+
+static int person_from(secex_person *p, secex_doc *doc, const secex_node *node)
+{
+	const secex_node *keys = secex_node_get(node, "keys"), *roles = secex_node_get(node, "roles");
+	const char *status = secex_node_str(secex_node_get(node, "status"));
+	size_t i;
+
+	p->id = secex_node_str(secex_node_get(node, "id"));
+	p->name = secex_node_str(secex_node_get(node, "name"));
+	p->email = secex_node_str(secex_node_get(node, "email"));
+	p->manager = secex_node_str(secex_node_get(node, "manager"));
+	p->github = secex_node_str(secex_node_get(node, "github"));
+	p->active = !status || strcmp(status, "departed") != 0;
+	p->line = node->line;
+	p->column = node->column;
+	if (roles && roles->type == SECEX_NODE_ARRAY) {
+		p->roles.items = secex_doc_alloc(doc, (roles->u.array.n + 1) * sizeof(char *));
+		if (!p->roles.items)
+			return secex_error_set(SECEX_ENOMEM, "out of memory");
+		for (i = 0; i < roles->u.array.n; i++)
+			if (secex_node_str(roles->u.array.items[i]))
+				p->roles.items[p->roles.n++] = secex_node_str(roles->u.array.items[i]);
+	}
+	if (!keys || keys->type != SECEX_NODE_ARRAY)
+		return 0;
+	p->keys = secex_doc_alloc(doc, (keys->u.array.n + 1) * sizeof(secex_key));
+	if (!p->keys)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; i < keys->u.array.n; i++)
+		if (key_from(&p->keys[p->nkeys], doc, keys->u.array.items[i]))
+			p->nkeys++;
+	return 0;
+}
+
+static int check_people(const secex_roster *r, secex_diags *diags)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < r->n && rc == 0; i++) {
+		const secex_person *p = &r->people[i];
+
+		for (j = 0; j < i && rc == 0; j++)
+			if (strcmp(r->people[j].id, p->id) == 0)
+				rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+					"person id '%s' is listed twice (first at line %u); "
+					"give each person one entry", p->id, r->people[j].line);
+		if (rc == 0 && p->manager && !secex_roster_find(r, p->manager))
+			rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+				"manager '%s' of '%s' is not in the roster; add them or fix the id",
+				p->manager, p->id);
+	}
+	return rc;
+}
+
+int secex_roster_from_doc(secex_roster **out, secex_doc *doc, const char *file, secex_diags *diags)
+{
+	const secex_node *people = secex_node_get(secex_doc_root(doc), "people");
+	secex_roster *r = calloc(1, sizeof(*r));
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	if (!r) {
+		secex_doc_free(doc);
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	}
+	r->doc = doc;
+	r->file = secex_doc_strndup(doc, file, strlen(file));
+	if (people && people->type == SECEX_NODE_ARRAY) {
+		r->people = secex_doc_alloc(doc, (people->u.array.n + 1) * sizeof(secex_person));
+		if (!r->people || !r->file) {
+			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		for (i = 0; i < people->u.array.n; i++) {
+			secex_person *p = &r->people[r->n];
+
+			if ((rc = person_from(p, doc, people->u.array.items[i])) < 0)
+				goto cleanup;
+			if (p->id)
+				r->n++;
+		}
+	}
+	if ((rc = check_people(r, diags)) < 0)
+		goto cleanup;
+	*out = r;
+	r = NULL;
+cleanup:
+	secex_roster_free(r);
+	return rc;
+}
+
+void secex_roster_free(secex_roster *r)
+{
+	if (!r)
+		return;
+	secex_doc_free(r->doc);
+	free(r);
+}
+
+const secex_person *secex_roster_find(const secex_roster *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; r && id && i < r->n; i++)
+		if (strcmp(r->people[i].id, id) == 0)
+			return &r->people[i];
+	return NULL;
+}
+
+int secex_policy_check_roster(const secex_policy *policy, const secex_roster *r, secex_diags *diags)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < r->n && rc == 0; i++) {
+		const secex_person *p = &r->people[i];
+
+		for (j = 0; j < p->roles.n && rc == 0; j++)
+			if (!secex_policy_knows_role(policy, p->roles.items[j]))
+				rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+					"role '%s' of '%s' is not used anywhere in the policy; "
+					"fix the spelling or add the role to the policy's 'roles'",
+					p->roles.items[j], p->id);
+	}
+	return rc;
+}

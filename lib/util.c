@@ -1,0 +1,351 @@
+/* Arena, vectors, UTF-8, dates and durations. */
+
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <time.h>
+#include "secex/util.h"
+#include "banned.h"
+
+struct secex_arena_block {
+	secex_arena_block *next;
+	size_t used, size;
+	_Alignas(16) unsigned char data[];
+};
+
+#define ARENA_BLOCK (64 * 1024 - 64)
+
+void *secex_arena_alloc(secex_arena *arena, size_t size)
+{
+	secex_arena_block *b = arena->head;
+	size_t want = (size + 15) & ~(size_t)15;
+	void *p;
+
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	if (!b || b->size - b->used < want) {
+		size_t bsize = want > ARENA_BLOCK / 4 ? want : ARENA_BLOCK;
+
+		b = malloc(sizeof(*b) + bsize);
+		if (!b)
+			return NULL;
+		b->size = bsize;
+		b->used = 0;
+		if (arena->head && bsize != ARENA_BLOCK) {
+			/* keep filling the current block after a large one-off */
+			b->next = arena->head->next;
+			arena->head->next = b;
+			b->used = want;
+			memset(b->data, 0, want);
+			return b->data;
+		}
+		b->next = arena->head;
+		arena->head = b;
+	}
+	p = b->data + b->used;
+	b->used += want;
+	memset(p, 0, want);
+	return p;
+}
+
+char *secex_arena_strndup(secex_arena *arena, const char *str, size_t len)
+{
+	char *p = secex_arena_alloc(arena, len + 1);
+
+	if (p) {
+		memcpy(p, str, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+void secex_arena_release(secex_arena *arena)
+{
+	secex_arena_block *b = arena->head, *next;
+
+	for (; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	arena->head = NULL;
+}
+
+int secex_vec_push(secex_vec *vec, void *item)
+{
+	if (vec->n == vec->cap) {
+		size_t cap = vec->cap ? vec->cap * 2 : 8;
+		void **items = realloc(vec->items, cap * sizeof(*items));
+
+		if (!items)
+			return secex_error_set(SECEX_ENOMEM, "out of memory");
+		vec->items = items;
+		vec->cap = cap;
+	}
+	vec->items[vec->n++] = item;
+	return 0;
+}
+
+void secex_vec_release(secex_vec *vec)
+{
+	free(vec->items);
+	vec->items = NULL;
+	vec->n = vec->cap = 0;
+}
+
+void *secex_xalloc_check(void *ptr)
+{
+	if (!ptr) {
+		fputs("secex: out of memory\n", stderr);
+		abort();
+	}
+	return ptr;
+}
+
+char *secex_strndup(const char *str, size_t len)
+{
+	char *p = malloc(len + 1);
+
+	if (p) {
+		memcpy(p, str, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+/* Length of the UTF-8 sequence at s, or 0 when it is not well-formed. */
+static size_t utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return avail >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+
+		return avail >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+
+		return avail >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 &&
+		       (s[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+bool secex_utf8_valid(const char *data, size_t len, size_t *bad_offset)
+{
+	const unsigned char *s = (const unsigned char *)data;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n;
+
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_seq(s + i, len - i);
+		if (!n) {
+			if (bad_offset)
+				*bad_offset = i;
+			return false;
+		}
+		i += n;
+	}
+	return true;
+}
+
+size_t secex_utf8_length(const char *data, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)data[i] & 0xc0) != 0x80;
+	return n;
+}
+
+/* Howard Hinnant's days_from_civil. */
+int64_t secex_days_from_civil(int year, unsigned month, unsigned day)
+{
+	int64_t y = (int64_t)year - (month <= 2);
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (month + (month > 2 ? (unsigned)-3 : 9)) + 2) / 5 + day - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+void secex_civil_from_days(int64_t z, int *year, unsigned *month, unsigned *day)
+{
+	int64_t era, y;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*day = doy - (153 * mp + 2) / 5 + 1;
+	*month = mp < 10 ? mp + 3 : mp - 9;
+	*year = (int)(y + (*month <= 2));
+}
+
+bool secex_leap_year(int year)
+{
+	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+unsigned secex_days_in_month(int year, unsigned month)
+{
+	static const unsigned days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (month < 1 || month > 12)
+		return 0;
+	return month == 2 && secex_leap_year(year) ? 29 : days[month - 1];
+}
+
+/* Reads exactly n ASCII digits. */
+static bool digits(const char *s, size_t n, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+bool secex_date_parse(int64_t *out_days, const char *s, size_t len)
+{
+	unsigned y, m, d;
+
+	if (len != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) ||
+	    !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
+		return false;
+	if (m < 1 || m > 12 || d < 1 || d > secex_days_in_month((int)y, m))
+		return false;
+	*out_days = secex_days_from_civil((int)y, m, d);
+	return true;
+}
+
+bool secex_datetime_parse(int64_t *out_seconds, const char *s, size_t len)
+{
+	int64_t days;
+	unsigned hh, mm, ss, oh = 0, om = 0;
+	size_t i = 19;
+	long offset = 0;
+
+	if (len < 20 || !secex_date_parse(&days, s, 10) || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+		return false;
+	if (s[13] != ':' || s[16] != ':' || !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mm) ||
+	    !digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
+		return false;
+	if (s[i] == '.') {
+		size_t start = ++i;
+
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == start)
+			return false;
+	}
+	if (i < len && (s[i] == 'Z' || s[i] == 'z') && i + 1 == len) {
+		offset = 0;
+	} else if (i + 6 == len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':' &&
+		   digits(s + i + 1, 2, &oh) && digits(s + i + 4, 2, &om) && oh <= 23 && om <= 59) {
+		offset = (long)(oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+	} else {
+		return false;
+	}
+	if (ss == 60) {
+		/* a leap second is only valid at 23:59:60 UTC */
+		long utc = ((long)hh * 3600 + (long)mm * 60 + 59 - offset) % 86400;
+
+		if (utc < 0)
+			utc += 86400;
+		if (utc != 86399)
+			return false;
+		ss = 59;
+	}
+	*out_seconds = days * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 + ss - offset;
+	return true;
+}
+
+bool secex_when_parse(int64_t *out_seconds, const char *s, size_t len)
+{
+	int64_t days;
+
+	if (len == 10) {
+		if (!secex_date_parse(&days, s, len))
+			return false;
+		*out_seconds = days * 86400;
+		return true;
+	}
+	return secex_datetime_parse(out_seconds, s, len);
+}
+
+void secex_date_format(char *out, int64_t days)
+{
+	int y;
+	unsigned m, d;
+
+	secex_civil_from_days(days, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02u-%02u", (y % 10000 + 10000) % 10000, m % 13, d % 32);
+}
+
+bool secex_duration_parse(int64_t *out_seconds, const char *s, size_t len)
+{
+	int64_t n = 0, unit;
+	size_t i;
+
+	if (len < 2 || len > 8)
+		return false;
+	for (i = 0; i + 1 < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		n = n * 10 + (s[i] - '0');
+	}
+	switch (s[len - 1]) {
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	case 'w': unit = 7 * 86400; break;
+	default: return false;
+	}
+	if (n == 0)
+		return false;
+	*out_seconds = n * unit;
+	return true;
+}
+
+void secex_duration_format(char *out, size_t outlen, int64_t seconds)
+{
+	if (seconds > 0 && seconds % (7 * 86400) == 0)
+		snprintf(out, outlen, "%lldw", (long long)(seconds / (7 * 86400)));
+	else if (seconds > 0 && seconds % 86400 == 0)
+		snprintf(out, outlen, "%lldd", (long long)(seconds / 86400));
+	else
+		snprintf(out, outlen, "%lldh", (long long)(seconds / 3600));
+}
+
+int secex_now(int64_t *out_seconds)
+{
+	const char *today = getenv("SECEX_TODAY");
+
+	if (today && *today) {
+		if (!secex_when_parse(out_seconds, today, strlen(today)))
+			return secex_error_set(SECEX_EINVALID,
+					       "SECEX_TODAY '%s' is not a date; use YYYY-MM-DD", today);
+		return 0;
+	}
+	*out_seconds = (int64_t)time(NULL);
+	return 0;
+}
