@@ -129,6 +129,7 @@ static char *relative_to(const char *root, const char *name)
 	secex_buf abs = SECEX_BUF_INIT;
 	char *cwd = name[0] == '/' ? NULL : getcwd(NULL, 0);
 	const char *p;
+	char *rel;
 	size_t rlen = strlen(root);
 
 	secex_buf_printf(&abs, "%s%s%s", cwd ? cwd : "", cwd ? "/" : "", name);
@@ -138,9 +139,9 @@ static char *relative_to(const char *root, const char *name)
 		p += rlen + 1;
 	while (p[0] == '.' && p[1] == '/')
 		p += 2;
-	p = strdup(p);
+	rel = strdup(p);
 	secex_buf_release(&abs);
-	return (char *)p;
+	return rel;
 }
 
 /* Keeps only findings on the named files and findings without a file. */

@@ -279,8 +279,8 @@ static void read_escape(parser *p)
 		p->pos += 6;
 	}
 	if (cp == 0 && !p->opts->allow_nul) {
-		FINDING(p, "SX101", at, "NUL character '\\u0000' in string; remove it, text values "
-			"cannot contain NUL");
+		FINDING(p, "SX101", at, "escaped NUL character '\\u0000' in string; remove it, text "
+			"values cannot contain NUL");
 		return;
 	}
 	if (put_utf8(&p->scratch, (unsigned long)cp) < 0)
@@ -312,8 +312,8 @@ static bool read_string(parser *p, const char **out, size_t *outlen)
 			break;
 		if (s[p->pos] < 0x20) {
 			if (s[p->pos] == 0)
-				FINDING(p, "SX101", p->pos, "NUL byte in string; remove it, text values cannot "
-					"contain NUL");
+				FINDING(p, "SX101", p->pos, "unexpected NUL byte in string; remove it, text "
+					"values cannot contain NUL");
 			else if (s[p->pos] == '\n' || s[p->pos] == '\r')
 				FINDING(p, "SX101", open, "unterminated string: line break before the closing "
 					"'\"'; close the string or write the line break as \\n");

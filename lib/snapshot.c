@@ -71,6 +71,12 @@ static int load_checked(secex_doc **out, bool *valid, secex_tree *tree, const ch
 	*valid = false;
 	if ((rc = secex_tree_load(out, tree, path, diags)) < 0 || !*out)
 		return rc;
+	if (secex_doc_root(*out)->type == SECEX_NODE_NULL) {
+		secex_doc_free(*out);
+		*out = NULL;
+		return secex_diags_add(diags, "SX110", path, 1, 1, NULL, NULL, "the file is empty; write its "
+				       "fields (see secex help validate and the shipped schemas) or remove it");
+	}
 	id = secex_node_str(secex_node_get(secex_doc_root(*out), "id"));
 	rc = secex_schema_validate(valid, schema, secex_doc_root(*out), path, id, diags);
 	if (rc == 0 && extra) {

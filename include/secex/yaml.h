@@ -88,6 +88,12 @@ int secex_json_parse_opts(secex_doc **out, const char *data, size_t len, const c
 int secex_doc_parse(secex_doc **out, const char *data, size_t len, const char *file,
 		    secex_diags *diags);
 
+/* Reads and parses a file on disk. A file over SECEX_MAX_FILE_SIZE is SX107 and is never
+ * read; findings name display_name. A missing file is SECEX_ENOTFOUND, a directory or other
+ * non-regular file SECEX_EIO (with secex_error_last() saying so). */
+int secex_doc_load_file(secex_doc **out, const char *path, const char *display_name,
+			secex_diags *diags);
+
 /* An empty document whose arena can hold nodes built by hand (tests, merged schemas). */
 int secex_doc_new(secex_doc **out);
 void secex_doc_free(secex_doc *doc);

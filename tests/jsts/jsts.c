@@ -1,0 +1,235 @@
+/*
+ * Runs the JSON Schema Test Suite (draft 2020-12) against secex's validator:
+ *   jsts SUITE_ROOT
+ * Every case of the draft2020-12 directory's files with format as an annotation, and
+ * draft2020-12/optional/format/{date,date-time,time,email}.json with format as an assertion.
+ * Each test is validated twice, reporting findings and silently, and both must agree.
+ */
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <secex.h>
+
+/* Whole files for features SPEC §3 does not require. */
+static const struct {
+	const char *file;
+	const char *reason;
+} skipped_files[] = {
+	{ "refRemote.json", "needs remote documents, which secex does not fetch" },
+	{ "dynamicRef.json", "$dynamicRef is not required by SPEC §3" },
+	{ "unevaluatedItems.json", "not required by SPEC §3 (and some of its cases need $dynamicRef)" },
+	{ "unevaluatedProperties.json", "not required by SPEC §3 (and some of its cases need $dynamicRef)" },
+	{ "vocabulary.json", "$vocabulary needs the metaschemas" },
+	/* content.json may be skipped too, but passes: its keywords are annotations */
+};
+
+static const char *const format_files[] = { "date.json", "date-time.json", "time.json", "email.json" };
+
+typedef struct {
+	size_t passed, failed, skipped_files, skipped_cases;
+} totals;
+
+static const char *str_of(const secex_node *n)
+{
+	const char *s = secex_node_str(n);
+
+	return s ? s : "(no description)";
+}
+
+static void run_case(totals *t, const char *label, const secex_node *c, bool format_assertion)
+{
+	secex_schema_options opts = SECEX_SCHEMA_OPTIONS_INIT;
+	const secex_node *schema = secex_node_get(c, "schema");
+	const secex_node *tests = secex_node_get(c, "tests");
+	const char *desc = str_of(secex_node_get(c, "description"));
+	const char *external = NULL;
+	secex_schema *compiled = NULL;
+	size_t i, k;
+	int rc;
+
+	if (!schema || !tests || tests->type != SECEX_NODE_ARRAY) {
+		printf("FAIL %s: %s: malformed case\n", label, desc);
+		t->failed++;
+		return;
+	}
+	if (secex_schema_external_ref(&external, schema) < 0) {
+		printf("FAIL %s: %s: %s\n", label, desc, secex_error_last());
+		t->failed += tests->u.array.n;
+		return;
+	}
+	if (external) {
+		printf("skip case %s: %s: $ref '%s' is not in the document (a remote schema or the "
+		       "metaschema)\n", label, desc, external);
+		t->skipped_cases++;
+		return;
+	}
+	opts.format_assertion = format_assertion;
+	if ((rc = secex_schema_compile(&compiled, schema, label, &opts)) < 0) {
+		printf("FAIL %s: %s: schema does not compile: %s\n", label, desc, secex_error_last());
+		t->failed += tests->u.array.n;
+		return;
+	}
+	for (i = 0; i < tests->u.array.n; i++) {
+		const secex_node *test = tests->u.array.items[i];
+		const secex_node *want = secex_node_get(test, "valid");
+		const char *tdesc = str_of(secex_node_get(test, "description"));
+		secex_diags diags = SECEX_DIAGS_INIT;
+		bool loud = false, quiet = false, expected;
+		int rc1, rc2;
+
+		if (!want || want->type != SECEX_NODE_BOOL || !secex_node_get(test, "data")) {
+			printf("FAIL %s: %s: %s: malformed test\n", label, desc, tdesc);
+			t->failed++;
+			continue;
+		}
+		expected = want->u.boolean;
+		rc1 = secex_schema_validate(&loud, compiled, secex_node_get(test, "data"), label, NULL, &diags);
+		rc2 = secex_schema_validate(&quiet, compiled, secex_node_get(test, "data"), label, NULL, NULL);
+		if (rc1 < 0 || rc2 < 0) {
+			printf("FAIL %s: %s: %s: validation could not run: %s\n", label, desc, tdesc,
+			       secex_error_last());
+			t->failed++;
+		} else if (loud != expected || quiet != expected) {
+			printf("FAIL %s: %s: %s: expected %s, got %s (silent: %s)\n", label, desc, tdesc,
+			       expected ? "valid" : "invalid", loud ? "valid" : "invalid",
+			       quiet ? "valid" : "invalid");
+			for (k = 0; k < diags.n; k++)
+				printf("    %u:%u: %s\n", diags.items[k].line, diags.items[k].column,
+				       diags.items[k].message);
+			t->failed++;
+		} else if (loud == (diags.n > 0)) {
+			printf("FAIL %s: %s: %s: %s with %zu findings\n", label, desc, tdesc,
+			       loud ? "valid" : "invalid", diags.n);
+			t->failed++;
+		} else {
+			t->passed++;
+		}
+		secex_diags_release(&diags);
+	}
+	secex_schema_free(compiled);
+}
+
+static void run_file(totals *t, const char *path, const char *label, bool format_assertion)
+{
+	secex_json_options jopts = SECEX_JSON_OPTIONS_INIT;
+	secex_diags diags = SECEX_DIAGS_INIT;
+	secex_buf text = SECEX_BUF_INIT;
+	secex_doc *doc = NULL;
+	const secex_node *root;
+	size_t i;
+
+	jopts.max_size = 16 * 1024 * 1024;
+	jopts.allow_nul = true; /* enum.json, const.json and date.json test "\u0000" */
+	if (secex_file_read(&text, path, jopts.max_size) < 0 ||
+	    secex_json_parse_opts(&doc, secex_buf_cstr(&text), text.size, label, &diags, &jopts) < 0) {
+		printf("FAIL %s: cannot read: %s\n", label, secex_error_last());
+		t->failed++;
+		goto cleanup;
+	}
+	if (!doc) {
+		printf("FAIL %s:%u:%u: %s [%s]\n", label, diags.items[0].line, diags.items[0].column,
+		       diags.items[0].message, diags.items[0].code);
+		t->failed++;
+		goto cleanup;
+	}
+	root = secex_doc_root(doc);
+	if (root->type != SECEX_NODE_ARRAY) {
+		printf("FAIL %s: not an array of cases\n", label);
+		t->failed++;
+		goto cleanup;
+	}
+	for (i = 0; i < root->u.array.n; i++)
+		run_case(t, label, root->u.array.items[i], format_assertion);
+cleanup:
+	secex_doc_free(doc);
+	secex_diags_release(&diags);
+	secex_buf_release(&text);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted names of the .json files in dir, or NULL. */
+static char **list_json(const char *dir, size_t *n)
+{
+	struct dirent *e;
+	char **names = NULL, **grown;
+	size_t cap = 0;
+	DIR *d = opendir(dir);
+
+	*n = 0;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if (!(grown = realloc(names, cap * sizeof(*names))))
+				break;
+			names = grown;
+		}
+		if (!(names[*n] = strdup(e->d_name)))
+			break;
+		(*n)++;
+	}
+	closedir(d);
+	if (names)
+		qsort(names, *n, sizeof(*names), name_cmp);
+	return names;
+}
+
+int main(int argc, char **argv)
+{
+	totals t = { 0, 0, 0, 0 };
+	char dir[2048], path[4096], label[512];
+	char **names;
+	size_t n, i, k;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: jsts JSON-SCHEMA-TEST-SUITE-ROOT\n");
+		return 2;
+	}
+	snprintf(dir, sizeof(dir), "%s/tests/draft2020-12", argv[1]);
+	if (!(names = list_json(dir, &n))) {
+		snprintf(dir, sizeof(dir), "%s/draft2020-12", argv[1]);
+		names = list_json(dir, &n);
+	}
+	if (!names || n == 0) {
+		fprintf(stderr, "jsts: no draft2020-12/*.json under '%s'\n", argv[1]);
+		free(names);
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		bool skip = false;
+
+		for (k = 0; k < sizeof(skipped_files) / sizeof(skipped_files[0]); k++) {
+			if (strcmp(names[i], skipped_files[k].file) == 0) {
+				printf("skip file draft2020-12/%s: %s\n", names[i], skipped_files[k].reason);
+				t.skipped_files++;
+				skip = true;
+			}
+		}
+		if (!skip) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			snprintf(label, sizeof(label), "draft2020-12/%s", names[i]);
+			run_file(&t, path, label, false);
+		}
+		free(names[i]);
+	}
+	free(names);
+	for (k = 0; k < sizeof(format_files) / sizeof(format_files[0]); k++) {
+		snprintf(path, sizeof(path), "%s/optional/format/%s", dir, format_files[k]);
+		snprintf(label, sizeof(label), "draft2020-12/optional/format/%s", format_files[k]);
+		run_file(&t, path, label, true);
+	}
+	printf("jsts: %zu passed, %zu failed, %zu skipped (files), %zu skipped (cases)\n", t.passed,
+	       t.failed, t.skipped_files, t.skipped_cases);
+	return t.failed ? 1 : 0;
+}
