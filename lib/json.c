@@ -838,6 +838,8 @@ int secex_json_parse_opts(secex_doc **out, const char *data, size_t len, const c
 	int rc = 0;
 
 	*out = NULL;
+	if (opts && opts->version != SECEX_JSON_OPTIONS_VERSION)
+		return secex_error_set(SECEX_EINVALID, "unsupported JSON options version %u", opts->version);
 	memset(&p, 0, sizeof(p));
 	p.s = data;
 	p.len = len;

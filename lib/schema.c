@@ -1542,7 +1542,8 @@ static void report(vctx *c, uint32_t line, uint32_t col, const char *kw, const c
 #endif
 	;
 
-/* Adds the finding "'<pointer>': <message> (keyword '<kw>')" at line:col. */
+/* Adds the finding "'<pointer>': <message> (keyword '<kw>')" at line:col ("top level: ..."
+ * for the document itself). */
 static void report(vctx *c, uint32_t line, uint32_t col, const char *kw, const char *fmt, ...)
 {
 	size_t n = c->depth < sizeof(c->path) / sizeof(c->path[0]) ? c->depth :
@@ -1553,9 +1554,13 @@ static void report(vctx *c, uint32_t line, uint32_t col, const char *kw, const c
 
 	if (!c->diags || c->rc < 0)
 		return;
-	rc = secex_buf_putc(&b, '\'');
-	rc = rc ? rc : put_pointer(&b, c->path, n);
-	rc = rc ? rc : secex_buf_puts(&b, "': ");
+	if (n == 0) {
+		rc = secex_buf_puts(&b, "top level: ");
+	} else {
+		rc = secex_buf_putc(&b, '\'');
+		rc = rc ? rc : put_pointer(&b, c->path, n);
+		rc = rc ? rc : secex_buf_puts(&b, "': ");
+	}
 	if (rc == 0) {
 		va_start(ap, fmt);
 		rc = buf_vprintf(&b, fmt, ap);

@@ -36,12 +36,17 @@ static int check_file_name(ctx *c)
 
 static int check_id_pattern(ctx *c)
 {
-	bool valid;
+	const secex_node *id = secex_node_get(c->root, "id");
+	bool valid = true;
+	int rc;
 
 	if (!c->snap->policy->id_schema)
 		return 0; /* a pattern that does not compile is SX127 on the policy */
-	return secex_schema_validate(&valid, c->snap->policy->id_schema, secex_node_get(c->root, "id"),
-				     c->exc->path, c->exc->id, c->diags);
+	rc = secex_schema_validate(&valid, c->snap->policy->id_schema, id, c->exc->path, c->exc->id, NULL);
+	if (rc < 0 || valid)
+		return rc;
+	return ADD(c, "SX110", id, "id '%s' does not match the policy's id_pattern '%s'; choose an id "
+		   "of that form and rename the file to match", c->exc->id, c->snap->policy->id_pattern);
 }
 
 static int check_person(ctx *c, const secex_node *node, const char *field)

@@ -195,6 +195,18 @@ static int place(loader *l, secex_node *node)
 	f = &l->stack[l->depth - 1];
 	if (f->node->type == SECEX_NODE_ARRAY)
 		return secex_vec_push(&f->items, node);
+	if (!f->key) {
+		/* only an alias (already reported) gets here in key position: keep the shape */
+		secex_member *m = secex_doc_alloc(l->doc, sizeof(*m));
+
+		if (!m)
+			return secex_error_set(SECEX_ENOMEM, "out of memory");
+		m->key = "";
+		m->line = node->line;
+		m->column = node->column;
+		f->key = m;
+		return secex_vec_push(&f->items, m);
+	}
 	f->key->value = node;
 	f->key = NULL;
 	return 0;

@@ -131,6 +131,8 @@ static void test_rejections(void **state)
 	assert_non_null(strstr(diags.items[0].message, "first at line 1"));
 	rejects("a: &x 1\n", 8, "SX103", 1, 4);
 	rejects("a: *x\n", 6, "SX103", 1, 4);
+	rejects("*x : b\n", 7, "SX103", 1, 1); /* an alias as a key (found by the fuzzer) */
+	rejects("a: {*x : b}\n", 12, "SX103", 1, 5);
 	rejects("a: !!str 1\n", 11, "SX104", 1, 4);
 	rejects("a: !custom 1\n", 13, "SX104", 1, 4);
 	rejects("a: 1\n---\nb: 2\n", 14, "SX105", 2, 1);
