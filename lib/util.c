@@ -13,8 +13,10 @@ struct secex_arena_block {
 	_Alignas(16) unsigned char data[];
 };
 
-#define ARENA_BLOCK (64 * 1024 - 64)
+#define ARENA_FIRST_BLOCK (4096 - 64)
+#define ARENA_MAX_BLOCK (64 * 1024 - 64)
 
+/* Blocks start small (most documents are a few kilobytes) and double up to 64 KiB. */
 void *secex_arena_alloc(secex_arena *arena, size_t size)
 {
 	secex_arena_block *b = arena->head;
@@ -24,15 +26,16 @@ void *secex_arena_alloc(secex_arena *arena, size_t size)
 	if (size > SIZE_MAX / 2)
 		return NULL;
 	if (!b || b->size - b->used < want) {
-		size_t bsize = want > ARENA_BLOCK / 4 ? want : ARENA_BLOCK;
+		size_t next = b ? (b->size * 2 > ARENA_MAX_BLOCK ? ARENA_MAX_BLOCK : b->size * 2) : ARENA_FIRST_BLOCK;
+		size_t bsize = want > next / 4 ? want : next;
 
 		b = malloc(sizeof(*b) + bsize);
 		if (!b)
 			return NULL;
 		b->size = bsize;
 		b->used = 0;
-		if (arena->head && bsize != ARENA_BLOCK) {
-			/* keep filling the current block after a large one-off */
+		if (arena->head && bsize == want) {
+			/* a large one-off goes behind the current block, which keeps filling */
 			b->next = arena->head->next;
 			arena->head->next = b;
 			b->used = want;
