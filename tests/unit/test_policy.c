@@ -280,6 +280,38 @@ static void test_invalid_policy_keeps_going(void **state)
 	secex_diags_release(&d);
 }
 
+static void test_extension_schema(void **state)
+{
+	secex_diags d = SECEX_DIAGS_INIT;
+	secex_snapshot *snap = NULL;
+	secex_tree *tree = NULL;
+	char policy[4096];
+
+	(void)state;
+	snprintf(policy, sizeof(policy), "%sexception_schema: .secex/local.schema.json\n",
+		 secex_policy_default_text());
+	put(".secex/policy.yaml", policy);
+	put(".secex/local.schema.json", "{\"properties\": {\"cost_center\": {\"type\": \"string\", "
+	    "\"pattern\": \"^CC-[0-9]+$\"}}, \"required\": [\"cost_center\"]}");
+	put_exception("exceptions/EXC-0001.yaml", "EXC-0001", "acceptance", "low", "ana", "2026-12-01",
+		      "cost_center: CC-42\n");
+	put_exception("exceptions/EXC-0002.yaml", "EXC-0002", "acceptance", "low", "ana", "2026-12-01", "");
+	put_exception("exceptions/EXC-0003.yaml", "EXC-0003", "acceptance", "low", "ana", "2026-12-01",
+		      "cost_center: 42\ncost_centre: CC-1\n");
+	assert_int_equal(secex_tree_open_dir(&tree, root), 0);
+	assert_int_equal(secex_snapshot_load(&snap, tree, &d), 0);
+	assert_true(snap->policy_ok);
+	secex_diags_sort(&d);
+	assert_false(has(&d, "SX110", "exceptions/EXC-0001.yaml", 0));
+	assert_true(has(&d, "SX110", "exceptions/EXC-0002.yaml", 1));  /* required by the extension */
+	assert_true(has(&d, "SX110", "exceptions/EXC-0003.yaml", 10)); /* wrong type */
+	assert_true(has(&d, "SX110", "exceptions/EXC-0003.yaml", 11)); /* still an unknown key */
+	assert_int_equal(d.n, 3);
+	secex_snapshot_free(snap);
+	secex_tree_free(tree);
+	secex_diags_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_roster),
 		cmocka_unit_test_setup_teardown(test_semantic_checks, setup_repo, teardown_repo),
 		cmocka_unit_test_setup_teardown(test_invalid_policy_keeps_going, setup_repo, teardown_repo),
+		cmocka_unit_test_setup_teardown(test_extension_schema, setup_repo, teardown_repo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
