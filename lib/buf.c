@@ -51,23 +51,32 @@ int secex_buf_putc(secex_buf *buf, char c)
 	return secex_buf_put(buf, &c, 1);
 }
 
-int secex_buf_printf(secex_buf *buf, const char *fmt, ...)
+int secex_buf_vprintf(secex_buf *buf, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list copy;
 	int len;
 
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(copy, ap);
+	len = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
 	if (len < 0)
 		return secex_error_set(SECEX_ERROR, "bad format string");
 	if (secex_buf_grow(buf, (size_t)len) < 0)
 		return SECEX_ENOMEM;
-	va_start(ap, fmt);
 	vsnprintf(buf->ptr + buf->size, (size_t)len + 1, fmt, ap);
-	va_end(ap);
 	buf->size += (size_t)len;
 	return 0;
+}
+
+int secex_buf_printf(secex_buf *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = secex_buf_vprintf(buf, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int secex_buf_put_json_string(secex_buf *buf, const char *str, size_t len)

@@ -146,7 +146,7 @@ int secex_diags_add(secex_diags *diags, const char *code, const char *file, uint
 	secex_diag *d;
 	long idx = code_index(code);
 	va_list ap;
-	int len;
+	int rc;
 
 	if (diags->n == diags->cap) {
 		size_t cap = diags->cap ? diags->cap * 2 : 16;
@@ -158,13 +158,12 @@ int secex_diags_add(secex_diags *diags, const char *code, const char *file, uint
 		diags->cap = cap;
 	}
 	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
+	rc = secex_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (len < 0 || secex_buf_grow(&msg, (size_t)len) < 0)
+	if (rc < 0 || !msg.ptr) {
+		secex_buf_release(&msg);
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
-	va_start(ap, fmt);
-	vsnprintf(msg.ptr, (size_t)len + 1, fmt, ap);
-	va_end(ap);
+	}
 
 	d = &diags->items[diags->n];
 	memset(d, 0, sizeof(*d));

@@ -166,17 +166,6 @@ static secex_node *new_node(parser *p, secex_node_type type, size_t pos)
 	return n;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads the four hex digits of a \u escape at pos (after the 'u'), or -1. */
 static long hex4(const parser *p, size_t pos)
 {
@@ -186,7 +175,7 @@ static long hex4(const parser *p, size_t pos)
 	if (p->len - pos < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		int h = hexval(p->s[pos + (size_t)i]);
+		int h = secex_hexval(p->s[pos + (size_t)i]);
 
 		if (h < 0)
 			return -1;

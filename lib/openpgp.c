@@ -17,17 +17,8 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include "secex/signature.h"
+#include "signature_int.h"
 #include "banned.h"
-
-/* Defined in signature.c; keep identical to the declarations there. */
-int secex_sig_base64_decode(secex_buf *out, const char *in, size_t len);
-void secex_sig_result_reset(secex_sig_result *result);
-int secex_sig_result_fail(secex_sig_result *result, secex_sig_status status,
-			  const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
 
 #define KEY_MAX (1024 * 1024)       /* one armoured key block */
 #define SIG_MAX (64 * 1024)         /* one armoured signature */

@@ -168,29 +168,6 @@ static const named *find_named(const named *arr, size_t n, const char *key, size
 	return NULL;
 }
 
-static int buf_vprintf(secex_buf *b, const char *fmt, va_list ap)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 0)))
-#endif
-	;
-
-static int buf_vprintf(secex_buf *b, const char *fmt, va_list ap)
-{
-	va_list copy;
-	int len;
-
-	va_copy(copy, ap);
-	len = vsnprintf(NULL, 0, fmt, copy);
-	va_end(copy);
-	if (len < 0)
-		return secex_error_set(SECEX_ERROR, "bad format string");
-	if (secex_buf_grow(b, (size_t)len) < 0)
-		return SECEX_ENOMEM;
-	vsnprintf(b->ptr + b->size, (size_t)len + 1, fmt, ap);
-	b->size += (size_t)len;
-	return 0;
-}
-
 /* A path segment: an object key, or an array index when key is NULL. */
 typedef struct {
 	const char *key;
@@ -382,17 +359,6 @@ static int uri_resolve(secex_buf *out, const char *ref, const char *base)
 	return rc;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int percent_decode(secex_buf *out, const char *s, size_t n)
 {
 	size_t i;
@@ -400,8 +366,8 @@ static int percent_decode(secex_buf *out, const char *s, size_t n)
 
 	secex_buf_clear(out);
 	for (i = 0; i < n && rc == 0; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			rc = secex_buf_putc(out, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+		if (s[i] == '%' && i + 2 < n && secex_hexval(s[i + 1]) >= 0 && secex_hexval(s[i + 2]) >= 0) {
+			rc = secex_buf_putc(out, (char)(secex_hexval(s[i + 1]) * 16 + secex_hexval(s[i + 2])));
 			i += 2;
 		} else {
 			rc = secex_buf_putc(out, s[i]);
@@ -571,7 +537,7 @@ static int cfail(cctx *cc, const char *fmt, ...)
 	rc = rc ? rc : secex_buf_puts(&b, "': ");
 	if (rc == 0) {
 		va_start(ap, fmt);
-		rc = buf_vprintf(&b, fmt, ap);
+		rc = secex_buf_vprintf(&b, fmt, ap);
 		va_end(ap);
 	}
 	cc->rc = rc ? rc : secex_error_set(SECEX_EINVALID, "%s", secex_buf_cstr(&b));
@@ -1563,7 +1529,7 @@ static void report(vctx *c, uint32_t line, uint32_t col, const char *kw, const c
 	}
 	if (rc == 0) {
 		va_start(ap, fmt);
-		rc = buf_vprintf(&b, fmt, ap);
+		rc = secex_buf_vprintf(&b, fmt, ap);
 		va_end(ap);
 	}
 	rc = rc ? rc : secex_buf_printf(&b, " (keyword '%s')", kw);

@@ -5,22 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "secex/signature.h"
+#include "signature_int.h"
 #include "banned.h"
-
-/*
- * Helpers shared with sshsig.c and openpgp.c. They are declared again in those files
- * (there is no private header for this module yet); keep the three copies identical.
- */
-int secex_sig_base64_decode(secex_buf *out, const char *in, size_t len);
-int secex_sig_base64_encode(secex_buf *out, const void *data, size_t len, bool pad);
-void secex_sig_result_reset(secex_sig_result *result);
-int secex_sig_result_fail(secex_sig_result *result, secex_sig_status status,
-			  const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-int secex_sig_put_untrusted(secex_buf *out, const void *data, size_t len);
 
 void secex_signed_commit_init(secex_signed_commit *commit)
 {

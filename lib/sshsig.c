@@ -11,19 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include "secex/signature.h"
+#include "signature_int.h"
 #include "banned.h"
-
-/* Defined in signature.c; keep identical to the declarations there. */
-int secex_sig_base64_decode(secex_buf *out, const char *in, size_t len);
-int secex_sig_base64_encode(secex_buf *out, const void *data, size_t len, bool pad);
-void secex_sig_result_reset(secex_sig_result *result);
-int secex_sig_result_fail(secex_sig_result *result, secex_sig_status status,
-			  const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-int secex_sig_put_untrusted(secex_buf *out, const void *data, size_t len);
 
 #define ARMOUR_MAX (64 * 1024) /* far above any real signature: RSA-16384 needs ~6 KiB */
 #define RSA_MIN_BITS 2048

@@ -115,6 +115,17 @@ char *secex_strndup(const char *str, size_t len)
 	return p;
 }
 
+int secex_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Length of the UTF-8 sequence at s, or 0 when it is not well-formed. */
 static size_t utf8_seq(const unsigned char *s, size_t avail)
 {

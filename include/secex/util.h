@@ -3,6 +3,7 @@
 
 /* Growable buffers, an arena allocator, pointer vectors, dates and durations. */
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,11 @@ int secex_buf_putc(secex_buf *buf, char c);
 int secex_buf_printf(secex_buf *buf, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+int secex_buf_vprintf(secex_buf *buf, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 0)))
 #endif
 	;
 /* Appends str escaped as the inside of a JSON string (no quotes). */
@@ -64,6 +70,8 @@ void secex_vec_release(secex_vec *vec);
 
 void *secex_xalloc_check(void *ptr); /* aborts the process on NULL: only for the CLI */
 char *secex_strndup(const char *str, size_t len);
+/* The value of a hexadecimal digit, or -1. */
+int secex_hexval(char c);
 
 /* Whether data is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
  * On failure *bad_offset is the offset of the first bad byte. */
