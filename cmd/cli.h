@@ -109,10 +109,12 @@ extern cli_globals cli;
 /* Commands. */
 int cmd_init(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_hooks(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 extern const cli_command_help cmd_init_help;
 extern const cli_command_help cmd_validate_help;
+extern const cli_command_help cmd_hooks_help;
 
 #endif

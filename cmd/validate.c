@@ -10,13 +10,15 @@
 static struct {
 	const char *rev;
 	const char *schema;
-	bool all_files;
+	bool staged;
 	cli_args files;
 	cli_report_opts report;
 } o = { NULL, NULL, false, { NULL, 0 }, CLI_REPORT_OPTS_INIT };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "validate the tree of commit REV instead of the working tree" },
+	{ CLI_OPT_FLAG, "staged", 0, &o.staged, NULL,
+	  "validate what is staged (the index), only when secex files are staged: the pre-commit hook" },
 	{ CLI_OPT_STRING, "schema", 0, &o.schema, "SCHEMA", "validate FILE... against this JSON Schema instead" },
 	CLI_REPORT_OPT_ROWS(&o.report),
 	{ CLI_OPT_ARGS, "[FILE...]", 0, &o.files, NULL, "only report on these files (or, with --schema, validate them)" },
@@ -24,7 +26,7 @@ static const cli_opt opts[] = {
 };
 
 const cli_command_help cmd_validate_help = {
-	"validate", "[--rev REV] [--format FORMAT] [FILE...]\n       secex validate --schema SCHEMA FILE...",
+	"validate", "[--rev REV | --staged] [--format FORMAT] [FILE...]\n       secex validate --schema SCHEMA FILE...",
 	"Checks the policy (.secex/policy.yaml), the roster (.secex/people.yaml) and every exception\n"
 	"file against the shipped JSON Schemas, then runs the checks a schema cannot express:\n"
 	"unique ids, known people and priorities, dates in order and within the level's\n"
@@ -144,20 +146,17 @@ static char *relative_to(const char *root, const char *name)
 	return rel;
 }
 
-/* Keeps only findings on the named files and findings without a file. */
-static void keep_named(secex_diags *diags, const char *root)
+/* Keeps only findings on these repository-relative paths and findings without a file. */
+static void keep_paths(secex_diags *diags, char *const *paths, size_t n)
 {
-	size_t i, kept = 0;
-	int f;
+	size_t i, f, kept = 0;
 
-	for (f = 0; f < o.files.n; f++)
-		o.files.v[f] = secex_xalloc_check(relative_to(root ? root : "", o.files.v[f]));
 	for (i = 0; i < diags->n; i++) {
 		secex_diag *d = &diags->items[i];
 		bool keep = !d->file;
 
-		for (f = 0; f < o.files.n && !keep; f++)
-			keep = strcmp(o.files.v[f], d->file) == 0;
+		for (f = 0; f < n && !keep; f++)
+			keep = strcmp(paths[f], d->file) == 0;
 		if (keep) {
 			diags->items[kept++] = *d;
 			continue;
@@ -168,21 +167,72 @@ static void keep_named(secex_diags *diags, const char *root)
 		free(d->message);
 	}
 	diags->n = kept;
+}
+
+/* Keeps only findings on the FILE... arguments, named relative to the current directory. */
+static void keep_named(secex_diags *diags, const char *root)
+{
+	int f;
+
+	for (f = 0; f < o.files.n; f++)
+		o.files.v[f] = secex_xalloc_check(relative_to(root ? root : "", o.files.v[f]));
+	keep_paths(diags, o.files.v, (size_t)o.files.n);
 	for (f = 0; f < o.files.n; f++)
 		free(o.files.v[f]);
 }
 
+/* The exceptions directory the staged policy names (read without validating it). */
+static char *staged_exceptions_dir(secex_tree *tree)
+{
+	secex_diags ignored = SECEX_DIAGS_INIT;
+	secex_doc *doc = NULL;
+	const char *dir = NULL;
+	char *out;
+
+	if (secex_tree_load(&doc, tree, SECEX_POLICY_PATH, &ignored) == 0 && doc)
+		dir = secex_node_str(secex_node_get(secex_doc_root(doc), "exceptions_dir"));
+	out = strdup(dir ? dir : "exceptions");
+	secex_doc_free(doc);
+	secex_diags_release(&ignored);
+	secex_error_clear();
+	return out;
+}
+
+/* --staged: the index, when it changes secex files; *skip when it does not. */
+static int open_staged(secex_repo **repo, secex_tree **tree, secex_vec *changed, bool *skip)
+{
+	const char *dirs[2] = { ".secex", NULL };
+	char *dir = NULL;
+	int rc;
+
+	*skip = false;
+	if ((rc = secex_repo_open(repo, ".")) < 0 || (rc = secex_tree_open_index(tree, *repo)) < 0)
+		return rc;
+	if (!(dir = staged_exceptions_dir(*tree)))
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	dirs[1] = dir;
+	rc = secex_repo_staged_paths(changed, *repo, dirs, 2);
+	free(dir);
+	*skip = rc == 0 && changed->n == 0;
+	return rc;
+}
+
 static int validate_tree(secex_diags *diags)
 {
+	secex_vec changed = SECEX_VEC_INIT;
 	secex_repo *repo = NULL;
 	secex_tree *tree = NULL;
 	secex_snapshot *snap = NULL;
 	char *root = NULL;
+	bool skip = false;
+	size_t i;
 	int rc;
 
-	if ((rc = open_root(&repo, &tree, &root)) < 0)
+	rc = o.staged ? open_staged(&repo, &tree, &changed, &skip) : open_root(&repo, &tree, &root);
+	if (rc < 0 || skip)
 		goto cleanup;
-	if (!o.rev && !secex_tree_exists(tree, SECEX_POLICY_PATH) && !secex_tree_exists(tree, SECEX_PEOPLE_PATH)) {
+	if (!o.rev && !o.staged && !secex_tree_exists(tree, SECEX_POLICY_PATH) &&
+	    !secex_tree_exists(tree, SECEX_PEOPLE_PATH)) {
 		rc = secex_error_set(SECEX_EINVALID, "no .secex/policy.yaml or .secex/people.yaml here; "
 				     "run 'secex init' to create them, or use -C DIR to point at a secex repository");
 		goto cleanup;
@@ -190,9 +240,14 @@ static int validate_tree(secex_diags *diags)
 	if ((rc = secex_snapshot_load(&snap, tree, diags)) < 0 ||
 	    (rc = secex_validate_snapshot(snap, diags)) < 0)
 		goto cleanup;
-	if (o.files.n)
+	if (o.staged)
+		keep_paths(diags, (char *const *)changed.items, changed.n);
+	else if (o.files.n)
 		keep_named(diags, root);
 cleanup:
+	for (i = 0; i < changed.n; i++)
+		free(changed.items[i]);
+	secex_vec_release(&changed);
 	free(root);
 	secex_snapshot_free(snap);
 	secex_tree_free(tree);

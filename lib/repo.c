@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <git2.h>
+#include <git2/sys/repository.h>
 #include "secex/repo.h"
 #include "banned.h"
 
@@ -40,6 +41,23 @@ void secex_repo_disable_owner_check(void)
 	git_libgit2_shutdown();
 }
 
+/* git commit with paths, or -a, runs hooks on a temporary index named by GIT_INDEX_FILE;
+ * libgit2 does not read that variable itself. */
+static int use_index_file(secex_repo *r)
+{
+	const char *file = getenv("GIT_INDEX_FILE");
+	git_index *index = NULL;
+	int rc;
+
+	if (!file || !*file)
+		return 0;
+	if (git_index_open(&index, file) < 0)
+		return git_fail(SECEX_EREPO, "cannot read the index named by GIT_INDEX_FILE");
+	rc = git_repository_set_index(r->repo, index);
+	git_index_free(index);
+	return rc < 0 ? git_fail(SECEX_EREPO, "cannot use the index named by GIT_INDEX_FILE") : 0;
+}
+
 int secex_repo_open(secex_repo **out, const char *path)
 {
 	secex_repo *r = calloc(1, sizeof(*r));
@@ -70,6 +88,8 @@ int secex_repo_open(secex_repo **out, const char *path)
 			rc = git_fail(SECEX_EREPO, "cannot open the repository");
 		goto fail;
 	}
+	if ((rc = use_index_file(r)) < 0)
+		goto fail;
 	if (git_repository_workdir(r->repo) && !(r->workdir = strdup(git_repository_workdir(r->repo)))) {
 		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
 		goto fail;
@@ -94,6 +114,72 @@ void secex_repo_free(secex_repo *r)
 const char *secex_repo_workdir(const secex_repo *r)
 {
 	return r->workdir;
+}
+
+static bool under_any(const char *path, const char *const *dirs, size_t n)
+{
+	size_t i, len;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(dirs[i]);
+		if (strncmp(path, dirs[i], len) == 0 && path[len] == '/')
+			return true;
+	}
+	return false;
+}
+
+int secex_repo_staged_paths(secex_vec *out, secex_repo *repo, const char *const *dirs, size_t n)
+{
+	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+	git_object *head = NULL;
+	git_tree *tree = NULL;
+	git_index *index = NULL;
+	git_diff *diff = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (git_revparse_single(&head, repo->repo, "HEAD^{tree}") == 0)
+		tree = (git_tree *)head;
+	if (git_repository_index(&index, repo->repo) < 0 ||
+	    git_diff_tree_to_index(&diff, repo->repo, tree, index, &opts) < 0) {
+		rc = git_fail(SECEX_EREPO, "cannot compare the index with HEAD");
+		goto cleanup;
+	}
+	for (i = 0; i < git_diff_num_deltas(diff) && rc == 0; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		char *path;
+
+		if (d->status == GIT_DELTA_DELETED || !under_any(d->new_file.path, dirs, n))
+			continue;
+		if (!(path = strdup(d->new_file.path)) || secex_vec_push(out, path) < 0) {
+			free(path);
+			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		}
+	}
+cleanup:
+	git_diff_free(diff);
+	git_index_free(index);
+	git_object_free(head);
+	return rc;
+}
+
+int secex_repo_hooks_dir(secex_buf *out, secex_repo *repo)
+{
+	git_config *cfg = NULL;
+	git_buf path = GIT_BUF_INIT;
+	int rc;
+
+	if (git_repository_config_snapshot(&cfg, repo->repo) == 0 &&
+	    git_config_get_path(&path, cfg, "core.hooksPath") == 0) {
+		const char *wd = repo->workdir && path.ptr[0] != '/' ? repo->workdir : "";
+
+		rc = secex_buf_printf(out, "%s%s/", wd, path.ptr);
+	} else {
+		rc = secex_buf_printf(out, "%shooks/", git_repository_path(repo->repo));
+	}
+	git_buf_dispose(&path);
+	git_config_free(cfg);
+	return rc;
 }
 
 int secex_tree_open_dir(secex_tree **out, const char *root)

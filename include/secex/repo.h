@@ -21,6 +21,16 @@ const char *secex_repo_workdir(const secex_repo *repo);
 /* Skips libgit2's check that the repository belongs to the current user (CI containers). */
 void secex_repo_disable_owner_check(void);
 
+/*
+ * The paths (char *, caller frees) whose staged content differs from HEAD's under any of
+ * the n directories dirs (added, modified, renamed; not deleted), sorted. In a repository
+ * without commits every staged path counts.
+ */
+int secex_repo_staged_paths(secex_vec *out, secex_repo *repo, const char *const *dirs, size_t n);
+
+/* The directory git runs hooks from (core.hooksPath, else GIT_DIR/hooks), with a '/'. */
+int secex_repo_hooks_dir(secex_buf *out, secex_repo *repo);
+
 /* A read-only view of files: a directory on disk, a commit's tree, or the index. */
 typedef struct secex_tree secex_tree;
 

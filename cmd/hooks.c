@@ -1,0 +1,119 @@
+/* secex hooks install: puts secex's git hooks into the repository. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli.h"
+#include "embedded.h"
+#include "banned.h"
+
+extern const secex_embedded secex_embedded_hooks[];
+
+static struct {
+	bool force;
+	cli_args args;
+} o;
+
+static const cli_opt opts[] = {
+	{ CLI_OPT_FLAG, "force", 'f', &o.force, NULL, "replace a hook that secex did not install" },
+	{ CLI_OPT_ARGS, "install", 0, &o.args, NULL, "the action: install" },
+	CLI_OPT_END
+};
+
+const cli_command_help cmd_hooks_help = {
+	"hooks", "install [--force]",
+	"Installs secex's pre-commit hook into this repository's hooks directory (core.hooksPath,\n"
+	"or .git/hooks): every commit that stages exception or .secex/ files is validated first,\n"
+	"from the index, with the same diagnostics as 'secex validate'.",
+	"A hook secex did not write is never replaced unless --force is given.\n"
+	"The pre-receive hook for git servers is in the source tree, hooks/pre-receive.",
+	opts
+};
+
+/* The hook text with @SECEX@ replaced by this program's absolute path. */
+static char *hook_text(const secex_embedded *hook)
+{
+	secex_buf b = SECEX_BUF_INIT;
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *at = strstr(hook->data, "@SECEX@");
+
+	self[n > 0 ? n : 0] = '\0';
+	if (!at)
+		return strdup(hook->data);
+	secex_buf_put(&b, hook->data, (size_t)(at - hook->data));
+	secex_buf_puts(&b, n > 0 ? self : "secex");
+	secex_buf_puts(&b, at + 7);
+	return secex_buf_detach(&b);
+}
+
+static bool ours(const char *path)
+{
+	secex_buf text = SECEX_BUF_INIT;
+	bool yes = secex_file_read(&text, path, 1 << 20) == 0 && strstr(secex_buf_cstr(&text), "# secex-hook:");
+
+	secex_buf_release(&text);
+	secex_error_clear();
+	return yes;
+}
+
+static int install(const secex_embedded *hook, const char *dir)
+{
+	secex_buf path = SECEX_BUF_INIT, tmp = SECEX_BUF_INIT;
+	char *text = hook_text(hook);
+	int fd = -1, rc = CLI_EXIT_INTERNAL;
+	size_t len;
+
+	secex_buf_printf(&path, "%s%s", dir, hook->name);
+	secex_buf_printf(&tmp, "%s.secex-new", path.ptr);
+	if (!text || !path.ptr || !tmp.ptr)
+		goto cleanup;
+	if (access(path.ptr, F_OK) == 0 && !ours(path.ptr) && !o.force) {
+		cli_error("'%s' exists and was not written by secex; keep it, or pass --force to replace it",
+			  path.ptr);
+		rc = CLI_EXIT_USAGE;
+		goto cleanup;
+	}
+	mkdir(dir, 0755);
+	len = strlen(text);
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || close(fd) < 0 || rename(tmp.ptr, path.ptr) < 0) {
+		cli_error("cannot write '%s': %s", path.ptr, strerror(errno));
+		unlink(tmp.ptr);
+		goto cleanup;
+	}
+	printf("installed %s\n", path.ptr);
+	rc = 0;
+cleanup:
+	free(text);
+	secex_buf_release(&path);
+	secex_buf_release(&tmp);
+	return rc;
+}
+
+int cmd_hooks(int argc, char **argv)
+{
+	secex_buf dir = SECEX_BUF_INIT;
+	secex_repo *repo = NULL;
+	bool help;
+	int rc;
+
+	if ((rc = cli_opt_parse(&cmd_hooks_help, argc, argv, &help)) || help)
+		return rc;
+	if (o.args.n != 1 || strcmp(o.args.v[0], "install") != 0) {
+		cli_error("say what to do: 'secex hooks install'");
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = secex_repo_open(&repo, ".")) < 0)
+		return cli_fail(rc);
+	if (secex_repo_hooks_dir(&dir, repo) < 0)
+		rc = cli_fail(SECEX_ENOMEM);
+	else
+		rc = install(secex_embedded_find(secex_embedded_hooks, "pre-commit"), dir.ptr);
+	secex_buf_release(&dir);
+	secex_repo_free(repo);
+	return rc;
+}
