@@ -18,7 +18,7 @@ static struct {
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "validate the tree of commit REV instead of the working tree" },
 	{ CLI_OPT_FLAG, "staged", 0, &o.staged, NULL,
-	  "validate what is staged (the index), only when secex files are staged: the pre-commit hook" },
+	  "validate the index, when secex files are staged (pre-commit)" },
 	{ CLI_OPT_STRING, "schema", 0, &o.schema, "SCHEMA", "validate FILE... against this JSON Schema instead" },
 	CLI_REPORT_OPT_ROWS(&o.report),
 	{ CLI_OPT_ARGS, "[FILE...]", 0, &o.files, NULL, "only report on these files (or, with --schema, validate them)" },
