@@ -327,7 +327,12 @@ static int list_dir(secex_vec *out, const char *root, const char *dir, secex_dia
 			rc = SECEX_ENOMEM;
 			break;
 		}
-		if (lstat(child.ptr, &st) == 0) {
+		/* d_type spares an lstat per file; DT_UNKNOWN (some file systems) falls back to it */
+		if (de->d_type == DT_REG)
+			st.st_mode = S_IFREG;
+		else if (de->d_type == DT_DIR)
+			st.st_mode = S_IFDIR;
+		if ((de->d_type == DT_REG || de->d_type == DT_DIR) || lstat(child.ptr, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
 				secex_buf sub = SECEX_BUF_INIT;
 
@@ -540,6 +545,24 @@ int secex_tree_read(secex_buf *out, secex_tree *t, const char *path, size_t max_
 	return rc;
 }
 
+/* A file of a directory tree: one open, fstat and read, refusing what is not regular. */
+static int load_file(secex_doc **out, secex_tree *t, const char *path, secex_diags *diags)
+{
+	secex_buf full = SECEX_BUF_INIT;
+	int rc;
+
+	if (secex_buf_printf(&full, "%s%s", t->root, path) < 0)
+		return SECEX_ENOMEM;
+	rc = secex_doc_load_file(out, full.ptr, path, diags);
+	secex_buf_release(&full);
+	if (rc == SECEX_EIO)
+		rc = secex_diags_add(diags, "SX109", path, 0, 0, NULL, NULL, "'%s' is not a regular file; "
+				     "secex reads regular files only, replace it with the file itself", path);
+	else if (rc == SECEX_ENOTFOUND)
+		secex_error_set(rc, "'%s' not found in the %s", path, t->name);
+	return rc;
+}
+
 int secex_tree_load(secex_doc **out, secex_tree *t, const char *path, secex_diags *diags)
 {
 	secex_buf data = SECEX_BUF_INIT;
@@ -548,7 +571,9 @@ int secex_tree_load(secex_doc **out, secex_tree *t, const char *path, secex_diag
 	int rc;
 
 	*out = NULL;
-	rc = t->kind == TREE_DIR ? stat_file(&size, t, path) : git_locate(&oid, &size, t, path);
+	if (t->kind == TREE_DIR)
+		return load_file(out, t, path, diags);
+	rc = git_locate(&oid, &size, t, path);
 	if (rc < 0)
 		return rc == SECEX_ENOTFOUND ? secex_error_set(rc, "'%s' not found in the %s", path, t->name) : rc;
 	if (size > SECEX_MAX_FILE_SIZE)

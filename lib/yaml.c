@@ -1,9 +1,12 @@
 /* The strict YAML loader: libyaml events into secex's own tree (the only user of libyaml). */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 #include "secex/yaml.h"
 #include "secex/util.h"
@@ -524,23 +527,50 @@ int secex_doc_load_file(secex_doc **out, const char *path, const char *display_n
 {
 	secex_buf data = SECEX_BUF_INIT;
 	struct stat st;
-	int rc;
+	size_t got = 0;
+	int fd, rc = 0;
 
 	*out = NULL;
-	if (stat(path, &st) < 0)
-		return secex_error_set(SECEX_ENOTFOUND, "'%s' does not exist; check the path", path);
-	if (!S_ISREG(st.st_mode))
-		return secex_error_set(SECEX_EIO, "'%s' is not a regular file", path);
-	if ((uint64_t)st.st_size > SECEX_MAX_FILE_SIZE)
-		return secex_diags_add(diags, "SX107", display_name, 1, 1, NULL, NULL,
-				       "file is %lld bytes, more than the limit of 1 MiB; split it or remove it",
-				       (long long)st.st_size);
-	rc = secex_file_read(&data, path, SECEX_MAX_FILE_SIZE);
-	if (rc == SECEX_EINVALID)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return secex_error_set(errno == ENOENT ? SECEX_ENOTFOUND : SECEX_EIO,
+				       "cannot open '%s': %s; check the path", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = secex_error_set(SECEX_EIO, "'%s' is not a regular file", path);
+		goto cleanup;
+	}
+	if ((uint64_t)st.st_size > SECEX_MAX_FILE_SIZE) {
+		rc = secex_diags_add(diags, "SX107", display_name, 1, 1, NULL, NULL, "file is %lld bytes, more "
+				     "than the limit of 1 MiB; split it or remove it", (long long)st.st_size);
+		goto cleanup;
+	}
+	/* read to the end even if the file grew since fstat, but never past the limit */
+	for (;;) {
+		ssize_t n;
+
+		data.size = got;
+		if (data.asize <= got + 1 && (rc = secex_buf_grow(&data, got ? got : (size_t)st.st_size + 1)) < 0)
+			goto cleanup;
+		n = read(fd, data.ptr + got, data.asize - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = secex_error_set(SECEX_EIO, "cannot read '%s': %s", path, strerror(errno));
+			goto cleanup;
+		}
+		got += (size_t)n;
+		if (n == 0 || got > SECEX_MAX_FILE_SIZE)
+			break;
+	}
+	if (got > SECEX_MAX_FILE_SIZE) {
 		rc = secex_diags_add(diags, "SX107", display_name, 1, 1, NULL, NULL,
-				     "file is more than the limit of 1 MiB; split it or remove it");
-	else if (rc == 0)
-		rc = secex_doc_parse(out, data.ptr ? data.ptr : "", data.size, display_name, diags);
+				     "file grew past the limit of 1 MiB while being read; split it or remove it");
+		goto cleanup;
+	}
+	data.size = got;
+	data.ptr[got] = '\0';
+	rc = secex_doc_parse(out, data.ptr, data.size, display_name, diags);
+cleanup:
+	close(fd);
 	secex_buf_release(&data);
 	return rc;
 }
