@@ -98,6 +98,25 @@ void cli_error(const char *fmt, ...)
 #endif
 	;
 
+/*
+ * The files to check: a commit's tree with rev; otherwise the nearest directory from the
+ * current one up that holds .secex/ (within the repository, if any), else the repository's
+ * top level, else the current directory. *root is that directory (NULL with rev).
+ */
+int cli_open_tree(secex_repo **repo, secex_tree **tree, char **root, const char *rev);
+
+/* A loaded snapshot with what holds it open. */
+typedef struct {
+	secex_repo *repo;
+	secex_tree *tree;
+	secex_snapshot *snap;
+	char *root;
+} cli_snapshot;
+
+/* Opens the tree (as cli_open_tree) and loads its snapshot; load findings go to diags. */
+int cli_snapshot_open(cli_snapshot *out, const char *rev, secex_diags *diags);
+void cli_snapshot_close(cli_snapshot *snapshot);
+
 /* Global flags, set by main before the command runs. */
 typedef struct {
 	const char *dir; /* -C DIR, or NULL */
@@ -110,11 +129,15 @@ extern cli_globals cli;
 int cmd_init(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_hooks(int argc, char **argv);
+int cmd_health(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 extern const cli_command_help cmd_init_help;
 extern const cli_command_help cmd_validate_help;
 extern const cli_command_help cmd_hooks_help;
+extern const cli_command_help cmd_health_help;
+extern const cli_command_help cmd_list_help;
 
 #endif

@@ -19,6 +19,8 @@ typedef struct {
 static const command commands[] = {
 	{ "init", cmd_init, &cmd_init_help, "create .secex/ with a default policy and roster" },
 	{ "validate", cmd_validate, &cmd_validate_help, "check files against the schemas and the policy" },
+	{ "list", cmd_list, &cmd_list_help, "list exceptions, filtered by status, priority, owner, expiry" },
+	{ "health", cmd_health, &cmd_health_help, "what needs attention today: unassigned, departed, expired, ..." },
 	{ "hooks", cmd_hooks, &cmd_hooks_help, "install the pre-commit hook into this repository" },
 	{ "help", cmd_help, NULL, "show help for secex or one command" },
 	{ "version", cmd_version, NULL, "print the version" },

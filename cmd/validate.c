@@ -79,52 +79,6 @@ static int validate_with_schema(secex_diags *diags)
 	return rc < 0 ? cli_fail(rc) : 0;
 }
 
-/* The nearest directory from the current one upwards that holds .secex/, not above stop
- * (the repository's top level, with a trailing '/'); NULL when there is none. */
-static char *find_secex_root(const char *stop)
-{
-	char *dir = getcwd(NULL, 0);
-	struct stat st;
-
-	while (dir) {
-		secex_buf probe = SECEX_BUF_INIT;
-		char *slash;
-		bool found;
-
-		secex_buf_printf(&probe, "%s/.secex", dir);
-		found = probe.ptr && stat(probe.ptr, &st) == 0 && S_ISDIR(st.st_mode);
-		secex_buf_release(&probe);
-		if (found)
-			return dir;
-		slash = strrchr(dir, '/');
-		if (!slash || slash == dir || (stop && strlen(dir) + 1 <= strlen(stop)))
-			break;
-		*slash = '\0';
-	}
-	free(dir);
-	return NULL;
-}
-
-/* The files to check: a commit's tree with --rev; otherwise the nearest directory holding
- * .secex/ within the repository (a repository may keep its secex files in a subdirectory),
- * else the repository's top level, else the current directory. */
-static int open_root(secex_repo **repo, secex_tree **tree, char **root)
-{
-	int rc = secex_repo_open(repo, ".");
-
-	if (rc < 0 && (rc != SECEX_ENOTFOUND || o.rev))
-		return rc;
-	secex_error_clear();
-	if (o.rev)
-		return secex_tree_open_rev(tree, *repo, o.rev);
-	*root = find_secex_root(*repo ? secex_repo_workdir(*repo) : NULL);
-	if (!*root && *repo && !secex_repo_workdir(*repo))
-		return secex_error_set(SECEX_EINVALID, "this is a bare repository; pass --rev REV to validate a commit");
-	if (!*root)
-		*root = strdup(*repo ? secex_repo_workdir(*repo) : ".");
-	return *root ? secex_tree_open_dir(tree, *root) : secex_error_set(SECEX_ENOMEM, "out of memory");
-}
-
 /* name as a path relative to root (an absolute directory without trailing '/'). */
 static char *relative_to(const char *root, const char *name)
 {
@@ -228,7 +182,7 @@ static int validate_tree(secex_diags *diags)
 	size_t i;
 	int rc;
 
-	rc = o.staged ? open_staged(&repo, &tree, &changed, &skip) : open_root(&repo, &tree, &root);
+	rc = o.staged ? open_staged(&repo, &tree, &changed, &skip) : cli_open_tree(&repo, &tree, &root, o.rev);
 	if (rc < 0 || skip)
 		goto cleanup;
 	if (!o.rev && !o.staged && !secex_tree_exists(tree, SECEX_POLICY_PATH) &&

@@ -12,5 +12,6 @@
 #include "secex/repo.h"
 #include "secex/snapshot.h"
 #include "secex/signature.h"
+#include "secex/health.h"
 
 #endif

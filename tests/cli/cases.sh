@@ -71,3 +71,14 @@ echo "id: [" >"$tmp/rev/exceptions/EXC-0001.yaml"
 check rev-clean 0 "$tmp/rev" validate --rev HEAD
 check rev-worktree 1 "$tmp/rev" validate
 check rev-unknown 2 "$tmp/rev" validate --rev no-such-branch
+
+# health and list on the demo at a fixed date: exactly the planted problems
+check health-demo 1 "$demo" health --today 2026-11-22
+check health-demo-json 1 "$demo" health --today 2026-11-22 --format json
+check health-demo-later 1 "$demo" health --today 2027-03-01 --fail-on warning
+check health-demo-warnings-pass 0 "$demo" health --today 2026-06-01 --fail-on error
+check list-demo 0 "$demo" list --today 2026-11-22
+check list-expiring 0 "$demo" list --expiring --today 2026-11-22
+check list-expired-or-expiring 0 "$demo" list --expired --expiring --today 2026-11-22
+check list-owner-json 0 "$demo" list --owner hana --status approved --format json
+check list-bad-format 2 "$demo" list --format xml

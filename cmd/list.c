@@ -1,0 +1,136 @@
+/* secex list: the exceptions, filtered, as a table or JSON. */
+
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "banned.h"
+
+static struct {
+	const char *rev, *status, *priority, *owner, *format, *today;
+	bool expired, expiring;
+} o = { NULL, NULL, NULL, NULL, "text", NULL, false, false };
+
+static const cli_opt opts[] = {
+	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "list the tree of commit REV instead of the working tree" },
+	{ CLI_OPT_STRING, "status", 0, &o.status, "STATUS", "only this status (requested, in-review, ...)" },
+	{ CLI_OPT_STRING, "priority", 0, &o.priority, "LEVEL", "only this priority level" },
+	{ CLI_OPT_STRING, "owner", 0, &o.owner, "PERSON", "only exceptions this person is risk owner of" },
+	{ CLI_OPT_FLAG, "expired", 0, &o.expired, NULL, "only open exceptions past their due date" },
+	{ CLI_OPT_FLAG, "expiring", 0, &o.expiring, NULL, "only open exceptions due within the policy's window" },
+	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "text or json (default text)" },
+	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "treat DATE (YYYY-MM-DD) as today (or SECEX_TODAY)" },
+	CLI_OPT_END
+};
+
+const cli_command_help cmd_list_help = {
+	"list", "[--status S] [--priority P] [--owner ID] [--expired] [--expiring] [--format text|json]",
+	"Lists the exceptions of the working tree (or --rev REV), sorted by id, one line each:\n"
+	"id, priority, type, status, due date, risk owner, title. Filters combine; --expired and\n"
+	"--expiring together list both.",
+	"Files that do not load are left out; 'secex validate' says why.",
+	opts
+};
+
+static const char *field(const secex_exception *e, const char *name)
+{
+	const char *s = secex_node_str(secex_node_get(secex_doc_root(e->doc), name));
+
+	return s ? s : "";
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	const secex_exception *x = *(const secex_exception *const *)a, *y = *(const secex_exception *const *)b;
+
+	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
+}
+
+static void print_json(secex_buf *b, const secex_exception *e, bool first)
+{
+	static const char *const keys[] = { "id", "title", "type", "priority", "status", "requestor",
+					    "risk_owner", "assignee", "created", "due_date" };
+	size_t k;
+
+	secex_buf_puts(b, first ? "{" : ",{");
+	for (k = 0; k < sizeof(keys) / sizeof(*keys); k++) {
+		const char *v = secex_node_str(secex_node_get(secex_doc_root(e->doc), keys[k]));
+
+		secex_buf_printf(b, "%s\"%s\":", k ? "," : "", keys[k]);
+		if (v) {
+			secex_buf_putc(b, '"');
+			secex_buf_put_json_string(b, v, strlen(v));
+			secex_buf_putc(b, '"');
+		} else {
+			secex_buf_puts(b, "null");
+		}
+	}
+	secex_buf_puts(b, ",\"file\":\"");
+	secex_buf_put_json_string(b, e->path, strlen(e->path));
+	secex_buf_puts(b, "\"}");
+}
+
+static void render(secex_buf *b, const secex_exception **items, size_t n, bool json)
+{
+	size_t i;
+
+	if (json)
+		secex_buf_puts(b, "{\"version\":1,\"exceptions\":[");
+	for (i = 0; i < n; i++) {
+		const secex_exception *e = items[i];
+
+		if (json)
+			print_json(b, e, i == 0);
+		else
+			secex_buf_printf(b, "%-10s %-8s %-10s %-10s %-25s %-10s %s\n", e->id, field(e, "priority"),
+					 field(e, "type"), field(e, "status"), field(e, "due_date"),
+					 field(e, "risk_owner"), field(e, "title"));
+	}
+	if (json)
+		secex_buf_puts(b, "]}\n");
+}
+
+int cmd_list(int argc, char **argv)
+{
+	secex_list_filter filter = SECEX_LIST_FILTER_INIT;
+	secex_diags diags = SECEX_DIAGS_INIT;
+	const secex_exception **items = NULL;
+	secex_buf out = SECEX_BUF_INIT;
+	cli_snapshot s;
+	size_t i, n = 0;
+	bool help;
+	int rc;
+
+	if ((rc = cli_opt_parse(&cmd_list_help, argc, argv, &help)) || help)
+		return rc;
+	if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0) {
+		cli_error("unknown format '%s' for list; use text or json", o.format);
+		return CLI_EXIT_USAGE;
+	}
+	if (o.today && !secex_when_parse(&filter.now, o.today, strlen(o.today))) {
+		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
+		return CLI_EXIT_USAGE;
+	}
+	if ((!o.today && (rc = secex_now(&filter.now)) < 0) || (rc = cli_snapshot_open(&s, o.rev, &diags)) < 0) {
+		rc = cli_fail(rc);
+		goto cleanup;
+	}
+	filter.status = o.status;
+	filter.priority = o.priority;
+	filter.owner = o.owner;
+	filter.expired = o.expired;
+	filter.expiring = o.expiring;
+	items = secex_xalloc_check(calloc(s.snap->n + 1, sizeof(*items)));
+	for (i = 0; i < s.snap->n; i++)
+		if (s.snap->items[i].id && secex_list_match(s.snap, &s.snap->items[i], &filter))
+			items[n++] = &s.snap->items[i];
+	qsort(items, n, sizeof(*items), cmp_id);
+	render(&out, items, n, strcmp(o.format, "json") == 0);
+	fputs(secex_buf_cstr(&out), stdout);
+	rc = CLI_EXIT_CLEAN;
+cleanup:
+	free(items);
+	secex_buf_release(&out);
+	cli_snapshot_close(&s);
+	secex_diags_release(&diags);
+	return rc;
+}

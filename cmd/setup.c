@@ -1,0 +1,77 @@
+/* Setup the commands share: finding the secex files and loading them once. */
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli.h"
+#include "banned.h"
+
+/* The nearest directory from the current one upwards that holds .secex/, not above stop
+ * (the repository's top level, with a trailing '/'); NULL when there is none. */
+static char *find_secex_root(const char *stop)
+{
+	char *dir = getcwd(NULL, 0);
+	struct stat st;
+
+	while (dir) {
+		secex_buf probe = SECEX_BUF_INIT;
+		char *slash;
+		bool found;
+
+		secex_buf_printf(&probe, "%s/.secex", dir);
+		found = probe.ptr && stat(probe.ptr, &st) == 0 && S_ISDIR(st.st_mode);
+		secex_buf_release(&probe);
+		if (found)
+			return dir;
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir || (stop && strlen(dir) + 1 <= strlen(stop)))
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+	return NULL;
+}
+
+/* The files to check: a commit's tree with --rev; otherwise the nearest directory holding
+ * .secex/ within the repository (a repository may keep its secex files in a subdirectory),
+ * else the repository's top level, else the current directory. */
+int cli_open_tree(secex_repo **repo, secex_tree **tree, char **root, const char *rev)
+{
+	int rc = secex_repo_open(repo, ".");
+
+	if (rc < 0 && (rc != SECEX_ENOTFOUND || rev))
+		return rc;
+	secex_error_clear();
+	if (rev)
+		return secex_tree_open_rev(tree, *repo, rev);
+	*root = find_secex_root(*repo ? secex_repo_workdir(*repo) : NULL);
+	if (!*root && *repo && !secex_repo_workdir(*repo))
+		return secex_error_set(SECEX_EINVALID, "this is a bare repository; pass --rev REV to validate a commit");
+	if (!*root)
+		*root = strdup(*repo ? secex_repo_workdir(*repo) : ".");
+	return *root ? secex_tree_open_dir(tree, *root) : secex_error_set(SECEX_ENOMEM, "out of memory");
+}
+
+int cli_snapshot_open(cli_snapshot *out, const char *rev, secex_diags *diags)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = cli_open_tree(&out->repo, &out->tree, &out->root, rev)) < 0)
+		return rc;
+	if (!rev && !secex_tree_exists(out->tree, SECEX_POLICY_PATH) &&
+	    !secex_tree_exists(out->tree, SECEX_PEOPLE_PATH))
+		return secex_error_set(SECEX_EINVALID, "no .secex/policy.yaml or .secex/people.yaml here; "
+				       "run 'secex init' to create them, or use -C DIR to point at a secex repository");
+	return secex_snapshot_load(&out->snap, out->tree, diags);
+}
+
+void cli_snapshot_close(cli_snapshot *s)
+{
+	secex_snapshot_free(s->snap);
+	secex_tree_free(s->tree);
+	secex_repo_free(s->repo);
+	free(s->root);
+	memset(s, 0, sizeof(*s));
+}
