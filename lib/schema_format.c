@@ -24,49 +24,12 @@ secex_format secex_format_lookup(const char *name)
 	return SECEX_FORMAT_NONE;
 }
 
-/* Reads exactly two ASCII digits. */
-static bool two_digits(const char *s, unsigned *out)
-{
-	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
-		return false;
-	*out = (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
-	return true;
-}
-
 /* RFC 3339 full-time: partial-time time-offset, with a leap second only at 23:59:60 UTC. */
 static bool full_time(const char *s, size_t len)
 {
-	unsigned hh, mm, ss, oh = 0, om = 0;
-	size_t i = 8;
-	long utc;
+	int64_t seconds;
 
-	if (len < 9 || !two_digits(s, &hh) || s[2] != ':' || !two_digits(s + 3, &mm) || s[5] != ':' ||
-	    !two_digits(s + 6, &ss) || hh > 23 || mm > 59 || ss > 60)
-		return false;
-	if (s[i] == '.') {
-		size_t start = ++i;
-
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
-			return false;
-	}
-	if (i + 1 == len && (s[i] == 'Z' || s[i] == 'z')) {
-		/* UTC */
-	} else if (i + 6 == len && (s[i] == '+' || s[i] == '-') && two_digits(s + i + 1, &oh) &&
-		   s[i + 3] == ':' && two_digits(s + i + 4, &om) && oh <= 23 && om <= 59) {
-		/* a numeric offset */
-	} else {
-		return false;
-	}
-	if (ss == 60) {
-		long offset = (long)(oh * 60 + om) * (s[i] == '-' ? -1 : 1);
-
-		utc = (((long)hh * 60 + (long)mm - offset) % 1440 + 1440) % 1440;
-		if (utc != 23 * 60 + 59)
-			return false;
-	}
-	return true;
+	return secex_time_parse(&seconds, s, len);
 }
 
 static bool date_time(const char *s, size_t len)

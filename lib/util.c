@@ -252,17 +252,14 @@ bool secex_date_parse(int64_t *out_days, const char *s, size_t len)
 	return true;
 }
 
-bool secex_datetime_parse(int64_t *out_seconds, const char *s, size_t len)
+bool secex_time_parse(int64_t *out_seconds, const char *s, size_t len)
 {
-	int64_t days;
 	unsigned hh, mm, ss, oh = 0, om = 0;
-	size_t i = 19;
+	size_t i = 8;
 	long offset = 0;
 
-	if (len < 20 || !secex_date_parse(&days, s, 10) || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
-		return false;
-	if (s[13] != ':' || s[16] != ':' || !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mm) ||
-	    !digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
+	if (len < 9 || s[2] != ':' || s[5] != ':' || !digits(s, 2, &hh) || !digits(s + 3, 2, &mm) ||
+	    !digits(s + 6, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
 		return false;
 	if (s[i] == '.') {
 		size_t start = ++i;
@@ -272,7 +269,7 @@ bool secex_datetime_parse(int64_t *out_seconds, const char *s, size_t len)
 		if (i == start)
 			return false;
 	}
-	if (i < len && (s[i] == 'Z' || s[i] == 'z') && i + 1 == len) {
+	if (i + 1 == len && (s[i] == 'Z' || s[i] == 'z')) {
 		offset = 0;
 	} else if (i + 6 == len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':' &&
 		   digits(s + i + 1, 2, &oh) && digits(s + i + 4, 2, &om) && oh <= 23 && om <= 59) {
@@ -290,7 +287,18 @@ bool secex_datetime_parse(int64_t *out_seconds, const char *s, size_t len)
 			return false;
 		ss = 59;
 	}
-	*out_seconds = days * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 + ss - offset;
+	*out_seconds = (int64_t)hh * 3600 + (int64_t)mm * 60 + ss - offset;
+	return true;
+}
+
+bool secex_datetime_parse(int64_t *out_seconds, const char *s, size_t len)
+{
+	int64_t days, time;
+
+	if (len < 20 || !secex_date_parse(&days, s, 10) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    !secex_time_parse(&time, s + 11, len - 11))
+		return false;
+	*out_seconds = days * 86400 + time;
 	return true;
 }
 

@@ -87,6 +87,10 @@ unsigned secex_days_in_month(int year, unsigned month);
 
 /* Parses exactly "YYYY-MM-DD" (RFC 3339 full-date). */
 bool secex_date_parse(int64_t *out_days, const char *str, size_t len);
+/* Parses an RFC 3339 full-time ("10:00:00Z", "23:59:60.5+01:00") into seconds from the
+ * start of its day in UTC (may fall outside 0..86399 with an offset); a leap second only
+ * at 23:59:60 UTC. */
+bool secex_time_parse(int64_t *out_seconds, const char *str, size_t len);
 /* Parses an RFC 3339 date-time ("2024-05-01T10:00:00Z", offsets, fractions). */
 bool secex_datetime_parse(int64_t *out_seconds, const char *str, size_t len);
 /* Parses either form; a bare date means 00:00:00 UTC of that day. */
