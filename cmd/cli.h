@@ -117,6 +117,17 @@ typedef struct {
 int cli_snapshot_open(cli_snapshot *out, const char *rev, secex_diags *diags);
 void cli_snapshot_close(cli_snapshot *snapshot);
 
+/* A commit's snapshot and the history walked back from it. */
+typedef struct {
+	cli_snapshot s;
+	secex_history *history;
+} cli_history;
+
+/* Loads the snapshot at opts->head (default HEAD) and walks the history; findings of both
+ * go to diags. */
+int cli_history_open(cli_history *out, const secex_history_options *opts, secex_diags *diags);
+void cli_history_close(cli_history *h);
+
 /* Global flags, set by main before the command runs. */
 typedef struct {
 	const char *dir; /* -C DIR, or NULL */
@@ -131,6 +142,12 @@ int cmd_validate(int argc, char **argv);
 int cmd_hooks(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -139,5 +156,18 @@ extern const cli_command_help cmd_validate_help;
 extern const cli_command_help cmd_hooks_help;
 extern const cli_command_help cmd_health_help;
 extern const cli_command_help cmd_list_help;
+extern const cli_command_help cmd_approve_help;
+extern const cli_command_help cmd_export_help;
+extern const cli_command_help cmd_status_help;
+extern const cli_command_help cmd_check_help;
+extern const cli_command_help cmd_audit_help;
+extern const cli_command_help cmd_show_help;
+
+/* One exception's approval state as Markdown, text or a JSON object (status, check, show). */
+void cli_status_markdown(secex_buf *out, const secex_approval_state *state, const secex_roster *roster);
+void cli_status_text(secex_buf *out, const secex_approval_state *state, const secex_roster *roster);
+void cli_status_json(secex_buf *out, const secex_approval_state *state, bool first);
+/* A JSON string, or null for NULL. */
+void cli_json_str(secex_buf *out, const char *str);
 
 #endif

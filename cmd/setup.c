@@ -75,3 +75,20 @@ void cli_snapshot_close(cli_snapshot *s)
 	free(s->root);
 	memset(s, 0, sizeof(*s));
 }
+
+int cli_history_open(cli_history *out, const secex_history_options *opts, secex_diags *diags)
+{
+	const char *head = opts->head ? opts->head : "HEAD";
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = cli_snapshot_open(&out->s, head, diags)) < 0)
+		return rc;
+	return secex_history_walk(&out->history, out->s.repo, out->s.snap->policy, opts, diags);
+}
+
+void cli_history_close(cli_history *h)
+{
+	secex_history_free(h->history);
+	cli_snapshot_close(&h->s);
+}

@@ -21,11 +21,21 @@ _secex() {
 		return
 	fi
 	case $prev in
-	--format) COMPREPLY=($(compgen -W "text json sarif github junit markdown" -- "$cur")); return ;;
+	--format)
+		if [ "$cmd" = export ]; then
+			COMPREPLY=($(compgen -W "allowed-signers" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "text json sarif github junit markdown" -- "$cur"))
+		fi
+		return ;;
 	--fail-on) COMPREPLY=($(compgen -W "error warning note" -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(secex "$cmd" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u)" -- "$cur"))
+		return
+	fi
+	if [ "$cmd" = approve ]; then
+		COMPREPLY=($(compgen -W "$(secex list 2>/dev/null | awk '{ print $1 }')" -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -f -- "$cur"))

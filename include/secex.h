@@ -13,5 +13,6 @@
 #include "secex/snapshot.h"
 #include "secex/signature.h"
 #include "secex/health.h"
+#include "secex/history.h"
 
 #endif

@@ -9,6 +9,7 @@
 #include <git2.h>
 #include <git2/sys/repository.h>
 #include "secex/repo.h"
+#include "repo_int.h"
 #include "banned.h"
 
 struct secex_repo {
@@ -27,11 +28,21 @@ struct secex_tree {
 	char name[64];
 };
 
-static int git_fail(int code, const char *what)
+int secex_git_fail(int code, const char *what)
 {
 	const git_error *e = git_error_last();
 
 	return secex_error_set(code, "%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
+}
+
+static int git_fail(int code, const char *what)
+{
+	return secex_git_fail(code, what);
+}
+
+git_repository *secex_repo_git(secex_repo *r)
+{
+	return r->repo;
 }
 
 void secex_repo_disable_owner_check(void)
@@ -149,7 +160,7 @@ int secex_repo_staged_paths(secex_vec *out, secex_repo *repo, const char *const 
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		char *path;
 
-		if (d->status == GIT_DELTA_DELETED || !under_any(d->new_file.path, dirs, n))
+		if (dirs && (d->status == GIT_DELTA_DELETED || !under_any(d->new_file.path, dirs, n)))
 			continue;
 		if (!(path = strdup(d->new_file.path)) || secex_vec_push(out, path) < 0) {
 			free(path);
@@ -180,6 +191,40 @@ int secex_repo_hooks_dir(secex_buf *out, secex_repo *repo)
 	git_buf_dispose(&path);
 	git_config_free(cfg);
 	return rc;
+}
+
+int secex_repo_config_string(secex_buf *out, secex_repo *repo, const char *key)
+{
+	git_config *cfg = NULL;
+	git_buf value = GIT_BUF_INIT;
+	int rc;
+
+	if (git_repository_config_snapshot(&cfg, repo->repo) < 0)
+		return git_fail(SECEX_EREPO, "cannot read the git configuration");
+	rc = git_config_get_string_buf(&value, cfg, key);
+	if (rc == GIT_ENOTFOUND)
+		rc = secex_error_set(SECEX_ENOTFOUND, "'%s' is not set in the git configuration", key);
+	else if (rc < 0)
+		rc = git_fail(SECEX_EREPO, "cannot read the git configuration");
+	else
+		rc = secex_buf_puts(out, value.ptr);
+	git_buf_dispose(&value);
+	git_config_free(cfg);
+	return rc;
+}
+
+int secex_repo_path_changed(bool *out, secex_repo *repo, const char *path)
+{
+	unsigned int flags = 0;
+	int rc = git_status_file(&flags, repo->repo, path);
+
+	*out = false;
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return git_fail(SECEX_EREPO, "cannot compare a file with HEAD");
+	*out = flags != GIT_STATUS_CURRENT;
+	return 0;
 }
 
 int secex_tree_open_dir(secex_tree **out, const char *root)

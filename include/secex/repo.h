@@ -24,9 +24,17 @@ void secex_repo_disable_owner_check(void);
 /*
  * The paths (char *, caller frees) whose staged content differs from HEAD's under any of
  * the n directories dirs (added, modified, renamed; not deleted), sorted. In a repository
- * without commits every staged path counts.
+ * without commits every staged path counts. With dirs NULL: every staged path, deleted too.
  */
 int secex_repo_staged_paths(secex_vec *out, secex_repo *repo, const char *const *dirs, size_t n);
+
+/* A git configuration value as git sees it now (repository, global and system files, read
+ * through a snapshot). SECEX_ENOTFOUND when the key is not set. */
+int secex_repo_config_string(secex_buf *out, secex_repo *repo, const char *key);
+
+/* Whether path (relative to the working directory) differs from HEAD in the index or the
+ * working tree, or is untracked. A path that exists nowhere is unchanged. */
+int secex_repo_path_changed(bool *out, secex_repo *repo, const char *path);
 
 /* The directory git runs hooks from (core.hooksPath, else GIT_DIR/hooks), with a '/'. */
 int secex_repo_hooks_dir(secex_buf *out, secex_repo *repo);

@@ -68,6 +68,28 @@ typedef struct {
 int secex_vec_push(secex_vec *vec, void *item);
 void secex_vec_release(secex_vec *vec);
 
+/* A hash map from byte-string keys (copied) to pointers. Iterate over slots[0..cap) whose
+ * key is not NULL. */
+typedef struct {
+	const void *key;
+	size_t len;
+	void *value;
+} secex_map_slot;
+
+typedef struct {
+	secex_map_slot *slots;
+	size_t cap;
+	size_t n;
+	secex_arena keys;
+} secex_map;
+
+#define SECEX_MAP_INIT { NULL, 0, 0, SECEX_ARENA_INIT }
+/* The value for key; NULL when absent (so store non-NULL values). */
+void *secex_map_get(const secex_map *map, const void *key, size_t len);
+/* Sets the value for key, replacing any. Returns 0 or SECEX_ENOMEM. */
+int secex_map_put(secex_map *map, const void *key, size_t len, void *value);
+void secex_map_release(secex_map *map);
+
 void *secex_xalloc_check(void *ptr); /* aborts the process on NULL: only for the CLI */
 char *secex_strndup(const char *str, size_t len);
 /* The value of a hexadecimal digit, or -1. */

@@ -1,0 +1,105 @@
+/* secex audit: every change in the history a program owner must see (SPEC §5). */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "banned.h"
+
+static struct {
+	const char *since, *head, *trust_root, *checkpoint;
+	cli_report_opts report;
+} o = { NULL, NULL, NULL, NULL, CLI_REPORT_OPTS_INIT };
+
+static const cli_opt opts[] = {
+	{ CLI_OPT_STRING, "since", 0, &o.since, "REV", "audit only the commits after REV (not reachable from it)" },
+	{ CLI_OPT_STRING, "head", 0, &o.head, "REV", "audit the history of REV instead of HEAD" },
+	{ CLI_OPT_STRING, "trust-root", 0, &o.trust_root, "REV",
+	  "the commit whose .secex/ is trusted as it is (or SECEX_TRUST_ROOT)" },
+	{ CLI_OPT_STRING, "checkpoint", 0, &o.checkpoint, "FILE",
+	  "read the last audited commit from FILE, audit from there, write the new one when done" },
+	CLI_REPORT_OPT_ROWS(&o.report),
+	CLI_OPT_END
+};
+
+const cli_command_help cmd_audit_help = {
+	"audit", "[--since REV] [--head REV] [--trust-root REV] [--checkpoint FILE] [--format FORMAT]",
+	"Walks the history and reports, with commit, author, signer, date and old -> new value:\n"
+	"priority lowered (SX401) or raised (SX402); due date changed (SX403) or extended past the\n"
+	"level's no-escalation threshold without a later approval (SX404); original_due_date\n"
+	"rewritten (SX405); status changes outside the workflow (SX406); approved exceptions edited\n"
+	"(SX407); approval entries removed or rewritten (SX408); files deleted instead of closed\n"
+	"(SX409); ids reused (SX410); .secex/ changes not signed by an admin (SX301); keys or roles\n"
+	"granted to oneself (SX302); an unpinned trust root (SX303); history rewritten since the\n"
+	"checkpoint (SX304); a shallow clone (SX305).",
+	"Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error, 3 repository error.\n"
+	"The checkpoint file is written only after a complete audit.",
+	opts
+};
+
+static int read_checkpoint(char *out, size_t len)
+{
+	FILE *f = fopen(o.checkpoint, "r");
+	size_t n;
+
+	out[0] = '\0';
+	if (!f)
+		return errno == ENOENT ? 0 : secex_error_set(SECEX_EIO, "cannot read checkpoint '%s': %s",
+							     o.checkpoint, strerror(errno));
+	n = fread(out, 1, len - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	out[strcspn(out, " \r\n")] = '\0';
+	return 0;
+}
+
+static int write_checkpoint(const char *head)
+{
+	secex_buf tmp = SECEX_BUF_INIT;
+	FILE *f;
+	int rc = 0;
+
+	if (secex_buf_printf(&tmp, "%s.tmp", o.checkpoint) < 0)
+		return SECEX_ENOMEM;
+	if (!(f = fopen(tmp.ptr, "w")) || fprintf(f, "%s\n", head) < 0 || fclose(f) != 0 ||
+	    rename(tmp.ptr, o.checkpoint) != 0)
+		rc = secex_error_set(SECEX_EIO, "cannot write checkpoint '%s': %s", o.checkpoint, strerror(errno));
+	secex_buf_release(&tmp);
+	return rc;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	secex_history_options hopts = SECEX_HISTORY_OPTIONS_INIT;
+	secex_diags diags = SECEX_DIAGS_INIT;
+	cli_history h = { 0 };
+	char cp[128];
+	bool help;
+	int rc;
+
+	if ((rc = cli_opt_parse(&cmd_audit_help, argc, argv, &help)) || help)
+		return rc;
+	if ((rc = cli_report_opts_check(&o.report)))
+		return rc;
+	hopts.head = o.head;
+	hopts.since = o.since;
+	hopts.trust_root = o.trust_root;
+	if (o.checkpoint && (rc = read_checkpoint(cp, sizeof(cp))) < 0)
+		return cli_fail(rc);
+	hopts.checkpoint = o.checkpoint && *cp ? cp : NULL;
+	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0 ||
+	    (rc = secex_policy_apply_severity(h.s.snap->policy, &diags)) < 0 ||
+	    (o.checkpoint && h.history && *secex_history_head(h.history) &&
+	     (rc = write_checkpoint(secex_history_head(h.history))) < 0)) {
+		rc = cli_fail(rc);
+		goto cleanup;
+	}
+	secex_diags_sort(&diags);
+	rc = cli_render(stdout, &diags, o.report.fmt, "audit") < 0 ? CLI_EXIT_INTERNAL
+								    : cli_exit_for(&diags, o.report.fail_level);
+cleanup:
+	cli_history_close(&h);
+	secex_diags_release(&diags);
+	return rc;
+}

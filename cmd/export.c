@@ -1,0 +1,200 @@
+/* secex export: the roster (and later the exceptions) in other tools' formats. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli.h"
+#include "banned.h"
+
+static struct {
+	const char *format, *out, *rev;
+	bool allowed_signers;
+} o;
+
+static const cli_opt opts[] = {
+	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "what to write: allowed-signers" },
+	{ CLI_OPT_FLAG, "allowed-signers", 0, &o.allowed_signers, NULL, "same as --format allowed-signers" },
+	{ CLI_OPT_STRING, "out", 'o', &o.out, "FILE", "write FILE (replaced whole) instead of standard output" },
+	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "export the tree of commit REV instead of the working tree" },
+	CLI_OPT_END
+};
+
+const cli_command_help cmd_export_help = {
+	"export", "--allowed-signers [--out FILE] [--rev REV]",
+	"Writes what secex knows in another tool's format. --allowed-signers writes a git\n"
+	"allowed_signers file (see ssh-keygen(1), ALLOWED SIGNERS) from the roster: one line per\n"
+	"SSH key of each active person, principal their email (else their id), namespace git,\n"
+	"and the key's validity window. With it, 'git config gpg.ssh.allowedSignersFile FILE'\n"
+	"makes 'git log --show-signature' and 'git verify-commit' agree with secex on SSH keys.",
+	"Departed people get no lines. Keys secex refuses (security keys, DSA, RSA under 2048\n"
+	"bits) are left out with a warning. OpenPGP keys are not part of this format.",
+	opts
+};
+
+typedef int (*export_fn)(secex_buf *out, const cli_snapshot *s);
+
+/* Appends a validity bound in UTC as ssh-keygen reads it: YYYYMMDDZ or YYYYMMDDHHMMSSZ. */
+static void put_bound(secex_buf *b, const char *name, int64_t t)
+{
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - days * 86400;
+	unsigned month, day;
+	int year;
+
+	secex_civil_from_days(days, &year, &month, &day);
+	secex_buf_printf(b, ",%s=\"%04d%02u%02u", name, year, month, day);
+	if (secs)
+		secex_buf_printf(b, "%02d%02d%02d", (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	secex_buf_puts(b, "Z\"");
+}
+
+/* The principal for a person: the email when it is a plain address, else the id. */
+static const char *principal(const secex_person *p)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@_%+-";
+
+	if (p->email && *p->email && strspn(p->email, ok) == strlen(p->email) && strchr(p->email, '@'))
+		return p->email;
+	return p->id;
+}
+
+/* One allowed_signers line for an SSH key of p, or a warning when secex refuses the key. */
+static void put_key(secex_buf *b, const secex_person *p, const secex_key *k, size_t n, const char *file)
+{
+	secex_ssh_key parsed = SECEX_SSH_KEY_INIT;
+	const char *line = k->ssh + strspn(k->ssh, " \t"), *key;
+	size_t type = strcspn(line, " \t");
+
+	if (secex_ssh_key_parse(&parsed, k->ssh, strlen(k->ssh)) < 0) {
+		fprintf(stderr, "secex: warning: left out key %zu of '%s' in %s: %s\n", n, p->id, file,
+			secex_error_last());
+		secex_error_clear();
+		return;
+	}
+	key = line + type + strspn(line + type, " \t");
+	secex_buf_printf(b, "%s namespaces=\"git\"", principal(p));
+	if (k->valid_after != INT64_MIN)
+		put_bound(b, "valid-after", k->valid_after);
+	if (k->valid_before != INT64_MAX) /* secex: before this instant; ssh-keygen: at or before */
+		put_bound(b, "valid-before", k->valid_before - 1);
+	secex_buf_printf(b, " %.*s %.*s\n", (int)type, line, (int)strcspn(key, " \t\r\n"), key);
+	secex_ssh_key_release(&parsed);
+}
+
+static int export_allowed_signers(secex_buf *out, const cli_snapshot *s)
+{
+	const secex_roster *roster = s->snap->roster;
+	size_t i, j;
+
+	if (!roster)
+		return secex_error_set(SECEX_EINVALID, "%s is missing or does not validate in the %s; run "
+				       "'secex validate' and fix it first", SECEX_PEOPLE_PATH, secex_tree_name(s->tree));
+	secex_buf_printf(out, "# git allowed_signers from %s (%s), written by 'secex export --allowed-signers'.\n"
+			 "# Regenerate it rather than editing it.\n", roster->file, secex_tree_name(s->tree));
+	for (i = 0; i < roster->n; i++) {
+		const secex_person *p = &roster->people[i];
+		bool named = false;
+
+		for (j = 0; p->active && j < p->nkeys; j++) {
+			if (p->keys[j].kind != SECEX_KEY_SSH)
+				continue;
+			if (!named)
+				secex_buf_printf(out, "# %s\n", p->id);
+			named = true;
+			put_key(out, p, &p->keys[j], j + 1, roster->file);
+		}
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	export_fn fn; /* NULL: planned, not implemented yet */
+} formats[] = {
+	{ "allowed-signers", export_allowed_signers },
+	{ "csv", NULL },
+	{ "json", NULL },
+	{ "trivyignore", NULL },
+};
+
+/* The exporter for the options given, or NULL after printing why (exit 2). */
+static export_fn pick_format(void)
+{
+	const char *name = o.format ? o.format : o.allowed_signers ? "allowed-signers" : NULL;
+	size_t i;
+
+	if (!name) {
+		cli_error("say what to export: secex export --allowed-signers [--out FILE]");
+		return NULL;
+	}
+	if (o.allowed_signers && strcmp(name, "allowed-signers") != 0) {
+		cli_error("--allowed-signers and --format %s ask for two formats; give one", name);
+		return NULL;
+	}
+	for (i = 0; i < sizeof(formats) / sizeof(*formats); i++) {
+		if (strcmp(formats[i].name, name) != 0)
+			continue;
+		if (!formats[i].fn)
+			cli_error("export format '%s' is not implemented yet in this version; use allowed-signers", name);
+		return formats[i].fn;
+	}
+	cli_error("unknown export format '%s'; use allowed-signers", name);
+	return NULL;
+}
+
+/* Replaces path by text through a temporary file and a rename. */
+static int write_out(const char *path, const secex_buf *text)
+{
+	secex_buf tmp = SECEX_BUF_INIT;
+	FILE *f = NULL;
+	int fd = -1, rc = 0;
+
+	secex_buf_printf(&tmp, "%s.secex-XXXXXX", path);
+	if (!tmp.ptr || (fd = mkstemp(tmp.ptr)) < 0 || !(f = fdopen(fd, "w"))) {
+		rc = secex_error_set(SECEX_EIO, "cannot write next to '%s': %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp.ptr);
+		}
+		goto cleanup;
+	}
+	(void)fchmod(fd, 0644);
+	if (fwrite(secex_buf_cstr(text), 1, text->size, f) != text->size || fclose(f) != 0 ||
+	    rename(tmp.ptr, path) < 0) {
+		rc = secex_error_set(SECEX_EIO, "cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp.ptr);
+	}
+cleanup:
+	secex_buf_release(&tmp);
+	return rc;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	secex_diags diags = SECEX_DIAGS_INIT;
+	secex_buf text = SECEX_BUF_INIT;
+	export_fn fn;
+	cli_snapshot s;
+	bool help;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	if ((rc = cli_opt_parse(&cmd_export_help, argc, argv, &help)) || help)
+		return rc;
+	if (!(fn = pick_format()))
+		return CLI_EXIT_USAGE;
+	if ((rc = cli_snapshot_open(&s, o.rev, &diags)) < 0 || (rc = fn(&text, &s)) < 0 ||
+	    (o.out && (rc = write_out(o.out, &text)) < 0)) {
+		rc = cli_fail(rc);
+		goto cleanup;
+	}
+	if (!o.out)
+		fputs(secex_buf_cstr(&text), stdout);
+	rc = CLI_EXIT_CLEAN;
+cleanup:
+	secex_buf_release(&text);
+	cli_snapshot_close(&s);
+	secex_diags_release(&diags);
+	return rc;
+}

@@ -1,0 +1,166 @@
+#ifndef SECEX_HISTORY_H
+#define SECEX_HISTORY_H
+
+/*
+ * The history of a secex repository: one walk over the commits (libgit2), reading only the
+ * exceptions directory and .secex/, comparing tree ids before descending and parsing each
+ * distinct blob once. The walk yields what the audit judges (SPEC §5) and what approval
+ * resolution needs (SPEC §4): the commits that introduced each approval entry.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "common.h"
+#include "diag.h"
+#include "policy.h"
+#include "repo.h"
+#include "snapshot.h"
+
+/* The fields of an exception the history follows. */
+typedef enum {
+	SECEX_F_ID,
+	SECEX_F_TITLE,
+	SECEX_F_TYPE,
+	SECEX_F_PRIORITY,
+	SECEX_F_STATUS,
+	SECEX_F_REQUESTOR,
+	SECEX_F_RISK_OWNER,
+	SECEX_F_CREATED,
+	SECEX_F_DUE_DATE,
+	SECEX_F_ORIGINAL_DUE_DATE,
+	SECEX_F_COUNT
+} secex_field;
+
+const char *secex_field_name(secex_field field);
+
+#define SECEX_DIGEST_SIZE 32
+
+/* One entry of `approvals`, identified by the digest of its whole content. */
+typedef struct {
+	const char *by, *decision, *role, *date; /* NULL when absent or not a string */
+	unsigned char digest[SECEX_DIGEST_SIZE];
+	uint32_t line, column;
+} secex_approval_fact;
+
+/* A top-level substantive field and a hash of its canonical value. */
+typedef struct {
+	const char *name;
+	uint64_t hash;
+} secex_field_hash;
+
+/* What one blob of an exception file says, parsed once per object id. */
+typedef struct {
+	bool loaded;                 /* a mapping that parsed; otherwise see problem */
+	const char *problem_code;    /* "SX101" ... when not loaded */
+	const char *problem;         /* the first problem's message */
+	uint32_t problem_line, problem_column;
+	const char *value[SECEX_F_COUNT]; /* string values, NULL when absent or not strings */
+	uint32_t line[SECEX_F_COUNT];
+	unsigned char substantive[SECEX_DIGEST_SIZE]; /* digest of the substantive content */
+	secex_field_hash *fields;    /* the substantive fields, sorted by name */
+	size_t nfields;
+	secex_approval_fact *approvals;
+	size_t napprovals;
+} secex_facts;
+
+typedef struct secex_history secex_history;
+
+typedef struct {
+	unsigned int version;
+	const char *head;       /* the revision walked back from; NULL: HEAD */
+	const char *since;      /* audit only commits not reachable from it (NULL: all) */
+	const char *trust_root; /* NULL: SECEX_TRUST_ROOT, else the first commit adding .secex/ */
+	bool audit;             /* judge the commits in range (SX3xx, SX4xx) into diags */
+	const char *checkpoint; /* the last audited commit: audit from there; SX304 when it is
+				   no longer an ancestor of head (then everything is audited) */
+	const char *timeline;   /* keep the timeline of the exception with this id */
+} secex_history_options;
+
+#define SECEX_HISTORY_OPTIONS_VERSION 1
+#define SECEX_HISTORY_OPTIONS_INIT { SECEX_HISTORY_OPTIONS_VERSION, NULL, NULL, NULL, true, NULL, NULL }
+
+/* One change of the exception named by opts->timeline, oldest first. */
+typedef struct {
+	char commit[41];
+	char *author;  /* "Name <email>" */
+	int64_t time;  /* author time, seconds */
+	char *signer;  /* "signed by dana", "unsigned", ... */
+	char *path;
+	char *what;    /* "created as requested; ...", "priority medium -> low", "deleted" */
+} secex_timeline_event;
+
+/* The timeline kept by the walk: n events, owned by history. */
+const secex_timeline_event *const *secex_history_timeline(const secex_history *history, size_t *n);
+
+/*
+ * Walks the history of repo from opts->head with the policy of the head. With opts->audit,
+ * the findings of SPEC §5 for the commits in range go to diags. A shallow repository is
+ * SX305 and nothing is walked; a SHA-256 or unreadable repository is SECEX_EREPO.
+ */
+int secex_history_walk(secex_history **out, secex_repo *repo, const secex_policy *policy,
+		       const secex_history_options *opts, secex_diags *diags);
+void secex_history_free(secex_history *history);
+
+/* The head commit walked, as 40 hex digits. */
+const char *secex_history_head(const secex_history *history);
+/* Whether the exception with this id changed in the audited range. */
+bool secex_history_changed(const secex_history *history, const char *id);
+
+/* How each recorded approval is judged (SPEC §4). */
+typedef enum {
+	SECEX_FILL_NONE = -1,       /* counts for nothing */
+	SECEX_FILL_RISK_OWNER = -2, /* fills the risk-owner requirement */
+	SECEX_FILL_SME = -3         /* the one SME approval of an in-threshold extension */
+} secex_fill;
+
+typedef struct {
+	const secex_approval_fact *entry;
+	bool valid;             /* all six rules hold */
+	const char *code;       /* the finding when not valid: "SX202" ... */
+	char *reason;           /* why it counts, or why not (owned) */
+	char commit[41];        /* the commit that introduced it, "" when none */
+	int fills;              /* group index, or a secex_fill */
+} secex_verdict;
+
+typedef struct {
+	const secex_policy *policy;
+	const char *id;
+	const char *file;
+	const char *title, *status, *requestor, *risk_owner; /* as the exception says now */
+	const secex_level *level; /* NULL when the priority is unknown */
+	bool sme_only;            /* an extension within the no-escalation threshold */
+	size_t ngroups;           /* level groups, or 1 when sme_only */
+	int *filled_by;           /* per group: index into verdicts, or -1 */
+	bool need_risk_owner;
+	int risk_owner_by;        /* index into verdicts, or -1 */
+	bool complete;            /* every requirement filled */
+	bool valid_deny;          /* a valid deny from a required approver or the risk owner */
+	secex_verdict *verdicts;  /* one per approvals entry, in file order */
+	size_t n;
+} secex_approval_state;
+
+/*
+ * Judges every approval of exc (an exception of the head snapshot) against the history,
+ * filling out. Findings for approvals that do not count (SX202 to SX211), the in-threshold
+ * note (SX212), and, when `consistency` is set, missing approvals of open exceptions
+ * (SX201) and statuses the decisions do not support (SX210) go to diags (may be NULL).
+ */
+int secex_approvals_judge(secex_approval_state *out, secex_history *history,
+			  const secex_snapshot *snap, const secex_exception *exc,
+			  bool consistency, secex_diags *diags);
+void secex_approval_state_release(secex_approval_state *state);
+/* The roles that fill group g of the state, comma-separated, into out. */
+int secex_approval_group_roles(secex_buf *out, const secex_approval_state *state, size_t g);
+/* The active people of the roster who could fill group g (not the requestor), into out;
+ * "nobody in the roster..." when there are none. */
+int secex_approval_who_can(secex_buf *out, const secex_approval_state *state,
+			   const secex_roster *roster, size_t g);
+
+/* The substantive fields that differ between two versions, comma-separated, into out. */
+int secex_facts_changed_fields(secex_buf *out, const secex_facts *then, const secex_facts *now);
+
+/* The facts of an exception document (tests and tools): policy decides what is substantive. */
+int secex_facts_of(secex_facts **out, secex_arena *arena, const secex_policy *policy,
+		   const secex_node *root);
+
+#endif

@@ -1,0 +1,471 @@
+/* The history audit (SPEC §5): each change an exception or .secex/ went through, judged. */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <git2.h>
+#include "secex/history.h"
+#include "history_int.h"
+#include "repo_int.h"
+#include "banned.h"
+
+/* Where a finding happened, as every audit message ends: commit, author, signer, date. */
+typedef struct {
+	secex_history *h;
+	git_commit *commit;
+	char hex[GIT_OID_HEXSZ + 1];
+	secex_buf said;
+} audit_ctx;
+
+static int ctx_init(audit_ctx *c, secex_history *h, git_commit *commit)
+{
+	const git_signature *a = git_commit_author(commit);
+	char date[11];
+	int rc;
+
+	c->h = h;
+	c->commit = commit;
+	memset(&c->said, 0, sizeof(c->said));
+	git_oid_tostr(c->hex, sizeof(c->hex), git_commit_id(commit));
+	secex_date_format(date, (git_commit_time(commit) + git_commit_time_offset(commit) * 60) / 86400 -
+				((git_commit_time(commit) + git_commit_time_offset(commit) * 60) % 86400 < 0));
+	rc = secex_buf_printf(&c->said, "in commit %.12s by %s <%s> on %s, ", c->hex, a && a->name ? a->name : "?",
+			      a && a->email ? a->email : "?", date);
+	return rc ? rc : hist_describe_signer(&c->said, h, commit);
+}
+
+static const char *val(const secex_facts *f, secex_field field)
+{
+	return f && f->value[field] ? f->value[field] : "(none)";
+}
+
+static bool differs(const secex_facts *a, const secex_facts *b, secex_field field)
+{
+	const char *x = a->value[field], *y = b->value[field];
+
+	return (x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0);
+}
+
+#define ADD(c, code, path, line, id, ...) \
+	secex_diags_add((c)->h->diags, code, path, line, (line) ? 1 : 0, id, (c)->hex, __VA_ARGS__)
+
+static int64_t rank_of(const secex_policy *p, const char *level)
+{
+	const secex_level *l = level ? secex_policy_level(p, level) : NULL;
+
+	return l ? l->rank : -1;
+}
+
+/* Records a finding that an approval given later (in a descendant commit, still present
+ * at the end) settles; the message is built from fmt. */
+static int pend(audit_ctx *c, const hist_change *ch, const char *code, uint32_t line, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 5, 6)))
+#endif
+	;
+
+static int pend(audit_ctx *c, const hist_change *ch, const char *code, uint32_t line, const char *fmt, ...)
+{
+	hist_pending *p = calloc(1, sizeof(*p));
+	secex_buf msg = SECEX_BUF_INIT;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = secex_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (!p || rc < 0 || !(p->path = secex_strndup(ch->path, strlen(ch->path)))) {
+		free(p);
+		secex_buf_release(&msg);
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	}
+	p->code = code;
+	p->rec = ch->rec;
+	git_oid_cpy(&p->commit, git_commit_id(c->commit));
+	p->line = line;
+	p->message = secex_buf_detach(&msg);
+	return secex_vec_push(&c->h->pending, p);
+}
+
+static int audit_priority(audit_ctx *c, const hist_change *ch)
+{
+	int64_t a = rank_of(c->h->policy, ch->old->value[SECEX_F_PRIORITY]);
+	int64_t b = rank_of(c->h->policy, ch->new->value[SECEX_F_PRIORITY]);
+	uint32_t line = ch->new->line[SECEX_F_PRIORITY];
+
+	if (!differs(ch->old, ch->new, SECEX_F_PRIORITY) || a < 0 || b < 0 || a == b)
+		return 0;
+	if (b < a)
+		return pend(c, ch, "SX401", line, "priority lowered from %s to %s %s; a lower priority needs "
+			    "fewer approvers and a longer SLA: confirm the re-rating with the risk owner and have "
+			    "it approved again", val(ch->old, SECEX_F_PRIORITY), val(ch->new, SECEX_F_PRIORITY),
+			    c->said.ptr);
+	return pend(c, ch, "SX402", line, "priority raised from %s to %s %s; check whether this is an "
+		    "incident and whether the shorter SLA is already missed, then have it approved again at "
+		    "the new level", val(ch->old, SECEX_F_PRIORITY), val(ch->new, SECEX_F_PRIORITY), c->said.ptr);
+}
+
+static bool when_of(int64_t *out, const char *s)
+{
+	return s && secex_when_parse(out, s, strlen(s));
+}
+
+static int pend_extension(audit_ctx *c, const hist_change *ch, int64_t over)
+{
+	const secex_level *l = secex_policy_level(c->h->policy, ch->new->value[SECEX_F_PRIORITY]);
+	char limit[32];
+
+	secex_duration_format(limit, sizeof(limit), l->no_escalation);
+	return pend(c, ch, "SX404", ch->new->line[SECEX_F_DUE_DATE], "due date extended from %s to %s %s, "
+		    "%lld day(s) past the %s no-escalation threshold of a %s exception, and no approval was "
+		    "given after the change; have the level's approvers approve it (secex approve %s)",
+		    val(ch->old, SECEX_F_DUE_DATE), val(ch->new, SECEX_F_DUE_DATE), c->said.ptr,
+		    (long long)((over + 86399) / 86400), limit, l->name, ch->rec->id);
+}
+
+static int audit_due(audit_ctx *c, const hist_change *ch)
+{
+	const secex_level *l = secex_policy_level(c->h->policy, val(ch->new, SECEX_F_PRIORITY));
+	int64_t old, new, base;
+	int rc = 0;
+
+	if (differs(ch->old, ch->new, SECEX_F_DUE_DATE))
+		rc = ADD(c, "SX403", ch->path, ch->new->line[SECEX_F_DUE_DATE], ch->rec->id,
+			 "due date changed from %s to %s %s", val(ch->old, SECEX_F_DUE_DATE),
+			 val(ch->new, SECEX_F_DUE_DATE), c->said.ptr);
+	if (rc || !l || !when_of(&old, ch->old->value[SECEX_F_DUE_DATE]) ||
+	    !when_of(&new, ch->new->value[SECEX_F_DUE_DATE]) || new <= old)
+		return rc;
+	if (!when_of(&base, ch->new->value[SECEX_F_ORIGINAL_DUE_DATE]))
+		base = old;
+	return new - base > l->no_escalation ? pend_extension(c, ch, new - base - l->no_escalation) : 0;
+}
+
+static int audit_original(audit_ctx *c, const hist_change *ch)
+{
+	const secex_facts *n = ch->new;
+
+	if (!ch->old->value[SECEX_F_ORIGINAL_DUE_DATE] || !differs(ch->old, n, SECEX_F_ORIGINAL_DUE_DATE))
+		return 0;
+	return ADD(c, "SX405", ch->path, n->line[SECEX_F_ORIGINAL_DUE_DATE] ? n->line[SECEX_F_ORIGINAL_DUE_DATE]
+		   : n->line[SECEX_F_ID], ch->rec->id, "original_due_date rewritten from %s to %s %s; it records "
+		   "the remediation date before the request and must not change: restore it",
+		   val(ch->old, SECEX_F_ORIGINAL_DUE_DATE), val(n, SECEX_F_ORIGINAL_DUE_DATE), c->said.ptr);
+}
+
+/* SPEC §2.1: the workflow. */
+static bool transition_ok(const char *from, const char *to)
+{
+	static const char *const allowed[][2] = {
+		{ "requested", "in-review" }, { "requested", "needs-info" }, { "requested", "withdrawn" },
+		{ "needs-info", "requested" }, { "needs-info", "in-review" }, { "needs-info", "withdrawn" },
+		{ "in-review", "approved" }, { "in-review", "denied" }, { "in-review", "needs-info" },
+		{ "in-review", "requested" }, { "in-review", "withdrawn" },
+		{ "approved", "closed" }, { "approved", "in-review" }, { "denied", "closed" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(allowed) / sizeof(*allowed); i++)
+		if (strcmp(allowed[i][0], from) == 0 && strcmp(allowed[i][1], to) == 0)
+			return true;
+	return false;
+}
+
+static int audit_status(audit_ctx *c, const hist_change *ch)
+{
+	const char *from = ch->old->value[SECEX_F_STATUS], *to = ch->new->value[SECEX_F_STATUS];
+	bool final = from && (strcmp(from, "closed") == 0 || strcmp(from, "withdrawn") == 0);
+
+	if (!from || !to || strcmp(from, to) == 0 || transition_ok(from, to))
+		return 0;
+	return ADD(c, "SX406", ch->path, ch->new->line[SECEX_F_STATUS], ch->rec->id,
+		   "status changed from %s to %s %s, which the workflow does not allow%s",
+		   from, to, c->said.ptr, final ? "; a closed or withdrawn exception is final: open a new "
+		   "request with a new id" : strcmp(to, "approved") == 0 ? "; an exception is approved only "
+		   "from in-review: set it back and review it" : "; see the workflow in secex(1)");
+}
+
+static int audit_edit(audit_ctx *c, const hist_change *ch)
+{
+	const char *from = ch->old->value[SECEX_F_STATUS], *to = ch->new->value[SECEX_F_STATUS];
+
+	if (!from || !to || strcmp(from, "approved") != 0 || strcmp(to, "approved") != 0 ||
+	    memcmp(ch->old->substantive, ch->new->substantive, SECEX_DIGEST_SIZE) == 0)
+		return 0;
+	return ADD(c, "SX407", ch->path, ch->new->line[SECEX_F_ID], ch->rec->id, "approved exception edited "
+		   "substantively %s; its approvals are now stale: set status to in-review and have it "
+		   "approved again", c->said.ptr);
+}
+
+static bool has_digest(const secex_facts *f, const unsigned char *digest)
+{
+	size_t i;
+
+	for (i = 0; i < f->napprovals; i++)
+		if (memcmp(f->approvals[i].digest, digest, SECEX_DIGEST_SIZE) == 0)
+			return true;
+	return false;
+}
+
+static int audit_approvals(audit_ctx *c, const hist_change *ch)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < ch->old->napprovals; i++) {
+		const secex_approval_fact *a = &ch->old->approvals[i];
+		bool rewritten = i < ch->new->napprovals && !has_digest(ch->old, ch->new->approvals[i].digest);
+
+		if (has_digest(ch->new, a->digest))
+			continue;
+		rc = ADD(c, "SX408", ch->path, rewritten ? ch->new->approvals[i].line : ch->new->line[SECEX_F_ID],
+			 ch->rec->id, "approval entry %zu (%s by %s) %s %s; recorded decisions are never edited or "
+			 "removed: restore it, and record a new decision instead", i + 1,
+			 a->decision ? a->decision : "?", a->by ? a->by : "?", rewritten ? "rewritten" : "removed",
+			 c->said.ptr);
+	}
+	return rc;
+}
+
+static int audit_added(audit_ctx *c, const hist_change *ch)
+{
+	const secex_facts *n = ch->new, *last = ch->rec->last;
+	const char *status = n->value[SECEX_F_STATUS];
+	int rc = 0;
+
+	if (last && ch->rec->seen && (differs(last, n, SECEX_F_CREATED) || differs(last, n, SECEX_F_TITLE)))
+		rc = ADD(c, "SX410", ch->path, n->line[SECEX_F_ID], ch->rec->id, "id %s reused %s: it named "
+			 "'%s' (created %s) before; give the new exception the next free id", ch->rec->id,
+			 c->said.ptr, val(last, SECEX_F_TITLE), val(last, SECEX_F_CREATED));
+	if (rc == 0 && status && strcmp(status, "requested") != 0)
+		rc = ADD(c, "SX406", ch->path, n->line[SECEX_F_STATUS], ch->rec->id, "new exception starts as "
+			 "%s %s; a new exception starts as requested and is reviewed before any decision", status,
+			 c->said.ptr);
+	return rc;
+}
+
+static int audit_deleted(audit_ctx *c, const hist_change *ch)
+{
+	const char *status = ch->old->value[SECEX_F_STATUS];
+
+	if (status && (strcmp(status, "closed") == 0 || strcmp(status, "withdrawn") == 0))
+		return 0;
+	return ADD(c, "SX409", ch->path, 0, ch->rec->id, "exception file deleted while %s %s; the record "
+		   "must stay: restore the file and set status to closed (or withdrawn) instead",
+		   val(ch->old, SECEX_F_STATUS), c->said.ptr);
+}
+
+int hist_audit_change(secex_history *h, const hist_change *ch)
+{
+	audit_ctx c;
+	int rc;
+
+	if ((rc = ctx_init(&c, h, ch->commit)) < 0)
+		goto cleanup;
+	if (!ch->old)
+		rc = audit_added(&c, ch);
+	else if (!ch->new)
+		rc = audit_deleted(&c, ch);
+	else if ((rc = audit_priority(&c, ch)) == 0 && (rc = audit_due(&c, ch)) == 0 &&
+		 (rc = audit_original(&c, ch)) == 0 && (rc = audit_status(&c, ch)) == 0 &&
+		 (rc = audit_edit(&c, ch)) == 0)
+		rc = audit_approvals(&c, ch);
+cleanup:
+	secex_buf_release(&c.said);
+	return rc;
+}
+
+/* Governance: judged unless the commit is the trust root or one of its ancestors. */
+static bool after_root(secex_history *h, const git_oid *commit)
+{
+	if (!h->root_known)
+		return true;
+	if (git_oid_equal(commit, &h->root))
+		return false;
+	return git_graph_descendant_of(h->git, &h->root, commit) != 1;
+}
+
+static bool is_admin(const secex_policy *p, const secex_person *person)
+{
+	size_t i, k;
+
+	for (i = 0; person && i < person->roles.n; i++)
+		for (k = 0; k < p->admin_roles.n; k++)
+			if (secex_policy_role_implies(p, person->roles.items[i], p->admin_roles.items[k]))
+				return true;
+	return false;
+}
+
+static int list_paths(secex_buf *out, const secex_vec *paths)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < paths->n; i++)
+		rc = secex_buf_printf(out, "%s%s", i ? ", " : "", (const char *)paths->items[i]);
+	return rc;
+}
+
+static int not_admin(audit_ctx *c, const secex_vec *paths, const secex_person *signer, const hist_sig *sig)
+{
+	secex_buf files = SECEX_BUF_INIT;
+	char roles[128];
+	const secex_policy *p = c->h->policy;
+	bool lost = sig->state == SECEX_COMMIT_UNSIGNED && hist_looks_merged_by_forge(c->commit);
+	int rc;
+
+	snprintf(roles, sizeof(roles), "%s", p->admin_roles.n ? p->admin_roles.items[0] : "secex-admin");
+	if ((rc = list_paths(&files, paths)) == 0)
+		rc = ADD(c, "SX301", paths->items[0], 0, NULL, "%s changed %s%s%s; changes to .secex/ must be "
+			 "signed by a person with an admin role (%s) in the roster before the change: revert it, "
+			 "or have an admin make it in a signed commit", files.ptr, c->said.ptr,
+			 signer ? ", who holds no admin role" : "", lost ? " (this looks like a squash or rebase "
+			 "merge, which drops signatures: merge with a merge commit instead)" : "", roles);
+	secex_buf_release(&files);
+	return rc;
+}
+
+/* The length of "type base64" in an SSH key line: the comment does not make another key. */
+static size_t key_text_len(const char *s)
+{
+	size_t n = strcspn(s, " ");
+
+	return s[n] ? n + 1 + strcspn(s + n + 1, " ") : n;
+}
+
+static bool key_same(const secex_key *a, const secex_key *b)
+{
+	const char *x = a->kind == SECEX_KEY_SSH ? a->ssh : a->fingerprint;
+	const char *y = b->kind == SECEX_KEY_SSH ? b->ssh : b->fingerprint;
+
+	if (a->kind != b->kind || !x || !y)
+		return false;
+	return key_text_len(x) == key_text_len(y) && strncmp(x, y, key_text_len(x)) == 0;
+}
+
+static const char *granted(const secex_person *before, const secex_person *after, char *what, size_t len)
+{
+	size_t i, k;
+
+	for (i = 0; i < after->roles.n; i++)
+		if (!before || !secex_strlist_has(&before->roles, after->roles.items[i])) {
+			snprintf(what, len, "role %s", after->roles.items[i]);
+			return what;
+		}
+	for (i = 0; i < after->nkeys; i++) {
+		bool had = false;
+
+		for (k = 0; before && k < before->nkeys && !had; k++)
+			had = key_same(&before->keys[k], &after->keys[i]);
+		if (!had) {
+			snprintf(what, len, "a signing key");
+			return what;
+		}
+	}
+	return NULL;
+}
+
+static const char *granter_id(audit_ctx *c, const secex_person *signer, const hist_roster *after)
+{
+	const git_signature *a = git_commit_author(c->commit);
+	size_t i;
+
+	if (signer)
+		return signer->id;
+	for (i = 0; after->roster && a && a->email && i < after->roster->n; i++)
+		if (after->roster->people[i].email && strcmp(after->roster->people[i].email, a->email) == 0)
+			return after->roster->people[i].id;
+	return NULL;
+}
+
+static int self_granted(audit_ctx *c, const hist_roster *before, const secex_person *signer)
+{
+	hist_roster *after;
+	const secex_person *mine, *old;
+	const char *who;
+	char what[160];
+	int rc;
+
+	if ((rc = hist_roster_at(&after, c->h, c->commit)) < 0 || !after->roster ||
+	    !(who = granter_id(c, signer, after)) || !(mine = secex_roster_find(after->roster, who)))
+		return rc;
+	old = before->roster ? secex_roster_find(before->roster, who) : NULL;
+	if (!granted(old, mine, what, sizeof(what)))
+		return 0;
+	return ADD(c, "SX302", SECEX_PEOPLE_PATH, mine->line, NULL, "%s granted %s to themselves %s; keys and "
+		   "roles must be granted by another admin: revert the change and ask one", who, what, c->said.ptr);
+}
+
+int hist_audit_governance(secex_history *h, git_commit *commit, const secex_vec *paths)
+{
+	git_commit *parent = NULL;
+	hist_roster *before = NULL;
+	hist_sig *sig = NULL;
+	const secex_person *signer = NULL;
+	const secex_key *key;
+	audit_ctx c = { 0 };
+	size_t i;
+	int rc = 0;
+
+	if (!after_root(h, git_commit_id(commit)))
+		return 0;
+	if (git_commit_parentcount(commit) && git_commit_parent(&parent, commit, 0) < 0)
+		return secex_git_fail(SECEX_EREPO, "cannot read a parent commit");
+	if ((rc = hist_roster_at(&before, h, parent)) < 0 || (rc = hist_commit_sig(&sig, h, git_commit_id(commit))) < 0 ||
+	    (rc = ctx_init(&c, h, commit)) < 0)
+		goto cleanup;
+	signer = hist_signer(before, sig, &key);
+	if (!is_admin(h->policy, signer))
+		rc = not_admin(&c, paths, signer, sig);
+	for (i = 0; rc == 0 && i < paths->n; i++)
+		if (strcmp(paths->items[i], SECEX_PEOPLE_PATH) == 0)
+			rc = self_granted(&c, before, signer);
+cleanup:
+	secex_buf_release(&c.said);
+	git_commit_free(parent);
+	return rc;
+}
+
+static bool approved_after(secex_history *h, const hist_pending *p)
+{
+	const hist_intro *in;
+	size_t i;
+
+	for (in = p->rec->intros; in; in = in->next)
+		for (i = 0; p->rec->last && i < p->rec->last->napprovals; i++) {
+			const secex_approval_fact *a = &p->rec->last->approvals[i];
+
+			if (memcmp(a->digest, in->entry, SECEX_DIGEST_SIZE) != 0 || !a->decision ||
+			    strcmp(a->decision, "approve") != 0)
+				continue;
+			if (git_oid_equal(&in->commit, &p->commit) ||
+			    git_graph_descendant_of(h->git, &in->commit, &p->commit) == 1)
+				return true;
+		}
+	return false;
+}
+
+int hist_audit_finish(secex_history *h)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i;
+	int rc = 0;
+
+	if (h->root_known && !h->root_pinned) {
+		git_oid_tostr(hex, sizeof(hex), &h->root);
+		rc = secex_diags_add(h->diags, "SX303", NULL, 0, 0, NULL, hex, "the trust root is not pinned, so "
+				     "commit %.12s (the first with .secex/) is trusted as it is; pin it with "
+				     "--trust-root %s or SECEX_TRUST_ROOT", hex, hex);
+	}
+	for (i = 0; rc == 0 && i < h->pending.n; i++) {
+		const hist_pending *p = h->pending.items[i];
+
+		if (approved_after(h, p))
+			continue;
+		git_oid_tostr(hex, sizeof(hex), &p->commit);
+		rc = secex_diags_add(h->diags, p->code, p->path, p->line, p->line ? 1 : 0, p->rec->id, hex, "%s",
+				     p->message);
+	}
+	return rc;
+}

@@ -1,0 +1,265 @@
+/* What one exception blob says: the followed fields, content digests and approvals. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include "secex/history.h"
+#include "secex/util.h"
+#include "history_int.h"
+#include "banned.h"
+
+static const char *const field_names[SECEX_F_COUNT] = {
+	"id", "title", "type", "priority", "status", "requestor", "risk_owner", "created",
+	"due_date", "original_due_date"
+};
+
+const char *secex_field_name(secex_field field)
+{
+	return (unsigned)field < SECEX_F_COUNT ? field_names[field] : "?";
+}
+
+static int cmp_members(const void *a, const void *b)
+{
+	const secex_member *x = *(const secex_member *const *)a, *y = *(const secex_member *const *)b;
+	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, n);
+
+	return c ? c : (x->keylen > y->keylen) - (x->keylen < y->keylen);
+}
+
+static int canon(secex_buf *out, const secex_node *node, const secex_policy *skip_for);
+
+static int canon_object(secex_buf *out, const secex_node *node, const secex_policy *skip_for)
+{
+	const secex_member **m = calloc(node->u.object.n + 1, sizeof(*m));
+	size_t i, k = 0;
+	int rc = 0;
+
+	if (!m)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; i < node->u.object.n; i++)
+		if (!skip_for || secex_policy_is_substantive(skip_for, node->u.object.members[i].key))
+			m[k++] = &node->u.object.members[i];
+	qsort(m, k, sizeof(*m), cmp_members);
+	rc = secex_buf_putc(out, '{');
+	for (i = 0; rc == 0 && i < k; i++) {
+		rc = secex_buf_puts(out, i ? ",\"" : "\"");
+		if (rc == 0)
+			rc = secex_buf_put_json_string(out, m[i]->key, m[i]->keylen);
+		if (rc == 0)
+			rc = secex_buf_puts(out, "\":");
+		if (rc == 0)
+			rc = canon(out, m[i]->value, NULL);
+	}
+	free(m);
+	return rc ? rc : secex_buf_putc(out, '}');
+}
+
+/* Canonical JSON: keys sorted, no spaces; skip_for drops the fields that policy calls
+ * not substantive (at the top level only). */
+static int canon(secex_buf *out, const secex_node *node, const secex_policy *skip_for)
+{
+	size_t i;
+	int rc = 0;
+
+	switch (node->type) {
+	case SECEX_NODE_NULL:
+		return secex_buf_puts(out, "null");
+	case SECEX_NODE_BOOL:
+		return secex_buf_puts(out, node->u.boolean ? "true" : "false");
+	case SECEX_NODE_INT:
+		return secex_buf_printf(out, "%lld", (long long)node->u.integer);
+	case SECEX_NODE_FLOAT:
+		return secex_buf_printf(out, "%.17g", node->u.number);
+	case SECEX_NODE_STRING:
+		if ((rc = secex_buf_putc(out, '"')) == 0)
+			rc = secex_buf_put_json_string(out, node->u.string.ptr, node->u.string.len);
+		return rc ? rc : secex_buf_putc(out, '"');
+	case SECEX_NODE_ARRAY:
+		rc = secex_buf_putc(out, '[');
+		for (i = 0; rc == 0 && i < node->u.array.n; i++) {
+			if (i)
+				rc = secex_buf_putc(out, ',');
+			if (rc == 0)
+				rc = canon(out, node->u.array.items[i], NULL);
+		}
+		return rc ? rc : secex_buf_putc(out, ']');
+	case SECEX_NODE_OBJECT:
+		return canon_object(out, node, skip_for);
+	}
+	return 0;
+}
+
+static int sha256(unsigned char out[SECEX_DIGEST_SIZE], const secex_buf *b)
+{
+	unsigned int len = SECEX_DIGEST_SIZE;
+
+	if (!EVP_Digest(b->ptr ? b->ptr : "", b->size, out, &len, EVP_sha256(), NULL))
+		return secex_error_set(SECEX_ERROR, "SHA-256 failed");
+	return 0;
+}
+
+int secex_node_digest(unsigned char out[SECEX_DIGEST_SIZE], const secex_node *node,
+		      const secex_policy *substantive_only)
+{
+	secex_buf b = SECEX_BUF_INIT;
+	int rc = canon(&b, node, substantive_only);
+
+	if (rc == 0)
+		rc = sha256(out, &b);
+	secex_buf_release(&b);
+	return rc;
+}
+
+static uint64_t fnv(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* One pass over the substantive fields in name order: a hash of each, and the SHA-256 of
+ * them all ("name\0value\0" in canonical JSON, per field). */
+static int substantive_of(secex_facts *f, secex_arena *arena, const secex_policy *policy,
+			  const secex_node *root)
+{
+	const secex_member **m = calloc(root->u.object.n + 1, sizeof(*m));
+	secex_buf all = SECEX_BUF_INIT, one = SECEX_BUF_INIT;
+	size_t i, k = 0;
+	int rc = 0;
+
+	f->fields = secex_arena_alloc(arena, (root->u.object.n + 1) * sizeof(*f->fields));
+	if (!m || !f->fields) {
+		free(m);
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < root->u.object.n; i++)
+		if (secex_policy_is_substantive(policy, root->u.object.members[i].key))
+			m[k++] = &root->u.object.members[i];
+	qsort(m, k, sizeof(*m), cmp_members);
+	for (i = 0; rc == 0 && i < k; i++) {
+		secex_buf_clear(&one);
+		if ((rc = canon(&one, m[i]->value, NULL)) < 0 || (rc = secex_buf_put(&all, m[i]->key, m[i]->keylen + 1)) < 0 ||
+		    (rc = secex_buf_put(&all, one.ptr, one.size + 1)) < 0)
+			break;
+		f->fields[i].name = secex_arena_strndup(arena, m[i]->key, m[i]->keylen);
+		f->fields[i].hash = fnv(one.ptr, one.size);
+		f->nfields++;
+	}
+	if (rc == 0)
+		rc = sha256(f->substantive, &all);
+	free(m);
+	secex_buf_release(&all);
+	secex_buf_release(&one);
+	return rc;
+}
+
+int secex_facts_changed_fields(secex_buf *out, const secex_facts *a, const secex_facts *b)
+{
+	size_t i = 0, k = 0, n = 0;
+	int rc = 0;
+
+	while (rc == 0 && (i < a->nfields || k < b->nfields)) {
+		int c = i == a->nfields ? 1 : k == b->nfields ? -1 : strcmp(a->fields[i].name, b->fields[k].name);
+		const char *name = c <= 0 ? a->fields[i].name : b->fields[k].name;
+
+		if (c != 0 || a->fields[i].hash != b->fields[k].hash)
+			rc = secex_buf_printf(out, "%s%s", n++ ? ", " : "", name);
+		i += c <= 0;
+		k += c >= 0;
+	}
+	return rc;
+}
+
+static const char *dup_str(secex_arena *arena, const secex_node *node)
+{
+	if (!node || node->type != SECEX_NODE_STRING)
+		return NULL;
+	return secex_arena_strndup(arena, node->u.string.ptr, node->u.string.len);
+}
+
+static int approval_of(secex_approval_fact *a, secex_arena *arena, const secex_node *node)
+{
+	a->line = node->line;
+	a->column = node->column;
+	if (node->type == SECEX_NODE_OBJECT) {
+		a->by = dup_str(arena, secex_node_get(node, "by"));
+		a->decision = dup_str(arena, secex_node_get(node, "decision"));
+		a->role = dup_str(arena, secex_node_get(node, "role"));
+		a->date = dup_str(arena, secex_node_get(node, "date"));
+	}
+	return secex_node_digest(a->digest, node, NULL);
+}
+
+static int approvals_of(secex_facts *f, secex_arena *arena, const secex_node *list)
+{
+	size_t i;
+	int rc = 0;
+
+	if (!list || list->type != SECEX_NODE_ARRAY || !list->u.array.n)
+		return 0;
+	f->approvals = secex_arena_alloc(arena, list->u.array.n * sizeof(*f->approvals));
+	if (!f->approvals)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; rc == 0 && i < list->u.array.n; i++)
+		rc = approval_of(&f->approvals[f->napprovals++], arena, list->u.array.items[i]);
+	return rc;
+}
+
+int secex_facts_of(secex_facts **out, secex_arena *arena, const secex_policy *policy,
+		   const secex_node *root)
+{
+	secex_facts *f = secex_arena_alloc(arena, sizeof(*f));
+	int i, rc;
+
+	*out = f;
+	if (!f)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	if (root->type != SECEX_NODE_OBJECT) {
+		f->problem_code = "SX110";
+		f->problem = "the file is not a mapping of exception fields";
+		return 0;
+	}
+	f->loaded = true;
+	for (i = 0; i < SECEX_F_COUNT; i++) {
+		const secex_member *m = secex_node_member(root, field_names[i]);
+
+		if (m) {
+			f->value[i] = dup_str(arena, m->value);
+			f->line[i] = m->line;
+		}
+	}
+	if ((rc = substantive_of(f, arena, policy, root)) < 0)
+		return rc;
+	return approvals_of(f, arena, secex_node_get(root, "approvals"));
+}
+
+int secex_facts_parse(secex_facts **out, secex_arena *arena, const secex_policy *policy,
+		      const char *data, size_t len, const char *path)
+{
+	secex_diags diags = SECEX_DIAGS_INIT;
+	secex_doc *doc = NULL;
+	secex_facts *f;
+	int rc = secex_doc_parse(&doc, data, len, path, &diags);
+
+	if (rc == 0 && doc)
+		rc = secex_facts_of(out, arena, policy, secex_doc_root(doc));
+	else if (rc == 0 && !(f = *out = secex_arena_alloc(arena, sizeof(*f))))
+		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+	else if (rc == 0) {
+		f->problem_code = diags.n ? secex_arena_strndup(arena, diags.items[0].code, 5) : "SX101";
+		f->problem = secex_arena_strndup(arena, diags.n ? diags.items[0].message : "does not parse",
+						 strlen(diags.n ? diags.items[0].message : "does not parse"));
+		f->problem_line = diags.n ? diags.items[0].line : 0;
+		f->problem_column = diags.n ? diags.items[0].column : 0;
+	}
+	secex_doc_free(doc);
+	secex_diags_release(&diags);
+	return rc;
+}

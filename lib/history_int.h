@@ -1,0 +1,129 @@
+#ifndef SECEX_HISTORY_INT_H
+#define SECEX_HISTORY_INT_H
+
+/* What history.c, approvals.c and audit.c share: the walk's state and its caches. */
+
+#include <git2.h>
+#include "secex/history.h"
+#include "secex/signature.h"
+#include "secex/util.h"
+
+/* Canonical-JSON SHA-256 of a node; with a policy, only the top-level substantive fields. */
+int secex_node_digest(unsigned char out[SECEX_DIGEST_SIZE], const secex_node *node,
+		      const secex_policy *substantive_only);
+/* Parses a blob's text into facts (never fails on bad content: see facts->problem). */
+int secex_facts_parse(secex_facts **out, secex_arena *arena, const secex_policy *policy,
+		      const char *data, size_t len, const char *path);
+
+/* A commit's signature, verified once. */
+typedef struct {
+	secex_commit_state state;
+	secex_sigkind kind;
+	secex_sig_status status;
+	const char *message;   /* why malformed or not verified */
+	secex_buf key;         /* SSH: the signer's key blob */
+	char fingerprint[80];  /* OpenPGP: primary fingerprint; SSH: SHA256:... */
+	int64_t time;          /* committer time (the signer's claim) */
+	unsigned keyring_gen;  /* keyring generation an UNKNOWN_KEY verdict was made with */
+} hist_sig;
+
+/* A roster as of some commit, with its SSH keys parsed. */
+typedef struct {
+	const secex_person *person;
+	const secex_key *key;
+	secex_ssh_key ssh; /* type 0 when not SSH or unparsable */
+} hist_key;
+
+typedef struct {
+	secex_roster *roster; /* NULL: no valid roster there */
+	hist_key *keys;
+	size_t nkeys;
+} hist_roster;
+
+/* A commit that introduced an approval entry of an exception. */
+typedef struct hist_intro {
+	unsigned char entry[SECEX_DIGEST_SIZE];
+	git_oid commit;
+	const secex_facts *at;   /* the exception as that commit left it */
+	size_t ordinal;          /* position in the walk */
+	unsigned people;         /* distinct `by` among the entries this commit introduced */
+	bool with_file;          /* the commit also added the file */
+	struct hist_intro *next;
+} hist_intro;
+
+typedef struct {
+	const char *id;
+	hist_intro *intros;
+	secex_facts *last;       /* the latest loaded version in walk order */
+	bool seen;
+	bool changed_in_range;
+} hist_id;
+
+/* A change that stands unless approved again later (SX401, SX402, SX404), judged at the
+ * end of the walk. */
+typedef struct {
+	const char *code;
+	hist_id *rec;
+	git_oid commit;
+	char *path;
+	uint32_t line;
+	char *message;
+} hist_pending;
+
+struct secex_history {
+	secex_repo *repo;
+	git_repository *git;
+	git_odb *odb;
+	const secex_policy *policy;
+	secex_history_options opts;
+	secex_diags *diags;
+	secex_arena arena;
+	secex_map facts;    /* blob oid -> secex_facts */
+	secex_map ids;      /* exception id -> hist_id */
+	secex_map sigs;     /* commit oid -> hist_sig */
+	secex_map rosters;  /* people.yaml blob oid -> hist_roster */
+	secex_map range;    /* commit oid -> itself: the audited commits (when since is set) */
+	secex_map reported; /* blob oid -> itself: parse problems already reported */
+	secex_vec owned;    /* hist_roster and hist_sig to release */
+	secex_vec pending;  /* hist_pending */
+	secex_vec timeline; /* secex_timeline_event of opts.timeline */
+	secex_openpgp_keyring *keyring;
+	secex_map keyring_fprs;
+	unsigned keyring_gen;
+	char head[GIT_OID_HEXSZ + 1];
+	git_oid root;
+	bool root_known, root_pinned;
+	size_t ordinal;
+};
+
+/* The commit's verified signature (cached). */
+int hist_commit_sig(hist_sig **out, secex_history *h, const git_oid *commit);
+/* The roster as of commit (NULL commit: none), cached by blob. *out is never NULL. */
+int hist_roster_at(hist_roster **out, secex_history *h, const git_commit *commit);
+/* The person in roster whose key made sig, or NULL; *key gets the key. */
+const secex_person *hist_signer(const hist_roster *roster, const hist_sig *sig, const secex_key **key);
+/* "signed by dana", "unsigned", "signed by a key not in the roster" ... into out. */
+int hist_describe_signer(secex_buf *out, secex_history *h, git_commit *commit);
+/* Whether the commit looks like a squash or rebase merge made by a forge. */
+bool hist_looks_merged_by_forge(const git_commit *commit);
+bool hist_in_range(const secex_history *h, const git_oid *commit);
+
+/* The audit's judgement of one exception's change in one commit (audit.c). */
+typedef struct {
+	git_commit *commit;
+	const char *path;          /* the file in the commit, or the old path on deletion */
+	hist_id *rec;
+	const secex_facts *old;    /* NULL when added */
+	const secex_facts *new;    /* NULL when deleted */
+	bool added_file;
+} hist_change;
+
+int hist_audit_change(secex_history *h, const hist_change *change);
+int hist_audit_governance(secex_history *h, git_commit *commit, const secex_vec *paths);
+int hist_audit_finish(secex_history *h);
+
+/* Adds the change to the timeline (timeline.c). */
+int hist_timeline_change(secex_history *h, const hist_change *change);
+void hist_timeline_free(secex_history *h);
+
+#endif

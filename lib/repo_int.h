@@ -1,0 +1,14 @@
+#ifndef SECEX_REPO_INT_H
+#define SECEX_REPO_INT_H
+
+/* For the library's other libgit2 users (history): the repository handle behind secex_repo. */
+
+#include <git2.h>
+#include "secex/repo.h"
+
+git_repository *secex_repo_git(secex_repo *repo);
+
+/* Sets the message from libgit2's last error ("what: message") and returns code. */
+int secex_git_fail(int code, const char *what);
+
+#endif
