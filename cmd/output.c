@@ -106,7 +106,7 @@ static void render_text(secex_buf *b, const secex_diags *diags, bool color)
 	}
 }
 
-static void json_str(secex_buf *b, const char *s)
+void cli_json_str(secex_buf *b, const char *s)
 {
 	if (!s) {
 		secex_buf_puts(b, "null");
@@ -134,21 +134,21 @@ static void render_json(secex_buf *b, const secex_diags *diags)
 		const secex_diag *d = &diags->items[i];
 
 		secex_buf_puts(b, i ? ",{\"code\":" : "{\"code\":");
-		json_str(b, d->code);
+		cli_json_str(b, d->code);
 		secex_buf_puts(b, ",\"severity\":");
-		json_str(b, secex_severity_name(d->severity));
+		cli_json_str(b, secex_severity_name(d->severity));
 		secex_buf_puts(b, ",\"message\":");
-		json_str(b, d->message);
+		cli_json_str(b, d->message);
 		secex_buf_puts(b, ",\"file\":");
-		json_str(b, d->file);
+		cli_json_str(b, d->file);
 		secex_buf_puts(b, ",\"line\":");
 		json_pos(b, d->line);
 		secex_buf_puts(b, ",\"column\":");
 		json_pos(b, d->column);
 		secex_buf_puts(b, ",\"exception\":");
-		json_str(b, d->exception);
+		cli_json_str(b, d->exception);
 		secex_buf_puts(b, ",\"commit\":");
-		json_str(b, d->commit);
+		cli_json_str(b, d->commit);
 		secex_buf_putc(b, '}');
 	}
 	secex_diags_count(diags, counts);
@@ -171,7 +171,7 @@ static void render_sarif(secex_buf *b, const secex_diags *diags)
 			  "\"informationUri\":\"https://github.com/secex/secex\",\"rules\":[");
 	for (c = secex_diag_codes(); c->code; c++) {
 		secex_buf_printf(b, "%s{\"id\":\"%s\",\"shortDescription\":{\"text\":", c == secex_diag_codes() ? "" : ",", c->code);
-		json_str(b, c->title);
+		cli_json_str(b, c->title);
 		secex_buf_printf(b, "},\"defaultConfiguration\":{\"level\":\"%s\"}}", sarif_level(c->severity));
 	}
 	secex_buf_puts(b, "]}},\"results\":[");
@@ -180,11 +180,11 @@ static void render_sarif(secex_buf *b, const secex_diags *diags)
 
 		secex_buf_printf(b, "%s{\"ruleId\":\"%s\",\"level\":\"%s\",\"message\":{\"text\":", i ? "," : "",
 				 d->code, sarif_level(d->severity));
-		json_str(b, d->message);
+		cli_json_str(b, d->message);
 		secex_buf_putc(b, '}');
 		if (d->file) {
 			secex_buf_puts(b, ",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
-			json_str(b, d->file);
+			cli_json_str(b, d->file);
 			secex_buf_putc(b, '}');
 			if (d->line)
 				secex_buf_printf(b, ",\"region\":{\"startLine\":%u,\"startColumn\":%u}", d->line,
@@ -193,9 +193,9 @@ static void render_sarif(secex_buf *b, const secex_diags *diags)
 		}
 		if (d->exception || d->commit) {
 			secex_buf_puts(b, ",\"properties\":{\"exception\":");
-			json_str(b, d->exception);
+			cli_json_str(b, d->exception);
 			secex_buf_puts(b, ",\"commit\":");
-			json_str(b, d->commit);
+			cli_json_str(b, d->commit);
 			secex_buf_putc(b, '}');
 		}
 		secex_buf_putc(b, '}');

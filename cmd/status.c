@@ -87,17 +87,6 @@ void cli_status_text(secex_buf *b, const secex_approval_state *st, const secex_r
 						     : "incomplete: approvals are missing");
 }
 
-void cli_json_str(secex_buf *b, const char *s)
-{
-	if (!s) {
-		secex_buf_puts(b, "null");
-		return;
-	}
-	secex_buf_putc(b, '"');
-	secex_buf_put_json_string(b, s, strlen(s));
-	secex_buf_putc(b, '"');
-}
-
 static void json_groups(secex_buf *b, const secex_approval_state *st)
 {
 	secex_buf roles = SECEX_BUF_INIT;

@@ -198,16 +198,6 @@ static int audit_edit(audit_ctx *c, const hist_change *ch)
 		   "approved again", c->said.ptr);
 }
 
-static bool has_digest(const secex_facts *f, const unsigned char *digest)
-{
-	size_t i;
-
-	for (i = 0; i < f->napprovals; i++)
-		if (memcmp(f->approvals[i].digest, digest, SECEX_DIGEST_SIZE) == 0)
-			return true;
-	return false;
-}
-
 static int audit_approvals(audit_ctx *c, const hist_change *ch)
 {
 	size_t i;
@@ -215,9 +205,9 @@ static int audit_approvals(audit_ctx *c, const hist_change *ch)
 
 	for (i = 0; rc == 0 && i < ch->old->napprovals; i++) {
 		const secex_approval_fact *a = &ch->old->approvals[i];
-		bool rewritten = i < ch->new->napprovals && !has_digest(ch->old, ch->new->approvals[i].digest);
+		bool rewritten = i < ch->new->napprovals && !hist_facts_has(ch->old, ch->new->approvals[i].digest);
 
-		if (has_digest(ch->new, a->digest))
+		if (hist_facts_has(ch->new, a->digest))
 			continue;
 		rc = ADD(c, "SX408", ch->path, rewritten ? ch->new->approvals[i].line : ch->new->line[SECEX_F_ID],
 			 ch->rec->id, "approval entry %zu (%s by %s) %s %s; recorded decisions are never edited or "

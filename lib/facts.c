@@ -112,18 +112,6 @@ int secex_node_digest(unsigned char out[SECEX_DIGEST_SIZE], const secex_node *no
 	return rc;
 }
 
-static uint64_t fnv(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* One pass over the substantive fields in name order: a hash of each, and the SHA-256 of
  * them all ("name\0value\0" in canonical JSON, per field). */
 static int substantive_of(secex_facts *f, secex_arena *arena, const secex_policy *policy,
@@ -149,7 +137,7 @@ static int substantive_of(secex_facts *f, secex_arena *arena, const secex_policy
 		    (rc = secex_buf_put(&all, one.ptr, one.size + 1)) < 0)
 			break;
 		f->fields[i].name = secex_arena_strndup(arena, m[i]->key, m[i]->keylen);
-		f->fields[i].hash = fnv(one.ptr, one.size);
+		f->fields[i].hash = secex_hash(one.ptr, one.size);
 		f->nfields++;
 	}
 	if (rc == 0)
@@ -158,6 +146,16 @@ static int substantive_of(secex_facts *f, secex_arena *arena, const secex_policy
 	secex_buf_release(&all);
 	secex_buf_release(&one);
 	return rc;
+}
+
+bool hist_facts_has(const secex_facts *f, const unsigned char *digest)
+{
+	size_t i;
+
+	for (i = 0; f && i < f->napprovals; i++)
+		if (memcmp(f->approvals[i].digest, digest, SECEX_DIGEST_SIZE) == 0)
+			return true;
+	return false;
 }
 
 int secex_facts_changed_fields(secex_buf *out, const secex_facts *a, const secex_facts *b)

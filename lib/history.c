@@ -345,16 +345,6 @@ static bool from_other_parent(const secex_vec *others, size_t nothers, const id_
 	return false;
 }
 
-static bool has_entry(const secex_facts *f, const unsigned char *digest)
-{
-	size_t i;
-
-	for (i = 0; f && i < f->napprovals; i++)
-		if (memcmp(f->approvals[i].digest, digest, SECEX_DIGEST_SIZE) == 0)
-			return true;
-	return false;
-}
-
 static unsigned count_people(const secex_facts *f, const secex_facts *old, const id_change **olds, size_t n)
 {
 	const char *seen[16];
@@ -363,10 +353,10 @@ static unsigned count_people(const secex_facts *f, const secex_facts *old, const
 
 	for (i = 0; i < f->napprovals; i++) {
 		const secex_approval_fact *a = &f->approvals[i];
-		bool fresh = !has_entry(old, a->digest), dup = false;
+		bool fresh = !hist_facts_has(old, a->digest), dup = false;
 
 		for (k = 0; k < n && fresh; k++)
-			fresh = !(olds[k]->has_old && has_entry(olds[k]->old, a->digest));
+			fresh = !(olds[k]->has_old && hist_facts_has(olds[k]->old, a->digest));
 		for (j = 0; j < count && j < 16; j++)
 			dup = dup || (a->by && seen[j] && strcmp(seen[j], a->by) == 0);
 		if (fresh && !dup && count < 16)
@@ -384,10 +374,10 @@ static int record_intros(secex_history *h, const git_commit *commit, const id_ch
 	for (i = 0; i < c->new->napprovals; i++) {
 		const secex_approval_fact *a = &c->new->approvals[i];
 		hist_intro *in;
-		bool fresh = !has_entry(old, a->digest);
+		bool fresh = !hist_facts_has(old, a->digest);
 
 		for (k = 0; k < nolds && fresh; k++)
-			fresh = !(olds[k]->has_old && has_entry(olds[k]->old, a->digest));
+			fresh = !(olds[k]->has_old && hist_facts_has(olds[k]->old, a->digest));
 		if (!fresh)
 			continue;
 		if (!(in = secex_arena_alloc(&h->arena, sizeof(*in))))

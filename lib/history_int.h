@@ -15,6 +15,9 @@ int secex_node_digest(unsigned char out[SECEX_DIGEST_SIZE], const secex_node *no
 int secex_facts_parse(secex_facts **out, secex_arena *arena, const secex_policy *policy,
 		      const char *data, size_t len, const char *path);
 
+/* Whether f (may be NULL) has an approval entry with this digest. */
+bool hist_facts_has(const secex_facts *f, const unsigned char *digest);
+
 /* A commit's signature, verified once. */
 typedef struct {
 	secex_commit_state state;

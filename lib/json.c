@@ -581,18 +581,6 @@ static bool read_key(parser *p)
 	return true;
 }
 
-static uint64_t hash_key(const char *key, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static bool same_key(const secex_member *a, const secex_member *b)
 {
 	return a->keylen == b->keylen && memcmp(a->key, b->key, a->keylen) == 0;
@@ -632,7 +620,7 @@ static bool check_duplicates(parser *p, const secex_member *m, size_t n)
 	}
 	memset(p->table, 0, cap * sizeof(*p->table));
 	for (i = 0; i < n; i++) {
-		size_t slot = (size_t)hash_key(m[i].key, m[i].keylen) & (cap - 1);
+		size_t slot = (size_t)secex_hash(m[i].key, m[i].keylen) & (cap - 1);
 
 		while (p->table[slot]) {
 			const secex_member *other = &m[p->table[slot] - 1];

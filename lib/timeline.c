@@ -26,28 +26,18 @@ static int followed_changes(secex_buf *b, const secex_facts *old, const secex_fa
 	return rc;
 }
 
-static bool has(const secex_facts *f, const unsigned char *digest)
-{
-	size_t i;
-
-	for (i = 0; f && i < f->napprovals; i++)
-		if (memcmp(f->approvals[i].digest, digest, SECEX_DIGEST_SIZE) == 0)
-			return true;
-	return false;
-}
-
 static int approval_changes(secex_buf *b, const secex_facts *old, const secex_facts *new)
 {
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && new && i < new->napprovals; i++)
-		if (!has(old, new->approvals[i].digest))
+		if (!hist_facts_has(old, new->approvals[i].digest))
 			rc = secex_buf_printf(b, "%s%s by %s as %s recorded", b->size ? "; " : "",
 					      show(new->approvals[i].decision), show(new->approvals[i].by),
 					      show(new->approvals[i].role));
 	for (i = 0; rc == 0 && old && i < old->napprovals; i++)
-		if (!has(new, old->approvals[i].digest))
+		if (!hist_facts_has(new, old->approvals[i].digest))
 			rc = secex_buf_printf(b, "%s%s by %s removed", b->size ? "; " : "",
 					      show(old->approvals[i].decision), show(old->approvals[i].by));
 	return rc;

@@ -68,6 +68,9 @@ typedef struct {
 int secex_vec_push(secex_vec *vec, void *item);
 void secex_vec_release(secex_vec *vec);
 
+/* The 64-bit FNV-1a hash of len bytes. */
+uint64_t secex_hash(const void *data, size_t len);
+
 /* A hash map from byte-string keys (copied) to pointers. Iterate over slots[0..cap) whose
  * key is not NULL. */
 typedef struct {
