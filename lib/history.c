@@ -394,6 +394,21 @@ static int record_intros(secex_history *h, const git_commit *commit, const id_ch
 	return 0;
 }
 
+static bool reviewed_status(const char *s)
+{
+	return s && (strcmp(s, "in-review") == 0 || strcmp(s, "needs-info") == 0 || strcmp(s, "approved") == 0 ||
+		     strcmp(s, "denied") == 0);
+}
+
+static void note_review(hist_id *rec, const secex_facts *new, const secex_facts *old, int64_t when)
+{
+	if (!rec->added)
+		rec->added = when;
+	if (!rec->reviewed && (reviewed_status(new->value[SECEX_F_STATUS]) ||
+			       new->napprovals > (old ? old->napprovals : 0)))
+		rec->reviewed = when;
+}
+
 /* Judges and records one exception change the commit introduced. */
 static int apply_change(secex_history *h, git_commit *commit, id_change *c, const id_change **olds,
 			size_t nolds)
@@ -416,6 +431,8 @@ static int apply_change(secex_history *h, git_commit *commit, id_change *c, cons
 		rc = hist_timeline_change(h, &hc);
 	if (rc == 0 && c->has_new)
 		rc = record_intros(h, commit, c, old, olds, nolds);
+	if (c->has_new)
+		note_review(c->rec, c->new, hc.old, git_commit_time(commit));
 	if (c->has_new)
 		c->rec->last = c->new;
 	c->rec->seen = true;
@@ -694,6 +711,96 @@ bool secex_history_changed(const secex_history *h, const char *id)
 	return rec && rec->changed_in_range;
 }
 
+bool secex_history_review_times(const secex_history *h, const char *id, int64_t *added, int64_t *reviewed)
+{
+	const hist_id *rec = secex_map_get(&h->ids, id, strlen(id));
+
+	*added = rec ? rec->added : 0;
+	*reviewed = rec ? rec->reviewed : 0;
+	return rec && rec->added;
+}
+
+static int first_parent_line(secex_history *h)
+{
+	git_commit *c = NULL, *next = NULL;
+	git_oid head;
+	size_t cap = 0;
+	int rc = 0;
+
+	if (git_oid_fromstr(&head, h->head) < 0 || git_commit_lookup(&c, h->git, &head) < 0)
+		return secex_git_fail(SECEX_EREPO, "cannot read the head commit");
+	while (c && rc == 0) {
+		if (h->nline == cap) {
+			git_oid *l = realloc(h->line, (cap = cap ? cap * 2 : 64) * sizeof(*l));
+			int64_t *t = l ? realloc(h->line_time, cap * sizeof(*t)) : NULL;
+
+			if (l)
+				h->line = l;
+			if (!l || !t)
+				rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			else
+				h->line_time = t;
+		}
+		if (rc == 0) {
+			git_oid_cpy(&h->line[h->nline], git_commit_id(c));
+			h->line_time[h->nline++] = git_commit_time(c);
+		}
+		next = NULL;
+		if (git_commit_parentcount(c) && git_commit_parent(&next, c, 0) < 0)
+			rc = secex_git_fail(SECEX_EREPO, "cannot read a parent commit");
+		git_commit_free(c);
+		c = next;
+	}
+	git_commit_free(c);
+	return rc;
+}
+
+static int each_file(secex_history *h, git_commit *commit, secex_facts_fn fn, void *payload)
+{
+	secex_vec files = SECEX_VEC_INIT;
+	secex_buf prefix = SECEX_BUF_INIT;
+	git_oid tree;
+	size_t i;
+	int rc = 0;
+
+	if (!subtree_id(&tree, commit, h->policy->exceptions_dir))
+		return 0;
+	if (secex_buf_printf(&prefix, "%s/", h->policy->exceptions_dir) < 0)
+		return SECEX_ENOMEM;
+	rc = diff_trees(&files, h->git, NULL, &tree, prefix.ptr, false, 0);
+	for (i = 0; rc == 0 && i < files.n; i++) {
+		const tree_change *tc = files.items[i];
+		secex_facts *f;
+
+		if ((rc = facts_for(&f, h, &tc->new_oid, tc->path)) == 0)
+			rc = fn(f, tc->path, payload);
+	}
+	free_changes(&files);
+	secex_buf_release(&prefix);
+	return rc;
+}
+
+int secex_history_each_at(secex_history *h, int64_t t, secex_facts_fn fn, void *payload)
+{
+	git_commit *c = NULL;
+	size_t i;
+	int rc;
+
+	if (!*h->head)
+		return 0;
+	if (!h->nline && (rc = first_parent_line(h)) < 0)
+		return rc;
+	for (i = 0; i < h->nline && h->line_time[i] > t; i++)
+		;
+	if (i == h->nline)
+		return 0;
+	if (git_commit_lookup(&c, h->git, &h->line[i]) < 0)
+		return secex_git_fail(SECEX_EREPO, "cannot read a commit");
+	rc = each_file(h, c, fn, payload);
+	git_commit_free(c);
+	return rc;
+}
+
 static void free_owned(secex_history *h)
 {
 	size_t i;
@@ -724,6 +831,8 @@ void secex_history_free(secex_history *h)
 		return;
 	free_owned(h);
 	hist_timeline_free(h);
+	free(h->line);
+	free(h->line_time);
 	for (i = 0; i < h->pending.n; i++) {
 		hist_pending *p = h->pending.items[i];
 

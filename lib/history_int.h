@@ -58,6 +58,7 @@ typedef struct {
 	const char *id;
 	hist_intro *intros;
 	secex_facts *last;       /* the latest loaded version in walk order */
+	int64_t added, reviewed; /* commit times; 0 when not (yet) */
 	bool seen;
 	bool changed_in_range;
 } hist_id;
@@ -90,6 +91,9 @@ struct secex_history {
 	secex_vec owned;    /* hist_roster and hist_sig to release */
 	secex_vec pending;  /* hist_pending */
 	secex_vec timeline; /* secex_timeline_event of opts.timeline */
+	git_oid *line;      /* head's first-parent line, newest first (secex_history_each_at) */
+	int64_t *line_time;
+	size_t nline;
 	secex_openpgp_keyring *keyring;
 	secex_map keyring_fprs;
 	unsigned keyring_gen;

@@ -106,7 +106,18 @@ const char *secex_history_head(const secex_history *history);
 /* Whether the exception with this id changed in the audited range. */
 bool secex_history_changed(const secex_history *history, const char *id);
 
-/* How each recorded approval is judged (SPEC §4). */
+/* When the exception with this id was first added (commit time) and first reviewed: the
+ * first commit that set it in-review, needs-info, approved or denied, or recorded any
+ * decision. False when the walk never saw the id; *reviewed is 0 when not reviewed yet. */
+bool secex_history_review_times(const secex_history *history, const char *id, int64_t *added,
+				int64_t *reviewed);
+
+/* Calls fn for every exception file in the tree of the newest commit on head's first-parent
+ * line whose commit time is at or before t (none before the first commit). Files that do
+ * not parse are passed with facts->loaded false. A non-zero return from fn stops and is
+ * returned. */
+typedef int (*secex_facts_fn)(const secex_facts *facts, const char *path, void *payload);
+int secex_history_each_at(secex_history *history, int64_t t, secex_facts_fn fn, void *payload);
 typedef enum {
 	SECEX_FILL_NONE = -1,       /* counts for nothing */
 	SECEX_FILL_RISK_OWNER = -2, /* fills the risk-owner requirement */
