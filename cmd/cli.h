@@ -146,8 +146,11 @@ int cmd_status(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_approve(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -158,10 +161,13 @@ extern const cli_command_help cmd_health_help;
 extern const cli_command_help cmd_list_help;
 extern const cli_command_help cmd_approve_help;
 extern const cli_command_help cmd_export_help;
+extern const cli_command_help cmd_import_help;
 extern const cli_command_help cmd_status_help;
 extern const cli_command_help cmd_check_help;
 extern const cli_command_help cmd_audit_help;
 extern const cli_command_help cmd_show_help;
+extern const cli_command_help cmd_metrics_help;
+extern const cli_command_help cmd_report_help;
 
 /* One exception's approval state as Markdown, text or a JSON object (status, check, show). */
 void cli_status_markdown(secex_buf *out, const secex_approval_state *state, const secex_roster *roster);

@@ -1,4 +1,4 @@
-/* secex export: the roster (and later the exceptions) in other tools' formats. */
+/* secex export: the exceptions and the roster in other tools' formats. */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,27 +9,40 @@
 #include "banned.h"
 
 static struct {
-	const char *format, *out, *rev;
+	const char *format, *out, *rev, *today;
 	bool allowed_signers;
+	int64_t now;
 } o;
 
 static const cli_opt opts[] = {
-	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "what to write: allowed-signers" },
+	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT",
+	  "csv, json, trivyignore, grype, snyk, openvex or allowed-signers" },
 	{ CLI_OPT_FLAG, "allowed-signers", 0, &o.allowed_signers, NULL, "same as --format allowed-signers" },
 	{ CLI_OPT_STRING, "out", 'o', &o.out, "FILE", "write FILE (replaced whole) instead of standard output" },
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "export the tree of commit REV instead of the working tree" },
+	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE",
+	  "treat DATE (YYYY-MM-DD) as today: what is expired, and dates written (or SECEX_TODAY)" },
 	CLI_OPT_END
 };
 
 const cli_command_help cmd_export_help = {
-	"export", "--allowed-signers [--out FILE] [--rev REV]",
-	"Writes what secex knows in another tool's format. --allowed-signers writes a git\n"
-	"allowed_signers file (see ssh-keygen(1), ALLOWED SIGNERS) from the roster: one line per\n"
-	"SSH key of each active person, principal their email (else their id), namespace git,\n"
-	"and the key's validity window. With it, 'git config gpg.ssh.allowedSignersFile FILE'\n"
-	"makes 'git log --show-signature' and 'git verify-commit' agree with secex on SSH keys.",
-	"Departed people get no lines. Keys secex refuses (security keys, DSA, RSA under 2048\n"
-	"bits) are left out with a warning. OpenPGP keys are not part of this format.",
+	"export", "--format FORMAT [--out FILE] [--rev REV] [--today DATE]",
+	"Writes the exceptions, or the roster's keys, in another tool's format:\n"
+	"  csv              the tracker spreadsheet (RFC 4180, CRLF): Priority, Status, Decision date,\n"
+	"                   Type of request, Description, Risk Owner, Risk Approvers, Exception Link,\n"
+	"                   Notes; one row per exception, by id ('secex import' reads it back)\n"
+	"  json             every exception document: {\"version\":1,\"exceptions\":[...]}\n"
+	"  trivyignore      Trivy's .trivyignore.yaml, with expired_at\n"
+	"  grype            Grype's .grype.yaml ignore rules (Grype has no expiry: regenerate it)\n"
+	"  snyk             a .snyk policy, with expires\n"
+	"  openvex          an OpenVEX 0.2.0 document\n"
+	"  allowed-signers  a git allowed_signers file of the roster's SSH keys (ssh-keygen(1))\n"
+	"The four scanner formats hold the findings of approved exceptions whose due_date is\n"
+	"still ahead (--today), so an expired, denied or closed exception stops suppressing.",
+	"Only exception files that load and pass the schema are exported; a warning counts the\n"
+	"others ('secex validate' says why). For allowed-signers, departed people get no lines,\n"
+	"keys secex refuses are left out with a warning, and OpenPGP keys are not part of the\n"
+	"format; 'git config gpg.ssh.allowedSignersFile FILE' makes git agree with secex.",
 	opts
 };
 
@@ -108,14 +121,40 @@ static int export_allowed_signers(secex_buf *out, const cli_snapshot *s)
 	return 0;
 }
 
+/* The exceptions in one of the library's formats, with a warning for what is left out. */
+static int export_exceptions(secex_buf *out, const cli_snapshot *s)
+{
+	secex_export_options eopts = SECEX_EXPORT_OPTIONS_INIT;
+	secex_export_format format = SECEX_EXPORT_CSV;
+	size_t i, left_out = 0, count = 0;
+	int rc;
+
+	(void)secex_export_format_parse(&format, o.format);
+	eopts.now = o.now;
+	for (i = 0; i < s->snap->n; i++)
+		left_out += !s->snap->items[i].valid || !s->snap->items[i].id;
+	if (left_out)
+		fprintf(stderr, "secex: warning: %zu exception file%s in %s do%s not load or validate and %s "
+			"left out; run 'secex validate'\n", left_out, left_out == 1 ? "" : "s",
+			secex_tree_name(s->tree), left_out == 1 ? "es" : "", left_out == 1 ? "is" : "are");
+	if ((rc = secex_export_write(out, &count, s->snap, format, &eopts)) == 0 && count == 0 &&
+	    format != SECEX_EXPORT_CSV && format != SECEX_EXPORT_JSON)
+		fprintf(stderr, "secex: warning: no approved exception with findings is still ahead of its "
+			"due date; the %s output suppresses nothing\n", o.format);
+	return rc;
+}
+
 static const struct {
 	const char *name;
-	export_fn fn; /* NULL: planned, not implemented yet */
+	export_fn fn;
 } formats[] = {
 	{ "allowed-signers", export_allowed_signers },
-	{ "csv", NULL },
-	{ "json", NULL },
-	{ "trivyignore", NULL },
+	{ "csv", export_exceptions },
+	{ "json", export_exceptions },
+	{ "trivyignore", export_exceptions },
+	{ "grype", export_exceptions },
+	{ "snyk", export_exceptions },
+	{ "openvex", export_exceptions },
 };
 
 /* The exporter for the options given, or NULL after printing why (exit 2). */
@@ -125,21 +164,18 @@ static export_fn pick_format(void)
 	size_t i;
 
 	if (!name) {
-		cli_error("say what to export: secex export --allowed-signers [--out FILE]");
+		cli_error("say what to export: secex export --format FORMAT, FORMAT one of %s, "
+			  "allowed-signers", secex_export_format_names());
 		return NULL;
 	}
 	if (o.allowed_signers && strcmp(name, "allowed-signers") != 0) {
 		cli_error("--allowed-signers and --format %s ask for two formats; give one", name);
 		return NULL;
 	}
-	for (i = 0; i < sizeof(formats) / sizeof(*formats); i++) {
-		if (strcmp(formats[i].name, name) != 0)
-			continue;
-		if (!formats[i].fn)
-			cli_error("export format '%s' is not implemented yet in this version; use allowed-signers", name);
-		return formats[i].fn;
-	}
-	cli_error("unknown export format '%s'; use allowed-signers", name);
+	for (i = 0; i < sizeof(formats) / sizeof(*formats); i++)
+		if (strcmp(formats[i].name, name) == 0)
+			return formats[i].fn;
+	cli_error("unknown export format '%s'; use one of %s, allowed-signers", name, secex_export_format_names());
 	return NULL;
 }
 
@@ -184,6 +220,12 @@ int cmd_export(int argc, char **argv)
 		return rc;
 	if (!(fn = pick_format()))
 		return CLI_EXIT_USAGE;
+	if (o.today && !secex_when_parse(&o.now, o.today, strlen(o.today))) {
+		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
+		return CLI_EXIT_USAGE;
+	}
+	if (!o.today && (rc = secex_now(&o.now)) < 0)
+		return cli_fail(rc);
 	if ((rc = cli_snapshot_open(&s, o.rev, &diags)) < 0 || (rc = fn(&text, &s)) < 0 ||
 	    (o.out && (rc = write_out(o.out, &text)) < 0)) {
 		rc = cli_fail(rc);

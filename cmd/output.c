@@ -271,7 +271,12 @@ static void render_junit(secex_buf *b, const secex_diags *diags, const char *sub
 		failures++;
 		secex_buf_printf(&body, "      <failure type=\"%s\" message=\"", d->code);
 		secex_buf_put_xml(&body, d->message);
-		secex_buf_printf(&body, "\">%s:%u:%u</failure>\n", d->file ? d->file : "", d->line, d->column);
+		secex_buf_puts(&body, "\">");
+		if (d->file) {
+			secex_buf_put_xml(&body, d->file);
+			secex_buf_printf(&body, ":%u:%u", d->line, d->column);
+		}
+		secex_buf_puts(&body, "</failure>\n");
 	}
 	if (cases)
 		secex_buf_puts(&body, "    </testcase>\n");

@@ -23,15 +23,27 @@ _secex() {
 	case $prev in
 	--format)
 		if [ "$cmd" = export ]; then
-			COMPREPLY=($(compgen -W "allowed-signers" -- "$cur"))
+			COMPREPLY=($(compgen -W "csv json trivyignore grype snyk openvex allowed-signers" -- "$cur"))
+		elif [ "$cmd" = metrics ]; then
+			COMPREPLY=($(compgen -W "text json csv html" -- "$cur"))
+		elif [ "$cmd" = report ]; then
+			COMPREPLY=($(compgen -W "markdown html json email slack" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "text json sarif github junit markdown" -- "$cur"))
 		fi
 		return ;;
 	--fail-on) COMPREPLY=($(compgen -W "error warning note" -- "$cur")); return ;;
+	--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--interval) COMPREPLY=($(compgen -W "week month" -- "$cur")); return ;;
+	--owner) COMPREPLY=($(compgen -W "$(secex list 2>/dev/null | awk '{ print $6 }' | sort -u)" -- "$cur")); return ;;
+	--out) [ "$cmd" = report ] && { COMPREPLY=($(compgen -d -- "$cur")); return; } ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(secex "$cmd" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u)" -- "$cur"))
+		return
+	fi
+	if [ "$cmd" = import ]; then
+		COMPREPLY=($(compgen -f -X '!*.[cC][sS][vV]' -- "$cur") $(compgen -d -- "$cur"))
 		return
 	fi
 	if [ "$cmd" = approve ]; then

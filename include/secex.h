@@ -14,5 +14,9 @@
 #include "secex/signature.h"
 #include "secex/health.h"
 #include "secex/history.h"
+#include "secex/report.h"
+#include "secex/export.h"
+#include "secex/import.h"
+#include "secex/metrics.h"
 
 #endif

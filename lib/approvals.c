@@ -46,21 +46,29 @@ static int fail(judgement *j, const char *code, const char *fmt, ...)
 	return rc;
 }
 
-static bool lost_to_merge(const hist_intro *in, const git_commit *c)
+/* Why an unsigned commit that added approvals looks like a forge's squash or rebase merge,
+ * or NULL when it does not. */
+static const char *merge_evidence(const hist_intro *in, const git_commit *c)
 {
-	return in->people > 1 || (in->with_file && in->people > 0) || hist_looks_merged_by_forge(c);
+	if (in->people > 1)
+		return "it adds the approvals of several people at once";
+	if (hist_looks_merged_by_forge(c))
+		return "its committer is not its author, or it is named like a merged pull request";
+	return NULL;
 }
 
 static int judge_signature(judgement *j, const secex_approval_fact *e, const hist_intro *in,
 			   const git_commit *c, const hist_sig *sig)
 {
+	const char *evidence = merge_evidence(in, c);
+
 	if (sig->state == SECEX_COMMIT_SIGNED && sig->status == SECEX_SIG_OK)
 		return 0;
-	if (lost_to_merge(in, c) && sig->state == SECEX_COMMIT_UNSIGNED)
-		return fail(j, "SX211", "the approval by %s arrived in commit %.12s, which is not signed by them: "
-			    "a squash or rebase merge replaced their signed commit; merge with a merge commit (GitHub: "
-			    "'Create a merge commit', GitLab: merge method 'Merge commit') and ask %s to approve again",
-			    e->by, j->commit, e->by);
+	if (evidence && sig->state == SECEX_COMMIT_UNSIGNED)
+		return fail(j, "SX211", "the approval by %s arrived in commit %.12s, which is unsigned and looks "
+			    "like a squash or rebase merge (%s): such merges drop the approvers' signatures; merge "
+			    "with a merge commit (GitHub: 'Create a merge commit', GitLab: merge method 'Merge "
+			    "commit') and ask %s to approve again", e->by, j->commit, evidence, e->by);
 	if (sig->state == SECEX_COMMIT_UNSIGNED)
 		return fail(j, "SX202", "commit %.12s that added the approval is not signed; %s must approve "
 			    "in a signed commit (secex approve signs it)", j->commit, e->by);

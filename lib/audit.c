@@ -18,21 +18,29 @@ typedef struct {
 	secex_buf said;
 } audit_ctx;
 
-static int ctx_init(audit_ctx *c, secex_history *h, git_commit *commit)
+static void ctx_init(audit_ctx *c, secex_history *h, git_commit *commit)
 {
-	const git_signature *a = git_commit_author(commit);
-	char date[11];
-	int rc;
-
 	c->h = h;
 	c->commit = commit;
 	memset(&c->said, 0, sizeof(c->said));
 	git_oid_tostr(c->hex, sizeof(c->hex), git_commit_id(commit));
-	secex_date_format(date, (git_commit_time(commit) + git_commit_time_offset(commit) * 60) / 86400 -
-				((git_commit_time(commit) + git_commit_time_offset(commit) * 60) % 86400 < 0));
-	rc = secex_buf_printf(&c->said, "in commit %.12s by %s <%s> on %s, ", c->hex, a && a->name ? a->name : "?",
-			      a && a->email ? a->email : "?", date);
-	return rc ? rc : hist_describe_signer(&c->said, h, commit);
+}
+
+/* "in commit 1a2b3c by Name <email> on DATE, signed by X": made only for a finding. */
+static const char *said(audit_ctx *c)
+{
+	const git_signature *a = git_commit_author(c->commit);
+	int64_t t = git_commit_time(c->commit) + git_commit_time_offset(c->commit) * 60;
+	char date[11];
+
+	if (c->said.size)
+		return c->said.ptr;
+	secex_date_format(date, t / 86400 - (t % 86400 < 0));
+	if (secex_buf_printf(&c->said, "in commit %.12s by %s <%s> on %s, ", c->hex, a && a->name ? a->name : "?",
+			     a && a->email ? a->email : "?", date) < 0 ||
+	    hist_describe_signer(&c->said, c->h, c->commit) < 0)
+		secex_buf_puts(&c->said, "(signer unknown: the commit could not be read)");
+	return secex_buf_cstr(&c->said);
 }
 
 static const char *val(const secex_facts *f, secex_field field)
@@ -100,10 +108,10 @@ static int audit_priority(audit_ctx *c, const hist_change *ch)
 		return pend(c, ch, "SX401", line, "priority lowered from %s to %s %s; a lower priority needs "
 			    "fewer approvers and a longer SLA: confirm the re-rating with the risk owner and have "
 			    "it approved again", val(ch->old, SECEX_F_PRIORITY), val(ch->new, SECEX_F_PRIORITY),
-			    c->said.ptr);
+			    said(c));
 	return pend(c, ch, "SX402", line, "priority raised from %s to %s %s; check whether this is an "
 		    "incident and whether the shorter SLA is already missed, then have it approved again at "
-		    "the new level", val(ch->old, SECEX_F_PRIORITY), val(ch->new, SECEX_F_PRIORITY), c->said.ptr);
+		    "the new level", val(ch->old, SECEX_F_PRIORITY), val(ch->new, SECEX_F_PRIORITY), said(c));
 }
 
 static bool when_of(int64_t *out, const char *s)
@@ -120,7 +128,7 @@ static int pend_extension(audit_ctx *c, const hist_change *ch, int64_t over)
 	return pend(c, ch, "SX404", ch->new->line[SECEX_F_DUE_DATE], "due date extended from %s to %s %s, "
 		    "%lld day(s) past the %s no-escalation threshold of a %s exception, and no approval was "
 		    "given after the change; have the level's approvers approve it (secex approve %s)",
-		    val(ch->old, SECEX_F_DUE_DATE), val(ch->new, SECEX_F_DUE_DATE), c->said.ptr,
+		    val(ch->old, SECEX_F_DUE_DATE), val(ch->new, SECEX_F_DUE_DATE), said(c),
 		    (long long)((over + 86399) / 86400), limit, l->name, ch->rec->id);
 }
 
@@ -133,7 +141,7 @@ static int audit_due(audit_ctx *c, const hist_change *ch)
 	if (differs(ch->old, ch->new, SECEX_F_DUE_DATE))
 		rc = ADD(c, "SX403", ch->path, ch->new->line[SECEX_F_DUE_DATE], ch->rec->id,
 			 "due date changed from %s to %s %s", val(ch->old, SECEX_F_DUE_DATE),
-			 val(ch->new, SECEX_F_DUE_DATE), c->said.ptr);
+			 val(ch->new, SECEX_F_DUE_DATE), said(c));
 	if (rc || !l || !when_of(&old, ch->old->value[SECEX_F_DUE_DATE]) ||
 	    !when_of(&new, ch->new->value[SECEX_F_DUE_DATE]) || new <= old)
 		return rc;
@@ -151,7 +159,7 @@ static int audit_original(audit_ctx *c, const hist_change *ch)
 	return ADD(c, "SX405", ch->path, n->line[SECEX_F_ORIGINAL_DUE_DATE] ? n->line[SECEX_F_ORIGINAL_DUE_DATE]
 		   : n->line[SECEX_F_ID], ch->rec->id, "original_due_date rewritten from %s to %s %s; it records "
 		   "the remediation date before the request and must not change: restore it",
-		   val(ch->old, SECEX_F_ORIGINAL_DUE_DATE), val(n, SECEX_F_ORIGINAL_DUE_DATE), c->said.ptr);
+		   val(ch->old, SECEX_F_ORIGINAL_DUE_DATE), val(n, SECEX_F_ORIGINAL_DUE_DATE), said(c));
 }
 
 /* SPEC §2.1: the workflow. */
@@ -181,7 +189,7 @@ static int audit_status(audit_ctx *c, const hist_change *ch)
 		return 0;
 	return ADD(c, "SX406", ch->path, ch->new->line[SECEX_F_STATUS], ch->rec->id,
 		   "status changed from %s to %s %s, which the workflow does not allow%s",
-		   from, to, c->said.ptr, final ? "; a closed or withdrawn exception is final: open a new "
+		   from, to, said(c), final ? "; a closed or withdrawn exception is final: open a new "
 		   "request with a new id" : strcmp(to, "approved") == 0 ? "; an exception is approved only "
 		   "from in-review: set it back and review it" : "; see the workflow in secex(1)");
 }
@@ -195,7 +203,7 @@ static int audit_edit(audit_ctx *c, const hist_change *ch)
 		return 0;
 	return ADD(c, "SX407", ch->path, ch->new->line[SECEX_F_ID], ch->rec->id, "approved exception edited "
 		   "substantively %s; its approvals are now stale: set status to in-review and have it "
-		   "approved again", c->said.ptr);
+		   "approved again", said(c));
 }
 
 static int audit_approvals(audit_ctx *c, const hist_change *ch)
@@ -213,7 +221,7 @@ static int audit_approvals(audit_ctx *c, const hist_change *ch)
 			 ch->rec->id, "approval entry %zu (%s by %s) %s %s; recorded decisions are never edited or "
 			 "removed: restore it, and record a new decision instead", i + 1,
 			 a->decision ? a->decision : "?", a->by ? a->by : "?", rewritten ? "rewritten" : "removed",
-			 c->said.ptr);
+			 said(c));
 	}
 	return rc;
 }
@@ -227,11 +235,11 @@ static int audit_added(audit_ctx *c, const hist_change *ch)
 	if (last && ch->rec->seen && (differs(last, n, SECEX_F_CREATED) || differs(last, n, SECEX_F_TITLE)))
 		rc = ADD(c, "SX410", ch->path, n->line[SECEX_F_ID], ch->rec->id, "id %s reused %s: it named "
 			 "'%s' (created %s) before; give the new exception the next free id", ch->rec->id,
-			 c->said.ptr, val(last, SECEX_F_TITLE), val(last, SECEX_F_CREATED));
+			 said(c), val(last, SECEX_F_TITLE), val(last, SECEX_F_CREATED));
 	if (rc == 0 && status && strcmp(status, "requested") != 0)
 		rc = ADD(c, "SX406", ch->path, n->line[SECEX_F_STATUS], ch->rec->id, "new exception starts as "
 			 "%s %s; a new exception starts as requested and is reviewed before any decision", status,
-			 c->said.ptr);
+			 said(c));
 	return rc;
 }
 
@@ -243,7 +251,7 @@ static int audit_deleted(audit_ctx *c, const hist_change *ch)
 		return 0;
 	return ADD(c, "SX409", ch->path, 0, ch->rec->id, "exception file deleted while %s %s; the record "
 		   "must stay: restore the file and set status to closed (or withdrawn) instead",
-		   val(ch->old, SECEX_F_STATUS), c->said.ptr);
+		   val(ch->old, SECEX_F_STATUS), said(c));
 }
 
 int hist_audit_change(secex_history *h, const hist_change *ch)
@@ -251,8 +259,7 @@ int hist_audit_change(secex_history *h, const hist_change *ch)
 	audit_ctx c;
 	int rc;
 
-	if ((rc = ctx_init(&c, h, ch->commit)) < 0)
-		goto cleanup;
+	ctx_init(&c, h, ch->commit);
 	if (!ch->old)
 		rc = audit_added(&c, ch);
 	else if (!ch->new)
@@ -261,7 +268,6 @@ int hist_audit_change(secex_history *h, const hist_change *ch)
 		 (rc = audit_original(&c, ch)) == 0 && (rc = audit_status(&c, ch)) == 0 &&
 		 (rc = audit_edit(&c, ch)) == 0)
 		rc = audit_approvals(&c, ch);
-cleanup:
 	secex_buf_release(&c.said);
 	return rc;
 }
@@ -309,7 +315,7 @@ static int not_admin(audit_ctx *c, const secex_vec *paths, const secex_person *s
 	if ((rc = list_paths(&files, paths)) == 0)
 		rc = ADD(c, "SX301", paths->items[0], 0, NULL, "%s changed %s%s%s; changes to .secex/ must be "
 			 "signed by a person with an admin role (%s) in the roster before the change: revert it, "
-			 "or have an admin make it in a signed commit", files.ptr, c->said.ptr,
+			 "or have an admin make it in a signed commit", files.ptr, said(c),
 			 signer ? ", who holds no admin role" : "", lost ? " (this looks like a squash or rebase "
 			 "merge, which drops signatures: merge with a merge commit instead)" : "", roles);
 	secex_buf_release(&files);
@@ -384,7 +390,7 @@ static int self_granted(audit_ctx *c, const hist_roster *before, const secex_per
 	if (!granted(old, mine, what, sizeof(what)))
 		return 0;
 	return ADD(c, "SX302", SECEX_PEOPLE_PATH, mine->line, NULL, "%s granted %s to themselves %s; keys and "
-		   "roles must be granted by another admin: revert the change and ask one", who, what, c->said.ptr);
+		   "roles must be granted by another admin: revert the change and ask one", who, what, said(c));
 }
 
 int hist_audit_governance(secex_history *h, git_commit *commit, const secex_vec *paths)
@@ -402,8 +408,8 @@ int hist_audit_governance(secex_history *h, git_commit *commit, const secex_vec 
 		return 0;
 	if (git_commit_parentcount(commit) && git_commit_parent(&parent, commit, 0) < 0)
 		return secex_git_fail(SECEX_EREPO, "cannot read a parent commit");
-	if ((rc = hist_roster_at(&before, h, parent)) < 0 || (rc = hist_commit_sig(&sig, h, git_commit_id(commit))) < 0 ||
-	    (rc = ctx_init(&c, h, commit)) < 0)
+	ctx_init(&c, h, commit);
+	if ((rc = hist_roster_at(&before, h, parent)) < 0 || (rc = hist_commit_sig(&sig, h, git_commit_id(commit))) < 0)
 		goto cleanup;
 	signer = hist_signer(before, sig, &key);
 	if (!is_admin(h->policy, signer))

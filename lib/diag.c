@@ -19,6 +19,7 @@ static const secex_diag_code codes[] = {
 	{ "SX108", SECEX_SEV_ERROR, "nesting too deep" },
 	{ "SX109", SECEX_SEV_ERROR, "not a regular file" },
 	{ "SX110", SECEX_SEV_ERROR, "schema violation" },
+	{ "SX111", SECEX_SEV_WARNING, "tracker row or cell not imported" },
 	{ "SX120", SECEX_SEV_ERROR, "duplicate id" },
 	{ "SX121", SECEX_SEV_ERROR, "unknown person" },
 	{ "SX122", SECEX_SEV_ERROR, "unknown priority level" },

@@ -87,13 +87,29 @@ static int diff_entry(secex_vec *out, git_repository *repo, const git_tree_entry
 	return rc;
 }
 
+/* git's tree order: names compare bytewise, a tree as if its name ended in '/'. */
+static int entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
+{
+	const char *x = git_tree_entry_name(a), *y = git_tree_entry_name(b);
+	size_t i = 0;
+	unsigned char cx, cy;
+
+	while (x[i] && x[i] == y[i])
+		i++;
+	cx = x[i] ? (unsigned char)x[i] : is_tree(a) ? '/' : 0;
+	cy = y[i] ? (unsigned char)y[i] : is_tree(b) ? '/' : 0;
+	if (cx == cy && !x[i] && !y[i])
+		return 0;
+	return cx < cy ? -1 : cx > cy ? 1 : (x[i] ? 1 : -1);
+}
+
 /* The files that differ between trees a and b (either may be NULL: empty), descending only
- * into subtrees whose ids differ. */
+ * into subtrees whose ids differ: one merge of the two sorted entry lists, as git does. */
 static int diff_trees(secex_vec *out, git_repository *repo, const git_oid *a, const git_oid *b,
 		      const char *prefix, bool all_files, int depth)
 {
 	git_tree *ta = NULL, *tb = NULL;
-	size_t i;
+	size_t i = 0, k = 0, na, nb;
 	int rc = 0;
 
 	if (depth > 64)
@@ -102,17 +118,16 @@ static int diff_trees(secex_vec *out, git_repository *repo, const git_oid *a, co
 		rc = secex_git_fail(SECEX_EREPO, "cannot read a tree (missing in a partial clone?)");
 		goto cleanup;
 	}
-	for (i = 0; rc == 0 && tb && i < git_tree_entrycount(tb); i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(tb, i);
+	na = ta ? git_tree_entrycount(ta) : 0;
+	nb = tb ? git_tree_entrycount(tb) : 0;
+	while (rc == 0 && (i < na || k < nb)) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(ta, i) : NULL;
+		const git_tree_entry *eb = k < nb ? git_tree_entry_byindex(tb, k) : NULL;
+		int cmp = !ea ? 1 : !eb ? -1 : entry_cmp(ea, eb);
 
-		rc = diff_entry(out, repo, ta ? git_tree_entry_byname(ta, git_tree_entry_name(e)) : NULL, e,
-				prefix, all_files, depth);
-	}
-	for (i = 0; rc == 0 && ta && i < git_tree_entrycount(ta); i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(ta, i);
-
-		if (!tb || !git_tree_entry_byname(tb, git_tree_entry_name(e)))
-			rc = diff_entry(out, repo, e, NULL, prefix, all_files, depth);
+		rc = diff_entry(out, repo, cmp <= 0 ? ea : NULL, cmp >= 0 ? eb : NULL, prefix, all_files, depth);
+		i += cmp <= 0;
+		k += cmp >= 0;
 	}
 cleanup:
 	git_tree_free(ta);
@@ -387,7 +402,6 @@ static int record_intros(secex_history *h, const git_commit *commit, const id_ch
 		in->at = c->new;
 		in->ordinal = h->ordinal;
 		in->people = people;
-		in->with_file = !c->has_old;
 		in->next = c->rec->intros;
 		c->rec->intros = in;
 	}

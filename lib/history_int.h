@@ -50,7 +50,6 @@ typedef struct hist_intro {
 	const secex_facts *at;   /* the exception as that commit left it */
 	size_t ordinal;          /* position in the walk */
 	unsigned people;         /* distinct `by` among the entries this commit introduced */
-	bool with_file;          /* the commit also added the file */
 	struct hist_intro *next;
 } hist_intro;
 

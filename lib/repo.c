@@ -69,6 +69,36 @@ static int use_index_file(secex_repo *r)
 	return rc < 0 ? git_fail(SECEX_EREPO, "cannot use the index named by GIT_INDEX_FILE") : 0;
 }
 
+/* A pre-receive hook sees the pushed objects only in git's quarantine directory, which
+ * git names in the environment; libgit2 reads none of it on its own. */
+static int use_object_env(secex_repo *r)
+{
+	const char *names[] = { "GIT_QUARANTINE_PATH", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES" };
+	git_odb *odb = NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < sizeof(names) / sizeof(*names); i++) {
+		const char *v = getenv(names[i]);
+
+		while (rc == 0 && v && *v) {
+			size_t n = strcspn(v, ":");
+			char *dir = secex_strndup(v, n);
+
+			if (!odb && git_repository_odb(&odb, r->repo) < 0)
+				rc = git_fail(SECEX_EREPO, "cannot open the object database");
+			else if (!dir)
+				rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			else if (git_odb_add_disk_alternate(odb, dir) < 0)
+				rc = git_fail(SECEX_EREPO, "cannot read the objects named by the environment");
+			free(dir);
+			v += n + (v[n] == ':');
+		}
+	}
+	git_odb_free(odb);
+	return rc;
+}
+
 int secex_repo_open(secex_repo **out, const char *path)
 {
 	secex_repo *r = calloc(1, sizeof(*r));
@@ -99,7 +129,7 @@ int secex_repo_open(secex_repo **out, const char *path)
 			rc = git_fail(SECEX_EREPO, "cannot open the repository");
 		goto fail;
 	}
-	if ((rc = use_index_file(r)) < 0)
+	if ((rc = use_index_file(r)) < 0 || (rc = use_object_env(r)) < 0)
 		goto fail;
 	if (git_repository_workdir(r->repo) && !(r->workdir = strdup(git_repository_workdir(r->repo)))) {
 		rc = secex_error_set(SECEX_ENOMEM, "out of memory");

@@ -82,3 +82,83 @@ check list-expiring 0 "$demo" list --expiring --today 2026-11-22
 check list-expired-or-expiring 0 "$demo" list --expired --expiring --today 2026-11-22
 check list-owner-json 0 "$demo" list --owner hana --status approved --format json
 check list-bad-format 2 "$demo" list --format xml
+
+# report: the weekly digest of a demo copy outside git (approvals read as written, and said so)
+rdemo="$tmp/report-demo"
+cp -r "$demo" "$rdemo"
+# expect_file NAME FILE: FILE equals expected/NAME byte for byte (blessed like check's output)
+expect_file() {
+	[ -n "${SECEX_BLESS:-}" ] && cp "$2" "$exp/$1"
+	if cmp -s "$exp/$1" "$2"; then pass=$((pass + 1)); else
+		echo "FAIL $1: $2 differs from expected/$1"
+		diff -u "$exp/$1" "$2" | head -40
+		fail=$((fail + 1))
+	fi
+}
+check report-markdown 0 "$rdemo" report --today 2026-11-22
+check report-html 0 "$rdemo" report --today 2026-11-22 --format html
+check report-json 0 "$rdemo" report --today 2026-11-22 --format json
+check report-slack 0 "$rdemo" report --today 2026-11-22 --format slack
+check report-email 0 "$rdemo" report --today 2026-11-22 --format email --out "$tmp/report-mail" --from "Security Program <digest@lumenledger.example>"
+for o in hana omar; do expect_file "report-email-$o.eml" "$tmp/report-mail/$o.eml"; done
+[ "$(ls "$tmp/report-mail")" = "$(printf 'hana.eml\nomar.eml')" ] && pass=$((pass + 1)) ||
+	{ echo "FAIL report-email: owners with nothing to do got mail: $(ls "$tmp/report-mail")"; fail=$((fail + 1)); }
+check report-owner 0 "$rdemo" report --today 2026-11-22 --owner hana
+check report-nothing 0 "$rdemo" report --today 2026-11-22 --owner tomas --format json
+check report-unknown-owner 2 "$rdemo" report --today 2026-11-22 --owner nobody
+check report-bad-format 2 "$rdemo" report --format pdf
+# A departed owner's report goes to their manager, who must name a new owner.
+cp -r "$rdemo" "$tmp/report-departed"
+sed -i '/^  - id: omar$/,/^  - id:/ s/^    status: active$/    status: departed/' "$tmp/report-departed/.secex/people.yaml"
+check report-departed 0 "$tmp/report-departed" report --today 2026-11-22 --owner kwame
+# In a repository the approvals are judged from history: unsigned commits count for nothing.
+check report-judged 0 "$tmp/rev" report --rev HEAD --today 2026-11-22
+
+# export: every format of the demo at a fixed date; only approved exceptions not yet due
+# suppress (EXC-0003 is expired, EXC-0005 denied, EXC-0011 closed)
+for f in csv json trivyignore grype snyk openvex; do
+	check "export-$f" 0 "$demo" export --format "$f" --today 2026-11-22
+done
+check export-nothing-due 0 "$demo" export --format snyk --today 2028-01-01
+check export-unknown-format 2 "$demo" export --format xml
+check export-no-format 2 "$demo" export
+check export-bad-today 2 "$demo" export --format csv --today soon
+"$secex" -C "$demo" export --format csv --today 2026-11-22 >"$tmp/export.csv"
+python3 - "$tmp/export.csv" <<'PY' && pass=$((pass + 1)) || { echo "FAIL export-csv: not RFC 4180 with 9 columns"; fail=$((fail + 1)); }
+import csv, sys
+data = open(sys.argv[1], newline="").read()
+assert data.count("\r\n") == 13 and data.count("\n") == 13, "CRLF line ends"
+rows = list(csv.reader(data.splitlines()))
+assert len(rows) == 13 and all(len(r) == 9 for r in rows), rows
+PY
+"$secex" -C "$demo" export --format openvex --today 2026-11-22 >"$tmp/vex.json"
+python3 - "$tmp/vex.json" <<'PY' && pass=$((pass + 1)) || { echo "FAIL export-openvex: not an OpenVEX 0.2.0 document"; fail=$((fail + 1)); }
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert set(d) <= {"@context", "@id", "author", "role", "timestamp", "last_updated", "version", "tooling", "statements"}
+assert {"@context", "@id", "author", "timestamp", "version", "statements"} <= set(d)
+assert d["@context"] == "https://openvex.dev/ns/v0.2.0" and d["version"] == 1
+for s in d["statements"]:
+    assert set(s) <= {"vulnerability", "products", "status", "status_notes", "justification", "impact_statement",
+                      "action_statement", "action_statement_timestamp", "timestamp", "@id"}, s
+    assert "name" in s["vulnerability"] and s["status"] in ("not_affected", "affected"), s
+    if s["status"] == "not_affected":
+        assert ("justification" in s) != ("impact_statement" in s), s
+    else:
+        assert "action_statement" in s, s
+    assert all(set(p) <= {"@id", "identifiers", "hashes", "subcomponents"} for p in s.get("products", []))
+assert len(d["statements"]) == 5
+PY
+
+# import: a tracker of the demo's people, shown with --dry-run (nothing is written)
+idemo="$tmp/import-demo"
+cp -r "$demo" "$idemo"
+printf '%s\r\n' 'Priority,Status,Decision date,Type of request,Description,Risk Owner,Risk Approvers,Exception Link,Notes' \
+	'High,Approved,10/3/2026,Risk extension,Delay the libxml2 upgrade of invoice-renderer,Omar Haddad,Omar Haddad and lena,SEC-2400,"Waits for the renderer rewrite, due in December"' \
+	'Low,Pending,2026-11-20,Accept risk without fix,Accept verbose server banners on the status page,hana@lumenledger.example,Lee Carter,,' \
+	'Medium,Approved,11/1/2026,Accept risk without fix,"Delay the OpenSSH regreSSHion patch (CVE-2024-6387) on the bastion hosts until the SSM migration",Omar Haddad,Dana,SEC-2064,again' \
+	'Severe,Pending,,Risk extension,Unknown level,Omar Haddad,,,' >"$idemo/tracker.csv"
+check import-dry-run 1 "$idemo" import --dry-run --today 2026-11-22 tracker.csv
+[ "$(ls "$idemo/exceptions" | wc -l)" = 12 ] && pass=$((pass + 1)) || { echo "FAIL import-dry-run wrote files"; fail=$((fail + 1)); }
+check import-no-file 2 "$idemo" import
+check import-missing-file 2 "$idemo" import no-such.csv

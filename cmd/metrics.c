@@ -1,0 +1,152 @@
+/* secex metrics: the program's numbers now and over history, as text, JSON, CSV or HTML. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "banned.h"
+
+static struct {
+	const char *rev, *today, *open_risks, *interval, *since, *format;
+} o = { NULL, NULL, NULL, NULL, NULL, "text" };
+
+static const cli_opt opts[] = {
+	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "measure the history up to commit REV (default HEAD)" },
+	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "treat DATE (YYYY-MM-DD) as now (or SECEX_TODAY)" },
+	{ CLI_OPT_STRING, "open-risks", 0, &o.open_risks, "N",
+	  "the organisation's open risks, for exceptions as a percentage of them" },
+	{ CLI_OPT_STRING, "interval", 0, &o.interval, "INTERVAL",
+	  "week or month: also each metric as a time series (html: default week)" },
+	{ CLI_OPT_STRING, "since", 0, &o.since, "DATE",
+	  "start the series in the interval holding DATE (default: the first exception added)" },
+	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "text, json, csv or html (default text)" },
+	CLI_OPT_END
+};
+
+const cli_command_help cmd_metrics_help = {
+	"metrics",
+	"[--rev REV] [--today DATE] [--open-risks N] [--interval week|month] [--since DATE] [--format text|json|csv|html]",
+	"The program's metrics on the exceptions of HEAD (or --rev) at --today: open (status\n"
+	"requested, in-review, needs-info or approved, and not past due_date), expiring (open and\n"
+	"due within the policy's expiring_within), expired without treatment (open status, past\n"
+	"due_date), awaiting initial review, open by status, by priority and by type, the mean\n"
+	"and median days from the commit adding an exception to its first review (in-review,\n"
+	"needs-info, approved, denied or any decision recorded), and, with --open-risks N, open\n"
+	"and expired exceptions as a percentage of N.",
+	"With --interval, the same metrics at 00:00 UTC of every Monday (week) or 1st (month)\n"
+	"from the start of the interval holding the first exception added (or --since) to\n"
+	"--today, read from the first-parent history; a point's review times are over the\n"
+	"exceptions first reviewed since the previous point. --format html writes one\n"
+	"self-contained page of SVG charts, with no scripts and nothing fetched.",
+	opts
+};
+
+static int parse_options(secex_metrics_options *mo, secex_metrics_format *fmt)
+{
+	char *end = NULL;
+
+	if (!secex_metrics_format_parse(fmt, o.format)) {
+		cli_error("unknown format '%s' for metrics; use text, json, csv or html", o.format);
+		return CLI_EXIT_USAGE;
+	}
+	if (o.today && !secex_when_parse(&mo->now, o.today, strlen(o.today))) {
+		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
+		return CLI_EXIT_USAGE;
+	}
+	if (!o.today && secex_now(&mo->now) < 0) {
+		cli_error("%s", secex_error_last());
+		return CLI_EXIT_USAGE;
+	}
+	if (o.since && !secex_when_parse(&mo->since, o.since, strlen(o.since))) {
+		cli_error("--since '%s' is not a date; use YYYY-MM-DD", o.since);
+		return CLI_EXIT_USAGE;
+	}
+	mo->has_since = o.since != NULL;
+	if (!o.interval)
+		mo->interval = *fmt == SECEX_METRICS_HTML ? SECEX_METRICS_WEEK : SECEX_METRICS_NONE;
+	else if (strcmp(o.interval, "week") == 0)
+		mo->interval = SECEX_METRICS_WEEK;
+	else if (strcmp(o.interval, "month") == 0)
+		mo->interval = SECEX_METRICS_MONTH;
+	else {
+		cli_error("unknown interval '%s'; use week or month", o.interval);
+		return CLI_EXIT_USAGE;
+	}
+	if (o.open_risks) {
+		errno = 0;
+		mo->open_risks = strtoll(o.open_risks, &end, 10);
+		if (errno || end == o.open_risks || *end || mo->open_risks <= 0 || mo->open_risks > 1000000000000LL) {
+			cli_error("--open-risks '%s' is not a positive whole number", o.open_risks);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* Files that did not load are not counted: say so, without failing. */
+static void warn_unloaded(const secex_snapshot *snap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < snap->n; i++)
+		n += !snap->items[i].doc;
+	if (n)
+		fprintf(stderr, "secex: warning: %zu exception file%s did not load and %s not counted; "
+			"'secex validate --rev %s' says why\n", n, n == 1 ? "" : "s", n == 1 ? "is" : "are",
+			o.rev ? o.rev : "HEAD");
+}
+
+/* Whether the walk could not read history (a shallow clone, SX305): say how to fix it. */
+static bool shallow(const secex_diags *diags)
+{
+	size_t i;
+
+	for (i = 0; i < diags->n; i++)
+		if (strcmp(diags->items[i].code, "SX305") == 0) {
+			cli_error("%s", diags->items[i].message);
+			return true;
+		}
+	return false;
+}
+
+int cmd_metrics(int argc, char **argv)
+{
+	secex_history_options hopts = SECEX_HISTORY_OPTIONS_INIT;
+	secex_metrics_options mo = SECEX_METRICS_OPTIONS_INIT;
+	secex_diags diags = SECEX_DIAGS_INIT;
+	secex_metrics *metrics = NULL;
+	secex_buf out = SECEX_BUF_INIT;
+	secex_metrics_format fmt;
+	cli_history h = { { NULL, NULL, NULL, NULL }, NULL };
+	bool help;
+	int rc;
+
+	if ((rc = cli_opt_parse(&cmd_metrics_help, argc, argv, &help)) || help)
+		return rc;
+	if ((rc = parse_options(&mo, &fmt)))
+		return rc;
+	hopts.head = o.rev;
+	hopts.audit = false;
+	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0) {
+		rc = cli_fail(rc);
+		goto cleanup;
+	}
+	if (shallow(&diags)) {
+		rc = CLI_EXIT_INTERNAL;
+		goto cleanup;
+	}
+	if ((rc = secex_metrics_compute(&metrics, h.history, h.s.snap, &mo)) < 0 ||
+	    (rc = secex_metrics_render(&out, metrics, fmt)) < 0) {
+		rc = cli_fail(rc);
+		goto cleanup;
+	}
+	warn_unloaded(h.s.snap);
+	fwrite(out.ptr, 1, out.size, stdout);
+	rc = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_INTERNAL;
+cleanup:
+	secex_buf_release(&out);
+	secex_metrics_free(metrics);
+	cli_history_close(&h);
+	secex_diags_release(&diags);
+	return rc;
+}

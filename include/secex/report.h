@@ -1,0 +1,120 @@
+#ifndef SECEX_REPORT_H
+#define SECEX_REPORT_H
+
+/*
+ * The weekly digest (SPEC §6): per risk owner, the open exceptions that have expired, that
+ * expire within the policy's window, and that await approval, each with the one thing the
+ * owner must do. Rendered as Markdown, one HTML page, JSON, one e-mail message (RFC 5322)
+ * or one Slack message per owner, and delivered over HTTP(S) or SMTP: the only place secex
+ * uses the network (libcurl).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "common.h"
+#include "history.h"
+#include "policy.h"
+#include "snapshot.h"
+#include "util.h"
+
+typedef enum {
+	SECEX_REPORT_EXPIRED,  /* open and past its due date */
+	SECEX_REPORT_EXPIRING, /* approved and due within the policy's expiring_within */
+	SECEX_REPORT_AWAITING, /* requested, in-review or needs-info */
+	SECEX_REPORT_KINDS
+} secex_report_kind;
+
+/* A required approval that is still missing. */
+typedef struct {
+	const char *label;        /* "group 1", "SME approval", "risk owner" */
+	const char *roles;        /* "vp-security, ciso"; NULL for the risk owner */
+	const secex_person **who; /* who can give it (active, not the requestor), roster order */
+	size_t nwho;              /* at most SECEX_REPORT_MAX_WHO of them */
+	size_t more;              /* how many more could */
+} secex_report_need;
+
+#define SECEX_REPORT_MAX_WHO 5
+
+typedef struct {
+	secex_report_kind kind;
+	const char *id, *title, *type, *priority, *status, *due_date, *file;
+	secex_report_need *needs; /* SECEX_REPORT_AWAITING only */
+	size_t nneeds;
+	const char *action;       /* what the owner must do: one sentence, lowercase, no period */
+} secex_report_item;
+
+typedef struct {
+	const char *id;            /* the risk owner's roster id */
+	const secex_person *owner; /* NULL when not in the roster */
+	const secex_person *to;    /* who receives it: the owner, or the nearest active manager of
+				      a departed owner; NULL when there is nobody */
+	bool departed;
+	const char *note;          /* for a departed owner: who receives it and why; else NULL */
+	secex_report_item *items;  /* by exception id */
+	size_t n;
+	size_t count[SECEX_REPORT_KINDS];
+} secex_report_owner;
+
+typedef struct secex_report {
+	char today[11];            /* YYYY-MM-DD */
+	int64_t now;
+	int64_t expiring_within;   /* seconds, from the policy */
+	bool judged;               /* approvals were judged against the signed history */
+	const char *unjudged;      /* why not, when not */
+	secex_report_owner *owners; /* by owner id; owners with nothing to do are left out */
+	size_t n;
+	secex_arena arena;
+} secex_report;
+
+typedef struct {
+	unsigned int version;
+	int64_t now;              /* seconds */
+	const char *owner;        /* only this risk owner, or the owners whose report goes to them */
+	secex_history *history;   /* the history at the snapshot's commit; NULL: not judged */
+	const char *unjudged;     /* without history: why, said in the report */
+} secex_report_options;
+
+#define SECEX_REPORT_OPTIONS_VERSION 1
+#define SECEX_REPORT_OPTIONS_INIT { SECEX_REPORT_OPTIONS_VERSION, 0, NULL, NULL, NULL }
+
+/*
+ * Builds the digest of snap at opts->now. Awaiting approvals are judged with
+ * secex_approvals_judge over opts->history; without history the approvals written in the
+ * files are taken as they are, unverified. Files that did not load or validate are left out.
+ * The report points into snap (and history): free it first.
+ */
+int secex_report_build(secex_report **out, const secex_snapshot *snap, const secex_report_options *opts);
+void secex_report_free(secex_report *report);
+
+/* The whole digest as Markdown, as one self-contained HTML5 page, or as JSON
+ * {"version":1,"today":...,"owners":[...]}. */
+int secex_report_markdown(secex_buf *out, const secex_report *report);
+int secex_report_html(secex_buf *out, const secex_report *report);
+int secex_report_json(secex_buf *out, const secex_report *report);
+
+/* One Slack message (JSON with text and blocks) for owner i. */
+int secex_report_slack(secex_buf *out, const secex_report *report, size_t i);
+
+/*
+ * One RFC 5322 message for owner i, addressed to its recipient: CRLF line ends, UTF-8 text
+ * in quoted-printable, a Date from report->now and a Message-ID that depends only on the
+ * date, the owner and from. from: "addr" or "Name <addr>" (NULL: secex@localhost).
+ * SECEX_EINVALID when the owner has nobody to send to.
+ */
+int secex_report_email(secex_buf *out, const secex_report *report, size_t i, const char *from);
+
+/* The bare address of "addr" or "Name <addr>"; SECEX_EINVALID when it has no '@'. */
+int secex_report_address(secex_buf *out, const char *from);
+
+/*
+ * Delivery. Each fails with SECEX_EIO and a message that names the server's answer, after
+ * at most timeout seconds. POSTs a JSON body to an http(s):// URL (a Slack incoming
+ * webhook), failing on any status but 2xx; sends one message over smtp:// or smtps://
+ * (STARTTLS when offered; credentials from the URL or ~/.netrc).
+ */
+int secex_report_post_json(const char *url, const char *body, size_t len, long timeout);
+int secex_report_send_mail(const char *url, const char *from_addr, const char *to_addr,
+			   const char *message, size_t len, long timeout);
+
+#endif

@@ -1,0 +1,631 @@
+/* The weekly digest's model (SPEC §6): per risk owner, what expired, what expires soon, what
+ * awaits approval, and the one thing the owner must do about each. */
+
+#include <stdlib.h>
+#include <string.h>
+#include "secex/health.h"
+#include "secex/report.h"
+#include "banned.h"
+
+#define MAX_GROUPS 32
+
+/* Which requirements are filled, from the judged history or from the file as written. */
+typedef struct {
+	const secex_level *level;
+	bool sme_only, need_owner, owner_done;
+	size_t ngroups;
+	const char *filled[MAX_GROUPS]; /* who filled group g, or NULL */
+} fill_state;
+
+/* One exception for the report, before it is grouped by owner. */
+typedef struct {
+	const char *owner;
+	secex_report_item item;
+} pending_item;
+
+typedef struct {
+	secex_report *r;
+	const secex_snapshot *snap;
+	const secex_report_options *opts;
+	secex_vec items; /* pending_item * */
+} builder;
+
+static bool same(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static const char *field(const secex_exception *e, const char *name)
+{
+	return secex_node_str(secex_node_get(secex_doc_root(e->doc), name));
+}
+
+static const char *name_of(const secex_person *p)
+{
+	return p->name ? p->name : p->id;
+}
+
+static int keep(const char **out, secex_report *r, const secex_buf *b)
+{
+	*out = secex_arena_strndup(&r->arena, secex_buf_cstr(b), b->size);
+	return *out ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+}
+
+/* ---- which approvals are still missing ---- */
+
+static bool fills(const secex_policy *p, const char *role, const secex_group *g)
+{
+	size_t i;
+
+	for (i = 0; role && i < g->n; i++)
+		if (secex_policy_role_implies(p, role, g->roles[i]))
+			return true;
+	return false;
+}
+
+static secex_group group_of(const secex_policy *p, const fill_state *fs, size_t g)
+{
+	secex_group sme = { p->sme_roles.items, p->sme_roles.n };
+
+	return fs->sme_only ? sme : fs->level->groups[g];
+}
+
+static bool holds_group_role(const secex_policy *p, const secex_person *person, const secex_group *g)
+{
+	size_t k;
+
+	for (k = 0; k < person->roles.n; k++)
+		if (fills(p, person->roles.items[k], g))
+			return true;
+	return false;
+}
+
+/* Whether id fills a group other than g. */
+static bool fills_other(const fill_state *fs, size_t g, const char *id)
+{
+	size_t k;
+
+	for (k = 0; k < fs->ngroups; k++)
+		if (k != g && same(fs->filled[k], id))
+			return true;
+	return false;
+}
+
+/* Who could fill group g: active, not the requestor, not already filling another group. */
+static int candidates(secex_report *r, secex_report_need *need, const secex_snapshot *snap,
+		      const fill_state *fs, size_t g, const char *requestor)
+{
+	const secex_roster *roster = snap->roster;
+	secex_group group = group_of(snap->policy, fs, g);
+	size_t i;
+
+	need->who = secex_arena_alloc(&r->arena, sizeof(*need->who) * SECEX_REPORT_MAX_WHO);
+	if (!need->who)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; roster && i < roster->n; i++) {
+		const secex_person *p = &roster->people[i];
+
+		if (!p->active || same(p->id, requestor) || !holds_group_role(snap->policy, p, &group) ||
+		    (snap->policy->separation_of_duties && fills_other(fs, g, p->id)))
+			continue;
+		if (need->nwho < SECEX_REPORT_MAX_WHO)
+			need->who[need->nwho++] = p;
+		else
+			need->more++;
+	}
+	return 0;
+}
+
+static int group_need(secex_report *r, secex_report_need *need, const secex_snapshot *snap,
+		      const fill_state *fs, size_t g, const char *requestor)
+{
+	secex_group group = group_of(snap->policy, fs, g);
+	secex_buf b = SECEX_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < group.n; i++)
+		rc = secex_buf_printf(&b, "%s%s", i ? ", " : "", group.roles[i]);
+	if (rc == 0 && (rc = keep(&need->roles, r, &b)) == 0) {
+		secex_buf_clear(&b);
+		rc = fs->sme_only ? secex_buf_puts(&b, "SME approval") : secex_buf_printf(&b, "group %zu", g + 1);
+	}
+	if (rc == 0)
+		rc = keep(&need->label, r, &b);
+	secex_buf_release(&b);
+	return rc ? rc : candidates(r, need, snap, fs, g, requestor);
+}
+
+static int owner_need(secex_report *r, secex_report_need *need, const secex_snapshot *snap, const char *owner)
+{
+	const secex_person *p = secex_roster_find(snap->roster, owner);
+
+	need->label = "risk owner";
+	need->who = secex_arena_alloc(&r->arena, sizeof(*need->who));
+	if (!need->who)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	if (p && p->active)
+		need->who[need->nwho++] = p;
+	return 0;
+}
+
+static int needs_of(builder *b, secex_report_item *item, const fill_state *fs, const secex_exception *e)
+{
+	size_t g, n = 0;
+	int rc = 0;
+
+	item->needs = secex_arena_alloc(&b->r->arena, sizeof(*item->needs) * (fs->ngroups + 1));
+	if (!item->needs)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (g = 0; rc == 0 && g < fs->ngroups; g++)
+		if (!fs->filled[g])
+			rc = group_need(b->r, &item->needs[n++], b->snap, fs, g, field(e, "requestor"));
+	if (rc == 0 && fs->need_owner && !fs->owner_done)
+		rc = owner_need(b->r, &item->needs[n++], b->snap, field(e, "risk_owner"));
+	item->nneeds = n;
+	return rc;
+}
+
+static bool within_threshold(const secex_level *level, const secex_exception *e)
+{
+	const char *d = field(e, "due_date"), *o = field(e, "original_due_date");
+	int64_t due, orig;
+
+	if (!same(field(e, "type"), "extension") || !d || !o || !secex_when_parse(&due, d, strlen(d)) ||
+	    !secex_when_parse(&orig, o, strlen(o)))
+		return false;
+	return due - orig <= level->no_escalation;
+}
+
+static bool owner_must_approve(const secex_policy *p, const secex_exception *e)
+{
+	const char *type = field(e, "type");
+
+	switch (p->risk_owner_must_approve) {
+	case SECEX_RISK_OWNER_ALWAYS:
+		return true;
+	case SECEX_RISK_OWNER_ACCEPTANCE:
+		return same(type, "acceptance");
+	case SECEX_RISK_OWNER_EXTENSION:
+		return same(type, "extension");
+	case SECEX_RISK_OWNER_NEVER:
+		break;
+	}
+	return false;
+}
+
+/* One approvals entry taken as written: the roster must give the person that role, and
+ * separation of duties holds; signatures and history are not looked at. */
+static void fill_from_entry(fill_state *fs, const secex_snapshot *snap, const secex_exception *e,
+			    const secex_node *entry)
+{
+	const char *by = secex_node_str(secex_node_get(entry, "by"));
+	const char *decision = secex_node_str(secex_node_get(entry, "decision"));
+	const char *role = secex_node_str(secex_node_get(entry, "role"));
+	const secex_person *p = secex_roster_find(snap->roster, by);
+	bool sod = snap->policy->separation_of_duties;
+	size_t g;
+
+	if (!p || !p->active)
+		return;
+	if (same(by, field(e, "risk_owner")) && (same(decision, "approve") || same(decision, "acknowledge")))
+		fs->owner_done = true;
+	if (!same(decision, "approve") || !secex_strlist_has(&p->roles, role) ||
+	    (sod && (same(by, field(e, "requestor")) || fills_other(fs, MAX_GROUPS, by))))
+		return;
+	for (g = 0; g < fs->ngroups; g++) {
+		secex_group group = group_of(snap->policy, fs, g);
+
+		if (!fs->filled[g] && fills(snap->policy, role, &group)) {
+			fs->filled[g] = by;
+			return;
+		}
+	}
+}
+
+static void fill_as_written(fill_state *fs, const secex_snapshot *snap, const secex_exception *e)
+{
+	const secex_node *list = secex_node_get(secex_doc_root(e->doc), "approvals");
+	size_t i;
+
+	for (i = 0; list && list->type == SECEX_NODE_ARRAY && i < list->u.array.n; i++)
+		if (list->u.array.items[i]->type == SECEX_NODE_OBJECT)
+			fill_from_entry(fs, snap, e, list->u.array.items[i]);
+}
+
+static int fill_judged(fill_state *fs, builder *b, const secex_exception *e)
+{
+	secex_approval_state st;
+	size_t g;
+	int rc = secex_approvals_judge(&st, b->opts->history, b->snap, e, false, NULL);
+
+	if (rc == 0) {
+		fs->sme_only = st.sme_only;
+		fs->need_owner = st.need_risk_owner;
+		fs->owner_done = st.risk_owner_by >= 0;
+		fs->ngroups = st.ngroups < MAX_GROUPS ? st.ngroups : MAX_GROUPS;
+		for (g = 0; g < fs->ngroups; g++) {
+			int v = st.filled_by[g];
+
+			fs->filled[g] = v < 0 ? NULL : st.verdicts[v].entry->by ? st.verdicts[v].entry->by : "?";
+		}
+	}
+	secex_approval_state_release(&st);
+	return rc;
+}
+
+static int fill(fill_state *fs, builder *b, const secex_exception *e)
+{
+	const secex_policy *p = b->snap->policy;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->level = field(e, "priority") ? secex_policy_level(p, field(e, "priority")) : NULL;
+	if (!fs->level)
+		return 0;
+	fs->sme_only = within_threshold(fs->level, e);
+	fs->ngroups = fs->sme_only ? 1 : fs->level->ngroups < MAX_GROUPS ? fs->level->ngroups : MAX_GROUPS;
+	fs->need_owner = owner_must_approve(p, e);
+	if (b->opts->history)
+		return fill_judged(fs, b, e);
+	fill_as_written(fs, b->snap, e);
+	return 0;
+}
+
+/* ---- what the owner must do ---- */
+
+/* "A", "A or B", "A, B or C", "A, B, C, D, E or 3 others" */
+static int put_names(secex_buf *out, const secex_report_need *need)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < need->nwho; i++) {
+		bool last = i + 1 == need->nwho && !need->more;
+
+		rc = secex_buf_printf(out, "%s%s", i == 0 ? "" : last ? " or " : ", ", name_of(need->who[i]));
+	}
+	if (rc == 0 && need->more)
+		rc = secex_buf_printf(out, " or %zu other%s", need->more, need->more == 1 ? "" : "s");
+	return rc;
+}
+
+static bool need_has(const secex_report_need *need, const secex_person *p)
+{
+	size_t i;
+
+	for (i = 0; p && i < need->nwho; i++)
+		if (need->who[i] == p)
+			return true;
+	return false;
+}
+
+/* The groups others must fill: all missing groups but the first the owner can fill. */
+static int chase(secex_buf *out, const secex_report_item *it, const secex_person *owner, bool owner_acts)
+{
+	bool taken = !owner_acts;
+	size_t i, n = 0, total = 0;
+	int rc = 0;
+
+	for (i = 0; i < it->nneeds; i++)
+		total += it->needs[i].roles != NULL;
+	for (i = 0; rc == 0 && i < it->nneeds; i++) {
+		const secex_report_need *need = &it->needs[i];
+
+		if (!need->roles)
+			continue;
+		if (!taken && need_has(need, owner)) {
+			taken = true;
+			total--;
+			continue;
+		}
+		rc = secex_buf_puts(out, n++ ? " and " : "chase ");
+		if (rc == 0 && need->nwho)
+			rc = put_names(out, need);
+		else if (rc == 0)
+			rc = secex_buf_printf(out, "a secex admin to add someone in a role of %s to the roster", need->roles);
+		if (rc == 0 && total > 1)
+			rc = secex_buf_printf(out, " for %s", need->label);
+	}
+	return rc;
+}
+
+static bool owner_can_act(const secex_report_item *it, const secex_person *owner)
+{
+	size_t i;
+
+	for (i = 0; owner && owner->active && i < it->nneeds; i++)
+		if (need_has(&it->needs[i], owner))
+			return true;
+	return false;
+}
+
+static bool needs_owner(const secex_report_item *it)
+{
+	size_t i;
+
+	for (i = 0; i < it->nneeds; i++)
+		if (!it->needs[i].roles)
+			return true;
+	return false;
+}
+
+/* The person who last asked for more information, by the file. */
+static const secex_person *last_request(const builder *b, const secex_exception *e)
+{
+	const secex_node *list = secex_node_get(secex_doc_root(e->doc), "approvals");
+	const secex_person *who = NULL;
+	size_t i;
+
+	for (i = 0; list && list->type == SECEX_NODE_ARRAY && i < list->u.array.n; i++) {
+		const secex_node *entry = list->u.array.items[i];
+
+		if (same(secex_node_str(secex_node_get(entry, "decision")), "request-info"))
+			who = secex_roster_find(b->snap->roster, secex_node_str(secex_node_get(entry, "by")));
+	}
+	return who;
+}
+
+/* "a", "a, and b", "a, b, and c" */
+static int join(secex_buf *out, secex_buf *parts, size_t n)
+{
+	size_t i, k = 0;
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		k += parts[i].size != 0;
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (!parts[i].size)
+			continue;
+		if (out->size)
+			rc = secex_buf_puts(out, --k ? ", " : ", and ");
+		else
+			k--;
+		if (rc == 0)
+			rc = secex_buf_put(out, parts[i].ptr, parts[i].size);
+	}
+	return rc;
+}
+
+/* What the recipient (the owner, or a departed owner's manager) must do for a request. */
+static int awaiting_action(secex_buf *out, const builder *b, const secex_report_item *it,
+			   const secex_exception *e, const secex_person *owner, const secex_person *actor)
+{
+	bool departed = !owner || !owner->active, acts = owner_can_act(it, actor);
+	secex_buf parts[3] = { SECEX_BUF_INIT, SECEX_BUF_INIT, SECEX_BUF_INIT };
+	const secex_person *asker;
+	int rc = 0;
+
+	if (same(it->status, "needs-info")) {
+		asker = last_request(b, e);
+		return secex_buf_printf(out, "answer %s%s request for information, then set the status back to "
+					"requested", asker ? name_of(asker) : "the reviewers'", asker ? "'s" : "");
+	}
+	if (departed)
+		rc = secex_buf_printf(&parts[0], "name a new risk owner%s", needs_owner(it) ? ", who must approve it too" : "");
+	if (rc == 0 && acts)
+		rc = secex_buf_printf(&parts[1], "approve or deny it with 'secex approve %s'", it->id);
+	if (rc == 0 && (rc = chase(&parts[2], it, actor, acts)) == 0)
+		rc = join(out, parts, 3);
+	if (rc == 0 && out->size == 0)
+		rc = secex_buf_puts(out, b->opts->history ? "every required approval is in: set its status to approved"
+				    : "every required approval is written in the file: once 'secex status' "
+				      "confirms they count, set its status to approved");
+	secex_buf_release(&parts[0]);
+	secex_buf_release(&parts[1]);
+	secex_buf_release(&parts[2]);
+	return rc;
+}
+
+static int action(secex_buf *out, const builder *b, const secex_report_item *it, const secex_exception *e,
+		  bool level_known, const secex_person *actor)
+{
+	const secex_person *owner = secex_roster_find(b->snap->roster, field(e, "risk_owner"));
+
+	switch (it->kind) {
+	case SECEX_REPORT_EXPIRED:
+		return secex_buf_puts(out, same(it->status, "approved")
+					   ? "extend it with a new due date and a new approval, or close it once fixed"
+					   : "its requested due date has passed: set a new due date or withdraw it");
+	case SECEX_REPORT_EXPIRING:
+		return secex_buf_printf(out, "fix it before %s and close it, or request an extension now", it->due_date);
+	case SECEX_REPORT_AWAITING:
+		if (!level_known)
+			return secex_buf_printf(out, "set 'priority' to a level of the policy ('%s' is none; see "
+						"'secex validate'), then ask for approval again", it->priority);
+		return awaiting_action(out, b, it, e, owner, actor);
+	case SECEX_REPORT_KINDS:
+		break;
+	}
+	return 0;
+}
+
+/* ---- collecting and grouping ---- */
+
+/* The person who receives a departed owner's report: the nearest active manager. */
+static const secex_person *recipient(const secex_roster *roster, const secex_person *p)
+{
+	size_t hops;
+
+	for (hops = 0; p && !p->active && roster && hops <= roster->n; hops++)
+		p = p->manager ? secex_roster_find(roster, p->manager) : NULL;
+	return p && p->active ? p : NULL;
+}
+
+static bool classify(secex_report_kind *out, const builder *b, const secex_exception *e)
+{
+	const char *status = field(e, "status");
+	int64_t due;
+	bool has_due = secex_exception_due(&due, e);
+
+	if (!secex_status_is_open(status))
+		return false;
+	if (has_due && due < b->opts->now)
+		*out = SECEX_REPORT_EXPIRED;
+	else if (!same(status, "approved"))
+		*out = SECEX_REPORT_AWAITING;
+	else if (has_due && due - b->opts->now <= b->snap->policy->expiring_within)
+		*out = SECEX_REPORT_EXPIRING;
+	else
+		return false;
+	return true;
+}
+
+static int add_item(builder *b, const secex_exception *e, secex_report_kind kind)
+{
+	pending_item *pi = secex_arena_alloc(&b->r->arena, sizeof(*pi));
+	secex_buf act = SECEX_BUF_INIT;
+	const secex_person *actor;
+	secex_report_item *it;
+	fill_state fs = { 0 };
+	int rc = 0;
+
+	if (!pi)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	it = &pi->item;
+	pi->owner = field(e, "risk_owner");
+	it->kind = kind;
+	it->id = e->id;
+	it->title = field(e, "title");
+	it->type = field(e, "type");
+	it->priority = field(e, "priority");
+	it->status = field(e, "status");
+	it->due_date = field(e, "due_date");
+	it->file = e->path;
+	if (kind == SECEX_REPORT_AWAITING && (rc = fill(&fs, b, e)) == 0 && fs.level)
+		rc = needs_of(b, it, &fs, e);
+	actor = recipient(b->snap->roster, secex_roster_find(b->snap->roster, pi->owner));
+	if (rc == 0 && (rc = action(&act, b, it, e, fs.level != NULL, actor)) == 0)
+		rc = keep(&it->action, b->r, &act);
+	secex_buf_release(&act);
+	return rc ? rc : secex_vec_push(&b->items, pi);
+}
+
+static bool wanted(const builder *b, const secex_exception *e)
+{
+	const char *owner = field(e, "risk_owner");
+	const secex_person *to;
+
+	if (!b->opts->owner || same(owner, b->opts->owner))
+		return true;
+	to = recipient(b->snap->roster, secex_roster_find(b->snap->roster, owner));
+	return to && same(to->id, b->opts->owner);
+}
+
+static int collect(builder *b)
+{
+	secex_report_kind kind;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < b->snap->n; i++) {
+		const secex_exception *e = &b->snap->items[i];
+
+		if (!e->doc || !e->valid || !e->id || !field(e, "risk_owner") || !wanted(b, e))
+			continue;
+		if (classify(&kind, b, e))
+			rc = add_item(b, e, kind);
+	}
+	return rc;
+}
+
+static int by_owner_then_id(const void *a, const void *b)
+{
+	const pending_item *x = *(pending_item *const *)a, *y = *(pending_item *const *)b;
+	int c = strcmp(x->owner, y->owner);
+
+	if (c == 0)
+		c = strcmp(x->item.id, y->item.id);
+	return c ? c : strcmp(x->item.file, y->item.file);
+}
+
+static int owner_note(secex_report *r, secex_report_owner *o)
+{
+	secex_buf b = SECEX_BUF_INIT;
+	int rc;
+
+	if (!o->owner)
+		rc = secex_buf_printf(&b, "'%s' is not in the roster: add them to .secex/people.yaml or name "
+				      "another risk owner for each exception below", o->id);
+	else if (o->to)
+		rc = secex_buf_printf(&b, "%s (%s) has left; this report goes to their manager %s, who must name "
+				      "a new risk owner for each exception below", name_of(o->owner), o->id, name_of(o->to));
+	else
+		rc = secex_buf_printf(&b, "%s (%s) has left and the roster names no active manager; the program "
+				      "owner must name a new risk owner for each exception below", name_of(o->owner), o->id);
+	if (rc == 0)
+		rc = keep(&o->note, r, &b);
+	secex_buf_release(&b);
+	return rc;
+}
+
+static int start_owner(builder *b, secex_report_owner *o, const char *id, secex_report_item *items)
+{
+	o->id = id;
+	o->owner = secex_roster_find(b->snap->roster, id);
+	o->to = recipient(b->snap->roster, o->owner);
+	o->departed = !o->owner || !o->owner->active;
+	o->items = items;
+	return o->departed ? owner_note(b->r, o) : 0;
+}
+
+static int group(builder *b)
+{
+	secex_report *r = b->r;
+	secex_report_item *items;
+	size_t i, n = b->items.n;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(b->items.items, n, sizeof(void *), by_owner_then_id);
+	r->owners = secex_arena_alloc(&r->arena, sizeof(*r->owners) * n);
+	items = secex_arena_alloc(&r->arena, sizeof(*items) * n);
+	if (!r->owners || !items)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; rc == 0 && i < n; i++) {
+		const pending_item *pi = b->items.items[i];
+		secex_report_owner *o = r->n ? &r->owners[r->n - 1] : NULL;
+
+		if (!o || strcmp(o->id, pi->owner) != 0) {
+			o = &r->owners[r->n++];
+			rc = start_owner(b, o, pi->owner, items + i);
+		}
+		o->items[o->n++] = pi->item;
+		o->count[pi->item.kind]++;
+	}
+	return rc;
+}
+
+int secex_report_build(secex_report **out, const secex_snapshot *snap, const secex_report_options *opts)
+{
+	const char *why = opts->unjudged ? opts->unjudged : "there is no git history";
+	builder b = { NULL, snap, opts, SECEX_VEC_INIT };
+	int rc = 0;
+
+	*out = NULL;
+	if (!(b.r = calloc(1, sizeof(*b.r))))
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	b.r->now = opts->now;
+	b.r->expiring_within = snap->policy->expiring_within;
+	b.r->judged = opts->history != NULL;
+	secex_date_format(b.r->today, (opts->now >= 0 ? opts->now : opts->now - 86399) / 86400);
+	if (!b.r->judged && !(b.r->unjudged = secex_arena_strndup(&b.r->arena, why, strlen(why))))
+		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+	if (rc == 0 && (rc = collect(&b)) == 0)
+		rc = group(&b);
+	secex_vec_release(&b.items);
+	if (rc < 0) {
+		secex_report_free(b.r);
+		return rc;
+	}
+	*out = b.r;
+	return 0;
+}
+
+void secex_report_free(secex_report *report)
+{
+	if (!report)
+		return;
+	secex_arena_release(&report->arena);
+	free(report);
+}

@@ -1,0 +1,684 @@
+/* The weekly digest rendered: Markdown, one self-contained HTML page, JSON, Slack message
+ * JSON and RFC 5322 e-mail messages. Every string from the files is escaped for its format. */
+
+#include <stdio.h>
+#include <string.h>
+#include "secex/report.h"
+#include "report_int.h"
+#include "banned.h"
+
+typedef int (*escape_fn)(secex_buf *out, const char *str);
+
+static const char *const kind_keys[SECEX_REPORT_KINDS] = { "expired", "expiring", "awaiting_approval" };
+
+static const char *or_q(const char *s)
+{
+	return s ? s : "?";
+}
+
+static const char *name_of(const secex_person *p)
+{
+	return p->name ? p->name : p->id;
+}
+
+static const char *owner_name(const secex_report_owner *o)
+{
+	return o->owner ? name_of(o->owner) : o->id;
+}
+
+/* Control characters would break every format's structure: they become spaces. */
+static int put_plain(secex_buf *out, const char *s)
+{
+	int rc = 0;
+
+	for (; s && *s && rc == 0; s++)
+		rc = secex_buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+	return rc;
+}
+
+static int put_markdown(secex_buf *out, const char *s)
+{
+	int rc = 0;
+
+	for (; s && *s && rc == 0; s++) {
+		if (strchr("\\`*_[]<>|#", *s))
+			rc = secex_buf_putc(out, '\\');
+		if (rc == 0)
+			rc = secex_buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+	}
+	return rc;
+}
+
+static int put_html(secex_buf *out, const char *s)
+{
+	int rc = 0;
+
+	for (; s && *s && rc == 0; s++) {
+		switch (*s) {
+		case '&': rc = secex_buf_puts(out, "&amp;"); break;
+		case '<': rc = secex_buf_puts(out, "&lt;"); break;
+		case '>': rc = secex_buf_puts(out, "&gt;"); break;
+		case '"': rc = secex_buf_puts(out, "&quot;"); break;
+		case '\'': rc = secex_buf_puts(out, "&#39;"); break;
+		default: rc = secex_buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+		}
+	}
+	return rc;
+}
+
+/* Slack mrkdwn: only &, < and > are special. */
+static int put_mrkdwn(secex_buf *out, const char *s)
+{
+	int rc = 0;
+
+	for (; s && *s && rc == 0; s++) {
+		switch (*s) {
+		case '&': rc = secex_buf_puts(out, "&amp;"); break;
+		case '<': rc = secex_buf_puts(out, "&lt;"); break;
+		case '>': rc = secex_buf_puts(out, "&gt;"); break;
+		default: rc = secex_buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+		}
+	}
+	return rc;
+}
+
+static int put_json(secex_buf *out, const char *s)
+{
+	int rc;
+
+	if (!s)
+		return secex_buf_puts(out, "null");
+	if ((rc = secex_buf_putc(out, '"')) == 0 && (rc = secex_buf_put_json_string(out, s, strlen(s))) == 0)
+		rc = secex_buf_putc(out, '"');
+	return rc;
+}
+
+/* ---- shared phrases ---- */
+
+void secex_report_window(char *out, size_t len, const secex_report *r)
+{
+	static const struct { int64_t secs; const char *unit; } units[] = {
+		{ 7 * 86400, "week" }, { 86400, "day" }, { 3600, "hour" }
+	};
+	int64_t w = r->expiring_within;
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(*units); i++) {
+		if (w > 0 && w % units[i].secs == 0) {
+			snprintf(out, len, "%lld %s%s", (long long)(w / units[i].secs), units[i].unit,
+				 w == units[i].secs ? "" : "s");
+			return;
+		}
+	}
+	snprintf(out, len, "%lld seconds", (long long)w);
+}
+
+static void window(char *out, size_t len, const secex_report *r)
+{
+	secex_report_window(out, len, r);
+}
+
+static int kind_title(secex_buf *out, const secex_report *r, secex_report_kind kind)
+{
+	char w[32];
+
+	window(w, sizeof(w), r);
+	switch (kind) {
+	case SECEX_REPORT_EXPIRED: return secex_buf_puts(out, "Expired");
+	case SECEX_REPORT_EXPIRING: return secex_buf_printf(out, "Expiring within %s", w);
+	default: return secex_buf_puts(out, "Awaiting approval");
+	}
+}
+
+int secex_report_counts(secex_buf *out, const secex_report *r, const size_t count[SECEX_REPORT_KINDS])
+{
+	static const char *const words[SECEX_REPORT_KINDS] = { "expired", "expiring within", "awaiting approval" };
+	char w[32];
+	size_t k;
+	int rc = 0;
+	bool any = false;
+
+	window(w, sizeof(w), r);
+	for (k = 0; rc == 0 && k < SECEX_REPORT_KINDS; k++) {
+		if (!count[k])
+			continue;
+		rc = secex_buf_printf(out, "%s%zu %s%s%s", any ? ", " : "", count[k], words[k],
+				      k == SECEX_REPORT_EXPIRING ? " " : "", k == SECEX_REPORT_EXPIRING ? w : "");
+		any = true;
+	}
+	return rc;
+}
+
+static int counts(secex_buf *out, const secex_report *r, const size_t count[SECEX_REPORT_KINDS])
+{
+	return secex_report_counts(out, r, count);
+}
+
+static void totals(const secex_report *r, size_t count[SECEX_REPORT_KINDS])
+{
+	size_t i, k;
+
+	for (k = 0; k < SECEX_REPORT_KINDS; k++)
+		count[k] = 0;
+	for (i = 0; i < r->n; i++)
+		for (k = 0; k < SECEX_REPORT_KINDS; k++)
+			count[k] += r->owners[i].count[k];
+}
+
+/* "2 risk owners, 6 exceptions: 1 expired, ..." or the all-clear. */
+static int overview(secex_buf *out, const secex_report *r)
+{
+	size_t count[SECEX_REPORT_KINDS];
+	char w[32];
+	int rc;
+
+	totals(r, count);
+	window(w, sizeof(w), r);
+	if (r->n == 0)
+		return secex_buf_printf(out, "Nothing needs a risk owner's attention: no open exception has expired, "
+					"expires within %s or awaits approval.", w);
+	rc = secex_buf_printf(out, "%zu risk owner%s, %zu exception%s: ", r->n, r->n == 1 ? "" : "s",
+			      count[0] + count[1] + count[2], count[0] + count[1] + count[2] == 1 ? "" : "s");
+	if (rc == 0)
+		rc = counts(out, r, count);
+	return rc ? rc : secex_buf_putc(out, '.');
+}
+
+static int judged_note(secex_buf *out, const secex_report *r, escape_fn esc)
+{
+	int rc;
+
+	if (r->judged)
+		return secex_buf_puts(out, "Approvals were judged from the signed commits in git history.");
+	rc = secex_buf_puts(out, "Approvals could not be judged: ");
+	if (rc == 0 && (rc = esc(out, r->unjudged)) == 0)
+		rc = secex_buf_puts(out, ". The missing approvals shown are read from the files as written, "
+				    "unverified.");
+	return rc;
+}
+
+/* "high extension, approved, due 2026-11-06" */
+static int facts(secex_buf *out, const secex_report_item *it, escape_fn esc)
+{
+	int rc = esc(out, or_q(it->priority));
+
+	if (rc == 0 && (rc = secex_buf_putc(out, ' ')) == 0 && (rc = esc(out, or_q(it->type))) == 0 &&
+	    (rc = secex_buf_puts(out, ", ")) == 0 && (rc = esc(out, or_q(it->status))) == 0 &&
+	    (rc = secex_buf_puts(out, ", due ")) == 0)
+		rc = esc(out, or_q(it->due_date));
+	return rc;
+}
+
+static int who_list(secex_buf *out, const secex_report_need *need, escape_fn esc)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < need->nwho; i++) {
+		bool last = i + 1 == need->nwho && !need->more;
+
+		if ((rc = secex_buf_puts(out, i == 0 ? "" : last ? " or " : ", ")) == 0)
+			rc = esc(out, name_of(need->who[i]));
+	}
+	if (rc == 0 && need->more)
+		rc = secex_buf_printf(out, " or %zu other%s", need->more, need->more == 1 ? "" : "s");
+	return rc;
+}
+
+/* "group 2 (vp-security, ciso): Margo Ruiz or Priya Raman" */
+static int need_text(secex_buf *out, const secex_report_need *need, escape_fn esc)
+{
+	int rc = esc(out, need->label);
+
+	if (rc == 0 && need->roles && (rc = secex_buf_puts(out, " (")) == 0 && (rc = esc(out, need->roles)) == 0)
+		rc = secex_buf_putc(out, ')');
+	if (rc == 0)
+		rc = secex_buf_puts(out, ": ");
+	if (rc == 0 && need->nwho)
+		rc = who_list(out, need, esc);
+	else if (rc == 0)
+		rc = secex_buf_puts(out, need->roles ? "nobody in the roster can give it" : "the new risk owner, once named");
+	return rc;
+}
+
+static int needs_text(secex_buf *out, const secex_report_item *it, escape_fn esc)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < it->nneeds; i++)
+		if ((rc = secex_buf_puts(out, i ? "; " : "")) == 0)
+			rc = need_text(out, &it->needs[i], esc);
+	return rc;
+}
+
+/* ---- Markdown ---- */
+
+static int md_item(secex_buf *out, const secex_report_item *it)
+{
+	int rc = secex_buf_printf(out, "- **%s**: ", it->id);
+
+	if (rc == 0 && (rc = put_markdown(out, it->title)) == 0 && (rc = secex_buf_puts(out, " (")) == 0 &&
+	    (rc = facts(out, it, put_markdown)) == 0)
+		rc = secex_buf_puts(out, ")\n");
+	if (rc == 0 && it->nneeds && (rc = secex_buf_puts(out, "  - Missing: ")) == 0 &&
+	    (rc = needs_text(out, it, put_markdown)) == 0)
+		rc = secex_buf_putc(out, '\n');
+	if (rc == 0 && (rc = secex_buf_puts(out, "  - **To do:** ")) == 0 && (rc = put_markdown(out, it->action)) == 0)
+		rc = secex_buf_puts(out, ".\n");
+	return rc;
+}
+
+static int md_owner(secex_buf *out, const secex_report *r, const secex_report_owner *o)
+{
+	size_t i;
+	int rc = secex_buf_puts(out, "## "), k;
+
+	if (rc == 0 && (rc = put_markdown(out, owner_name(o))) == 0)
+		rc = secex_buf_printf(out, " (%s)\n\n", o->id);
+	if (rc == 0 && (rc = counts(out, r, o->count)) == 0)
+		rc = secex_buf_puts(out, ".\n\n");
+	if (rc == 0 && o->note && (rc = secex_buf_puts(out, "**")) == 0 && (rc = put_markdown(out, o->note)) == 0)
+		rc = secex_buf_puts(out, ".**\n\n");
+	for (k = 0; rc == 0 && k < SECEX_REPORT_KINDS; k++) {
+		if (!o->count[k])
+			continue;
+		if ((rc = secex_buf_puts(out, "### ")) == 0 && (rc = kind_title(out, r, (secex_report_kind)k)) == 0)
+			rc = secex_buf_puts(out, "\n\n");
+		for (i = 0; rc == 0 && i < o->n; i++)
+			if (o->items[i].kind == (secex_report_kind)k)
+				rc = md_item(out, &o->items[i]);
+		if (rc == 0)
+			rc = secex_buf_putc(out, '\n');
+	}
+	return rc;
+}
+
+int secex_report_markdown(secex_buf *out, const secex_report *r)
+{
+	size_t i;
+	int rc = secex_buf_printf(out, "# Security exceptions that need attention, %s\n\n", r->today);
+
+	if (rc == 0 && (rc = overview(out, r)) == 0)
+		rc = secex_buf_puts(out, "\n\n");
+	if (rc == 0 && r->n && (rc = secex_buf_puts(out, r->judged ? "" : "> ")) == 0 &&
+	    (rc = judged_note(out, r, put_markdown)) == 0)
+		rc = secex_buf_puts(out, "\n\n");
+	for (i = 0; rc == 0 && i < r->n; i++)
+		rc = md_owner(out, r, &r->owners[i]);
+	return rc;
+}
+
+/* ---- HTML ---- */
+
+static const char html_style[] =
+	"body{margin:0;background:#f6f7f9;color:#1d2330;font:15px/1.5 system-ui,-apple-system,'Segoe UI',"
+	"Roboto,'Helvetica Neue',Arial,sans-serif}\n"
+	"main{max-width:72rem;margin:0 auto;padding:2rem 1.5rem}\n"
+	"h1{font-size:1.6rem;margin:0 0 .25rem}\n"
+	"h2{font-size:1.25rem;margin:0 0 .5rem}\n"
+	"h3{font-size:1rem;margin:1.25rem 0 .5rem;text-transform:uppercase;letter-spacing:.04em}\n"
+	".lead{font-size:1.05rem;margin:.25rem 0 1rem}\n"
+	".note{border-left:4px solid #b58900;background:#fff8e1;padding:.6rem 1rem;margin:1rem 0}\n"
+	".ok{border-left:4px solid #2e7d32;background:#e8f5e9;padding:.6rem 1rem;margin:1rem 0}\n"
+	"section.owner{background:#fff;border:1px solid #d8dce3;border-radius:8px;padding:1.25rem 1.5rem;"
+	"margin:1.5rem 0;box-shadow:0 1px 2px rgba(0,0,0,.04)}\n"
+	".who{color:#5a6375;font-weight:normal;font-size:.95rem}\n"
+	".departed{color:#8a1c1c;font-weight:600}\n"
+	"table{border-collapse:collapse;width:100%;table-layout:fixed}\n"
+	"th.c-id{width:7rem}th.c-title{width:34%}th.c-facts{width:19%}\n"
+	"th,td{text-align:left;vertical-align:top;padding:.45rem .6rem;border-bottom:1px solid #e3e6eb}\n"
+	"th{font-size:.8rem;color:#5a6375;text-transform:uppercase;letter-spacing:.04em}\n"
+	"td.id{white-space:nowrap;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}\n"
+	"td.todo{font-weight:600}td.todo::first-letter{text-transform:uppercase}\n"
+	"ul.missing{margin:.35rem 0 0;padding-left:1.1rem;font-weight:normal;color:#3b4252}\n"
+	"h3.expired{color:#b71c1c}h3.expiring{color:#a15c00}h3.awaiting_approval{color:#1a4f9c}\n"
+	"tr.expired td.id{border-left:4px solid #d32f2f}tr.expiring td.id{border-left:4px solid #f0a202}"
+	"tr.awaiting_approval td.id{border-left:4px solid #3f7fd8}\n"
+	"footer{color:#5a6375;font-size:.85rem;margin-top:2rem}\n"
+	"a{color:#1a4f9c}\n";
+
+static int html_head(secex_buf *out, const secex_report *r)
+{
+	return secex_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+				"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+				"<title>Security exceptions that need attention, %s</title>\n<style>\n%s</style>\n"
+				"</head>\n<body>\n<main>\n<h1>Security exceptions that need attention</h1>\n"
+				"<p class=\"lead\">Weekly digest of %s.</p>\n", r->today, html_style, r->today);
+}
+
+static int html_needs(secex_buf *out, const secex_report_item *it)
+{
+	size_t i;
+	int rc = secex_buf_puts(out, "<ul class=\"missing\">");
+
+	for (i = 0; rc == 0 && i < it->nneeds; i++)
+		if ((rc = secex_buf_puts(out, "<li>Missing: ")) == 0 && (rc = need_text(out, &it->needs[i], put_html)) == 0)
+			rc = secex_buf_puts(out, "</li>");
+	return rc ? rc : secex_buf_puts(out, "</ul>");
+}
+
+static int html_item(secex_buf *out, const secex_report_item *it)
+{
+	int rc = secex_buf_printf(out, "<tr class=\"%s\"><td class=\"id\">", kind_keys[it->kind]);
+
+	if (rc == 0 && (rc = put_html(out, it->id)) == 0 && (rc = secex_buf_puts(out, "</td><td>")) == 0 &&
+	    (rc = put_html(out, it->title)) == 0 && (rc = secex_buf_puts(out, "</td><td>")) == 0 &&
+	    (rc = facts(out, it, put_html)) == 0 && (rc = secex_buf_puts(out, "</td><td class=\"todo\">")) == 0 &&
+	    (rc = put_html(out, it->action)) == 0 && (rc = secex_buf_putc(out, '.')) == 0 && it->nneeds)
+		rc = html_needs(out, it);
+	return rc ? rc : secex_buf_puts(out, "</td></tr>\n");
+}
+
+static int html_kind(secex_buf *out, const secex_report *r, const secex_report_owner *o, secex_report_kind k)
+{
+	size_t i;
+	int rc = secex_buf_printf(out, "<h3 class=\"%s\">", kind_keys[k]);
+
+	if (rc == 0 && (rc = kind_title(out, r, k)) == 0)
+		rc = secex_buf_printf(out, " (%zu)</h3>\n<table>\n<thead><tr><th class=\"c-id\">Exception</th>"
+				      "<th class=\"c-title\">Title</th><th class=\"c-facts\">Priority, status, due</th>"
+				      "<th>What to do</th></tr></thead>\n<tbody>\n", o->count[k]);
+	for (i = 0; rc == 0 && i < o->n; i++)
+		if (o->items[i].kind == k)
+			rc = html_item(out, &o->items[i]);
+	return rc ? rc : secex_buf_puts(out, "</tbody>\n</table>\n");
+}
+
+static int html_contact(secex_buf *out, const secex_report_owner *o)
+{
+	const secex_person *p = o->to;
+	int rc;
+
+	if (!p || !p->email)
+		return 0;
+	if ((rc = secex_buf_puts(out, " <a href=\"mailto:")) == 0 && (rc = put_html(out, p->email)) == 0 &&
+	    (rc = secex_buf_puts(out, "\">")) == 0 && (rc = put_html(out, p->email)) == 0)
+		rc = secex_buf_puts(out, "</a>");
+	return rc;
+}
+
+static int html_owner(secex_buf *out, const secex_report *r, const secex_report_owner *o)
+{
+	int rc = secex_buf_printf(out, "<section class=\"owner\" id=\"owner-%s\">\n<h2>", o->id), k;
+
+	if (rc == 0 && (rc = put_html(out, owner_name(o))) == 0 && (rc = secex_buf_printf(out, " <span class=\"who\">%s", o->id)) == 0 &&
+	    (rc = html_contact(out, o)) == 0)
+		rc = secex_buf_puts(out, "</span></h2>\n<p>");
+	if (rc == 0 && (rc = counts(out, r, o->count)) == 0)
+		rc = secex_buf_puts(out, ".</p>\n");
+	if (rc == 0 && o->note && (rc = secex_buf_puts(out, "<p class=\"departed\">")) == 0 &&
+	    (rc = put_html(out, o->note)) == 0)
+		rc = secex_buf_puts(out, ".</p>\n");
+	for (k = 0; rc == 0 && k < SECEX_REPORT_KINDS; k++)
+		if (o->count[k])
+			rc = html_kind(out, r, o, (secex_report_kind)k);
+	return rc ? rc : secex_buf_puts(out, "</section>\n");
+}
+
+int secex_report_html(secex_buf *out, const secex_report *r)
+{
+	size_t i;
+	int rc = html_head(out, r);
+
+	if (rc == 0 && (rc = secex_buf_puts(out, r->n ? "<p class=\"lead\">" : "<p class=\"ok\">")) == 0 &&
+	    (rc = overview(out, r)) == 0)
+		rc = secex_buf_puts(out, "</p>\n");
+	if (rc == 0 && r->n && (rc = secex_buf_puts(out, r->judged ? "<p>" : "<p class=\"note\">")) == 0 &&
+	    (rc = judged_note(out, r, put_html)) == 0)
+		rc = secex_buf_puts(out, "</p>\n");
+	for (i = 0; rc == 0 && i < r->n; i++)
+		rc = html_owner(out, r, &r->owners[i]);
+	if (rc == 0)
+		rc = secex_buf_puts(out, "<footer>Made by secex report. 'secex status ID' shows who must approve an "
+				    "exception and why each recorded approval counts or not.</footer>\n"
+				    "</main>\n</body>\n</html>\n");
+	return rc;
+}
+
+/* ---- JSON ---- */
+
+static int json_person(secex_buf *out, const secex_person *p)
+{
+	int rc;
+
+	if (!p)
+		return secex_buf_puts(out, "null");
+	if ((rc = secex_buf_puts(out, "{\"id\":")) == 0 && (rc = put_json(out, p->id)) == 0 &&
+	    (rc = secex_buf_puts(out, ",\"name\":")) == 0 && (rc = put_json(out, p->name)) == 0 &&
+	    (rc = secex_buf_puts(out, ",\"email\":")) == 0 && (rc = put_json(out, p->email)) == 0)
+		rc = secex_buf_putc(out, '}');
+	return rc;
+}
+
+/* "a, b" as ["a","b"] */
+static int json_roles(secex_buf *out, const char *roles)
+{
+	const char *s = roles, *comma;
+	int rc = secex_buf_putc(out, '[');
+
+	while (rc == 0 && s && *s) {
+		comma = strstr(s, ", ");
+		rc = secex_buf_putc(out, '"');
+		if (rc == 0)
+			rc = secex_buf_put_json_string(out, s, comma ? (size_t)(comma - s) : strlen(s));
+		if (rc == 0)
+			rc = secex_buf_puts(out, comma ? "\"," : "\"");
+		s = comma ? comma + 2 : NULL;
+	}
+	return rc ? rc : secex_buf_putc(out, ']');
+}
+
+static int json_need(secex_buf *out, const secex_report_need *need, bool first)
+{
+	size_t i;
+	int rc = secex_buf_puts(out, first ? "{\"requirement\":" : ",{\"requirement\":");
+
+	if (rc == 0 && (rc = put_json(out, need->label)) == 0 && (rc = secex_buf_puts(out, ",\"roles\":")) == 0)
+		rc = need->roles ? json_roles(out, need->roles) : secex_buf_puts(out, "null");
+	if (rc == 0)
+		rc = secex_buf_puts(out, ",\"who_can\":[");
+	for (i = 0; rc == 0 && i < need->nwho; i++)
+		if ((rc = secex_buf_puts(out, i ? "," : "")) == 0)
+			rc = put_json(out, need->who[i]->id);
+	return rc ? rc : secex_buf_printf(out, "],\"more\":%zu}", need->more);
+}
+
+static int json_item(secex_buf *out, const secex_report_item *it, bool first)
+{
+	size_t i;
+	int rc = secex_buf_puts(out, first ? "{\"id\":" : ",{\"id\":");
+
+	if (rc == 0 && (rc = put_json(out, it->id)) == 0 && (rc = secex_buf_printf(out, ",\"kind\":\"%s\",\"title\":",
+										 kind_keys[it->kind])) == 0 &&
+	    (rc = put_json(out, it->title)) == 0 && (rc = secex_buf_puts(out, ",\"priority\":")) == 0 &&
+	    (rc = put_json(out, it->priority)) == 0 && (rc = secex_buf_puts(out, ",\"type\":")) == 0 &&
+	    (rc = put_json(out, it->type)) == 0 && (rc = secex_buf_puts(out, ",\"status\":")) == 0 &&
+	    (rc = put_json(out, it->status)) == 0 && (rc = secex_buf_puts(out, ",\"due_date\":")) == 0 &&
+	    (rc = put_json(out, it->due_date)) == 0 && (rc = secex_buf_puts(out, ",\"file\":")) == 0 &&
+	    (rc = put_json(out, it->file)) == 0 && (rc = secex_buf_puts(out, ",\"action\":")) == 0 &&
+	    (rc = put_json(out, it->action)) == 0)
+		rc = secex_buf_puts(out, ",\"missing\":[");
+	for (i = 0; rc == 0 && i < it->nneeds; i++)
+		rc = json_need(out, &it->needs[i], i == 0);
+	return rc ? rc : secex_buf_puts(out, "]}");
+}
+
+static int json_owner(secex_buf *out, const secex_report_owner *o, bool first)
+{
+	size_t i;
+	int rc = secex_buf_puts(out, first ? "{\"owner\":" : ",{\"owner\":");
+
+	if (rc == 0 && (rc = put_json(out, o->id)) == 0 && (rc = secex_buf_puts(out, ",\"name\":")) == 0 &&
+	    (rc = put_json(out, o->owner ? o->owner->name : NULL)) == 0 &&
+	    (rc = secex_buf_printf(out, ",\"departed\":%s,\"recipient\":", o->departed ? "true" : "false")) == 0 &&
+	    (rc = json_person(out, o->to)) == 0 && (rc = secex_buf_puts(out, ",\"note\":")) == 0 &&
+	    (rc = put_json(out, o->note)) == 0)
+		rc = secex_buf_printf(out, ",\"counts\":{\"expired\":%zu,\"expiring\":%zu,\"awaiting_approval\":%zu},"
+				      "\"items\":[", o->count[0], o->count[1], o->count[2]);
+	for (i = 0; rc == 0 && i < o->n; i++)
+		rc = json_item(out, &o->items[i], i == 0);
+	return rc ? rc : secex_buf_puts(out, "]}");
+}
+
+int secex_report_json(secex_buf *out, const secex_report *r)
+{
+	char w[32];
+	size_t i;
+	int rc;
+
+	secex_duration_format(w, sizeof(w), r->expiring_within);
+	rc = secex_buf_printf(out, "{\"version\":1,\"today\":\"%s\",\"expiring_within\":\"%s\",\"approvals_judged\":%s,"
+			      "\"approvals_note\":", r->today, w, r->judged ? "true" : "false");
+	if (rc == 0 && (rc = put_json(out, r->unjudged)) == 0)
+		rc = secex_buf_puts(out, ",\"owners\":[");
+	for (i = 0; rc == 0 && i < r->n; i++)
+		rc = json_owner(out, &r->owners[i], i == 0);
+	return rc ? rc : secex_buf_puts(out, "]}\n");
+}
+
+/* ---- Slack ---- */
+
+#define SLACK_MAX_ITEMS 40 /* a message holds at most 50 blocks */
+
+/* Cuts text to at most max bytes, never inside a UTF-8 sequence. */
+static void cut(secex_buf *t, size_t max)
+{
+	size_t n = max;
+
+	if (t->size <= max)
+		return;
+	while (n && ((unsigned char)t->ptr[n] & 0xc0) == 0x80)
+		n--;
+	t->size = n;
+	t->ptr[n] = '\0';
+}
+
+/* Appends text (a finished mrkdwn or plain string) as a JSON string. */
+static int json_buf(secex_buf *out, const secex_buf *text)
+{
+	int rc = secex_buf_putc(out, '"');
+
+	if (rc == 0 && (rc = secex_buf_put_json_string(out, secex_buf_cstr(text), text->size)) == 0)
+		rc = secex_buf_putc(out, '"');
+	return rc;
+}
+
+static int slack_block(secex_buf *out, const char *type, const secex_buf *text)
+{
+	int rc = secex_buf_printf(out, ",{\"type\":\"section\",\"text\":{\"type\":\"%s\",\"text\":", type);
+
+	if (rc == 0 && (rc = json_buf(out, text)) == 0)
+		rc = secex_buf_puts(out, "}}");
+	return rc;
+}
+
+static int slack_item(secex_buf *out, const secex_report_item *it)
+{
+	secex_buf t = SECEX_BUF_INIT;
+	int rc = secex_buf_puts(&t, "*");
+
+	if (rc == 0 && (rc = put_mrkdwn(&t, it->id)) == 0 && (rc = secex_buf_puts(&t, "* ")) == 0 &&
+	    (rc = put_mrkdwn(&t, it->title)) == 0 && (rc = secex_buf_puts(&t, "\n_")) == 0 &&
+	    (rc = facts(&t, it, put_mrkdwn)) == 0)
+		rc = secex_buf_puts(&t, "_\n");
+	if (rc == 0 && it->nneeds && (rc = secex_buf_puts(&t, "Missing: ")) == 0 &&
+	    (rc = needs_text(&t, it, put_mrkdwn)) == 0)
+		rc = secex_buf_putc(&t, '\n');
+	if (rc == 0 && (rc = secex_buf_puts(&t, "*To do:* ")) == 0 && (rc = put_mrkdwn(&t, it->action)) == 0)
+		rc = secex_buf_putc(&t, '.');
+	if (rc == 0) {
+		cut(&t, 2900); /* a section's text holds 3000 characters */
+		rc = slack_block(out, "mrkdwn", &t);
+	}
+	secex_buf_release(&t);
+	return rc;
+}
+
+static int slack_kind(secex_buf *out, const secex_report *r, const secex_report_owner *o, secex_report_kind k,
+		      size_t *shown)
+{
+	secex_buf t = SECEX_BUF_INIT;
+	size_t i;
+	int rc = secex_buf_puts(&t, "*");
+
+	if (rc == 0 && (rc = kind_title(&t, r, k)) == 0 && (rc = secex_buf_printf(&t, "* (%zu)", o->count[k])) == 0)
+		rc = slack_block(out, "mrkdwn", &t);
+	for (i = 0; rc == 0 && i < o->n; i++)
+		if (o->items[i].kind == k && (*shown)++ < SLACK_MAX_ITEMS)
+			rc = slack_item(out, &o->items[i]);
+	secex_buf_release(&t);
+	return rc;
+}
+
+static int slack_fallback(secex_buf *t, const secex_report *r, const secex_report_owner *o)
+{
+	int rc = secex_buf_puts(t, "Security exceptions for ");
+
+	if (rc == 0 && (rc = put_mrkdwn(t, owner_name(o))) == 0 && (rc = secex_buf_printf(t, " (%s), %s: ", o->id, r->today)) == 0)
+		rc = counts(t, r, o->count);
+	return rc;
+}
+
+static int slack_header(secex_buf *out, const secex_report *r, const secex_report_owner *o)
+{
+	secex_buf t = SECEX_BUF_INIT;
+	int rc = slack_fallback(&t, r, o);
+
+	if (rc == 0 && (rc = secex_buf_puts(out, "{\"text\":")) == 0 && (rc = json_buf(out, &t)) == 0)
+		rc = secex_buf_puts(out, ",\"blocks\":[{\"type\":\"header\",\"text\":{\"type\":\"plain_text\",\"text\":");
+	secex_buf_clear(&t);
+	if (rc == 0 && (rc = secex_buf_puts(&t, "Security exceptions: ")) == 0 && (rc = put_plain(&t, owner_name(o))) == 0)
+		cut(&t, 140); /* a header holds 150 characters */
+	if (rc == 0 && (rc = json_buf(out, &t)) == 0)
+		rc = secex_buf_puts(out, "}}");
+	secex_buf_release(&t);
+	return rc;
+}
+
+static int slack_intro(secex_buf *out, const secex_report *r, const secex_report_owner *o)
+{
+	secex_buf t = SECEX_BUF_INIT;
+	int rc = secex_buf_printf(&t, "Weekly digest of %s: ", r->today);
+
+	if (rc == 0)
+		rc = counts(&t, r, o->count);
+	if (rc == 0 && o->note && (rc = secex_buf_puts(&t, ".\n*")) == 0 && (rc = put_mrkdwn(&t, o->note)) == 0)
+		rc = secex_buf_putc(&t, '*');
+	if (rc == 0 && (rc = secex_buf_putc(&t, '.')) == 0)
+		rc = slack_block(out, "mrkdwn", &t);
+	secex_buf_release(&t);
+	return rc;
+}
+
+static int slack_footer(secex_buf *out, const secex_report *r, size_t hidden)
+{
+	secex_buf t = SECEX_BUF_INIT;
+	int rc = 0;
+
+	if (hidden)
+		rc = secex_buf_printf(&t, "%zu more not shown: run 'secex report' for the full list. ", hidden);
+	if (rc == 0)
+		rc = judged_note(&t, r, put_mrkdwn);
+	if (rc == 0 && (rc = secex_buf_puts(out, ",{\"type\":\"context\",\"elements\":[{\"type\":\"mrkdwn\",\"text\":")) == 0 &&
+	    (rc = json_buf(out, &t)) == 0)
+		rc = secex_buf_puts(out, "}]}");
+	secex_buf_release(&t);
+	return rc;
+}
+
+int secex_report_slack(secex_buf *out, const secex_report *r, size_t i)
+{
+	const secex_report_owner *o = &r->owners[i];
+	size_t shown = 0;
+	int rc = slack_header(out, r, o), k;
+
+	if (rc == 0)
+		rc = slack_intro(out, r, o);
+	for (k = 0; rc == 0 && k < SECEX_REPORT_KINDS; k++)
+		if (o->count[k] && (rc = secex_buf_puts(out, ",{\"type\":\"divider\"}")) == 0)
+			rc = slack_kind(out, r, o, (secex_report_kind)k, &shown);
+	if (rc == 0)
+		rc = slack_footer(out, r, shown > SLACK_MAX_ITEMS ? shown - SLACK_MAX_ITEMS : 0);
+	return rc ? rc : secex_buf_puts(out, "]}");
+}
