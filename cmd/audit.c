@@ -88,7 +88,7 @@ int cmd_audit(int argc, char **argv)
 	if (o.checkpoint && (rc = read_checkpoint(cp, sizeof(cp))) < 0)
 		return cli_fail(rc);
 	hopts.checkpoint = o.checkpoint && *cp ? cp : NULL;
-	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0 ||
+	if ((rc = cli_history_open_rules(&h, &hopts, &diags)) < 0 ||
 	    (rc = secex_policy_apply_severity(h.s.snap->policy, &diags)) < 0 ||
 	    (o.checkpoint && h.history && *secex_history_head(h.history) &&
 	     (rc = write_checkpoint(secex_history_head(h.history))) < 0)) {

@@ -126,6 +126,8 @@ typedef struct {
 /* Loads the snapshot at opts->head (default HEAD) and walks the history; findings of both
  * go to diags. */
 int cli_history_open(cli_history *out, const secex_history_options *opts, secex_diags *diags);
+/* The same with only the policy and roster of the head (s.snap->n is 0): for the audit. */
+int cli_history_open_rules(cli_history *out, const secex_history_options *opts, secex_diags *diags);
 void cli_history_close(cli_history *h);
 
 /* Global flags, set by main before the command runs. */

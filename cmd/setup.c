@@ -53,7 +53,7 @@ int cli_open_tree(secex_repo **repo, secex_tree **tree, char **root, const char 
 	return *root ? secex_tree_open_dir(tree, *root) : secex_error_set(SECEX_ENOMEM, "out of memory");
 }
 
-int cli_snapshot_open(cli_snapshot *out, const char *rev, secex_diags *diags)
+static int snapshot_open(cli_snapshot *out, const char *rev, bool exceptions, secex_diags *diags)
 {
 	int rc;
 
@@ -64,7 +64,13 @@ int cli_snapshot_open(cli_snapshot *out, const char *rev, secex_diags *diags)
 	    !secex_tree_exists(out->tree, SECEX_PEOPLE_PATH))
 		return secex_error_set(SECEX_EINVALID, "no .secex/policy.yaml or .secex/people.yaml here; "
 				       "run 'secex init' to create them, or use -C DIR to point at a secex repository");
-	return secex_snapshot_load(&out->snap, out->tree, diags);
+	return exceptions ? secex_snapshot_load(&out->snap, out->tree, diags)
+			  : secex_snapshot_load_policy(&out->snap, out->tree, diags);
+}
+
+int cli_snapshot_open(cli_snapshot *out, const char *rev, secex_diags *diags)
+{
+	return snapshot_open(out, rev, true, diags);
 }
 
 void cli_snapshot_close(cli_snapshot *s)
@@ -76,15 +82,26 @@ void cli_snapshot_close(cli_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int cli_history_open(cli_history *out, const secex_history_options *opts, secex_diags *diags)
+static int history_open(cli_history *out, const secex_history_options *opts, bool exceptions,
+			secex_diags *diags)
 {
 	const char *head = opts->head ? opts->head : "HEAD";
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = cli_snapshot_open(&out->s, head, diags)) < 0)
+	if ((rc = snapshot_open(&out->s, head, exceptions, diags)) < 0)
 		return rc;
 	return secex_history_walk(&out->history, out->s.repo, out->s.snap->policy, opts, diags);
+}
+
+int cli_history_open(cli_history *out, const secex_history_options *opts, secex_diags *diags)
+{
+	return history_open(out, opts, true, diags);
+}
+
+int cli_history_open_rules(cli_history *out, const secex_history_options *opts, secex_diags *diags)
+{
+	return history_open(out, opts, false, diags);
 }
 
 void cli_history_close(cli_history *h)

@@ -62,10 +62,41 @@ static bool is_tree(const git_tree_entry *e)
 	return e && git_tree_entry_type(e) == GIT_OBJECT_TREE;
 }
 
-static int diff_trees(secex_vec *out, git_repository *repo, const git_oid *a, const git_oid *b,
+/* The last trees read, kept for the next commit (its parent's trees are this one's): libgit2's
+ * own object cache is off, since its eviction costs more than it saves on long histories. */
+static int tree_get(git_tree **out, secex_history *h, const git_oid *oid)
+{
+	size_t slot = (size_t)secex_hash(oid->id, GIT_OID_RAWSZ) % HIST_TREE_CACHE;
+
+	if (h->trees[slot] && git_oid_equal(git_tree_id(h->trees[slot]), oid)) {
+		*out = h->trees[slot];
+		return 0;
+	}
+	if (git_tree_lookup(out, h->git, oid) < 0)
+		return secex_git_fail(SECEX_EREPO, "cannot read a tree (missing in a partial clone?)");
+	git_tree_free(h->trees[slot]);
+	h->trees[slot] = *out;
+	return 0;
+}
+
+/* A reference of the caller's own to a cached tree (a nested read may evict the slot). */
+static int tree_hold(git_tree **out, secex_history *h, const git_oid *oid)
+{
+	git_tree *t;
+	int rc;
+
+	*out = NULL;
+	if (!oid)
+		return 0;
+	if ((rc = tree_get(&t, h, oid)) < 0)
+		return rc;
+	return git_tree_dup(out, t) < 0 ? secex_git_fail(SECEX_EREPO, "cannot hold a tree") : 0;
+}
+
+static int diff_trees(secex_vec *out, secex_history *h, const git_oid *a, const git_oid *b,
 		      const char *prefix, bool all_files, int depth);
 
-static int diff_entry(secex_vec *out, git_repository *repo, const git_tree_entry *old,
+static int diff_entry(secex_vec *out, secex_history *h, const git_tree_entry *old,
 		      const git_tree_entry *new, const char *prefix, bool all_files, int depth)
 {
 	const char *name = git_tree_entry_name(new ? new : old);
@@ -78,7 +109,7 @@ static int diff_entry(secex_vec *out, git_repository *repo, const git_tree_entry
 	if (is_tree(old) || is_tree(new)) {
 		if (secex_buf_printf(&sub, "%s%s/", prefix, name) < 0)
 			return SECEX_ENOMEM;
-		rc = diff_trees(out, repo, is_tree(old) ? git_tree_entry_id(old) : NULL,
+		rc = diff_trees(out, h, is_tree(old) ? git_tree_entry_id(old) : NULL,
 				is_tree(new) ? git_tree_entry_id(new) : NULL, sub.ptr, all_files, depth + 1);
 		secex_buf_release(&sub);
 	}
@@ -105,7 +136,7 @@ static int entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
 
 /* The files that differ between trees a and b (either may be NULL: empty), descending only
  * into subtrees whose ids differ: one merge of the two sorted entry lists, as git does. */
-static int diff_trees(secex_vec *out, git_repository *repo, const git_oid *a, const git_oid *b,
+static int diff_trees(secex_vec *out, secex_history *h, const git_oid *a, const git_oid *b,
 		      const char *prefix, bool all_files, int depth)
 {
 	git_tree *ta = NULL, *tb = NULL;
@@ -114,9 +145,9 @@ static int diff_trees(secex_vec *out, git_repository *repo, const git_oid *a, co
 
 	if (depth > 64)
 		return secex_error_set(SECEX_EREPO, "trees under '%s' nest deeper than 64 levels", prefix);
-	if ((a && git_tree_lookup(&ta, repo, a) < 0) || (b && git_tree_lookup(&tb, repo, b) < 0)) {
-		rc = secex_git_fail(SECEX_EREPO, "cannot read a tree (missing in a partial clone?)");
-		goto cleanup;
+	if ((rc = tree_hold(&ta, h, a)) < 0 || (rc = tree_hold(&tb, h, b)) < 0) {
+		git_tree_free(ta);
+		return rc;
 	}
 	na = ta ? git_tree_entrycount(ta) : 0;
 	nb = tb ? git_tree_entrycount(tb) : 0;
@@ -125,11 +156,10 @@ static int diff_trees(secex_vec *out, git_repository *repo, const git_oid *a, co
 		const git_tree_entry *eb = k < nb ? git_tree_entry_byindex(tb, k) : NULL;
 		int cmp = !ea ? 1 : !eb ? -1 : entry_cmp(ea, eb);
 
-		rc = diff_entry(out, repo, cmp <= 0 ? ea : NULL, cmp >= 0 ? eb : NULL, prefix, all_files, depth);
+		rc = diff_entry(out, h, cmp <= 0 ? ea : NULL, cmp >= 0 ? eb : NULL, prefix, all_files, depth);
 		i += cmp <= 0;
 		k += cmp >= 0;
 	}
-cleanup:
 	git_tree_free(ta);
 	git_tree_free(tb);
 	return rc;
@@ -162,6 +192,59 @@ static bool subtree_id(git_oid *out, const git_commit *commit, const char *dir)
 	git_tree_entry_free(e);
 	git_tree_free(tree);
 	return found;
+}
+
+/* The ids of a commit's exceptions directory and .secex/, read once per commit. */
+typedef struct {
+	git_oid exc, secex;
+	bool has_exc, has_secex;
+} roots;
+
+static int compute_roots(roots *r, secex_history *h, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	int rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (git_commit_lookup(&c, h->git, commit) < 0 || git_commit_tree(&tree, c) < 0) {
+		rc = secex_git_fail(SECEX_EREPO, "cannot read a commit or its tree (corrupt object?)");
+		goto cleanup;
+	}
+	if (git_tree_entry_bypath(&e, tree, h->policy->exceptions_dir) == 0 && is_tree(e)) {
+		git_oid_cpy(&r->exc, git_tree_entry_id(e));
+		r->has_exc = true;
+	}
+	git_tree_entry_free(e);
+	e = NULL;
+	if (git_tree_entry_bypath(&e, tree, ".secex") == 0 && is_tree(e)) {
+		git_oid_cpy(&r->secex, git_tree_entry_id(e));
+		r->has_secex = true;
+	}
+cleanup:
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+/* The roots of a commit: cached, since every commit is a parent again later. */
+static int roots_of(roots *out, secex_history *h, const git_oid *commit)
+{
+	roots *r = secex_map_get(&h->roots, commit->id, GIT_OID_RAWSZ);
+	int rc;
+
+	if (r) {
+		*out = *r;
+		return 0;
+	}
+	if ((rc = compute_roots(out, h, commit)) < 0)
+		return rc;
+	if (!(r = secex_arena_alloc(&h->arena, sizeof(*r))))
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	*r = *out;
+	return secex_map_put(&h->roots, commit->id, GIT_OID_RAWSZ, r);
 }
 
 bool hist_in_range(const secex_history *h, const git_oid *commit)
@@ -316,19 +399,18 @@ static void free_id_changes(secex_vec *list)
 }
 
 /* The exception changes from parent (NULL: an empty tree) to commit. */
-static int id_changes(secex_vec *out, secex_history *h, const git_commit *parent, const git_commit *commit,
-		      bool report)
+static int id_changes(secex_vec *out, secex_history *h, const roots *parent, const roots *mine,
+		      const git_commit *commit, bool report)
 {
 	const char *dir = h->policy->exceptions_dir;
-	git_oid a, b;
-	bool has_a = parent && subtree_id(&a, parent, dir), has_b = subtree_id(&b, commit, dir);
 	secex_vec files = SECEX_VEC_INIT;
 	secex_buf prefix = SECEX_BUF_INIT;
 	int rc;
 
 	if (secex_buf_printf(&prefix, "%s/", dir) < 0)
 		return SECEX_ENOMEM;
-	rc = diff_trees(&files, h->git, has_a ? &a : NULL, has_b ? &b : NULL, prefix.ptr, false, 0);
+	rc = diff_trees(&files, h, parent && parent->has_exc ? &parent->exc : NULL,
+			mine->has_exc ? &mine->exc : NULL, prefix.ptr, false, 0);
 	if (rc == 0)
 		rc = pair_by_id(out, h, &files, git_commit_id(commit), report);
 	free_changes(&files);
@@ -453,7 +535,8 @@ static int apply_change(secex_history *h, git_commit *commit, id_change *c, cons
 	return rc;
 }
 
-static int exceptions_changed(secex_history *h, git_commit *commit, git_commit **parents, size_t n)
+/* r[0] is the commit's roots, r[1..n] its parents'. */
+static int exceptions_changed(secex_history *h, git_commit *commit, const roots *r, size_t n)
 {
 	secex_vec first = SECEX_VEC_INIT, *others = n > 1 ? calloc(n - 1, sizeof(*others)) : NULL;
 	const id_change **olds = n > 1 ? calloc(n - 1, sizeof(*olds)) : NULL;
@@ -464,9 +547,9 @@ static int exceptions_changed(secex_history *h, git_commit *commit, git_commit *
 		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	rc = id_changes(&first, h, n ? parents[0] : NULL, commit, true);
+	rc = id_changes(&first, h, n ? &r[1] : NULL, &r[0], commit, true);
 	for (i = 1; rc == 0 && i < n; i++)
-		rc = id_changes(&others[i - 1], h, parents[i], commit, false);
+		rc = id_changes(&others[i - 1], h, &r[i + 1], &r[0], commit, false);
 	for (i = 0; rc == 0 && i < first.n; i++) {
 		id_change *c = first.items[i];
 
@@ -483,35 +566,41 @@ cleanup:
 	return rc;
 }
 
+/* Whether parent k of commit has path with the given blob (or, with blob NULL, lacks it). */
+static bool parent_has(git_commit *commit, unsigned k, const char *path, const git_oid *blob)
+{
+	git_commit *p = NULL;
+	git_tree *t = NULL;
+	git_tree_entry *e = NULL;
+	bool found = git_commit_parent(&p, commit, k) == 0 && git_commit_tree(&t, p) == 0 &&
+		     git_tree_entry_bypath(&e, t, path) == 0;
+	bool same = blob ? found && git_oid_equal(git_tree_entry_id(e), blob) : !found;
+
+	git_tree_entry_free(e);
+	git_tree_free(t);
+	git_commit_free(p);
+	return same;
+}
+
 /* The .secex/ files a commit introduced that none of its parents had. */
-static int secex_changed(secex_history *h, git_commit *commit, git_commit **parents, size_t n)
+static int secex_changed(secex_history *h, git_commit *commit, const roots *r, size_t n)
 {
 	secex_vec files = SECEX_VEC_INIT, introduced = SECEX_VEC_INIT;
-	git_oid a, b;
-	bool has_a = n && subtree_id(&a, parents[0], ".secex"), has_b = subtree_id(&b, commit, ".secex");
 	size_t i, k;
 	int rc;
 
-	rc = diff_trees(&files, h->git, has_a ? &a : NULL, has_b ? &b : NULL, ".secex/", true, 0);
+	rc = diff_trees(&files, h, n && r[1].has_secex ? &r[1].secex : NULL, r[0].has_secex ? &r[0].secex : NULL,
+			".secex/", true, 0);
 	for (i = 0; rc == 0 && i < files.n; i++) {
 		tree_change *tc = files.items[i];
 		bool had = false;
 
-		for (k = 1; k < n && !had; k++) {
-			git_tree *t = NULL;
-			git_tree_entry *e = NULL;
-
-			if (git_commit_tree(&t, parents[k]) == 0 && git_tree_entry_bypath(&e, t, tc->path) == 0)
-				had = tc->has_new && git_oid_equal(git_tree_entry_id(e), &tc->new_oid);
-			else
-				had = !tc->has_new;
-			git_tree_entry_free(e);
-			git_tree_free(t);
-		}
+		for (k = 1; k < n && !had; k++)
+			had = parent_has(commit, (unsigned)k, tc->path, tc->has_new ? &tc->new_oid : NULL);
 		if (!had)
 			rc = secex_vec_push(&introduced, tc->path);
 	}
-	if (rc == 0 && !h->root_known && has_b) {
+	if (rc == 0 && !h->root_known && r[0].has_secex) {
 		git_oid_cpy(&h->root, git_commit_id(commit));
 		h->root_known = true;
 	}
@@ -522,42 +611,37 @@ static int secex_changed(secex_history *h, git_commit *commit, git_commit **pare
 	return rc;
 }
 
-/* Whether the subtree at dir differs from every parent's. */
-static bool introduces(const git_commit *commit, git_commit **parents, size_t n, const char *dir)
+/* Whether the commit's subtree (exceptions or .secex) differs from every parent's. */
+static bool introduces(const roots *r, size_t n, bool secex)
 {
-	git_oid mine, theirs;
-	bool has = subtree_id(&mine, commit, dir);
 	size_t i;
 
-	if (!n)
-		return has;
-	for (i = 0; i < n; i++) {
-		bool other = subtree_id(&theirs, parents[i], dir);
+	for (i = 1; i <= n; i++) {
+		bool a = secex ? r[0].has_secex : r[0].has_exc, b = secex ? r[i].has_secex : r[i].has_exc;
+		const git_oid *x = secex ? &r[0].secex : &r[0].exc, *y = secex ? &r[i].secex : &r[i].exc;
 
-		if (other == has && (!has || git_oid_equal(&mine, &theirs)))
+		if (a == b && (!a || git_oid_equal(x, y)))
 			return false;
 	}
-	return true;
+	return secex ? r[0].has_secex || n : r[0].has_exc || n;
 }
 
 static int visit(secex_history *h, git_commit *commit)
 {
-	size_t n = git_commit_parentcount(commit), i, got = 0;
-	git_commit **parents = n ? calloc(n, sizeof(*parents)) : NULL;
-	int rc = 0;
+	size_t n = git_commit_parentcount(commit), i;
+	roots *r = calloc(n + 1, sizeof(*r));
+	int rc;
 
-	if (n && !parents)
+	if (!r)
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
-	for (i = 0; rc == 0 && i < n; i++, got++)
-		if (git_commit_parent(&parents[i], commit, (unsigned)i) < 0)
-			rc = secex_git_fail(SECEX_EREPO, "cannot read a parent commit");
-	if (rc == 0 && introduces(commit, parents, n, h->policy->exceptions_dir))
-		rc = exceptions_changed(h, commit, parents, n);
-	if (rc == 0 && introduces(commit, parents, n, ".secex"))
-		rc = secex_changed(h, commit, parents, n);
-	for (i = 0; i < got; i++)
-		git_commit_free(parents[i]);
-	free(parents);
+	rc = roots_of(&r[0], h, git_commit_id(commit));
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = roots_of(&r[i + 1], h, git_commit_parent_id(commit, (unsigned)i));
+	if (rc == 0 && introduces(r, n, false))
+		rc = exceptions_changed(h, commit, r, n);
+	if (rc == 0 && introduces(r, n, true))
+		rc = secex_changed(h, commit, r, n);
+	free(r);
 	h->ordinal++;
 	return rc;
 }
@@ -781,7 +865,7 @@ static int each_file(secex_history *h, git_commit *commit, secex_facts_fn fn, vo
 		return 0;
 	if (secex_buf_printf(&prefix, "%s/", h->policy->exceptions_dir) < 0)
 		return SECEX_ENOMEM;
-	rc = diff_trees(&files, h->git, NULL, &tree, prefix.ptr, false, 0);
+	rc = diff_trees(&files, h, NULL, &tree, prefix.ptr, false, 0);
 	for (i = 0; rc == 0 && i < files.n; i++) {
 		const tree_change *tc = files.items[i];
 		secex_facts *f;
@@ -847,6 +931,8 @@ void secex_history_free(secex_history *h)
 	hist_timeline_free(h);
 	free(h->line);
 	free(h->line_time);
+	for (i = 0; i < HIST_TREE_CACHE; i++)
+		git_tree_free(h->trees[i]);
 	for (i = 0; i < h->pending.n; i++) {
 		hist_pending *p = h->pending.items[i];
 
@@ -859,6 +945,7 @@ void secex_history_free(secex_history *h)
 	secex_map_release(&h->ids);
 	secex_map_release(&h->sigs);
 	secex_map_release(&h->rosters);
+	secex_map_release(&h->roots);
 	secex_map_release(&h->range);
 	secex_map_release(&h->reported);
 	secex_map_release(&h->keyring_fprs);

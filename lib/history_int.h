@@ -73,6 +73,8 @@ typedef struct {
 	char *message;
 } hist_pending;
 
+#define HIST_TREE_CACHE 512
+
 struct secex_history {
 	secex_repo *repo;
 	git_repository *git;
@@ -85,6 +87,7 @@ struct secex_history {
 	secex_map ids;      /* exception id -> hist_id */
 	secex_map sigs;     /* commit oid -> hist_sig */
 	secex_map rosters;  /* people.yaml blob oid -> hist_roster */
+	secex_map roots;    /* commit oid -> its exceptions and .secex tree ids */
 	secex_map range;    /* commit oid -> itself: the audited commits (when since is set) */
 	secex_map reported; /* blob oid -> itself: parse problems already reported */
 	secex_vec owned;    /* hist_roster and hist_sig to release */
@@ -99,6 +102,7 @@ struct secex_history {
 	char head[GIT_OID_HEXSZ + 1];
 	git_oid root;
 	bool root_known, root_pinned;
+	git_tree *trees[HIST_TREE_CACHE]; /* recently read trees, by id hash */
 	size_t ordinal;
 };
 

@@ -25,6 +25,8 @@ struct secex_tree {
 	secex_repo *repo;    /* TREE_GIT, TREE_INDEX: borrowed */
 	git_tree *tree;      /* TREE_GIT */
 	git_index *index;    /* TREE_INDEX */
+	secex_map listed;    /* TREE_GIT: path -> git_oid of each file listed, so loading it
+				needs no second lookup through the trees */
 	char name[64];
 };
 
@@ -108,6 +110,14 @@ int secex_repo_open(secex_repo **out, const char *path)
 	if (!r)
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
 	git_libgit2_init();
+	/* libgit2 caches no tree over 4 KiB by default, so every lookup in a directory of many
+	 * exceptions would read and hash its tree again; bound the whole cache instead */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)16 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)64 << 20);
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	/* as git does, trust the object database's own checksums rather than hashing every
+	 * object again on each read (`git fsck` is the tool for a corrupt repository) */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	rc = git_repository_open_ext(&r->repo, path, 0, NULL);
 	if (rc == GIT_ENOTFOUND) {
 		rc = secex_error_set(SECEX_ENOTFOUND, "'%s' is not inside a git repository; "
@@ -333,6 +343,7 @@ void secex_tree_free(secex_tree *t)
 	free(t->root);
 	git_tree_free(t->tree);
 	git_index_free(t->index);
+	secex_map_release(&t->listed);
 	free(t);
 }
 
@@ -434,7 +445,19 @@ typedef struct {
 	const char *dir;
 	secex_diags *diags;
 	int rc;
+	secex_tree *tree;
 } walk_ctx;
+
+/* Keeps the blob id of a listed path for secex_tree_load. */
+static int remember(secex_tree *t, const char *path, const git_oid *oid)
+{
+	git_oid *copy = secex_arena_alloc(&t->listed.keys, sizeof(*copy));
+
+	if (!copy)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	git_oid_cpy(copy, oid);
+	return secex_map_put(&t->listed, path, strlen(path), copy);
+}
 
 static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 {
@@ -451,9 +474,10 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 	}
 	if (mode == GIT_FILEMODE_COMMIT)
 		ctx->rc = not_regular(ctx->diags, dir.ptr, name, "submodule");
-	else if (wanted_name(name))
-		ctx->rc = mode == GIT_FILEMODE_LINK ? not_regular(ctx->diags, dir.ptr, name, "symbolic link")
-						    : push_path(ctx->out, dir.ptr, name);
+	else if (wanted_name(name) && mode == GIT_FILEMODE_LINK)
+		ctx->rc = not_regular(ctx->diags, dir.ptr, name, "symbolic link");
+	else if (wanted_name(name) && (ctx->rc = push_path(ctx->out, dir.ptr, name)) == 0)
+		ctx->rc = remember(ctx->tree, ctx->out->items[ctx->out->n - 1], git_tree_entry_id(entry));
 	secex_buf_release(&dir);
 	return ctx->rc < 0 ? -1 : 0;
 }
@@ -462,7 +486,7 @@ static int list_git(secex_vec *out, secex_tree *t, const char *dir, secex_diags 
 {
 	git_tree_entry *entry = NULL;
 	git_tree *sub = NULL;
-	walk_ctx ctx = { out, dir, diags, 0 };
+	walk_ctx ctx = { out, dir, diags, 0, t };
 	int rc = 0;
 
 	if (git_tree_entry_bypath(&entry, t->tree, dir) < 0)
@@ -539,7 +563,10 @@ static int git_locate(git_oid *oid, uint64_t *size, secex_tree *t, const char *p
 	size_t len;
 	int rc;
 
-	if (t->kind == TREE_GIT) {
+	if (t->kind == TREE_GIT && secex_map_get(&t->listed, path, strlen(path))) {
+		git_oid_cpy(oid, secex_map_get(&t->listed, path, strlen(path)));
+		rc = 0;
+	} else if (t->kind == TREE_GIT) {
 		git_tree_entry *entry = NULL;
 
 		if (git_tree_entry_bypath(&entry, t->tree, path) < 0)

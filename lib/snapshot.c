@@ -251,7 +251,7 @@ cleanup:
 	return rc;
 }
 
-int secex_snapshot_load(secex_snapshot **out, secex_tree *tree, secex_diags *diags)
+static int load(secex_snapshot **out, secex_tree *tree, bool exceptions, secex_diags *diags)
 {
 	secex_snapshot *s = calloc(1, sizeof(*s));
 	snapshot_internal *in = calloc(1, sizeof(*in));
@@ -265,7 +265,8 @@ int secex_snapshot_load(secex_snapshot **out, secex_tree *tree, secex_diags *dia
 	}
 	s->internal = in;
 	if ((rc = load_policy(s, tree, diags)) < 0 || (rc = load_roster(s, tree, diags)) < 0 ||
-	    (rc = load_extension(s, in, tree, diags)) < 0 || (rc = load_exceptions(s, in, tree, diags)) < 0) {
+	    (rc = load_extension(s, in, tree, diags)) < 0 ||
+	    (exceptions && (rc = load_exceptions(s, in, tree, diags)) < 0)) {
 		secex_snapshot_free(s);
 		return rc;
 	}
@@ -273,6 +274,16 @@ int secex_snapshot_load(secex_snapshot **out, secex_tree *tree, secex_diags *dia
 		secex_policy_apply_severity(s->policy, diags);
 	*out = s;
 	return 0;
+}
+
+int secex_snapshot_load(secex_snapshot **out, secex_tree *tree, secex_diags *diags)
+{
+	return load(out, tree, true, diags);
+}
+
+int secex_snapshot_load_policy(secex_snapshot **out, secex_tree *tree, secex_diags *diags)
+{
+	return load(out, tree, false, diags);
 }
 
 void secex_snapshot_free(secex_snapshot *s)

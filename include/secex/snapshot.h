@@ -39,6 +39,8 @@ const char *secex_schema_builtin_text(const char *name, size_t *len);
  * extending schema). Problems are findings; the function fails only when it cannot run.
  */
 int secex_snapshot_load(secex_snapshot **out, secex_tree *tree, secex_diags *diags);
+/* The same without the exceptions (n is 0): for commands that need only the rules. */
+int secex_snapshot_load_policy(secex_snapshot **out, secex_tree *tree, secex_diags *diags);
 void secex_snapshot_free(secex_snapshot *snap);
 const secex_exception *secex_snapshot_find(const secex_snapshot *snap, const char *id);
 

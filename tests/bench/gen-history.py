@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Writes a git repository of C commits (default 100,000) touching N exception files
 (default 10,000) into DIR, through one `git fast-import` stream, for the audit benchmark.
+The files sit in 100 team directories (exceptions/team-NN/), as a large program files them;
+one flat directory of 10,000 files makes every commit write a 400 KB tree, and git itself
+then needs minutes for `git log --raw`.
 
 The first commit holds the demo's .secex/; the next N commits each add one exception
 (status requested); the rest each edit one exception: mostly its summary, and about one
@@ -78,7 +81,7 @@ def main():
             elif r < 0.02:
                 s["priority"] = rng.choice(levels)
             msg = f"Edit EXC-{i:05d}"
-        emit(w, c, t + 60 * c, msg, [(f"exceptions/EXC-{i:05d}.yaml", text(i))])
+        emit(w, c, t + 60 * c, msg, [(f"exceptions/team-{i % 100:02d}/EXC-{i:05d}.yaml", text(i))])
     p.stdin.close()
     if p.wait() != 0:
         sys.exit("git fast-import failed")
