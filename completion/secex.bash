@@ -28,12 +28,19 @@ _secex() {
 			COMPREPLY=($(compgen -W "text json csv html" -- "$cur"))
 		elif [ "$cmd" = report ]; then
 			COMPREPLY=($(compgen -W "markdown html json email slack" -- "$cur"))
+		elif [ "$cmd" = status ]; then
+			COMPREPLY=($(compgen -W "text json markdown" -- "$cur"))
+		elif [ "$cmd" = show ]; then
+			COMPREPLY=($(compgen -W "text json" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "text json sarif github junit markdown" -- "$cur"))
 		fi
 		return ;;
 	--fail-on) COMPREPLY=($(compgen -W "error warning note" -- "$cur")); return ;;
 	--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--rev | --base | --head | --since | --trust-root)
+		COMPREPLY=($(compgen -W "$(git for-each-ref --format='%(refname:short)' 2>/dev/null) HEAD" -- "$cur"))
+		return ;;
 	--interval) COMPREPLY=($(compgen -W "week month" -- "$cur")); return ;;
 	--owner) COMPREPLY=($(compgen -W "$(secex list 2>/dev/null | awk '{ print $6 }' | sort -u)" -- "$cur")); return ;;
 	--out) [ "$cmd" = report ] && { COMPREPLY=($(compgen -d -- "$cur")); return; } ;;
@@ -46,7 +53,7 @@ _secex() {
 		COMPREPLY=($(compgen -f -X '!*.[cC][sS][vV]' -- "$cur") $(compgen -d -- "$cur"))
 		return
 	fi
-	if [ "$cmd" = approve ]; then
+	if [ "$cmd" = approve ] || [ "$cmd" = status ] || [ "$cmd" = show ]; then
 		COMPREPLY=($(compgen -W "$(secex list 2>/dev/null | awk '{ print $1 }')" -- "$cur"))
 		return
 	fi
