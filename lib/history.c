@@ -73,7 +73,7 @@ static int tree_get(git_tree **out, secex_history *h, const git_oid *oid)
 		return 0;
 	}
 	if (git_tree_lookup(out, h->git, oid) < 0)
-		return secex_git_fail(SECEX_EREPO, "cannot read a tree (missing in a partial clone?)");
+		return secex_git_missing(h->git, "a tree");
 	git_tree_free(h->trees[slot]);
 	h->trees[slot] = *out;
 	return 0;
@@ -262,15 +262,14 @@ static int facts_for(secex_facts **out, secex_history *h, const git_oid *oid, co
 	if ((*out = secex_map_get(&h->facts, oid->id, GIT_OID_RAWSZ)))
 		return 0;
 	if (git_odb_read_header(&size, &type, h->odb, oid) < 0)
-		return secex_git_fail(SECEX_EREPO, "cannot read an exception file's blob (missing in a "
-				      "partial clone? fetch the full history with 'git fetch --refetch')");
+		return secex_git_missing(h->git, "an exception file's blob");
 	if (size > SECEX_MAX_FILE_SIZE) {
 		if (!(*out = secex_arena_alloc(&h->arena, sizeof(**out))))
 			return secex_error_set(SECEX_ENOMEM, "out of memory");
 		(*out)->problem_code = "SX107";
 		(*out)->problem = "file is more than the limit of 1 MiB";
 	} else if (git_odb_read(&obj, h->odb, oid) < 0) {
-		return secex_git_fail(SECEX_EREPO, "cannot read an exception file's blob");
+		return secex_git_missing(h->git, "an exception file's blob");
 	} else {
 		rc = secex_facts_parse(out, &h->arena, h->policy, git_odb_object_data(obj),
 				       git_odb_object_size(obj), path);

@@ -42,6 +42,33 @@ static int git_fail(int code, const char *what)
 	return secex_git_fail(code, what);
 }
 
+/* Whether a remote of the repository is a promisor: a partial clone (git clone --filter). */
+static bool partial_clone(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	bool partial = false;
+
+	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+	    git_config_iterator_glob_new(&it, cfg, "^remote\\..*\\.promisor$") == 0)
+		while (!partial && git_config_next(&e, it) == 0)
+			partial = e->value && strcmp(e->value, "true") == 0;
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	return partial;
+}
+
+int secex_git_missing(git_repository *repo, const char *what)
+{
+	if (partial_clone(repo))
+		return secex_error_set(SECEX_EREPO, "cannot read %s: this is a partial clone (git clone "
+				       "--filter), whose missing objects secex cannot fetch; clone the repository "
+				       "again without --filter", what);
+	return secex_error_set(SECEX_EREPO, "cannot read %s: the object is missing or corrupt; 'git fsck' "
+			       "says which and why", what);
+}
+
 git_repository *secex_repo_git(secex_repo *r)
 {
 	return r->repo;
@@ -590,7 +617,7 @@ static int git_locate(git_oid *oid, uint64_t *size, secex_tree *t, const char *p
 	rc = git_odb_read_header(&len, &type, odb, oid);
 	git_odb_free(odb);
 	if (rc < 0)
-		return git_fail(SECEX_EREPO, "cannot read an object (missing in a partial clone?)");
+		return secex_git_missing(t->repo->repo, "an object");
 	*size = len;
 	return 0;
 }

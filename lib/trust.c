@@ -71,7 +71,7 @@ static int load_roster(hist_roster *hr, secex_history *h, const git_oid *blob)
 	int rc;
 
 	if (git_blob_lookup(&b, h->git, blob) < 0)
-		return secex_git_fail(SECEX_EREPO, "cannot read a roster blob (missing in a partial clone?)");
+		return secex_git_missing(h->git, "a roster blob");
 	rc = secex_schema_builtin(&schema, "people");
 	if (rc == 0 && git_blob_rawsize(b) <= SECEX_MAX_FILE_SIZE)
 		rc = secex_doc_parse(&doc, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), SECEX_PEOPLE_PATH,
