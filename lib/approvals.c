@@ -15,6 +15,7 @@ typedef struct {
 	const char *code; /* NULL: rules 1 to 4 and 6 hold */
 	secex_buf why;
 	const secex_person *person;
+	bool role_held;   /* the person held the entry's role (rule 4) */
 	char commit[GIT_OID_HEXSZ + 1];
 } judgement;
 
@@ -99,8 +100,15 @@ static bool dated_before_parent(const git_commit *c)
 	return before;
 }
 
+static bool same(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* Rule 3, and rule 4's "held that role" (the risk owner's role does not matter: their
+ * approval fills the risk-owner requirement whatever it is). */
 static int judge_key(judgement *j, const secex_approval_fact *e, const hist_roster *r,
-		     const git_commit *c, const hist_sig *sig)
+		     const git_commit *c, const hist_sig *sig, const char *risk_owner)
 {
 	const secex_key *key;
 	const secex_person *signer = hist_signer(r, sig, &key);
@@ -129,7 +137,8 @@ static int judge_key(judgement *j, const secex_approval_fact *e, const hist_rost
 	if (!j->person->active)
 		return fail(j, "SX206", "%s was not active in the roster when commit %.12s approved; ask "
 			    "another approver", e->by, j->commit);
-	if (!e->role || !secex_strlist_has(&j->person->roles, e->role))
+	j->role_held = e->role && secex_strlist_has(&j->person->roles, e->role);
+	if (!j->role_held && !same(e->by, risk_owner))
 		return fail(j, "SX207", "%s did not hold the role '%s' given in the entry; approve in a role "
 			    "they hold", e->by, e->role ? e->role : "(none)");
 	return 0;
@@ -152,7 +161,7 @@ static int judge_intro(judgement *j, judge_ctx *x, const secex_approval_fact *e,
 	if ((rc = hist_roster_at(&r, x->h, parent)) < 0 || (rc = hist_commit_sig(&sig, x->h, &in->commit)) < 0)
 		goto cleanup;
 	j->code = NULL;
-	if ((rc = judge_signature(j, e, in, c, sig)) < 0 || j->code || (rc = judge_key(j, e, r, c, sig)) < 0 || j->code)
+	if ((rc = judge_signature(j, e, in, c, sig)) < 0 || j->code || (rc = judge_key(j, e, r, c, sig, x->head->value[SECEX_F_RISK_OWNER])) < 0 || j->code)
 		goto cleanup;
 	if (memcmp(in->at->substantive, x->head->substantive, SECEX_DIGEST_SIZE) != 0) {
 		rc = fail(j, "SX209", "the exception changed after %s approved it in commit %.12s", e->by, j->commit);
@@ -195,6 +204,7 @@ static int judge_entry(secex_verdict *v, judge_ctx *x, const hist_id *rec, const
 			  "only once committed and signed by %s (secex approve does both)", e->by ? e->by : "the approver");
 	v->entry = e;
 	v->valid = rc == 0 && !best.code;
+	v->role_held = best.role_held;
 	v->code = best.code;
 	v->reason = secex_buf_detach(&best.why);
 	snprintf(v->commit, sizeof(v->commit), "%s", best.commit);
@@ -202,11 +212,6 @@ static int judge_entry(secex_verdict *v, judge_ctx *x, const hist_id *rec, const
 	secex_buf_release(&j.why);
 	secex_buf_release(&best.why);
 	return rc < 0 ? rc : v->reason ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
-}
-
-static bool same(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
 }
 
 static bool fills_group(const secex_policy *p, const char *role, const secex_group *g)
@@ -233,7 +238,7 @@ static uint32_t group_mask(const judge_ctx *x, const secex_verdict *v)
 	uint32_t mask = 0;
 	size_t g;
 
-	if (!v->valid || !same(e->decision, "approve"))
+	if (!v->valid || !v->role_held || !same(e->decision, "approve"))
 		return 0;
 	if (x->policy->separation_of_duties && same(e->by, x->head->value[SECEX_F_REQUESTOR]))
 		return 0;
@@ -453,7 +458,7 @@ static void decide(secex_approval_state *st, const judge_ctx *x)
 			if (fills_group(x->policy, v->entry->role, &x->level->groups[k]))
 				mask |= 1u << k;
 		if (same(v->entry->by, x->head->value[SECEX_F_RISK_OWNER]) ||
-		    (mask && !(x->policy->separation_of_duties && same(v->entry->by, x->head->value[SECEX_F_REQUESTOR]))))
+		    (mask && v->role_held && !(x->policy->separation_of_duties && same(v->entry->by, x->head->value[SECEX_F_REQUESTOR]))))
 			st->valid_deny = true;
 	}
 }

@@ -127,6 +127,8 @@ typedef enum {
 typedef struct {
 	const secex_approval_fact *entry;
 	bool valid;             /* all six rules hold */
+	bool role_held;         /* the approver held the entry's role (else only a risk owner's
+				   approval is valid, for the risk-owner requirement) */
 	const char *code;       /* the finding when not valid: "SX202" ... */
 	char *reason;           /* why it counts, or why not (owned) */
 	char commit[41];        /* the commit that introduced it, "" when none */
