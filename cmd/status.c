@@ -65,17 +65,10 @@ static void text_groups(secex_buf *b, const secex_approval_state *st, const sece
 	secex_buf_release(&can);
 }
 
-void cli_status_text(secex_buf *b, const secex_approval_state *st, const secex_roster *roster)
+static void text_verdicts(secex_buf *b, const secex_approval_state *st)
 {
 	size_t i;
 
-	secex_buf_printf(b, "%s  %s  %s  %s\n", st->id, st->level ? st->level->name : "?", or_q(st->status),
-			 or_q(st->title));
-	if (!st->level) {
-		secex_buf_puts(b, "  its priority is not a level of the policy; fix it first (secex validate)\n");
-		return;
-	}
-	text_groups(b, st, roster);
 	for (i = 0; i < st->n; i++) {
 		const secex_verdict *v = &st->verdicts[i];
 
@@ -83,6 +76,33 @@ void cli_status_text(secex_buf *b, const secex_approval_state *st, const secex_r
 				 or_q(v->entry->by), or_q(v->entry->role), v->valid ? "counts" : "does not count",
 				 v->code ? " [" : "", v->code ? v->code : "", v->code ? "]" : "", v->reason);
 	}
+}
+
+/* A decided exception: no groups to fill any more. */
+static void text_decided(secex_buf *b, const secex_approval_state *st)
+{
+	text_verdicts(b, st);
+	if (!secex_approval_settled(st))
+		secex_buf_puts(b, st->valid_deny ? "  denied: a required approver or the risk owner recorded a valid deny\n\n"
+						 : "  denied, but no valid deny from a required approver or the risk owner\n\n");
+	else
+		secex_buf_printf(b, "  %s: approvals no longer needed\n\n", st->status);
+}
+
+void cli_status_text(secex_buf *b, const secex_approval_state *st, const secex_roster *roster)
+{
+	secex_buf_printf(b, "%s  %s  %s  %s\n", st->id, st->level ? st->level->name : "?", or_q(st->status),
+			 or_q(st->title));
+	if (!st->level) {
+		secex_buf_puts(b, "  its priority is not a level of the policy; fix it first (secex validate)\n");
+		return;
+	}
+	if (secex_approval_settled(st) || (st->status && strcmp(st->status, "denied") == 0)) {
+		text_decided(b, st);
+		return;
+	}
+	text_groups(b, st, roster);
+	text_verdicts(b, st);
 	secex_buf_printf(b, "  %s\n\n", st->complete ? "complete: every required approval is there"
 						     : "incomplete: approvals are missing");
 }
@@ -161,6 +181,15 @@ void cli_status_markdown(secex_buf *b, const secex_approval_state *st, const sec
 	secex_buf_printf(b, "### %s: ", st->id);
 	md_text(b, or_q(st->title));
 	secex_buf_printf(b, " (%s, %s)\n\n", st->level ? st->level->name : "unknown priority", or_q(st->status));
+	if (secex_approval_settled(st)) {
+		secex_buf_printf(b, "The exception is %s: no approvals are needed any more.\n\n", st->status);
+		return;
+	}
+	if (st->status && strcmp(st->status, "denied") == 0) {
+		secex_buf_puts(b, st->valid_deny ? "Denied by a required approver or the risk owner.\n\n"
+						 : "**Denied without a valid deny** from a required approver or the risk owner.\n\n");
+		return;
+	}
 	secex_buf_puts(b, st->complete ? "All required approvals are in place.\n\n"
 				       : "**Still needed** before this exception can be approved:\n\n");
 	secex_buf_puts(b, "| requirement | roles | filled by |\n| --- | --- | --- |\n");

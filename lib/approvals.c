@@ -546,9 +546,10 @@ static int report_missing(const judge_ctx *x, const secex_snapshot *snap, secex_
 		secex_buf_clear(&who);
 		if ((rc = secex_approval_group_roles(&roles, st, g)) == 0 &&
 		    (rc = secex_approval_who_can(&who, st, snap->roster, g)) == 0)
-			rc = secex_diags_add(diags, "SX201", st->file, line, 1, st->id, NULL, "needs an approval "
-					     "from a %s in one of the roles %s (who can: %s); they run 'secex approve %s'",
-					     st->level->name, secex_buf_cstr(&roles), secex_buf_cstr(&who), st->id);
+			rc = secex_diags_add(diags, "SX201", st->file, line, 1, st->id, NULL, "this %s exception "
+					     "needs an approval from one of the roles %s (who can: %s); they run "
+					     "'secex approve %s'", st->level->name, secex_buf_cstr(&roles),
+					     secex_buf_cstr(&who), st->id);
 	}
 	if (rc == 0 && st->need_risk_owner && st->risk_owner_by < 0)
 		rc = secex_diags_add(diags, "SX201", st->file, line, 1, st->id, NULL, "needs the approval of its "
@@ -638,9 +639,15 @@ int secex_approvals_judge(secex_approval_state *out, secex_history *h, const sec
 	out->need_risk_owner = needs_risk_owner(&x);
 	if ((rc = judge_all(&x)) < 0)
 		return rc;
-	if (diags && (rc = report_verdicts(&x, diags)) == 0 && consistency)
+	/* a closed or withdrawn exception needs no approvals: nothing to report on them */
+	if (diags && !secex_approval_settled(out) && (rc = report_verdicts(&x, diags)) == 0 && consistency)
 		rc = report_consistency(&x, snap, diags);
 	return rc;
+}
+
+bool secex_approval_settled(const secex_approval_state *st)
+{
+	return same(st->status, "closed") || same(st->status, "withdrawn");
 }
 
 void secex_approval_state_release(secex_approval_state *st)

@@ -452,7 +452,7 @@ int hist_audit_finish(secex_history *h)
 		git_oid_tostr(hex, sizeof(hex), &h->root);
 		rc = secex_diags_add(h->diags, "SX303", NULL, 0, 0, NULL, hex, "the trust root is not pinned, so "
 				     "commit %.12s (the first with .secex/) is trusted as it is; pin it with "
-				     "--trust-root %s or SECEX_TRUST_ROOT", hex, hex);
+				     "--trust-root %s, SECEX_TRUST_ROOT or 'git config secex.trustRoot %s'", hex, hex, hex);
 	}
 	for (i = 0; rc == 0 && i < h->pending.n; i++) {
 		const hist_pending *p = h->pending.items[i];

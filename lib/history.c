@@ -714,15 +714,20 @@ static int shallow(secex_history *h)
 			       "'fetch-depth: 0'; GitLab CI: GIT_DEPTH: 0)");
 }
 
+/* The trust root: --trust-root, else SECEX_TRUST_ROOT, else git config secex.trustRoot
+ * (what a server sets for its pre-receive hook). */
 static int setup_root(secex_history *h)
 {
 	const char *rev = h->opts.trust_root ? h->opts.trust_root : getenv("SECEX_TRUST_ROOT");
-	int rc;
+	secex_buf config = SECEX_BUF_INIT;
+	int rc = 0;
 
-	if (!rev || !*rev)
-		return 0;
-	if ((rc = resolve(&h->root, h, rev, "trust root")) == 0)
+	if ((!rev || !*rev) && secex_repo_config_string(&config, h->repo, "secex.trustRoot") == 0)
+		rev = secex_buf_cstr(&config);
+	secex_error_clear();
+	if (rev && *rev && (rc = resolve(&h->root, h, rev, "trust root")) == 0)
 		h->root_known = h->root_pinned = true;
+	secex_buf_release(&config);
 	return rc;
 }
 

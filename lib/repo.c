@@ -50,10 +50,14 @@ static bool partial_clone(git_repository *repo)
 	git_config_entry *e;
 	bool partial = false;
 
-	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
-	    git_config_iterator_glob_new(&it, cfg, "^remote\\..*\\.promisor$") == 0)
-		while (!partial && git_config_next(&e, it) == 0)
-			partial = e->value && strcmp(e->value, "true") == 0;
+	/* a plain iterator: libgit2 1.5 leaks the regex match data of a glob iterator */
+	if (git_repository_config_snapshot(&cfg, repo) == 0 && git_config_iterator_new(&it, cfg) == 0)
+		while (!partial && git_config_next(&e, it) == 0) {
+			size_t n = strlen(e->name);
+
+			partial = strncmp(e->name, "remote.", 7) == 0 && n > 16 &&
+				  strcmp(e->name + n - 9, ".promisor") == 0 && e->value && strcmp(e->value, "true") == 0;
+		}
 	git_config_iterator_free(it);
 	git_config_free(cfg);
 	return partial;

@@ -162,6 +162,8 @@ int secex_approvals_judge(secex_approval_state *out, secex_history *history,
 			  const secex_snapshot *snap, const secex_exception *exc,
 			  bool consistency, secex_diags *diags);
 void secex_approval_state_release(secex_approval_state *state);
+/* Whether the exception is closed or withdrawn: its approvals no longer matter. */
+bool secex_approval_settled(const secex_approval_state *state);
 /* The roles that fill group g of the state, comma-separated, into out. */
 int secex_approval_group_roles(secex_buf *out, const secex_approval_state *state, size_t g);
 /* The active people of the roster who could fill group g (not the requestor), into out;
