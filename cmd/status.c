@@ -204,9 +204,11 @@ void cli_status_markdown(secex_buf *b, const secex_approval_state *st, const sec
 		else
 			secex_buf_printf(b, "**missing**: one of %s runs `secex approve %s` |\n", can.ptr, st->id);
 	}
-	if (st->need_risk_owner)
-		secex_buf_printf(b, "| risk owner | %s | %s |\n", or_q(st->risk_owner),
-				 st->risk_owner_by >= 0 ? "approved" : "**missing**: they run `secex approve`");
+	if (st->need_risk_owner && st->risk_owner_by >= 0)
+		secex_buf_printf(b, "| risk owner | %s | approved |\n", or_q(st->risk_owner));
+	else if (st->need_risk_owner)
+		secex_buf_printf(b, "| risk owner | %s | **missing**: they run `secex approve %s` |\n",
+				 or_q(st->risk_owner), st->id);
 	for (i = 0; i < st->n; i++) {
 		const secex_verdict *v = &st->verdicts[i];
 
