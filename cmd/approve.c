@@ -585,65 +585,13 @@ static int check_clean(const job *j)
 
 /* ---- adding the entry to the text ---- */
 
-/* Whether s reads back as the same string when written plain: ids and role names. */
-static bool plain_safe(const char *s)
-{
-	if (!(*s >= 'a' && *s <= 'z') || strcmp(s, "null") == 0 || strcmp(s, "true") == 0 ||
-	    strcmp(s, "false") == 0)
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == strlen(s);
-}
-
-/* At p, a character to escape though printable in UTF-8 (a C1 control, or one libyaml takes
- * as a line break, U+2028, U+2029, or U+FEFF, U+FFFE, U+FFFF): its length, and *cp. */
-static size_t escaped_char(const unsigned char *p, unsigned *cp)
-{
-	if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-		*cp = p[1];
-		return 2;
-	}
-	if ((p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) ||
-	    (p[0] == 0xef && ((p[1] == 0xbb && p[2] == 0xbf) || (p[1] == 0xbf && p[2] >= 0xbe)))) {
-		*cp = (unsigned)(p[0] & 0x0f) << 12 | (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
-		return 3;
-	}
-	return 0;
-}
-
-/* Appends s (valid UTF-8) as a YAML double-quoted scalar that reads back as s. */
-static void put_quoted(secex_buf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned cp;
-	size_t n;
-
-	secex_buf_putc(b, '"');
-	while (*p) {
-		if ((n = escaped_char(p, &cp))) {
-			secex_buf_printf(b, "\\u%04X", cp);
-			p += n;
-			continue;
-		}
-		if (*p == '"' || *p == '\\')
-			secex_buf_printf(b, "\\%c", *p);
-		else if (*p == '\n' || *p == '\t' || *p == '\r')
-			secex_buf_printf(b, "\\%c", *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r');
-		else if (*p < 0x20 || *p == 0x7f)
-			secex_buf_printf(b, "\\x%02X", *p);
-		else
-			secex_buf_putc(b, (char)*p);
-		p++;
-	}
-	secex_buf_putc(b, '"');
-}
-
 static void put_field(secex_buf *b, size_t indent, const char *key, const char *value, const char *nl)
 {
 	secex_buf_printf(b, "%*s%s: ", (int)indent, "", key);
-	if (strcmp(key, "date") == 0 || (plain_safe(value) && strcmp(key, "comment") != 0))
+	if (strcmp(key, "date") == 0 || (secex_yaml_plain_safe(value) && strcmp(key, "comment") != 0))
 		secex_buf_puts(b, value);
 	else
-		put_quoted(b, value);
+		secex_yaml_put_quoted(b, value);
 	secex_buf_puts(b, nl);
 }
 

@@ -18,13 +18,21 @@ enum {
 typedef enum {
 	CLI_OPT_FLAG,   /* bool */
 	CLI_OPT_STRING, /* const char * */
-	CLI_OPT_ARGS    /* cli_args: the remaining arguments */
+	CLI_OPT_ARGS,   /* cli_args: the remaining arguments */
+	CLI_OPT_LIST    /* cli_list: every value of a repeatable option, in order */
 } cli_opt_type;
 
 typedef struct {
 	char **v;
 	int n;
 } cli_args;
+
+typedef struct {
+	const char **v; /* points into argv; the array is the list's own */
+	size_t n;
+} cli_list;
+
+void cli_list_release(cli_list *list);
 
 typedef struct {
 	cli_opt_type type;
@@ -116,6 +124,10 @@ typedef struct {
 /* Opens the tree (as cli_open_tree) and loads its snapshot; load findings go to diags. */
 int cli_snapshot_open(cli_snapshot *out, const char *rev, secex_diags *diags);
 void cli_snapshot_close(cli_snapshot *snapshot);
+/* Where new exception files go: override, else the policy's exceptions_dir under the
+ * snapshot's root (a working tree, not a rev); *shown names it for messages, relative when
+ * the root is the current directory. Both are the caller's to free. */
+int cli_exceptions_dir(char **dir, char **shown, const cli_snapshot *s, const char *override);
 
 /* A commit's snapshot and the history walked back from it. */
 typedef struct {
@@ -153,6 +165,7 @@ int cmd_report(int argc, char **argv);
 int cmd_approve(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_new(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -164,6 +177,7 @@ extern const cli_command_help cmd_list_help;
 extern const cli_command_help cmd_approve_help;
 extern const cli_command_help cmd_export_help;
 extern const cli_command_help cmd_import_help;
+extern const cli_command_help cmd_new_help;
 extern const cli_command_help cmd_status_help;
 extern const cli_command_help cmd_check_help;
 extern const cli_command_help cmd_audit_help;

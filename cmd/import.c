@@ -2,7 +2,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "cli.h"
 #include "banned.h"
 
@@ -41,28 +40,6 @@ const cli_command_help cmd_import_help = {
 	opts
 };
 
-/* Where the files go, and how to name that directory in messages. */
-static int target_dir(char **dir, char **shown, const cli_snapshot *s)
-{
-	secex_buf b = SECEX_BUF_INIT;
-	char *cwd = getcwd(NULL, 0);
-	size_t len = strlen(s->root);
-
-	while (len > 1 && s->root[len - 1] == '/')
-		len--;
-	if (o.dir) {
-		*dir = strdup(o.dir);
-		*shown = strdup(o.dir);
-	} else {
-		secex_buf_printf(&b, "%.*s/%s", (int)len, s->root, s->snap->policy->exceptions_dir);
-		*shown = strdup(cwd && strlen(cwd) == len && strncmp(cwd, s->root, len) == 0
-					? s->snap->policy->exceptions_dir : secex_buf_cstr(&b));
-		*dir = secex_buf_detach(&b);
-	}
-	free(cwd);
-	return *dir && *shown ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
-}
-
 static void show_plan(const secex_import_plan *plan, const char *shown, bool text)
 {
 	size_t i;
@@ -90,7 +67,7 @@ static int run(secex_diags *diags, const char *path, int64_t now)
 
 	memset(&s, 0, sizeof(s));
 	if ((rc = secex_file_read(&csv, path, MAX_CSV)) < 0 || (rc = cli_snapshot_open(&s, NULL, &load)) < 0 ||
-	    (rc = target_dir(&dir, &shown, &s)) < 0)
+	    (rc = cli_exceptions_dir(&dir, &shown, &s, o.dir)) < 0)
 		goto cleanup;
 	iopts.source = path;
 	iopts.dir = dir;

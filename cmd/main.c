@@ -19,6 +19,7 @@ typedef struct {
 static const command commands[] = {
 	{ "init", cmd_init, &cmd_init_help, "create .secex/ with a default policy and roster" },
 	{ "validate", cmd_validate, &cmd_validate_help, "check files against the schemas and the policy" },
+	{ "new", cmd_new, &cmd_new_help, "write a new exception request from options, or by asking on a terminal" },
 	{ "list", cmd_list, &cmd_list_help, "list exceptions, filtered by status, priority, owner, expiry" },
 	{ "health", cmd_health, &cmd_health_help, "what needs attention today: unassigned, departed, expired, ..." },
 	{ "status", cmd_status, &cmd_status_help, "who must still approve each exception, and why each approval counts" },

@@ -1,5 +1,6 @@
 /* Option tables: parsing and the --help generated from the same table. */
 
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "banned.h"
@@ -51,8 +52,27 @@ static int take(const cli_command_help *cmd, const cli_opt *opt, const char *inl
 			return usage_error(cmd, "option needs a value:", opt->name);
 		inline_value = argv[++*i];
 	}
+	if (opt->type == CLI_OPT_LIST) {
+		cli_list *list = opt->value;
+		const char **v = realloc(list->v, (list->n + 1) * sizeof(*v));
+
+		if (!v) {
+			cli_error("out of memory");
+			return CLI_EXIT_INTERNAL;
+		}
+		list->v = v;
+		list->v[list->n++] = inline_value;
+		return 0;
+	}
 	*(const char **)opt->value = inline_value;
 	return 0;
+}
+
+void cli_list_release(cli_list *list)
+{
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
 }
 
 static int push_arg(const cli_command_help *cmd, cli_args *args, const cli_opt *spec, char *arg)
@@ -117,9 +137,9 @@ void cli_opt_help(FILE *out, const cli_command_help *cmd)
 		if (o->type == CLI_OPT_ARGS)
 			snprintf(left, sizeof(left), "%s", o->name);
 		else
-			snprintf(left, sizeof(left), "%s--%s%s%s", alias, o->name,
-				 o->type == CLI_OPT_STRING ? " " : "", o->type == CLI_OPT_STRING ? o->value_name : "");
-		fprintf(out, "  %-28s %s\n", left, o->help);
+			snprintf(left, sizeof(left), "%s--%s%s%s", alias, o->name, o->type != CLI_OPT_FLAG ? " " : "",
+				 o->type != CLI_OPT_FLAG ? o->value_name : "");
+		fprintf(out, "  %-28s %s%s\n", left, o->help, o->type == CLI_OPT_LIST ? " (repeatable)" : "");
 	}
 	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
 	if (cmd->details)

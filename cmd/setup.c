@@ -82,6 +82,27 @@ void cli_snapshot_close(cli_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int cli_exceptions_dir(char **dir, char **shown, const cli_snapshot *s, const char *override)
+{
+	secex_buf b = SECEX_BUF_INIT;
+	char *cwd = getcwd(NULL, 0);
+	size_t len = strlen(s->root);
+
+	while (len > 1 && s->root[len - 1] == '/')
+		len--;
+	if (override) {
+		*dir = strdup(override);
+		*shown = strdup(override);
+	} else {
+		secex_buf_printf(&b, "%.*s/%s", (int)len, s->root, s->snap->policy->exceptions_dir);
+		*shown = strdup(cwd && strlen(cwd) == len && strncmp(cwd, s->root, len) == 0
+					? s->snap->policy->exceptions_dir : secex_buf_cstr(&b));
+		*dir = secex_buf_detach(&b);
+	}
+	free(cwd);
+	return *dir && *shown ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+}
+
 static int history_open(cli_history *out, const secex_history_options *opts, bool exceptions,
 			secex_diags *diags)
 {

@@ -42,6 +42,15 @@ _secex() {
 		COMPREPLY=($(compgen -W "$(git for-each-ref --format='%(refname:short)' 2>/dev/null) HEAD" -- "$cur"))
 		return ;;
 	--interval) COMPREPLY=($(compgen -W "week month" -- "$cur")); return ;;
+	--type) COMPREPLY=($(compgen -W "extension acceptance" -- "$cur")); return ;;
+	--priority)
+		COMPREPLY=($(compgen -W "$(awk '/^levels:/ { f = 1; next } /^[^ #]/ { f = 0 } f && /^  [a-z][a-z0-9-]*:/ { sub(":", "", $1); print $1 }' \
+			"$(git rev-parse --show-toplevel 2>/dev/null || echo .)/.secex/policy.yaml" 2>/dev/null)" -- "$cur"))
+		return ;;
+	--requestor | --risk-owner | --assignee)
+		COMPREPLY=($(compgen -W "$(sed -n 's/^ *- *{* *id: *\([a-z0-9._-]*\).*/\1/p' \
+			"$(git rev-parse --show-toplevel 2>/dev/null || echo .)/.secex/people.yaml" 2>/dev/null)" -- "$cur"))
+		return ;;
 	--owner) COMPREPLY=($(compgen -W "$(secex list 2>/dev/null | awk '{ print $6 }' | sort -u)" -- "$cur")); return ;;
 	--out) [ "$cmd" = report ] && { COMPREPLY=($(compgen -d -- "$cur")); return; } ;;
 	esac

@@ -7,6 +7,7 @@
 #include "secex/util.h"
 #include "secex/diag.h"
 #include "secex/yaml.h"
+#include "secex/yamlout.h"
 #include "secex/schema.h"
 #include "secex/policy.h"
 #include "secex/repo.h"
@@ -17,6 +18,7 @@
 #include "secex/report.h"
 #include "secex/export.h"
 #include "secex/import.h"
+#include "secex/newexc.h"
 #include "secex/metrics.h"
 
 #endif

@@ -1,4 +1,4 @@
-/* Growable buffers and whole-file reads. */
+/* Growable buffers, whole-file reads, and files created atomically. */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "secex/util.h"
 #include "banned.h"
 
@@ -199,5 +200,74 @@ int secex_file_read(secex_buf *out, const char *path, size_t max_size)
 	out->ptr[out->size] = '\0';
 cleanup:
 	fclose(f);
+	return rc;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int secex_file_create(const char *path, const char *data, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	secex_buf tmp = SECEX_BUF_INIT;
+	int fd = -1, rc = 0, err = 0;
+
+	if (secex_buf_printf(&tmp, "%.*s.%s.secex-XXXXXX", slash ? (int)(slash - path + 1) : 0, path,
+			     slash ? slash + 1 : path) < 0)
+		return SECEX_ENOMEM;
+	if ((fd = mkstemp(tmp.ptr)) < 0) {
+		rc = secex_error_set(SECEX_EIO, "cannot write next to '%s': %s", path, strerror(errno));
+		goto cleanup;
+	}
+	(void)fchmod(fd, 0644);
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+		err = errno;
+	if (close(fd) < 0 && !err)
+		err = errno;
+	if (!err && link(tmp.ptr, path) < 0)
+		err = errno;
+	unlink(tmp.ptr);
+	if (err == EEXIST)
+		rc = SECEX_EEXISTS;
+	else if (err)
+		rc = secex_error_set(SECEX_EIO, "cannot write '%s': %s", path, strerror(err));
+cleanup:
+	secex_buf_release(&tmp);
+	return rc;
+}
+
+int secex_dir_create(const char *dir)
+{
+	char *copy = secex_strndup(dir, strlen(dir)), *p;
+	struct stat st;
+	int rc = 0;
+
+	if (!copy)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (p = copy + 1; rc == 0 && *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+			rc = secex_error_set(SECEX_EIO, "cannot create '%s': %s", copy, strerror(errno));
+		*p = '/';
+	}
+	if (rc == 0 && mkdir(copy, 0755) < 0 && errno != EEXIST)
+		rc = secex_error_set(SECEX_EIO, "cannot create '%s': %s", copy, strerror(errno));
+	if (rc == 0 && (stat(copy, &st) < 0 || !S_ISDIR(st.st_mode)))
+		rc = secex_error_set(SECEX_EIO, "'%s' is not a directory; pass a directory for the files", copy);
+	free(copy);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "secex/export.h"
 #include "secex/health.h"
 #include "secex/policy.h"
+#include "secex/yamlout.h"
 #include "tracker.h"
 #include "banned.h"
 
@@ -428,12 +429,9 @@ static int collect_suppressions(exporter *x, suppression **out, size_t *n)
 	return 0;
 }
 
-/* A YAML double-quoted scalar (JSON escapes are valid YAML). */
 static void yq(exporter *x, const char *s)
 {
-	x->rc |= secex_buf_putc(x->out, '"');
-	x->rc |= secex_buf_put_json_string(x->out, s, strlen(s));
-	x->rc |= secex_buf_putc(x->out, '"');
+	x->rc |= secex_yaml_put_quoted(x->out, s);
 }
 
 /* "EXC-0001: <title>", the reason every format gives. */

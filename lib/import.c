@@ -1,19 +1,17 @@
 /* Importing the tracker spreadsheet (SPEC §6): each row becomes an exception file. */
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "secex/import.h"
+#include "secex/newexc.h"
 #include "secex/policy.h"
 #include "secex/schema.h"
 #include "secex/util.h"
+#include "secex/yamlout.h"
 #include "tracker.h"
 #include "banned.h"
 
@@ -27,9 +25,7 @@ typedef struct {
 	secex_import_plan *plan;
 	size_t column_of[TRACKER_NCOLUMNS]; /* 1-based field number in the CSV; 0 when absent */
 	size_t ncolumns;                    /* fields of the header */
-	secex_buf prefix;                   /* of the ids: "EXC-" */
-	int width;                          /* digits of the ids */
-	unsigned long long last;            /* the highest id number in use */
+	secex_new_ids ids;                  /* the next free ids */
 	secex_map titles;                   /* title -> id of the exception that has it */
 	int rc;                             /* negative once out of memory */
 } importer;
@@ -139,89 +135,10 @@ static bool read_header(importer *im, const csv_record *rec)
 
 /* ---- ids ---- */
 
-static bool id_allowed(const importer *im, const char *id)
-{
-	secex_node n;
-	bool valid = false;
-
-	memset(&n, 0, sizeof(n));
-	n.type = SECEX_NODE_STRING;
-	n.u.string.ptr = id;
-	n.u.string.len = strlen(id);
-	return im->snap->policy->id_schema &&
-	       secex_schema_validate(&valid, im->snap->policy->id_schema, &n, "", NULL, NULL) == 0 && valid;
-}
-
-/* Keeps the id (or file name without extension) when it is the highest numbered so far. */
-static void consider_id(importer *im, const char *id, size_t len)
-{
-	size_t digits = 0;
-	unsigned long long num = 0;
-	char *copy = secex_strndup(id, len);
-
-	while (digits < len && isdigit((unsigned char)id[len - 1 - digits]))
-		digits++;
-	if (copy && digits && digits <= 18 && id_allowed(im, copy)) {
-		num = strtoull(copy + len - digits, NULL, 10);
-		if (num >= im->last) {
-			im->last = num;
-			im->width = (int)digits;
-			secex_buf_clear(&im->prefix);
-			im->rc |= secex_buf_put(&im->prefix, id, len - digits);
-		}
-	}
-	free(copy);
-}
-
-static void scan_ids(importer *im)
-{
-	size_t i;
-
-	im->rc |= secex_buf_puts(&im->prefix, "EXC-");
-	im->width = 4;
-	for (i = 0; i < im->snap->n; i++) {
-		const secex_exception *e = &im->snap->items[i];
-		const char *base = strrchr(e->path, '/');
-
-		base = base ? base + 1 : e->path;
-		consider_id(im, base, strcspn(base, "."));
-		if (e->id)
-			consider_id(im, e->id, strlen(e->id));
-	}
-}
-
-static bool name_taken(const importer *im, const char *id)
-{
-	static const char *const exts[] = { ".yaml", ".yml", ".json" };
-	secex_buf path = SECEX_BUF_INIT;
-	struct stat st;
-	bool taken = false;
-	size_t i;
-
-	for (i = 0; i < 3 && !taken && im->opts->dir; i++) {
-		secex_buf_clear(&path);
-		if (secex_buf_printf(&path, "%s/%s%s", im->opts->dir, id, exts[i]) == 0)
-			taken = lstat(path.ptr, &st) == 0;
-	}
-	secex_buf_release(&path);
-	return taken;
-}
-
 /* The next free id after the highest in use, in the same form. */
 static int next_id(importer *im, secex_buf *out)
 {
-	for (;;) {
-		secex_buf_clear(out);
-		if (secex_buf_printf(out, "%s%0*llu", secex_buf_cstr(&im->prefix), im->width, ++im->last) < 0)
-			return SECEX_ENOMEM;
-		if (!id_allowed(im, out->ptr))
-			return secex_error_set(SECEX_EINVALID, "cannot choose an id: '%s' does not match the "
-					       "policy's id_pattern '%s'; create the first exception by hand, and "
-					       "import numbers the next ones after it", out->ptr,
-					       im->snap->policy->id_pattern);
-		if (!name_taken(im, out->ptr))
-			return 0;
-	}
+	return secex_new_ids_next(out, &im->ids, im->opts->dir);
 }
 
 /* ---- people ---- */
@@ -453,12 +370,9 @@ static void map_row(importer *im, row *r)
 
 /* ---- the file ---- */
 
-/* A YAML double-quoted scalar (JSON escapes are valid YAML). */
 static void put_q(importer *im, secex_buf *b, const char *s)
 {
-	im->rc |= secex_buf_putc(b, '"');
-	im->rc |= secex_buf_put_json_string(b, s, strlen(s));
-	im->rc |= secex_buf_putc(b, '"');
+	im->rc |= secex_yaml_put_quoted(b, s);
 }
 
 /* Whether s reads back as the same string when written plain, in YAML 1.1 and 1.2 alike:
@@ -714,7 +628,7 @@ static bool imported_before(importer *im, row *r)
 static void plan_row(importer *im, row *r)
 {
 	secex_buf id = SECEX_BUF_INIT, text = SECEX_BUF_INIT;
-	unsigned long long last = im->last;
+	unsigned long long last = im->ids.last;
 	size_t errors = r->errors;
 	char *name = NULL;
 	int rc;
@@ -731,7 +645,7 @@ static void plan_row(importer *im, row *r)
 	if (r->errors == errors)
 		im->rc = add_file(im, r, id.ptr, &text);
 	else
-		im->last = last; /* the id stays free for the next row */
+		im->ids.last = last; /* the id stays free for the next row */
 cleanup:
 	free(name);
 	secex_buf_release(&text);
@@ -813,7 +727,7 @@ int secex_import_plan_csv(secex_import_plan *out, const secex_snapshot *snap, co
 	im.source = strrchr(opts->source, '/') ? strrchr(opts->source, '/') + 1 : opts->source;
 	im.diags = diags;
 	im.plan = out;
-	scan_ids(&im);
+	im.rc = secex_new_ids_init(&im.ids, snap);
 	known_titles(&im);
 	csv_reader_init(&reader, csv, len);
 	if ((rc = csv_next(&rec, &reader)) == 0)
@@ -824,7 +738,7 @@ int secex_import_plan_csv(secex_import_plan *out, const secex_snapshot *snap, co
 		while (im.rc == 0 && (rc = csv_next(&rec, &reader)) > 0)
 			import_record(&im, &rec);
 	csv_record_release(&rec);
-	secex_buf_release(&im.prefix);
+	secex_new_ids_release(&im.ids);
 	secex_map_release(&im.titles);
 	rc = rc < 0 ? rc : im.rc < 0 ? secex_error_set(im.rc, "%s", *secex_error_last() ? secex_error_last()
 									: "out of memory") : 0;
@@ -850,79 +764,14 @@ void secex_import_plan_release(secex_import_plan *plan)
 
 /* ---- writing ---- */
 
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-	char *copy = secex_strndup(dir, strlen(dir)), *p;
-	struct stat st;
-	int rc = 0;
-
-	if (!copy)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
-	for (p = copy + 1; rc == 0 && *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-			rc = secex_error_set(SECEX_EIO, "cannot create '%s': %s", copy, strerror(errno));
-		*p = '/';
-	}
-	if (rc == 0 && mkdir(copy, 0755) < 0 && errno != EEXIST)
-		rc = secex_error_set(SECEX_EIO, "cannot create '%s': %s", copy, strerror(errno));
-	if (rc == 0 && (stat(copy, &st) < 0 || !S_ISDIR(st.st_mode)))
-		rc = secex_error_set(SECEX_EIO, "'%s' is not a directory; pass a directory for the files", copy);
-	free(copy);
-	return rc;
-}
-
-static int write_all(int fd, const char *text, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		text += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Writes a temporary file next to path, then links it to path, which fails rather than
- * replace a file: the file appears whole or not at all, and never over another. */
 static int write_new(const char *dir, const secex_import_file *f)
 {
-	secex_buf path = SECEX_BUF_INIT, tmp = SECEX_BUF_INIT;
-	int fd = -1, rc = 0, err = 0;
+	secex_buf path = SECEX_BUF_INIT;
+	int rc = secex_buf_printf(&path, "%s/%s", dir, f->name);
 
-	if (secex_buf_printf(&path, "%s/%s", dir, f->name) < 0 ||
-	    secex_buf_printf(&tmp, "%s/.%s.secex-XXXXXX", dir, f->name) < 0) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	if ((fd = mkstemp(tmp.ptr)) < 0) {
-		rc = secex_error_set(SECEX_EIO, "cannot write in '%s': %s", dir, strerror(errno));
-		goto cleanup;
-	}
-	(void)fchmod(fd, 0644);
-	if (write_all(fd, f->text, strlen(f->text)) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
-	    link(tmp.ptr, path.ptr) < 0)
-		err = errno;
-	fd = -1;
-	unlink(tmp.ptr);
-	if (err == EEXIST)
-		rc = SECEX_EEXISTS;
-	else if (err)
-		rc = secex_error_set(SECEX_EIO, "cannot write '%s': %s", path.ptr, strerror(err));
-cleanup:
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmp.ptr);
-	}
+	if (rc == 0)
+		rc = secex_file_create(path.ptr, f->text, strlen(f->text));
 	secex_buf_release(&path);
-	secex_buf_release(&tmp);
 	return rc;
 }
 
@@ -935,7 +784,7 @@ int secex_import_write(size_t *written, const secex_import_plan *plan, const sec
 	*written = 0;
 	if (!opts->dir)
 		return secex_error_set(SECEX_EINVALID, "no directory to write the files to");
-	if ((rc = make_dirs(opts->dir)) < 0)
+	if ((rc = secex_dir_create(opts->dir)) < 0)
 		return rc;
 	for (i = 0; i < plan->n && rc == 0; i++) {
 		rc = write_new(opts->dir, &plan->files[i]);

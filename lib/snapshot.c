@@ -311,6 +311,27 @@ void secex_snapshot_free(secex_snapshot *s)
 	free(s);
 }
 
+int secex_snapshot_check_schema(bool *valid, const secex_snapshot *s, const secex_node *root,
+				const char *path, const char *id, secex_diags *diags)
+{
+	const snapshot_internal *in = s->internal;
+	const secex_schema *schema;
+	bool ok = true;
+	int rc;
+
+	*valid = false;
+	if ((rc = secex_schema_builtin(&schema, "exception")) < 0)
+		return rc;
+	if (in && in->merged)
+		schema = in->merged;
+	rc = secex_schema_validate(valid, schema, root, path, id, diags);
+	if (rc == 0 && in && in->extension) {
+		rc = secex_schema_validate(&ok, in->extension, root, path, id, diags);
+		*valid = *valid && ok;
+	}
+	return rc;
+}
+
 const secex_exception *secex_snapshot_find(const secex_snapshot *s, const char *id)
 {
 	size_t i;

@@ -44,6 +44,11 @@ int secex_snapshot_load_policy(secex_snapshot **out, secex_tree *tree, secex_dia
 void secex_snapshot_free(secex_snapshot *snap);
 const secex_exception *secex_snapshot_find(const secex_snapshot *snap, const char *id);
 
+/* Validates an exception document (root) against the schema the snapshot checks exception
+ * files with: the shipped one, extended by the policy's exception_schema. Sets *valid. */
+int secex_snapshot_check_schema(bool *valid, const secex_snapshot *snap, const secex_node *root,
+				const char *path, const char *id, secex_diags *diags);
+
 /* The semantic checks of SPEC §3 (SX120 to SX127) over a loaded snapshot. */
 int secex_validate_snapshot(const secex_snapshot *snap, secex_diags *diags);
 

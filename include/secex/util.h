@@ -43,6 +43,12 @@ char *secex_buf_detach(secex_buf *buf); /* caller frees; never NULL unless out o
 
 /* Reads a whole file, refusing more than max_size bytes (SECEX_EINVALID). */
 int secex_file_read(secex_buf *out, const char *path, size_t max_size);
+/* Creates path with len bytes of data (mode 0644), atomically (a temporary file in the same
+ * directory, then a link) and never over an existing file: SECEX_EEXISTS, without a
+ * message, when path exists. */
+int secex_file_create(const char *path, const char *data, size_t len);
+/* Creates a directory and its missing parents (mkdir -p); SECEX_EIO when one is a file. */
+int secex_dir_create(const char *dir);
 
 /* An arena: many small allocations freed at once. */
 typedef struct secex_arena_block secex_arena_block;
