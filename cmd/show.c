@@ -52,8 +52,8 @@ static void text_timeline(secex_buf *b, const secex_timeline_event *const *ev, s
 
 	for (i = 0; i < n; i++) {
 		secex_date_format(date, ev[i]->time / 86400 - (ev[i]->time % 86400 < 0));
-		secex_buf_printf(b, "  %s  %.12s  %s, %s\n      %s\n", date, ev[i]->commit, ev[i]->author,
-				 ev[i]->signer, ev[i]->what);
+		secex_buf_printf(b, "  %s  %.12s  %s, %s\n      %s:%u: %s\n", date, ev[i]->commit, ev[i]->author,
+				 ev[i]->signer, ev[i]->path, ev[i]->line, ev[i]->what);
 	}
 	if (!n)
 		secex_buf_puts(b, "  (no commit has this exception yet)\n");
@@ -73,6 +73,7 @@ static void json_timeline(secex_buf *b, const secex_timeline_event *const *ev, s
 		cli_json_str(b, ev[i]->signer);
 		secex_buf_puts(b, ",\"file\":");
 		cli_json_str(b, ev[i]->path);
+		secex_buf_printf(b, ",\"line\":%u", ev[i]->line);
 		secex_buf_puts(b, ",\"change\":");
 		cli_json_str(b, ev[i]->what);
 		secex_buf_putc(b, '}');

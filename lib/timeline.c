@@ -63,6 +63,22 @@ static int describe(secex_buf *b, const hist_change *ch)
 	return rc;
 }
 
+/* The line of the first followed field that changed, else of the id (0 when deleted). */
+static uint32_t changed_line(const hist_change *ch)
+{
+	int i;
+
+	if (!ch->new)
+		return 0;
+	for (i = 1; ch->old && i < SECEX_F_COUNT; i++) {
+		const char *x = ch->old->value[i], *y = ch->new->value[i];
+
+		if (ch->new->line[i] && ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0)))
+			return ch->new->line[i];
+	}
+	return ch->new->line[SECEX_F_ID];
+}
+
 int hist_timeline_change(secex_history *h, const hist_change *ch)
 {
 	secex_timeline_event *ev = calloc(1, sizeof(*ev));
@@ -76,6 +92,7 @@ int hist_timeline_change(secex_history *h, const hist_change *ch)
 	}
 	git_oid_tostr(ev->commit, sizeof(ev->commit), git_commit_id(ch->commit));
 	ev->time = a ? a->when.time : 0;
+	ev->line = changed_line(ch);
 	if ((rc = secex_buf_printf(&author, "%s <%s>", a && a->name ? a->name : "?", a && a->email ? a->email : "?")) == 0 &&
 	    (rc = hist_describe_signer(&signer, h, ch->commit)) == 0)
 		rc = describe(&what, ch);

@@ -87,6 +87,7 @@ typedef struct {
 	char *signer;  /* "signed by dana", "unsigned", ... */
 	char *path;
 	char *what;    /* "created as requested; ...", "priority medium -> low", "deleted" */
+	uint32_t line; /* in the new file: the first followed field that changed, else the id */
 } secex_timeline_event;
 
 /* The timeline kept by the walk: n events, owned by history. */
