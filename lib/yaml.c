@@ -543,14 +543,17 @@ int secex_doc_load_file(secex_doc **out, const char *path, const char *display_n
 				     "than the limit of 1 MiB; split it or remove it", (long long)st.st_size);
 		goto cleanup;
 	}
-	/* read to the end even if the file grew since fstat, but never past the limit */
+	/* read to the end even if the file grew since fstat, but never past the limit; a short
+	 * read of a regular file is its end, so a file that fits takes one read */
 	for (;;) {
 		ssize_t n;
+		size_t want;
 
 		data.size = got;
 		if (data.asize <= got + 1 && (rc = secex_buf_grow(&data, got ? got : (size_t)st.st_size + 1)) < 0)
 			goto cleanup;
-		n = read(fd, data.ptr + got, data.asize - 1 - got);
+		want = data.asize - 1 - got;
+		n = read(fd, data.ptr + got, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -558,7 +561,7 @@ int secex_doc_load_file(secex_doc **out, const char *path, const char *display_n
 			goto cleanup;
 		}
 		got += (size_t)n;
-		if (n == 0 || got > SECEX_MAX_FILE_SIZE)
+		if (n == 0 || (size_t)n < want || got > SECEX_MAX_FILE_SIZE)
 			break;
 	}
 	if (got > SECEX_MAX_FILE_SIZE) {
