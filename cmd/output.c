@@ -84,6 +84,15 @@ static bool use_color(FILE *out)
 	return (!no || !*no) && isatty(fileno(out)) && getenv("TERM") && strcmp(getenv("TERM"), "dumb") != 0;
 }
 
+/* Whether the message already names the finding's commit (as the audit's messages do). */
+static bool mentions_commit(const secex_diag *d)
+{
+	char shortid[13];
+
+	snprintf(shortid, sizeof(shortid), "%.12s", d->commit);
+	return strstr(d->message, shortid) != NULL;
+}
+
 static void render_text(secex_buf *b, const secex_diags *diags, bool color)
 {
 	static const char *const colors[] = { "\033[36m", "\033[33m", "\033[31m" };
@@ -100,7 +109,7 @@ static void render_text(secex_buf *b, const secex_diags *diags, bool color)
 			secex_buf_puts(b, "secex: ");
 		secex_buf_printf(b, "%s%s%s: %s [%s]", color ? colors[d->severity] : "",
 				 secex_severity_name(d->severity), color ? "\033[0m" : "", d->message, d->code);
-		if (d->commit)
+		if (d->commit && !mentions_commit(d))
 			secex_buf_printf(b, " (commit %.12s)", d->commit);
 		secex_buf_putc(b, '\n');
 	}
