@@ -423,23 +423,6 @@ static bool within_threshold(const judge_ctx *x)
 	return due - orig <= x->level->no_escalation;
 }
 
-static bool needs_risk_owner(const judge_ctx *x)
-{
-	const char *type = x->head->value[SECEX_F_TYPE];
-
-	switch (x->policy->risk_owner_must_approve) {
-	case SECEX_RISK_OWNER_ALWAYS:
-		return true;
-	case SECEX_RISK_OWNER_ACCEPTANCE:
-		return same(type, "acceptance");
-	case SECEX_RISK_OWNER_EXTENSION:
-		return same(type, "extension");
-	case SECEX_RISK_OWNER_NEVER:
-		break;
-	}
-	return false;
-}
-
 static void decide(secex_approval_state *st, const judge_ctx *x)
 {
 	size_t i, g;
@@ -636,7 +619,7 @@ int secex_approvals_judge(secex_approval_state *out, secex_history *h, const sec
 	out->file = exc->path;
 	out->level = x.level = head->value[SECEX_F_PRIORITY] ? secex_policy_level(snap->policy, head->value[SECEX_F_PRIORITY]) : NULL;
 	out->sme_only = within_threshold(&x);
-	out->need_risk_owner = needs_risk_owner(&x);
+	out->need_risk_owner = secex_policy_risk_owner_required(snap->policy, head->value[SECEX_F_TYPE]);
 	if ((rc = judge_all(&x)) < 0)
 		return rc;
 	/* a closed or withdrawn exception needs no approvals: nothing to report on them */

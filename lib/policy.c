@@ -458,6 +458,21 @@ bool secex_policy_is_substantive(const secex_policy *p, const char *field)
 	return !secex_strlist_has(&p->non_substantive, field);
 }
 
+bool secex_policy_risk_owner_required(const secex_policy *p, const char *type)
+{
+	switch (p->risk_owner_must_approve) {
+	case SECEX_RISK_OWNER_ALWAYS:
+		return true;
+	case SECEX_RISK_OWNER_ACCEPTANCE:
+		return type && strcmp(type, "acceptance") == 0;
+	case SECEX_RISK_OWNER_EXTENSION:
+		return type && strcmp(type, "extension") == 0;
+	case SECEX_RISK_OWNER_NEVER:
+		break;
+	}
+	return false;
+}
+
 int secex_policy_apply_severity(const secex_policy *p, secex_diags *diags)
 {
 	size_t i;

@@ -177,23 +177,6 @@ static bool within_threshold(const secex_level *level, const secex_exception *e)
 	return due - orig <= level->no_escalation;
 }
 
-static bool owner_must_approve(const secex_policy *p, const secex_exception *e)
-{
-	const char *type = field(e, "type");
-
-	switch (p->risk_owner_must_approve) {
-	case SECEX_RISK_OWNER_ALWAYS:
-		return true;
-	case SECEX_RISK_OWNER_ACCEPTANCE:
-		return same(type, "acceptance");
-	case SECEX_RISK_OWNER_EXTENSION:
-		return same(type, "extension");
-	case SECEX_RISK_OWNER_NEVER:
-		break;
-	}
-	return false;
-}
-
 /* One approvals entry taken as written: the roster must give the person that role, and
  * separation of duties holds; signatures and history are not looked at. */
 static void fill_from_entry(fill_state *fs, const secex_snapshot *snap, const secex_exception *e,
@@ -264,7 +247,7 @@ static int fill(fill_state *fs, builder *b, const secex_exception *e)
 		return 0;
 	fs->sme_only = within_threshold(fs->level, e);
 	fs->ngroups = fs->sme_only ? 1 : fs->level->ngroups < MAX_GROUPS ? fs->level->ngroups : MAX_GROUPS;
-	fs->need_owner = owner_must_approve(p, e);
+	fs->need_owner = secex_policy_risk_owner_required(p, field(e, "type"));
 	if (b->opts->history)
 		return fill_judged(fs, b, e);
 	fill_as_written(fs, b->snap, e);

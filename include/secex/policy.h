@@ -118,6 +118,9 @@ const secex_level *secex_policy_level(const secex_policy *policy, const char *na
 /* Whether holding `held` satisfies a requirement for `required` through the hierarchy. */
 bool secex_policy_role_implies(const secex_policy *policy, const char *held, const char *required);
 bool secex_policy_is_substantive(const secex_policy *policy, const char *field);
+/* Whether the policy requires the risk owner's approval for an exception of this type
+ * ("extension", "acceptance"; NULL when unknown). */
+bool secex_policy_risk_owner_required(const secex_policy *policy, const char *type);
 /* Whether the role appears anywhere in the policy (hierarchy, groups, SME or admin roles). */
 bool secex_policy_knows_role(const secex_policy *policy, const char *role);
 /* Applies the policy's per-code severity overrides to diags. */
