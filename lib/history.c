@@ -535,6 +535,16 @@ static int apply_change(secex_history *h, git_commit *commit, id_change *c, cons
 }
 
 /* r[0] is the commit's roots, r[1..n] its parents'. */
+/* A file moved without a change of content: only the timeline records it. */
+static int timeline_move(secex_history *h, git_commit *commit, const id_change *c)
+{
+	hist_change hc = { commit, c->new_path, c->rec, c->old, c->new, false };
+
+	if (!c->old_path || !c->new_path || strcmp(c->old_path, c->new_path) == 0 || !c->new->loaded)
+		return 0;
+	return hist_timeline_move(h, &hc, c->old_path);
+}
+
 static int exceptions_changed(secex_history *h, git_commit *commit, const roots *r, size_t n)
 {
 	secex_vec first = SECEX_VEC_INIT, *others = n > 1 ? calloc(n - 1, sizeof(*others)) : NULL;
@@ -552,9 +562,10 @@ static int exceptions_changed(secex_history *h, git_commit *commit, const roots 
 	for (i = 0; rc == 0 && i < first.n; i++) {
 		id_change *c = first.items[i];
 
-		if (same_version(c) || (n > 1 && from_other_parent(others, n - 1, c, olds)))
-			continue;
-		rc = apply_change(h, commit, c, olds, n > 1 ? n - 1 : 0);
+		if (same_version(c) && n <= 1 && h->opts.timeline && strcmp(h->opts.timeline, c->rec->id) == 0)
+			rc = timeline_move(h, commit, c);
+		else if (!same_version(c) && !(n > 1 && from_other_parent(others, n - 1, c, olds)))
+			rc = apply_change(h, commit, c, olds, n > 1 ? n - 1 : 0);
 	}
 cleanup:
 	for (i = 0; others && i + 1 < n; i++)

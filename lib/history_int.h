@@ -134,6 +134,8 @@ int hist_audit_finish(secex_history *h);
 
 /* Adds the change to the timeline (timeline.c). */
 int hist_timeline_change(secex_history *h, const hist_change *change);
+/* Adds a move of the file from old_path, content unchanged, to the timeline. */
+int hist_timeline_move(secex_history *h, const hist_change *change, const char *old_path);
 void hist_timeline_free(secex_history *h);
 
 #endif

@@ -79,30 +79,51 @@ static uint32_t changed_line(const hist_change *ch)
 	return ch->new->line[SECEX_F_ID];
 }
 
-int hist_timeline_change(secex_history *h, const hist_change *ch)
+static int add_event(secex_history *h, const hist_change *ch, secex_buf *what)
 {
 	secex_timeline_event *ev = calloc(1, sizeof(*ev));
 	const git_signature *a = git_commit_author(ch->commit);
-	secex_buf author = SECEX_BUF_INIT, signer = SECEX_BUF_INIT, what = SECEX_BUF_INIT;
+	secex_buf author = SECEX_BUF_INIT, signer = SECEX_BUF_INIT;
 	int rc;
 
 	if (!ev || secex_vec_push(&h->timeline, ev) < 0) {
 		free(ev);
+		secex_buf_release(what);
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
 	}
 	git_oid_tostr(ev->commit, sizeof(ev->commit), git_commit_id(ch->commit));
 	ev->time = a ? a->when.time : 0;
 	ev->line = changed_line(ch);
-	if ((rc = secex_buf_printf(&author, "%s <%s>", a && a->name ? a->name : "?", a && a->email ? a->email : "?")) == 0 &&
-	    (rc = hist_describe_signer(&signer, h, ch->commit)) == 0)
-		rc = describe(&what, ch);
+	if ((rc = secex_buf_printf(&author, "%s <%s>", a && a->name ? a->name : "?", a && a->email ? a->email : "?")) == 0)
+		rc = hist_describe_signer(&signer, h, ch->commit);
 	ev->author = secex_buf_detach(&author);
 	ev->signer = secex_buf_detach(&signer);
-	ev->what = secex_buf_detach(&what);
+	ev->what = secex_buf_detach(what);
 	ev->path = strdup(ch->path);
 	if (rc == 0 && (!ev->author || !ev->signer || !ev->what || !ev->path))
 		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
 	return rc;
+}
+
+int hist_timeline_change(secex_history *h, const hist_change *ch)
+{
+	secex_buf what = SECEX_BUF_INIT;
+	int rc = describe(&what, ch);
+
+	if (rc < 0) {
+		secex_buf_release(&what);
+		return rc;
+	}
+	return add_event(h, ch, &what);
+}
+
+int hist_timeline_move(secex_history *h, const hist_change *ch, const char *old_path)
+{
+	secex_buf what = SECEX_BUF_INIT;
+
+	if (secex_buf_printf(&what, "moved from %s, content unchanged", old_path) < 0)
+		return SECEX_ENOMEM;
+	return add_event(h, ch, &what);
 }
 
 const secex_timeline_event *const *secex_history_timeline(const secex_history *h, size_t *n)
