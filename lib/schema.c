@@ -1809,7 +1809,10 @@ static bool v_string(vctx *c, const sch *s, const secex_node *x, bool rep)
 	text a, b;
 	int m;
 
-	if (s->counts[C_MINLEN] >= 0 || s->counts[C_MAXLEN] >= 0) {
+	/* a string of len bytes has between len / 4 and len characters: count only when that
+	 * range does not settle both bounds */
+	if ((s->counts[C_MINLEN] >= 0 && (uint64_t)len / 4 < (uint64_t)s->counts[C_MINLEN]) ||
+	    (s->counts[C_MAXLEN] >= 0 && (uint64_t)len > (uint64_t)s->counts[C_MAXLEN])) {
 		size_t chars = secex_utf8_length(str, len);
 
 		if (s->counts[C_MINLEN] >= 0 && (uint64_t)chars < (uint64_t)s->counts[C_MINLEN])

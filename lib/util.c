@@ -231,8 +231,13 @@ bool secex_utf8_valid(const char *data, size_t len, size_t *bad_offset)
 	size_t i = 0;
 
 	while (i < len) {
+		uint64_t word;
 		size_t n;
 
+		if (i + 8 <= len && (memcpy(&word, s + i, 8), (word & 0x8080808080808080ULL) == 0)) {
+			i += 8; /* eight ASCII bytes at once */
+			continue;
+		}
 		if (s[i] < 0x80) {
 			i++;
 			continue;
