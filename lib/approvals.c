@@ -169,8 +169,9 @@ static int judge_intro(judgement *j, judge_ctx *x, const secex_approval_fact *e,
 		    (rc = secex_facts_changed_fields(&j->why, in->at, x->head)) == 0)
 			rc = secex_buf_printf(&j->why, "); the approval is stale: ask %s to approve again", e->by);
 	} else {
-		rc = secex_buf_printf(&j->why, "given by %s as %s in commit %.12s, signed with their key", e->by,
-				      e->role, j->commit);
+		rc = secex_buf_printf(&j->why, "given by %s as %s in commit %.12s, signed with their key%s", e->by,
+				      e->role, j->commit, dated_before_parent(c) ? " (note: the commit is dated before "
+				      "its parent; its date is the signer's claim)" : "");
 	}
 cleanup:
 	git_commit_free(parent);
