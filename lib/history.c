@@ -323,7 +323,7 @@ static id_change *change_for(secex_vec *list, hist_id *rec)
 }
 
 static int pair_side(secex_vec *out, secex_history *h, const tree_change *tc, bool new_side,
-		     secex_facts *f, secex_facts *other, const git_oid *commit)
+		     secex_facts *f, secex_facts *other)
 {
 	const char *id = f->loaded ? f->value[SECEX_F_ID] : NULL;
 	char *copy;
@@ -354,7 +354,6 @@ static int pair_side(secex_vec *out, secex_history *h, const tree_change *tc, bo
 		c->old_oid = tc->old_oid;
 		c->has_old = true;
 	}
-	(void)commit;
 	return 0;
 }
 
@@ -376,9 +375,9 @@ static int pair_by_id(secex_vec *out, secex_history *h, const secex_vec *changes
 		if (new && !new->loaded && report)
 			rc = report_problem(h, &tc->new_oid, new, tc->path, commit);
 		if (rc == 0 && old)
-			rc = pair_side(out, h, tc, false, old, new, commit);
+			rc = pair_side(out, h, tc, false, old, new);
 		if (rc == 0 && new)
-			rc = pair_side(out, h, tc, true, new, old, commit);
+			rc = pair_side(out, h, tc, true, new, old);
 	}
 	return rc;
 }
