@@ -95,9 +95,7 @@ int cmd_audit(int argc, char **argv)
 		rc = cli_fail(rc);
 		goto cleanup;
 	}
-	secex_diags_sort(&diags);
-	rc = cli_render(stdout, &diags, o.report.fmt, "audit") < 0 ? CLI_EXIT_INTERNAL
-								    : cli_exit_for(&diags, o.report.fail_level);
+	rc = cli_report_findings(&o.report, &diags, "audit");
 cleanup:
 	cli_history_close(&h);
 	secex_diags_release(&diags);

@@ -60,9 +60,7 @@ int cmd_health(int argc, char **argv)
 		rc = cli_fail(rc);
 		goto cleanup;
 	}
-	secex_diags_sort(&diags);
-	rc = cli_render(stdout, &diags, o.report.fmt, "health") < 0 ? CLI_EXIT_INTERNAL
-								     : cli_exit_for(&diags, o.report.fail_level);
+	rc = cli_report_findings(&o.report, &diags, "health");
 cleanup:
 	cli_snapshot_close(&s);
 	secex_diags_release(&diags);

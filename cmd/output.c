@@ -67,6 +67,14 @@ int cli_fail(int rc)
 	return CLI_EXIT_INTERNAL;
 }
 
+int cli_report_findings(const cli_report_opts *r, secex_diags *diags, const char *subject)
+{
+	secex_diags_sort(diags);
+	if (cli_render(stdout, diags, r->fmt, subject) < 0)
+		return CLI_EXIT_INTERNAL;
+	return cli_exit_for(diags, r->fail_level);
+}
+
 int cli_exit_for(const secex_diags *diags, secex_severity fail_level)
 {
 	size_t i;

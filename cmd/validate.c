@@ -220,15 +220,9 @@ int cmd_validate(int argc, char **argv)
 	if ((rc = cli_report_opts_check(&o.report)))
 		return rc;
 	rc = o.schema ? validate_with_schema(&diags) : validate_tree(&diags);
-	if (rc == 0) {
-		secex_diags_sort(&diags);
-		if (cli_render(stdout, &diags, o.report.fmt, o.schema ? o.schema : "validate") < 0) {
-			cli_error("cannot write the output");
-			rc = CLI_EXIT_INTERNAL;
-		} else {
-			rc = cli_exit_for(&diags, o.report.fail_level);
-		}
-	}
+	if (rc == 0 && (rc = cli_report_findings(&o.report, &diags, o.schema ? o.schema : "validate")) ==
+		       CLI_EXIT_INTERNAL)
+		cli_error("cannot write the output");
 	secex_diags_release(&diags);
 	return rc;
 }

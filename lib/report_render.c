@@ -1,6 +1,7 @@
 /* The weekly digest rendered: Markdown, one self-contained HTML page, JSON, Slack message
  * JSON and RFC 5322 e-mail messages. Every string from the files is escaped for its format. */
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "secex/report.h"
@@ -49,37 +50,38 @@ static int put_markdown(secex_buf *out, const char *s)
 	return rc;
 }
 
-static int put_html(secex_buf *out, const char *s)
+/* Escapes &, < and > as entities (quotes too, for HTML attributes); control characters
+ * become spaces. */
+static int put_entities(secex_buf *out, const char *s, bool quotes)
 {
 	int rc = 0;
 
 	for (; s && *s && rc == 0; s++) {
-		switch (*s) {
-		case '&': rc = secex_buf_puts(out, "&amp;"); break;
-		case '<': rc = secex_buf_puts(out, "&lt;"); break;
-		case '>': rc = secex_buf_puts(out, "&gt;"); break;
-		case '"': rc = secex_buf_puts(out, "&quot;"); break;
-		case '\'': rc = secex_buf_puts(out, "&#39;"); break;
-		default: rc = secex_buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
-		}
+		if (*s == '&')
+			rc = secex_buf_puts(out, "&amp;");
+		else if (*s == '<')
+			rc = secex_buf_puts(out, "&lt;");
+		else if (*s == '>')
+			rc = secex_buf_puts(out, "&gt;");
+		else if (quotes && *s == '"')
+			rc = secex_buf_puts(out, "&quot;");
+		else if (quotes && *s == '\'')
+			rc = secex_buf_puts(out, "&#39;");
+		else
+			rc = secex_buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
 	}
 	return rc;
+}
+
+static int put_html(secex_buf *out, const char *s)
+{
+	return put_entities(out, s, true);
 }
 
 /* Slack mrkdwn: only &, < and > are special. */
 static int put_mrkdwn(secex_buf *out, const char *s)
 {
-	int rc = 0;
-
-	for (; s && *s && rc == 0; s++) {
-		switch (*s) {
-		case '&': rc = secex_buf_puts(out, "&amp;"); break;
-		case '<': rc = secex_buf_puts(out, "&lt;"); break;
-		case '>': rc = secex_buf_puts(out, "&gt;"); break;
-		default: rc = secex_buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
-		}
-	}
-	return rc;
+	return put_entities(out, s, false);
 }
 
 static int put_json(secex_buf *out, const char *s)
