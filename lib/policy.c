@@ -303,6 +303,18 @@ static int lists_from(secex_policy *p, const secex_node *root)
 		 : default_list(&p->non_substantive, p->doc, fields, sizeof(fields) / sizeof(*fields));
 }
 
+bool secex_policy_trust_code(const char *code)
+{
+	static const char *const trust[] = { "SX202", "SX203", "SX204", "SX205", "SX206", "SX207", "SX208",
+					     "SX211", "SX301", "SX302", "SX303", "SX304", "SX305" };
+	size_t i;
+
+	for (i = 0; code && i < sizeof(trust) / sizeof(*trust); i++)
+		if (strcmp(code, trust[i]) == 0)
+			return true;
+	return false;
+}
+
 static int check_severity(const secex_policy *p, secex_diags *diags)
 {
 	size_t i;
@@ -312,11 +324,17 @@ static int check_severity(const secex_policy *p, secex_diags *diags)
 		return 0;
 	for (i = 0; i < p->severity->u.object.n && rc == 0; i++) {
 		const secex_member *m = &p->severity->u.object.members[i];
+		secex_severity sev;
 
 		if (!secex_diag_code_lookup(m->key))
 			rc = secex_diags_add(diags, "SX127", p->file, m->line, m->column, NULL, NULL,
 					     "severity override for unknown finding code '%s'; "
 					     "use a code listed in 'secex help codes'", m->key);
+		else if (secex_policy_trust_code(m->key) && secex_node_str(m->value) &&
+			 secex_severity_parse(&sev, secex_node_str(m->value)) && sev != SECEX_SEV_ERROR)
+			rc = secex_diags_add(diags, "SX127", p->file, m->line, m->column, NULL, NULL,
+					     "severity override for '%s' is ignored: trust findings (SX202-SX208, "
+					     "SX211, SX301-SX305) are always errors; remove the line", m->key);
 	}
 	return rc;
 }
@@ -483,7 +501,8 @@ int secex_policy_apply_severity(const secex_policy *p, secex_diags *diags)
 		const secex_member *m = &p->severity->u.object.members[i];
 		secex_severity sev;
 
-		if (!secex_node_str(m->value) || !secex_severity_parse(&sev, secex_node_str(m->value)))
+		if (!secex_node_str(m->value) || !secex_severity_parse(&sev, secex_node_str(m->value)) ||
+		    (secex_policy_trust_code(m->key) && sev != SECEX_SEV_ERROR))
 			continue;
 		if (secex_diags_override(diags, m->key, sev) < 0)
 			secex_error_clear(); /* an unknown code is reported by check_severity */

@@ -93,20 +93,81 @@ static int person_from(secex_person *p, secex_doc *doc, const secex_node *node)
 	return 0;
 }
 
-static int check_people(const secex_roster *r, secex_diags *diags)
+/* The identifying text of a key: "type base64" of an SSH key line (not its comment), or an
+ * OpenPGP fingerprint; its length goes to *len. */
+static const char *key_text(const secex_key *k, size_t *len)
 {
-	size_t i, j;
+	const char *s = k->kind == SECEX_KEY_SSH ? k->ssh : k->fingerprint;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strcspn(s, " ");
+	if (k->kind == SECEX_KEY_SSH && s[n])
+		n += 1 + strcspn(s + n + 1, " ");
+	*len = n;
+	return s;
+}
+
+/* Records what of person i must be unique (key), reporting the person it is already given to. */
+static int unique(secex_map *seen, const secex_roster *r, size_t i, const char *what, const char *key,
+		  size_t len, secex_diags *diags)
+{
+	const secex_person *p = &r->people[i], *first;
+	uintptr_t at;
+
+	if (!key || !len)
+		return 0;
+	if (!(at = (uintptr_t)secex_map_get(seen, key, len))) /* index + 1 of the first holder */
+		return secex_map_put(seen, key, len, (void *)(i + 1));
+	if ((first = &r->people[at - 1]) == p)
+		return 0;
+	return secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+			       "%s of '%s' is already given to '%s' (line %u); one person has one entry: "
+			       "remove it from one of them", what, p->id, first->id, first->line);
+}
+
+/* Ids, e-mails and keys name one person each: otherwise one human could fill two groups. */
+static int check_unique(const secex_roster *r, secex_diags *diags)
+{
+	secex_map ids = SECEX_MAP_INIT, emails = SECEX_MAP_INIT, keys = SECEX_MAP_INIT;
+	size_t i, k, len = 0;
 	int rc = 0;
 
 	for (i = 0; i < r->n && rc == 0; i++) {
 		const secex_person *p = &r->people[i];
+		uintptr_t first = (uintptr_t)secex_map_get(&ids, p->id, strlen(p->id));
 
-		for (j = 0; j < i && rc == 0; j++)
-			if (strcmp(r->people[j].id, p->id) == 0)
-				rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
-					"person id '%s' is listed twice (first at line %u); "
-					"give each person one entry", p->id, r->people[j].line);
-		if (rc == 0 && p->manager && !secex_roster_find(r, p->manager))
+		if (first)
+			rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+				"person id '%s' is listed twice (first at line %u); "
+				"give each person one entry", p->id, r->people[first - 1].line);
+		else
+			rc = secex_map_put(&ids, p->id, strlen(p->id), (void *)(i + 1));
+		if (rc == 0 && p->email)
+			rc = unique(&emails, r, i, "the e-mail address", p->email, strlen(p->email), diags);
+		for (k = 0; rc == 0 && k < p->nkeys; k++) {
+			const char *text = key_text(&p->keys[k], &len);
+
+			rc = unique(&keys, r, i, p->keys[k].kind == SECEX_KEY_SSH ? "an SSH key" : "an OpenPGP key",
+				    text, len, diags);
+		}
+	}
+	secex_map_release(&ids);
+	secex_map_release(&emails);
+	secex_map_release(&keys);
+	return rc;
+}
+
+static int check_people(const secex_roster *r, secex_diags *diags)
+{
+	size_t i;
+	int rc = check_unique(r, diags);
+
+	for (i = 0; i < r->n && rc == 0; i++) {
+		const secex_person *p = &r->people[i];
+
+		if (p->manager && !secex_roster_find(r, p->manager))
 			rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
 				"manager '%s' of '%s' is not in the roster; add them or fix the id",
 				p->manager, p->id);

@@ -187,6 +187,8 @@ const secex_person *hist_signer(const hist_roster *r, const hist_sig *sig, const
 {
 	size_t i;
 
+	const secex_person *found = NULL;
+
 	*key = NULL;
 	if (sig->state != SECEX_COMMIT_SIGNED || sig->status != SECEX_SIG_OK)
 		return NULL;
@@ -196,12 +198,16 @@ const secex_person *hist_signer(const hist_roster *r, const hist_sig *sig, const
 			     : k->key->kind == SECEX_KEY_OPENPGP && k->key->fingerprint &&
 				       strcmp(k->key->fingerprint, sig->fingerprint) == 0;
 
-		if (match) {
-			*key = k->key;
-			return k->person;
+		if (!match)
+			continue;
+		if (found && found != k->person) { /* one key, two people (SX127): it proves no one */
+			*key = NULL;
+			return NULL;
 		}
+		found = k->person;
+		*key = k->key;
 	}
-	return NULL;
+	return found;
 }
 
 bool hist_looks_merged_by_forge(const git_commit *commit)

@@ -123,7 +123,9 @@ bool secex_policy_is_substantive(const secex_policy *policy, const char *field);
 bool secex_policy_risk_owner_required(const secex_policy *policy, const char *type);
 /* Whether the role appears anywhere in the policy (hierarchy, groups, SME or admin roles). */
 bool secex_policy_knows_role(const secex_policy *policy, const char *role);
-/* Applies the policy's per-code severity overrides to diags. */
+/* Whether code is a trust finding (SX202-SX208, SX211, SX301-SX305): always an error. */
+bool secex_policy_trust_code(const char *code);
+/* Applies the policy's per-code severity overrides to diags; trust findings stay errors. */
 int secex_policy_apply_severity(const secex_policy *policy, secex_diags *diags);
 
 /* Builds a roster from a document that passed people.schema.json; takes ownership of doc.
