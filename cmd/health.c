@@ -38,7 +38,7 @@ static int history_findings(const cli_snapshot *s, secex_diags *diags)
 		return secex_error_set(SECEX_EINVALID, "--since needs a git repository");
 	hopts.head = o.rev;
 	hopts.since = o.since;
-	rc = secex_history_walk(&history, s->repo, s->snap->policy, &hopts, diags);
+	rc = secex_history_walk(&history, s->repo, &hopts, diags);
 	secex_history_free(history);
 	return rc;
 }

@@ -143,7 +143,7 @@ static int open_history(secex_history **out, const char **why, const cli_snapsho
 		return 0;
 	hopts.head = o.rev;
 	hopts.audit = false;
-	rc = secex_history_walk(out, s->repo, s->snap->policy, &hopts, &diags);
+	rc = secex_history_walk(out, s->repo, &hopts, &diags);
 	if (rc == 0 && shallow(&diags)) {
 		secex_history_free(*out);
 		*out = NULL;

@@ -103,16 +103,21 @@ int cli_exceptions_dir(char **dir, char **shown, const cli_snapshot *s, const ch
 	return *dir && *shown ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
 }
 
+/* The history first: its rules in force at the head, not the head's own .secex/, judge. */
 static int history_open(cli_history *out, const secex_history_options *opts, bool exceptions,
 			secex_diags *diags)
 {
 	const char *head = opts->head ? opts->head : "HEAD";
+	cli_snapshot *s = &out->s;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = snapshot_open(&out->s, head, exceptions, diags)) < 0)
+	if ((rc = cli_open_tree(&s->repo, &s->tree, &s->root, head)) < 0 ||
+	    (rc = secex_history_walk(&out->history, s->repo, opts, diags)) < 0)
 		return rc;
-	return secex_history_walk(&out->history, out->s.repo, out->s.snap->policy, opts, diags);
+	if (!secex_history_shallow(out->history) && (rc = secex_history_use_rules(out->history, s->tree)) < 0)
+		return rc;
+	return exceptions ? secex_snapshot_load(&s->snap, s->tree, diags) : secex_snapshot_load_policy(&s->snap, s->tree, diags);
 }
 
 int cli_history_open(cli_history *out, const secex_history_options *opts, secex_diags *diags)

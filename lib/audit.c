@@ -272,16 +272,6 @@ int hist_audit_change(secex_history *h, const hist_change *ch)
 	return rc;
 }
 
-/* Governance: judged unless the commit is the trust root or one of its ancestors. */
-static bool after_root(secex_history *h, const git_oid *commit)
-{
-	if (!h->root_known)
-		return true;
-	if (git_oid_equal(commit, &h->root))
-		return false;
-	return git_graph_descendant_of(h->git, &h->root, commit) != 1;
-}
-
 static bool is_admin(const secex_policy *p, const secex_person *person)
 {
 	size_t i, k;
@@ -299,25 +289,27 @@ static int list_paths(secex_buf *out, const secex_vec *paths)
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < paths->n; i++)
-		rc = secex_buf_printf(out, "%s%s", i ? ", " : "", (const char *)paths->items[i]);
+		rc = secex_buf_printf(out, "%s.secex/%s", i ? ", " : "", (const char *)paths->items[i]);
 	return rc;
 }
 
-static int not_admin(audit_ctx *c, const secex_vec *paths, const secex_person *signer, const hist_sig *sig)
+static int not_admin(audit_ctx *c, const secex_vec *paths, const secex_policy *p, const secex_person *signer,
+		     const hist_sig *sig, bool merge)
 {
 	secex_buf files = SECEX_BUF_INIT;
 	char roles[128];
-	const secex_policy *p = c->h->policy;
 	bool lost = sig->state == SECEX_COMMIT_UNSIGNED && hist_looks_merged_by_forge(c->commit);
 	int rc;
 
 	snprintf(roles, sizeof(roles), "%s", p->admin_roles.n ? p->admin_roles.items[0] : "secex-admin");
 	if ((rc = list_paths(&files, paths)) == 0)
-		rc = ADD(c, "SX301", paths->items[0], 0, NULL, "%s changed %s%s%s; changes to .secex/ must be "
+		rc = ADD(c, "SX301", ".secex", 0, NULL, "%s changed %s%s%s%s; changes to .secex/ must be "
 			 "signed by a person with an admin role (%s) in the roster before the change: revert it, "
-			 "or have an admin make it in a signed commit", files.ptr, said(c),
-			 signer ? ", who holds no admin role" : "", lost ? " (this looks like a squash or rebase "
-			 "merge, which drops signatures: merge with a merge commit instead)" : "", roles);
+			 "or have an admin make it in a signed commit; until then secex keeps judging by the "
+			 ".secex/ that was last changed with authority", files.ptr, said(c),
+			 signer ? ", who holds no admin role" : "", merge ? " (a merge's own change must be "
+			 "authorised by the rules of every parent)" : "", lost ? " (this looks like a squash or "
+			 "rebase merge, which drops signatures: merge with a merge commit instead)" : "", roles);
 	secex_buf_release(&files);
 	return rc;
 }
@@ -377,13 +369,16 @@ static const char *granter_id(audit_ctx *c, const secex_person *signer, const hi
 
 static int self_granted(audit_ctx *c, const hist_roster *before, const secex_person *signer)
 {
+	const hist_roots *r = secex_map_get(&c->h->roots, git_commit_id(c->commit)->id, GIT_OID_RAWSZ);
 	hist_roster *after;
 	const secex_person *mine, *old;
 	const char *who;
 	char what[160];
 	int rc;
 
-	if ((rc = hist_roster_at(&after, c->h, c->commit)) < 0 || !after->roster ||
+	if (!r)
+		return 0;
+	if ((rc = hist_roster_of(&after, c->h, r->own)) < 0 || !after->roster ||
 	    !(who = granter_id(c, signer, after)) || !(mine = secex_roster_find(after->roster, who)))
 		return rc;
 	old = before->roster ? secex_roster_find(before->roster, who) : NULL;
@@ -393,33 +388,64 @@ static int self_granted(audit_ctx *c, const hist_roster *before, const secex_per
 		   "roles must be granted by another admin: revert the change and ask one", who, what, said(c));
 }
 
-int hist_audit_governance(secex_history *h, git_commit *commit, const secex_vec *paths)
+/* Whether the signer holds an admin role in the rules of parent p; *signer gets who it is. */
+static int admin_in(bool *out, const secex_person **signer, const secex_policy **policy, secex_history *h,
+		    const hist_roots *p, const hist_sig *sig)
 {
-	git_commit *parent = NULL;
+	hist_roster *roster;
+	const secex_key *key;
+	int rc;
+
+	*out = false;
+	if ((rc = hist_policy_of(policy, h, p->rules)) < 0 || (rc = hist_roster_of(&roster, h, p->rules)) < 0)
+		return rc;
+	*signer = hist_signer(roster, sig, &key);
+	*out = is_admin(*policy, *signer);
+	return 0;
+}
+
+static bool changes_people(const secex_vec *paths)
+{
+	size_t i;
+
+	for (i = 0; i < paths->n; i++)
+		if (strcmp(paths->items[i], SECEX_PEOPLE_PATH + 7) == 0)
+			return true;
+	return false;
+}
+
+int hist_audit_governance(secex_history *h, git_commit *commit, const hist_roots *const *p, size_t n,
+			  const secex_vec *paths, bool *authorised)
+{
+	const secex_person *signer = NULL, *first = NULL;
+	const secex_policy *policy = NULL, *first_policy = NULL;
 	hist_roster *before = NULL;
 	hist_sig *sig = NULL;
-	const secex_person *signer = NULL;
-	const secex_key *key;
 	audit_ctx c = { 0 };
+	bool report = h->opts.audit && hist_in_range(h, git_commit_id(commit)), admin = n > 0;
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	if (!after_root(h, git_commit_id(commit)))
+	*authorised = false;
+	if ((rc = hist_commit_sig(&sig, h, git_commit_id(commit))) < 0 ||
+	    (rc = hist_policy_of(&first_policy, h, hist_rules_at(h, NULL))) < 0)
+		return rc;
+	for (i = 0; rc == 0 && i < n && admin; i++) {
+		rc = admin_in(&admin, &signer, &policy, h, p[i], sig);
+		if (rc == 0 && i == 0)
+			first = signer, first_policy = policy;
+	}
+	if (rc < 0)
+		return rc;
+	*authorised = admin;
+	if (!report)
 		return 0;
-	if (git_commit_parentcount(commit) && git_commit_parent(&parent, commit, 0) < 0)
-		return secex_git_fail(SECEX_EREPO, "cannot read a parent commit");
 	ctx_init(&c, h, commit);
-	if ((rc = hist_roster_at(&before, h, parent)) < 0 || (rc = hist_commit_sig(&sig, h, git_commit_id(commit))) < 0)
-		goto cleanup;
-	signer = hist_signer(before, sig, &key);
-	if (!is_admin(h->policy, signer))
-		rc = not_admin(&c, paths, signer, sig);
-	for (i = 0; rc == 0 && i < paths->n; i++)
-		if (strcmp(paths->items[i], SECEX_PEOPLE_PATH) == 0)
-			rc = self_granted(&c, before, signer);
-cleanup:
+	if (!admin)
+		rc = not_admin(&c, paths, first_policy, first, sig, n > 1);
+	if (rc == 0 && n && changes_people(paths) && (rc = hist_roster_of(&before, h, p[0]->rules)) == 0)
+		rc = self_granted(&c, before, first);
 	secex_buf_release(&c.said);
-	git_commit_free(parent);
 	return rc;
 }
 
@@ -463,5 +489,69 @@ int hist_audit_finish(secex_history *h)
 		rc = secex_diags_add(h->diags, p->code, p->path, p->line, p->line ? 1 : 0, p->rec->id, hex, "%s",
 				     p->message);
 	}
+	return rc;
+}
+
+/* The .secex/ paths where the head's tree and the rules in force differ, into out. */
+static int unauthorised_paths(secex_buf *out, const hist_roots *head)
+{
+	const hist_rules *both[2] = { head->own, head->rules };
+	char full[512];
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < 2; i++)
+		for (k = 0; rc == 0 && k < both[i]->n; k++) {
+			const git_oid *a, *b;
+
+			snprintf(full, sizeof(full), ".secex/%s", both[i]->files[k].path);
+			a = hist_rules_blob(head->own, full);
+			b = hist_rules_blob(head->rules, full);
+			if ((a && b && git_oid_equal(a, b)) || (i == 0 && !a) || (i == 1 && (a || !b)))
+				continue;
+			rc = secex_buf_printf(out, "%s%s", out->size ? ", " : "", full);
+		}
+	return rc;
+}
+
+static int head_unauthorised(secex_history *h, const hist_roots *head)
+{
+	secex_buf files = SECEX_BUF_INIT;
+	char from[GIT_OID_HEXSZ + 1] = "";
+	int rc;
+
+	if (!git_oid_is_zero(&head->rules->from))
+		git_oid_tostr(from, sizeof(from), &head->rules->from);
+	rc = unauthorised_paths(&files, head);
+	if (rc == 0 && !files.size)
+		rc = secex_buf_puts(&files, ".secex/");
+	if (rc == 0)
+		rc = secex_diags_add(h->diags, "SX301", ".secex", 0, 0, NULL, h->head, "%s at %.12s differs from "
+				     "what authorised changes made of .secex/: a change since the trust root was "
+				     "not signed by an admin (the SX301 findings of 'secex audit' name it); secex "
+				     "judges by the authorised version%s%.12s until an admin makes the change in a "
+				     "signed commit or it is reverted", files.ptr, h->head, *from ? " of commit " : "",
+				     from);
+	secex_buf_release(&files);
+	return rc;
+}
+
+static int not_a_directory(secex_history *h, const char *dir)
+{
+	return secex_diags_add(h->diags, "SX109", dir, 0, 0, NULL, h->head, "'%s' at %.12s is a symbolic link, "
+			       "submodule or file, not a directory; secex reads only a real directory there: "
+			       "replace it with the directory itself", dir, h->head);
+}
+
+int hist_audit_head(secex_history *h, const hist_roots *head)
+{
+	int rc = 0;
+
+	if (head->bad_secex)
+		rc = not_a_directory(h, ".secex");
+	if (rc == 0 && head->bad_exc)
+		rc = not_a_directory(h, h->policy->exceptions_dir);
+	if (rc == 0 && !hist_rules_equal(head->own, head->rules))
+		rc = head_unauthorised(h, head);
 	return rc;
 }

@@ -194,59 +194,6 @@ static bool subtree_id(git_oid *out, const git_commit *commit, const char *dir)
 	return found;
 }
 
-/* The ids of a commit's exceptions directory and .secex/, read once per commit. */
-typedef struct {
-	git_oid exc, secex;
-	bool has_exc, has_secex;
-} roots;
-
-static int compute_roots(roots *r, secex_history *h, const git_oid *commit)
-{
-	git_commit *c = NULL;
-	git_tree *tree = NULL;
-	git_tree_entry *e = NULL;
-	int rc = 0;
-
-	memset(r, 0, sizeof(*r));
-	if (git_commit_lookup(&c, h->git, commit) < 0 || git_commit_tree(&tree, c) < 0) {
-		rc = secex_git_fail(SECEX_EREPO, "cannot read a commit or its tree (corrupt object?)");
-		goto cleanup;
-	}
-	if (git_tree_entry_bypath(&e, tree, h->policy->exceptions_dir) == 0 && is_tree(e)) {
-		git_oid_cpy(&r->exc, git_tree_entry_id(e));
-		r->has_exc = true;
-	}
-	git_tree_entry_free(e);
-	e = NULL;
-	if (git_tree_entry_bypath(&e, tree, ".secex") == 0 && is_tree(e)) {
-		git_oid_cpy(&r->secex, git_tree_entry_id(e));
-		r->has_secex = true;
-	}
-cleanup:
-	git_tree_entry_free(e);
-	git_tree_free(tree);
-	git_commit_free(c);
-	return rc;
-}
-
-/* The roots of a commit: cached, since every commit is a parent again later. */
-static int roots_of(roots *out, secex_history *h, const git_oid *commit)
-{
-	roots *r = secex_map_get(&h->roots, commit->id, GIT_OID_RAWSZ);
-	int rc;
-
-	if (r) {
-		*out = *r;
-		return 0;
-	}
-	if ((rc = compute_roots(out, h, commit)) < 0)
-		return rc;
-	if (!(r = secex_arena_alloc(&h->arena, sizeof(*r))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
-	*r = *out;
-	return secex_map_put(&h->roots, commit->id, GIT_OID_RAWSZ, r);
-}
-
 bool hist_in_range(const secex_history *h, const git_oid *commit)
 {
 	return !h->opts.since || secex_map_get(&h->range, commit->id, GIT_OID_RAWSZ);
@@ -397,7 +344,7 @@ static void free_id_changes(secex_vec *list)
 }
 
 /* The exception changes from parent (NULL: an empty tree) to commit. */
-static int id_changes(secex_vec *out, secex_history *h, const roots *parent, const roots *mine,
+static int id_changes(secex_vec *out, secex_history *h, const hist_roots *parent, const hist_roots *mine,
 		      const git_commit *commit, bool report)
 {
 	const char *dir = h->policy->exceptions_dir;
@@ -421,26 +368,58 @@ static bool same_version(const id_change *c)
 	return c->has_old && c->has_new && git_oid_equal(&c->old_oid, &c->new_oid);
 }
 
-/* Whether the merge's version of rec equals what some other parent had. */
-static bool from_other_parent(const secex_vec *others, size_t nothers, const id_change *c0,
-			      const id_change **olds)
+/* One version of an exception: absent, or a blob (with its facts and path). */
+typedef struct {
+	bool has;
+	git_oid oid;
+	secex_facts *facts;
+	const char *path;
+} version;
+
+static bool same(const version *a, const version *b)
 {
-	size_t i, k;
-
-	for (i = 0; i < nothers; i++) {
-		const id_change *ci = NULL;
-
-		for (k = 0; k < others[i].n; k++)
-			if (((id_change *)others[i].items[k])->rec == c0->rec)
-				ci = others[i].items[k];
-		if (!ci || same_version(ci))
-			return true;
-		olds[i] = ci;
-	}
-	return false;
+	return a->has == b->has && (!a->has || git_oid_equal(&a->oid, &b->oid));
 }
 
-static unsigned count_people(const secex_facts *f, const secex_facts *old, const id_change **olds, size_t n)
+static void old_side(version *v, const id_change *c)
+{
+	v->has = c->has_old;
+	v->oid = c->old_oid;
+	v->facts = c->old;
+	v->path = c->old_path;
+}
+
+static void new_side(version *v, const id_change *c)
+{
+	v->has = c->has_new;
+	v->oid = c->new_oid;
+	v->facts = c->new;
+	v->path = c->new_path;
+}
+
+static const id_change *find_change(const secex_vec *list, const hist_id *rec)
+{
+	size_t k;
+
+	for (k = 0; k < list->n; k++)
+		if (((const id_change *)list->items[k])->rec == rec)
+			return list->items[k];
+	return NULL;
+}
+
+/* The version list (the changes from some tree to the commit) implies: its old side when it
+ * has a change of rec, else the commit's own. */
+static void version_in(version *out, const secex_vec *list, const hist_id *rec, const version *mine)
+{
+	const id_change *c = find_change(list, rec);
+
+	if (c)
+		old_side(out, c);
+	else
+		*out = *mine;
+}
+
+static unsigned count_people(const secex_facts *f, const secex_facts *const *olds, size_t n)
 {
 	const char *seen[16];
 	unsigned count = 0;
@@ -448,10 +427,10 @@ static unsigned count_people(const secex_facts *f, const secex_facts *old, const
 
 	for (i = 0; i < f->napprovals; i++) {
 		const secex_approval_fact *a = &f->approvals[i];
-		bool fresh = !hist_facts_has(old, a->digest), dup = false;
+		bool fresh = true, dup = false;
 
 		for (k = 0; k < n && fresh; k++)
-			fresh = !(olds[k]->has_old && hist_facts_has(olds[k]->old, a->digest));
+			fresh = !hist_facts_has(olds[k], a->digest);
 		for (j = 0; j < count && j < 16; j++)
 			dup = dup || (a->by && seen[j] && strcmp(seen[j], a->by) == 0);
 		if (fresh && !dup && count < 16)
@@ -460,30 +439,31 @@ static unsigned count_people(const secex_facts *f, const secex_facts *old, const
 	return count;
 }
 
-static int record_intros(secex_history *h, const git_commit *commit, const id_change *c,
-			 const secex_facts *old, const id_change **olds, size_t nolds)
+/* The approval entries the commit introduced: in its version, in no parent's (olds). */
+static int record_intros(secex_history *h, const git_commit *commit, hist_id *rec, const secex_facts *new,
+			 const secex_facts *const *olds, size_t nolds)
 {
-	unsigned people = count_people(c->new, old, olds, nolds);
+	unsigned people = count_people(new, olds, nolds);
 	size_t i, k;
 
-	for (i = 0; i < c->new->napprovals; i++) {
-		const secex_approval_fact *a = &c->new->approvals[i];
+	for (i = 0; i < new->napprovals; i++) {
+		const secex_approval_fact *a = &new->approvals[i];
 		hist_intro *in;
-		bool fresh = !hist_facts_has(old, a->digest);
+		bool fresh = true;
 
 		for (k = 0; k < nolds && fresh; k++)
-			fresh = !(olds[k]->has_old && hist_facts_has(olds[k]->old, a->digest));
+			fresh = !hist_facts_has(olds[k], a->digest);
 		if (!fresh)
 			continue;
 		if (!(in = secex_arena_alloc(&h->arena, sizeof(*in))))
 			return secex_error_set(SECEX_ENOMEM, "out of memory");
 		memcpy(in->entry, a->digest, SECEX_DIGEST_SIZE);
 		git_oid_cpy(&in->commit, git_commit_id(commit));
-		in->at = c->new;
+		in->at = new;
 		in->ordinal = h->ordinal;
 		in->people = people;
-		in->next = c->rec->intros;
-		c->rec->intros = in;
+		in->next = rec->intros;
+		rec->intros = in;
 	}
 	return 0;
 }
@@ -503,37 +483,58 @@ static void note_review(hist_id *rec, const secex_facts *new, const secex_facts 
 		rec->reviewed = when;
 }
 
-/* Judges and records one exception change the commit introduced. */
-static int apply_change(secex_history *h, git_commit *commit, id_change *c, const id_change **olds,
-			size_t nolds)
+/* The loaded facts of a version: a version that does not parse stands for the last good one. */
+static const secex_facts *usable(const version *v, const hist_id *rec)
 {
-	secex_facts *old = c->has_old ? c->old : NULL;
-	hist_change hc = { commit, c->has_new ? c->new_path : c->old_path, c->rec, NULL, NULL, !c->has_old };
+	if (!v->has)
+		return NULL;
+	return v->facts && v->facts->loaded ? v->facts : rec->last;
+}
+
+/* Audits the change from old to mine (the commit's version) when it is in range. */
+static int audit_from(secex_history *h, git_commit *commit, hist_id *rec, const version *old, const version *mine)
+{
+	hist_change hc = { commit, mine->has ? mine->path : old->path, rec, usable(old, rec),
+			   mine->has ? mine->facts : NULL, !old->has };
+
+	if (!h->opts.audit || !hist_in_range(h, git_commit_id(commit)) || (!hc.old && !hc.new))
+		return 0;
+	return hist_audit_change(h, &hc);
+}
+
+/* Judges and records one exception change the commit introduced: against each parent's
+ * version that differs from the commit's (olds, n of them; the first is the primary). */
+static int apply_change(secex_history *h, git_commit *commit, hist_id *rec, const version *mine,
+			const version *olds, size_t n)
+{
+	const secex_facts *pf[8];
+	hist_change hc = { commit, mine->has ? mine->path : olds[0].path, rec, usable(&olds[0], rec),
+			   mine->has ? mine->facts : NULL, !olds[0].has };
+	size_t i, np = 0;
 	int rc = 0;
 
-	if (old && !old->loaded)
-		old = c->rec->last;
-	if (c->has_new && !c->new->loaded)
+	if (mine->has && !mine->facts->loaded)
 		return 0; /* reported; judged against the last good version once fixed */
-	hc.old = old;
-	hc.new = c->has_new ? c->new : NULL;
 	if (hist_in_range(h, git_commit_id(commit)))
-		c->rec->changed_in_range = true;
-	if (h->opts.audit && hist_in_range(h, git_commit_id(commit)) && (hc.old || hc.new))
-		rc = hist_audit_change(h, &hc);
-	if (rc == 0 && h->opts.timeline && strcmp(h->opts.timeline, c->rec->id) == 0 && (hc.old || hc.new))
+		rec->changed_in_range = true;
+	for (i = 0; rc == 0 && i < n; i++)
+		if (i == 0 || !same(&olds[i], &olds[0]))
+			rc = audit_from(h, commit, rec, &olds[i], mine);
+	if (rc == 0 && h->opts.timeline && strcmp(h->opts.timeline, rec->id) == 0 && (hc.old || hc.new))
 		rc = hist_timeline_change(h, &hc);
-	if (rc == 0 && c->has_new)
-		rc = record_intros(h, commit, c, old, olds, nolds);
-	if (c->has_new)
-		note_review(c->rec, c->new, hc.old, git_commit_time(commit));
-	if (c->has_new)
-		c->rec->last = c->new;
-	c->rec->seen = true;
+	for (i = 0; i < n && np < 8; i++)
+		if (usable(&olds[i], rec))
+			pf[np++] = usable(&olds[i], rec);
+	if (rc == 0 && mine->has)
+		rc = record_intros(h, commit, rec, mine->facts, pf, np);
+	if (mine->has) {
+		note_review(rec, mine->facts, hc.old, git_commit_time(commit));
+		rec->last = mine->facts;
+	}
+	rec->seen = true;
 	return rc;
 }
 
-/* r[0] is the commit's roots, r[1..n] its parents'. */
 /* A file moved without a change of content: only the timeline records it. */
 static int timeline_move(secex_history *h, git_commit *commit, const id_change *c)
 {
@@ -544,113 +545,145 @@ static int timeline_move(secex_history *h, git_commit *commit, const id_change *
 	return hist_timeline_move(h, &hc, c->old_path);
 }
 
-static int exceptions_changed(secex_history *h, git_commit *commit, const roots *r, size_t n)
+static int single_parent(secex_history *h, git_commit *commit, hist_roots *const *r, size_t n)
 {
-	secex_vec first = SECEX_VEC_INIT, *others = n > 1 ? calloc(n - 1, sizeof(*others)) : NULL;
-	const id_change **olds = n > 1 ? calloc(n - 1, sizeof(*olds)) : NULL;
+	secex_vec changes = SECEX_VEC_INIT;
 	size_t i;
-	int rc;
+	int rc = id_changes(&changes, h, n ? r[1] : NULL, r[0], commit, true);
 
-	if (n > 1 && (!others || !olds)) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	rc = id_changes(&first, h, n ? &r[1] : NULL, &r[0], commit, true);
-	for (i = 1; rc == 0 && i < n; i++)
-		rc = id_changes(&others[i - 1], h, &r[i + 1], &r[0], commit, false);
-	for (i = 0; rc == 0 && i < first.n; i++) {
-		id_change *c = first.items[i];
+	for (i = 0; rc == 0 && i < changes.n; i++) {
+		id_change *c = changes.items[i];
+		version mine, old;
 
-		if (same_version(c) && n <= 1 && h->opts.timeline && strcmp(h->opts.timeline, c->rec->id) == 0)
+		new_side(&mine, c);
+		old_side(&old, c);
+		if (same_version(c) && h->opts.timeline && strcmp(h->opts.timeline, c->rec->id) == 0)
 			rc = timeline_move(h, commit, c);
-		else if (!same_version(c) && !(n > 1 && from_other_parent(others, n - 1, c, olds)))
-			rc = apply_change(h, commit, c, olds, n > 1 ? n - 1 : 0);
+		else if (!same_version(c))
+			rc = apply_change(h, commit, c->rec, &mine, &old, 1);
 	}
-cleanup:
-	for (i = 0; others && i + 1 < n; i++)
-		free_id_changes(&others[i]);
-	free(others);
-	free(olds);
-	free_id_changes(&first);
+	free_id_changes(&changes);
 	return rc;
 }
 
-/* Whether parent k of commit has path with the given blob (or, with blob NULL, lacks it). */
-static bool parent_has(git_commit *commit, unsigned k, const char *path, const git_oid *blob)
-{
-	git_commit *p = NULL;
-	git_tree *t = NULL;
-	git_tree_entry *e = NULL;
-	bool found = git_commit_parent(&p, commit, k) == 0 && git_commit_tree(&t, p) == 0 &&
-		     git_tree_entry_bypath(&e, t, path) == 0;
-	bool same = blob ? found && git_oid_equal(git_tree_entry_id(e), blob) : !found;
-
-	git_tree_entry_free(e);
-	git_tree_free(t);
-	git_commit_free(p);
-	return same;
-}
-
-/* The .secex/ files a commit introduced that none of its parents had. */
-static int secex_changed(secex_history *h, git_commit *commit, const roots *r, size_t n)
-{
-	secex_vec files = SECEX_VEC_INIT, introduced = SECEX_VEC_INIT;
-	size_t i, k;
-	int rc;
-
-	rc = diff_trees(&files, h, n && r[1].has_secex ? &r[1].secex : NULL, r[0].has_secex ? &r[0].secex : NULL,
-			".secex/", true, 0);
-	for (i = 0; rc == 0 && i < files.n; i++) {
-		tree_change *tc = files.items[i];
-		bool had = false;
-
-		for (k = 1; k < n && !had; k++)
-			had = parent_has(commit, (unsigned)k, tc->path, tc->has_new ? &tc->new_oid : NULL);
-		if (!had)
-			rc = secex_vec_push(&introduced, tc->path);
-	}
-	if (rc == 0 && !h->root_known && r[0].has_secex) {
-		git_oid_cpy(&h->root, git_commit_id(commit));
-		h->root_known = true;
-	}
-	if (rc == 0 && introduced.n && h->opts.audit && hist_in_range(h, git_commit_id(commit)))
-		rc = hist_audit_governance(h, commit, &introduced);
-	secex_vec_release(&introduced);
-	free_changes(&files);
-	return rc;
-}
-
-/* Whether the commit's subtree (exceptions or .secex) differs from every parent's. */
-static bool introduces(const roots *r, size_t n, bool secex)
+/* The 3-way merge of the parents' versions over the base's; false on a conflict. */
+static bool clean_merge(version *out, const version *base, const version *v, size_t n)
 {
 	size_t i;
 
-	for (i = 1; i <= n; i++) {
-		bool a = secex ? r[0].has_secex : r[0].has_exc, b = secex ? r[i].has_secex : r[i].has_exc;
-		const git_oid *x = secex ? &r[0].secex : &r[0].exc, *y = secex ? &r[i].secex : &r[i].exc;
-
-		if (a == b && (!a || git_oid_equal(x, y)))
+	*out = *base;
+	for (i = 0; i < n; i++) {
+		if (same(&v[i], base) || same(&v[i], out))
+			continue;
+		if (!same(out, base))
 			return false;
+		*out = v[i];
 	}
-	return secex ? r[0].has_secex || n : r[0].has_exc || n;
+	return true;
 }
 
-static int visit(secex_history *h, git_commit *commit)
+const hist_roots *hist_merge_base(secex_history *h, const hist_roots *r)
 {
-	size_t n = git_commit_parentcount(commit), i;
-	roots *r = calloc(n + 1, sizeof(*r));
-	int rc;
+	git_oid base;
+	int rc = r->nparents == 2 ? git_merge_base(&base, h->git, &r->parents[0], &r->parents[1])
+				  : git_merge_base_many(&base, h->git, r->nparents, r->parents);
 
-	if (!r)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
-	rc = roots_of(&r[0], h, git_commit_id(commit));
+	if (rc < 0) {
+		git_error_clear();
+		return NULL;
+	}
+	return secex_map_get(&h->roots, base.id, GIT_OID_RAWSZ);
+}
+
+/* One exception in a merge: what the merge holds that a clean 3-way merge of its parents
+ * over their merge base would not hold is the merge's own change, whatever the parent order. */
+static int merge_one(secex_history *h, git_commit *commit, hist_id *rec, const secex_vec *lists, size_t n,
+		     const version *mine)
+{
+	version v[8], b, clean, olds[8];
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		version_in(&v[i], &lists[i], rec, mine);
+	version_in(&b, &lists[n], rec, mine);
+	if (clean_merge(&clean, &b, v, n) && same(&clean, mine))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!same(&v[i], mine))
+			olds[k++] = v[i];
+	return k ? apply_change(h, commit, rec, mine, olds, k) : 0;
+}
+
+static int merge_parents(secex_history *h, git_commit *commit, hist_roots *const *r, size_t n)
+{
+	const hist_roots *base = hist_merge_base(h, r[0]);
+	secex_vec lists[9];
+	size_t i, k;
+	int rc = 0;
+
+	memset(lists, 0, sizeof(lists));
 	for (i = 0; rc == 0 && i < n; i++)
-		rc = roots_of(&r[i + 1], h, git_commit_parent_id(commit, (unsigned)i));
-	if (rc == 0 && introduces(r, n, false))
-		rc = exceptions_changed(h, commit, r, n);
-	if (rc == 0 && introduces(r, n, true))
-		rc = secex_changed(h, commit, r, n);
-	free(r);
+		rc = id_changes(&lists[i], h, r[i + 1], r[0], commit, i == 0);
+	if (rc == 0)
+		rc = id_changes(&lists[n], h, base, r[0], commit, false);
+	for (i = 0; rc == 0 && i < n; i++)
+		for (k = 0; rc == 0 && k < lists[i].n; k++) {
+			const id_change *c = lists[i].items[k];
+			version mine;
+			size_t j;
+			bool done = false;
+
+			for (j = 0; j < i && !done; j++) /* each exception once */
+				done = find_change(&lists[j], c->rec) != NULL;
+			if (done)
+				continue;
+			new_side(&mine, c);
+			rc = merge_one(h, commit, c->rec, lists, n, &mine);
+		}
+	for (i = 0; i <= n; i++)
+		free_id_changes(&lists[i]);
+	return rc;
+}
+
+static int exceptions_changed(secex_history *h, git_commit *commit, hist_roots *const *r, size_t n)
+{
+	return n <= 1 ? single_parent(h, commit, r, n) : merge_parents(h, commit, r, n > 8 ? 8 : n);
+}
+
+/* Whether the commit's exceptions directory differs from every parent's. */
+static bool introduces(hist_roots *const *r, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i <= n; i++)
+		if (r[0]->has_exc == r[i]->has_exc && (!r[0]->has_exc || git_oid_equal(&r[0]->exc, &r[i]->exc)))
+			return false;
+	return r[0]->has_exc || n;
+}
+
+/* Pass 2: one commit's exception changes. */
+static int visit(secex_history *h, const git_oid *oid)
+{
+	hist_roots *r[9];
+	git_commit *commit = NULL;
+	size_t n, i;
+	int rc = 0;
+
+	if (!(r[0] = secex_map_get(&h->roots, oid->id, GIT_OID_RAWSZ)))
+		return secex_error_set(SECEX_EREPO, "a commit of the walk was lost");
+	n = r[0]->nparents > 8 ? 8 : r[0]->nparents;
+	for (i = 0; i < n; i++)
+		if (!(r[i + 1] = secex_map_get(&h->roots, r[0]->parents[i].id, GIT_OID_RAWSZ)))
+			return secex_error_set(SECEX_EREPO, "a parent was not walked before its child");
+	for (i = 0; rc == 0 && i <= n; i++)
+		rc = hist_roots_exc(h, r[i]);
+	if (rc == 0 && introduces(r, n)) {
+		if (git_commit_lookup(&commit, h->git, oid) < 0)
+			rc = secex_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
+		else
+			rc = exceptions_changed(h, commit, r, n);
+		git_commit_free(commit);
+	}
 	h->ordinal++;
 	return rc;
 }
@@ -690,11 +723,13 @@ static int mark_range(secex_history *h, const git_oid *head)
 	return rc;
 }
 
-static int walk_all(secex_history *h, const git_oid *head)
+/* Pass 1: every commit, parents first, with the rules in force at it. */
+static int walk_rules(secex_history *h, const git_oid *head)
 {
 	git_revwalk *walk = NULL;
 	git_commit *commit = NULL;
-	git_oid oid;
+	hist_roots *r;
+	git_oid oid, *copy;
 	int rc = 0, next;
 
 	if (git_revwalk_new(&walk, h->git) < 0 || git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
@@ -705,14 +740,43 @@ static int walk_all(secex_history *h, const git_oid *head)
 	while (rc == 0 && (next = git_revwalk_next(&oid, walk)) == 0) {
 		if (git_commit_lookup(&commit, h->git, &oid) < 0)
 			rc = secex_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
-		else
-			rc = visit(h, commit);
+		else if ((rc = hist_roots_new(&r, h, commit)) == 0 && (rc = hist_rules_visit(h, commit, r)) == 0) {
+			if (!(copy = secex_arena_alloc(&h->arena, sizeof(*copy))))
+				rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			else
+				git_oid_cpy(copy, &oid), rc = secex_vec_push(&h->order, copy);
+		}
 		git_commit_free(commit);
 		commit = NULL;
 	}
 	if (rc == 0 && next != GIT_ITEROVER)
 		rc = secex_git_fail(SECEX_EREPO, "the history walk stopped early (corrupt or missing object)");
 	git_revwalk_free(walk);
+	return rc;
+}
+
+/* The policy in force at the head judges everything after pass 1. */
+static int take_rules(secex_history *h, const git_oid *head)
+{
+	hist_roots *r = secex_map_get(&h->roots, head->id, GIT_OID_RAWSZ);
+	int rc;
+
+	if (!r)
+		return secex_error_set(SECEX_EREPO, "the head commit was not walked");
+	if ((rc = hist_policy_of(&h->policy, h, r->rules)) < 0 || (rc = hist_roots_exc(h, r)) < 0)
+		return rc;
+	return h->diags ? hist_audit_head(h, r) : 0;
+}
+
+static int walk_all(secex_history *h, const git_oid *head)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = hist_rules_mark_trusted(h)) < 0 || (rc = walk_rules(h, head)) < 0 || (rc = take_rules(h, head)) < 0)
+		return rc;
+	for (i = 0; rc == 0 && i < h->order.n; i++)
+		rc = visit(h, h->order.items[i]);
 	return rc;
 }
 
@@ -774,6 +838,7 @@ static int start(secex_history *h, git_oid *head)
 	if ((rc = resolve(head, h, rev, "revision")) < 0 || (rc = setup_root(h)) < 0)
 		return rc;
 	git_oid_tostr(h->head, sizeof(h->head), head);
+	git_oid_cpy(&h->head_oid, head);
 	if (h->opts.checkpoint && (rc = checkpoint(h, head)) < 0)
 		return rc;
 	if (h->opts.since && (rc = mark_range(h, head)) < 0)
@@ -781,8 +846,8 @@ static int start(secex_history *h, git_oid *head)
 	return 0;
 }
 
-int secex_history_walk(secex_history **out, secex_repo *repo, const secex_policy *policy,
-		       const secex_history_options *opts, secex_diags *diags)
+int secex_history_walk(secex_history **out, secex_repo *repo, const secex_history_options *opts,
+		       secex_diags *diags)
 {
 	secex_history_options defaults = SECEX_HISTORY_OPTIONS_INIT;
 	secex_history *h = calloc(1, sizeof(*h));
@@ -794,12 +859,12 @@ int secex_history_walk(secex_history **out, secex_repo *repo, const secex_policy
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
 	h->repo = repo;
 	h->git = secex_repo_git(repo);
-	h->policy = policy;
 	h->opts = opts ? *opts : defaults;
 	h->diags = diags;
 	if (git_repository_is_shallow(h->git) == 1) {
+		h->shallow = true;
 		*out = h;
-		return shallow(h);
+		return (rc = hist_policy_of(&h->policy, h, hist_rules_at(h, NULL))) < 0 ? rc : shallow(h);
 	}
 	if ((rc = start(h, &head)) == 0 && (rc = walk_all(h, &head)) == 0 && h->opts.audit)
 		rc = hist_audit_finish(h);
@@ -814,6 +879,35 @@ int secex_history_walk(secex_history **out, secex_repo *repo, const secex_policy
 const char *secex_history_head(const secex_history *h)
 {
 	return h->head;
+}
+
+const secex_policy *secex_history_policy(const secex_history *h)
+{
+	return h->policy;
+}
+
+bool secex_history_shallow(const secex_history *h)
+{
+	return h->shallow;
+}
+
+int secex_history_use_rules(secex_history *h, secex_tree *tree)
+{
+	const hist_rules *r = hist_rules_at(h, h->head[0] ? &h->head_oid : NULL);
+	secex_tree_file *files = r->n ? calloc(r->n, sizeof(*files)) : NULL;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (r->n && !files)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; i < r->n; i++)
+		if (r->files[i].mode != GIT_FILEMODE_LINK && r->files[i].mode != GIT_FILEMODE_COMMIT) {
+			files[n].path = r->files[i].path;
+			git_oid_cpy(&files[n++].oid, &r->files[i].blob);
+		}
+	rc = secex_tree_overlay(tree, ".secex/", files, n);
+	free(files);
+	return rc;
 }
 
 bool secex_history_changed(const secex_history *h, const char *id)
@@ -960,6 +1054,13 @@ void secex_history_free(secex_history *h)
 	secex_map_release(&h->sigs);
 	secex_map_release(&h->rosters);
 	secex_map_release(&h->roots);
+	secex_map_release(&h->flat);
+	secex_map_release(&h->trusted);
+	secex_map_release(&h->policies);
+	for (i = 0; i < h->owned_policies.n; i++)
+		secex_policy_free(h->owned_policies.items[i]);
+	secex_vec_release(&h->owned_policies);
+	secex_vec_release(&h->order);
 	secex_map_release(&h->range);
 	secex_map_release(&h->reported);
 	secex_map_release(&h->keyring_fprs);

@@ -62,6 +62,50 @@ typedef struct {
 	bool changed_in_range;
 } hist_id;
 
+/* One file of a .secex/ state: its path below .secex/, blob and mode. */
+typedef struct {
+	const char *path;
+	git_oid blob;
+	uint32_t mode;
+} hist_file;
+
+/* A .secex/ state: its files sorted by path; from is the commit that made it (messages). */
+typedef struct {
+	hist_file *files;
+	size_t n;
+	git_oid from;
+} hist_rules;
+
+/* What the walk keeps of every commit: its parents, its tree, its .secex/ as it is (own)
+ * and as the last authorised change left it (rules), its exceptions directory. */
+typedef struct {
+	git_oid tree, exc, secex;
+	git_oid *parents;
+	unsigned nparents;
+	bool has_exc, has_secex, exc_known;
+	bool bad_exc, bad_secex; /* a symbolic link, submodule or file in the directory's place */
+	const hist_rules *own, *rules;
+} hist_roots;
+
+bool hist_rules_equal(const hist_rules *a, const hist_rules *b);
+/* The blob of path (".secex/policy.yaml") in the rules, or NULL. */
+const git_oid *hist_rules_blob(const hist_rules *rules, const char *path);
+/* Records a commit (pass 1): parents, tree, own .secex/. */
+int hist_roots_new(hist_roots **out, secex_history *h, git_commit *commit);
+/* Reads the exceptions directory's id of the policy in force, once. */
+int hist_roots_exc(secex_history *h, hist_roots *roots);
+/* Judges the commit's .secex/ change by its parents' rules and sets roots->rules. */
+int hist_rules_visit(secex_history *h, git_commit *commit, hist_roots *roots);
+/* The rules in force at a walked commit (no rules for NULL or a commit not walked). */
+const hist_rules *hist_rules_at(secex_history *h, const git_oid *commit);
+int hist_rules_mark_trusted(secex_history *h);
+/* The roots of the merge base of a merge's parents, or NULL (unrelated histories). */
+const hist_roots *hist_merge_base(secex_history *h, const hist_roots *roots);
+/* The policy of the rules (the default when they hold none that is valid). */
+int hist_policy_of(const secex_policy **out, secex_history *h, const hist_rules *rules);
+/* The roster of the rules, with its keys parsed. *out is never NULL. */
+int hist_roster_of(hist_roster **out, secex_history *h, const hist_rules *rules);
+
 /* A change that stands unless approved again later (SX401, SX402, SX404), judged at the
  * end of the walk. */
 typedef struct {
@@ -71,6 +115,7 @@ typedef struct {
 	char *path;
 	uint32_t line;
 	char *message;
+	const char *level; /* settled only by an approver of a group of this level (NULL: any approval) */
 } hist_pending;
 
 #define HIST_TREE_CACHE 512
@@ -79,7 +124,7 @@ struct secex_history {
 	secex_repo *repo;
 	git_repository *git;
 	git_odb *odb;
-	const secex_policy *policy;
+	const secex_policy *policy; /* in force at the head: the last authorised one */
 	secex_history_options opts;
 	secex_diags *diags;
 	secex_arena arena;
@@ -87,7 +132,12 @@ struct secex_history {
 	secex_map ids;      /* exception id -> hist_id */
 	secex_map sigs;     /* commit oid -> hist_sig */
 	secex_map rosters;  /* people.yaml blob oid -> hist_roster */
-	secex_map roots;    /* commit oid -> its exceptions and .secex tree ids */
+	secex_map roots;    /* commit oid -> hist_roots */
+	secex_map flat;     /* .secex tree oid -> hist_rules */
+	secex_map trusted;  /* commit oid -> itself: the pinned trust root and its ancestors */
+	secex_map policies; /* policy.yaml blob oid -> secex_policy */
+	secex_vec owned_policies;
+	secex_vec order;    /* git_oid *: the commits, parents first */
 	secex_map range;    /* commit oid -> itself: the audited commits (when since is set) */
 	secex_map reported; /* blob oid -> itself: parse problems already reported */
 	secex_vec owned;    /* hist_roster and hist_sig to release */
@@ -100,6 +150,8 @@ struct secex_history {
 	secex_map keyring_fprs;
 	unsigned keyring_gen;
 	char head[GIT_OID_HEXSZ + 1];
+	git_oid head_oid;
+	bool shallow;
 	git_oid root;
 	bool root_known, root_pinned;
 	git_tree *trees[HIST_TREE_CACHE]; /* recently read trees, by id hash */
@@ -108,7 +160,7 @@ struct secex_history {
 
 /* The commit's verified signature (cached). */
 int hist_commit_sig(hist_sig **out, secex_history *h, const git_oid *commit);
-/* The roster as of commit (NULL commit: none), cached by blob. *out is never NULL. */
+/* The roster in force at commit (NULL commit: none), cached by blob. *out is never NULL. */
 int hist_roster_at(hist_roster **out, secex_history *h, const git_commit *commit);
 /* The person in roster whose key made sig, or NULL; *key gets the key. */
 const secex_person *hist_signer(const hist_roster *roster, const hist_sig *sig, const secex_key **key);
@@ -129,7 +181,12 @@ typedef struct {
 } hist_change;
 
 int hist_audit_change(secex_history *h, const hist_change *change);
-int hist_audit_governance(secex_history *h, git_commit *commit, const secex_vec *paths);
+/* Whether the commit's change of paths (below .secex/) is authorised by the rules of every
+ * parent (p, n); SX301/SX302 for the audited range. */
+int hist_audit_governance(secex_history *h, git_commit *commit, const hist_roots *const *p, size_t n,
+			  const secex_vec *paths, bool *authorised);
+/* SX301 and SX109 about the head: .secex/ not as authorised, directories not real. */
+int hist_audit_head(secex_history *h, const hist_roots *head);
 int hist_audit_finish(secex_history *h);
 
 /* Adds the change to the timeline (timeline.c). */

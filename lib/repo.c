@@ -27,6 +27,8 @@ struct secex_tree {
 	git_index *index;    /* TREE_INDEX */
 	secex_map listed;    /* TREE_GIT: path -> git_oid of each file listed, so loading it
 				needs no second lookup through the trees */
+	char *overlay;       /* TREE_GIT: paths below this prefix read from overlaid */
+	secex_map overlaid;  /* path below the prefix -> git_oid */
 	char name[64];
 };
 
@@ -375,6 +377,8 @@ void secex_tree_free(secex_tree *t)
 	git_tree_free(t->tree);
 	git_index_free(t->index);
 	secex_map_release(&t->listed);
+	secex_map_release(&t->overlaid);
+	free(t->overlay);
 	free(t);
 }
 
@@ -594,7 +598,15 @@ static int git_locate(git_oid *oid, uint64_t *size, secex_tree *t, const char *p
 	size_t len;
 	int rc;
 
-	if (t->kind == TREE_GIT && secex_map_get(&t->listed, path, strlen(path))) {
+	if (t->kind == TREE_GIT && t->overlay && strncmp(path, t->overlay, strlen(t->overlay)) == 0) {
+		const git_oid *o = secex_map_get(&t->overlaid, path + strlen(t->overlay),
+						 strlen(path + strlen(t->overlay)));
+
+		if (!o)
+			return SECEX_ENOTFOUND;
+		git_oid_cpy(oid, o);
+		rc = 0;
+	} else if (t->kind == TREE_GIT && secex_map_get(&t->listed, path, strlen(path))) {
 		git_oid_cpy(oid, secex_map_get(&t->listed, path, strlen(path)));
 		rc = 0;
 	} else if (t->kind == TREE_GIT) {
@@ -624,6 +636,28 @@ static int git_locate(git_oid *oid, uint64_t *size, secex_tree *t, const char *p
 		return secex_git_missing(t->repo->repo, "an object");
 	*size = len;
 	return 0;
+}
+
+int secex_tree_overlay(secex_tree *t, const char *prefix, const secex_tree_file *files, size_t n)
+{
+	size_t i;
+	int rc = 0;
+
+	if (t->kind != TREE_GIT)
+		return secex_error_set(SECEX_EINVALID, "only a commit's tree can take the rules in force");
+	free(t->overlay);
+	secex_map_release(&t->overlaid);
+	if (!(t->overlay = secex_strndup(prefix, strlen(prefix))))
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; rc == 0 && i < n; i++) {
+		git_oid *copy = secex_arena_alloc(&t->overlaid.keys, sizeof(*copy));
+
+		if (!copy)
+			return secex_error_set(SECEX_ENOMEM, "out of memory");
+		git_oid_cpy(copy, &files[i].oid);
+		rc = secex_map_put(&t->overlaid, files[i].path, strlen(files[i].path), copy);
+	}
+	return rc;
 }
 
 static int stat_file(uint64_t *size, secex_tree *t, const char *path)

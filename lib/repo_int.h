@@ -15,4 +15,14 @@ int secex_git_fail(int code, const char *what);
  * clone (clone it again without --filter) or damaged (git fsck). */
 int secex_git_missing(git_repository *repo, const char *what);
 
+/* One file of an overlay: a path below its prefix and the blob it reads. */
+typedef struct {
+	const char *path;
+	git_oid oid;
+} secex_tree_file;
+
+/* Makes every path of a commit's tree below prefix (".secex/") read from files instead (a
+ * path not among them does not exist): the rules in force replace the tree's own. */
+int secex_tree_overlay(secex_tree *tree, const char *prefix, const secex_tree_file *files, size_t n);
+
 #endif

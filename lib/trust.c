@@ -92,34 +92,31 @@ static int load_roster(hist_roster *hr, secex_history *h, const git_oid *blob)
 
 static hist_roster no_roster;
 
-int hist_roster_at(hist_roster **out, secex_history *h, const git_commit *commit)
+int hist_roster_of(hist_roster **out, secex_history *h, const hist_rules *rules)
 {
-	git_tree *tree = NULL;
-	git_tree_entry *e = NULL;
+	const git_oid *blob = hist_rules_blob(rules, SECEX_PEOPLE_PATH);
 	hist_roster *hr;
-	git_oid blob;
-	int rc = 0;
+	int rc;
 
 	*out = &no_roster;
-	if (!commit || git_commit_tree(&tree, commit) < 0 || git_tree_entry_bypath(&e, tree, SECEX_PEOPLE_PATH) < 0 ||
-	    git_tree_entry_type(e) != GIT_OBJECT_BLOB)
-		goto cleanup;
-	git_oid_cpy(&blob, git_tree_entry_id(e));
-	if ((hr = secex_map_get(&h->rosters, blob.id, GIT_OID_RAWSZ))) {
+	if (!blob)
+		return 0;
+	if ((hr = secex_map_get(&h->rosters, blob->id, GIT_OID_RAWSZ))) {
 		*out = hr;
-		goto cleanup;
+		return 0;
 	}
 	if (!(hr = calloc(1, sizeof(*hr))) || secex_vec_push(&h->owned, hr) < 0) {
 		free(hr);
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
-		goto cleanup;
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
 	}
-	if ((rc = load_roster(hr, h, &blob)) == 0 && (rc = secex_map_put(&h->rosters, blob.id, GIT_OID_RAWSZ, hr)) == 0)
+	if ((rc = load_roster(hr, h, blob)) == 0 && (rc = secex_map_put(&h->rosters, blob->id, GIT_OID_RAWSZ, hr)) == 0)
 		*out = hr;
-cleanup:
-	git_tree_entry_free(e);
-	git_tree_free(tree);
 	return rc;
+}
+
+int hist_roster_at(hist_roster **out, secex_history *h, const git_commit *commit)
+{
+	return hist_roster_of(out, h, hist_rules_at(h, commit ? git_commit_id(commit) : NULL));
 }
 
 static int verify(hist_sig *s, secex_history *h, const secex_signed_commit *sc)

@@ -94,12 +94,22 @@ typedef struct {
 const secex_timeline_event *const *secex_history_timeline(const secex_history *history, size_t *n);
 
 /*
- * Walks the history of repo from opts->head with the policy of the head. With opts->audit,
- * the findings of SPEC §5 for the commits in range go to diags. A shallow repository is
+ * Walks the history of repo from opts->head. Each .secex/ change is judged by the rules in
+ * force before it (its parents'); what the walk decides comes from the rules in force at the
+ * head, the last authorised ones (secex_history_policy). With opts->audit, the findings of
+ * SPEC §5 for the commits in range go to diags; findings about the head itself (SX301 when
+ * its .secex/ is not as authorised, SX109) go there in any case. A shallow repository is
  * SX305 and nothing is walked; a SHA-256 or unreadable repository is SECEX_EREPO.
  */
-int secex_history_walk(secex_history **out, secex_repo *repo, const secex_policy *policy,
-		       const secex_history_options *opts, secex_diags *diags);
+int secex_history_walk(secex_history **out, secex_repo *repo, const secex_history_options *opts,
+		       secex_diags *diags);
+/* The policy in force at the head (owned by history). */
+const secex_policy *secex_history_policy(const secex_history *history);
+/* Whether the repository is a shallow clone: nothing was walked. */
+bool secex_history_shallow(const secex_history *history);
+/* Makes tree (the head's, from secex_tree_open_rev) read .secex/ as the rules in force at
+ * the head, so that a snapshot loaded from it judges by them. */
+int secex_history_use_rules(secex_history *history, secex_tree *tree);
 void secex_history_free(secex_history *history);
 
 /* The head commit walked, as 40 hex digits. */
