@@ -144,24 +144,60 @@ static int judge_key(judgement *j, const secex_approval_fact *e, const hist_rost
 	return 0;
 }
 
+/* Rule 3 against the roster of every parent: a merge's own approval must hold whatever the
+ * parent order (the first failure is the verdict). */
+static int judge_keys(judgement *j, judge_ctx *x, const secex_approval_fact *e, git_commit *c, const hist_sig *sig)
+{
+	unsigned k, n = git_commit_parentcount(c);
+	int rc = 0;
+
+	for (k = 0; rc == 0 && !j->code && k < (n ? n : 1); k++) {
+		git_commit *parent = NULL;
+		hist_roster *r = NULL;
+
+		if (n && git_commit_parent(&parent, c, k) < 0)
+			return secex_git_fail(SECEX_EREPO, "cannot read a parent of an approval commit");
+		if ((rc = hist_roster_at(&r, x->h, parent)) == 0)
+			rc = judge_key(j, e, r, c, sig, x->head->value[SECEX_F_RISK_OWNER]);
+		git_commit_free(parent);
+	}
+	return rc;
+}
+
+static int load_rosters(judge_ctx *x, git_commit *c)
+{
+	unsigned k, n = git_commit_parentcount(c);
+	int rc = 0;
+
+	for (k = 0; rc == 0 && k < n; k++) {
+		git_commit *parent = NULL;
+		hist_roster *r;
+
+		if (git_commit_parent(&parent, c, k) < 0)
+			return secex_git_fail(SECEX_EREPO, "cannot read a parent of an approval commit");
+		rc = hist_roster_at(&r, x->h, parent);
+		git_commit_free(parent);
+	}
+	return rc;
+}
+
 /* Rules 2, 3, 4 (role held) and 6 for one introducing commit. */
 static int judge_intro(judgement *j, judge_ctx *x, const secex_approval_fact *e, const hist_intro *in)
 {
-	git_commit *c = NULL, *parent = NULL;
-	hist_roster *r = NULL;
+	git_commit *c = NULL;
 	hist_sig *sig = NULL;
 	int rc;
 
 	git_oid_tostr(j->commit, sizeof(j->commit), &in->commit);
-	if (git_commit_lookup(&c, x->h->git, &in->commit) < 0 ||
-	    (git_commit_parentcount(c) && git_commit_parent(&parent, c, 0) < 0)) {
+	if (git_commit_lookup(&c, x->h->git, &in->commit) < 0) {
 		rc = secex_git_fail(SECEX_EREPO, "cannot read an approval commit");
 		goto cleanup;
 	}
-	if ((rc = hist_roster_at(&r, x->h, parent)) < 0 || (rc = hist_commit_sig(&sig, x->h, &in->commit)) < 0)
-		goto cleanup;
 	j->code = NULL;
-	if ((rc = judge_signature(j, e, in, c, sig)) < 0 || j->code || (rc = judge_key(j, e, r, c, sig, x->head->value[SECEX_F_RISK_OWNER])) < 0 || j->code)
+	/* the rosters first: they put their OpenPGP keys in the keyring the signature needs */
+	if ((rc = load_rosters(x, c)) < 0 || (rc = hist_commit_sig(&sig, x->h, &in->commit)) < 0)
+		goto cleanup;
+	if ((rc = judge_signature(j, e, in, c, sig)) < 0 || j->code || (rc = judge_keys(j, x, e, c, sig)) < 0 || j->code)
 		goto cleanup;
 	if (memcmp(in->at->substantive, x->head->substantive, SECEX_DIGEST_SIZE) != 0) {
 		rc = fail(j, "SX209", "the exception changed after %s approved it in commit %.12s", e->by, j->commit);
@@ -174,7 +210,6 @@ static int judge_intro(judgement *j, judge_ctx *x, const secex_approval_fact *e,
 				      "its parent; its date is the signer's claim)" : "");
 	}
 cleanup:
-	git_commit_free(parent);
 	git_commit_free(c);
 	return rc;
 }

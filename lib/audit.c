@@ -67,13 +67,16 @@ static int64_t rank_of(const secex_policy *p, const char *level)
 
 /* Records a finding that an approval given later (in a descendant commit, still present
  * at the end) settles; the message is built from fmt. */
-static int pend(audit_ctx *c, const hist_change *ch, const char *code, uint32_t line, const char *fmt, ...)
+static int pend(audit_ctx *c, const hist_change *ch, const char *code, const char *level, uint32_t line,
+		const char *fmt, ...)
 #if defined(__GNUC__)
-	__attribute__((format(printf, 5, 6)))
+	__attribute__((format(printf, 6, 7)))
 #endif
 	;
 
-static int pend(audit_ctx *c, const hist_change *ch, const char *code, uint32_t line, const char *fmt, ...)
+/* level: the approval that settles it must come from an approver of this level's groups. */
+static int pend(audit_ctx *c, const hist_change *ch, const char *code, const char *level, uint32_t line,
+		const char *fmt, ...)
 {
 	hist_pending *p = calloc(1, sizeof(*p));
 	secex_buf msg = SECEX_BUF_INIT;
@@ -89,6 +92,7 @@ static int pend(audit_ctx *c, const hist_change *ch, const char *code, uint32_t 
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
 	}
 	p->code = code;
+	p->level = level;
 	p->rec = ch->rec;
 	git_oid_cpy(&p->commit, git_commit_id(c->commit));
 	p->line = line;
@@ -105,13 +109,27 @@ static int audit_priority(audit_ctx *c, const hist_change *ch)
 	if (!differs(ch->old, ch->new, SECEX_F_PRIORITY) || a < 0 || b < 0 || a == b)
 		return 0;
 	if (b < a)
-		return pend(c, ch, "SX401", line, "priority lowered from %s to %s %s; a lower priority needs "
-			    "fewer approvers and a longer SLA: confirm the re-rating with the risk owner and have "
-			    "it approved again", val(ch->old, SECEX_F_PRIORITY), val(ch->new, SECEX_F_PRIORITY),
-			    said(c));
-	return pend(c, ch, "SX402", line, "priority raised from %s to %s %s; check whether this is an "
+		return pend(c, ch, "SX401", ch->old->value[SECEX_F_PRIORITY], line, "priority lowered from %s to "
+			    "%s %s; a lower priority needs fewer approvers and a longer SLA: an approver of the "
+			    "old level (%s) must review the re-rating and approve it (secex approve %s)",
+			    val(ch->old, SECEX_F_PRIORITY), val(ch->new, SECEX_F_PRIORITY), said(c),
+			    val(ch->old, SECEX_F_PRIORITY), ch->rec->id);
+	return pend(c, ch, "SX402", ch->new->value[SECEX_F_PRIORITY], line, "priority raised from %s to %s %s; check whether this is an "
 		    "incident and whether the shorter SLA is already missed, then have it approved again at "
 		    "the new level", val(ch->old, SECEX_F_PRIORITY), val(ch->new, SECEX_F_PRIORITY), said(c));
+}
+
+/* A new risk owner after decisions were recorded: an insider could name one who agrees. */
+static int audit_risk_owner(audit_ctx *c, const hist_change *ch)
+{
+	if (!differs(ch->old, ch->new, SECEX_F_RISK_OWNER) || !ch->old->napprovals)
+		return 0;
+	return pend(c, ch, "SX411", ch->old->value[SECEX_F_PRIORITY],
+		    ch->new->line[SECEX_F_RISK_OWNER] ? ch->new->line[SECEX_F_RISK_OWNER] : ch->new->line[SECEX_F_ID],
+		    "risk owner changed from %s to %s %s, after decisions were recorded; an approver of the "
+		    "%s level must review the change and approve it (secex approve %s)",
+		    val(ch->old, SECEX_F_RISK_OWNER), val(ch->new, SECEX_F_RISK_OWNER), said(c),
+		    val(ch->old, SECEX_F_PRIORITY), ch->rec->id);
 }
 
 static bool when_of(int64_t *out, const char *s)
@@ -125,7 +143,7 @@ static int pend_extension(audit_ctx *c, const hist_change *ch, int64_t over)
 	char limit[32];
 
 	secex_duration_format(limit, sizeof(limit), l->no_escalation);
-	return pend(c, ch, "SX404", ch->new->line[SECEX_F_DUE_DATE], "due date extended from %s to %s %s, "
+	return pend(c, ch, "SX404", l->name, ch->new->line[SECEX_F_DUE_DATE], "due date extended from %s to %s %s, "
 		    "%lld day(s) past the %s no-escalation threshold of a %s exception, and no approval was "
 		    "given after the change; have the level's approvers approve it (secex approve %s)",
 		    val(ch->old, SECEX_F_DUE_DATE), val(ch->new, SECEX_F_DUE_DATE), said(c),
@@ -264,7 +282,8 @@ int hist_audit_change(secex_history *h, const hist_change *ch)
 		rc = audit_added(&c, ch);
 	else if (!ch->new)
 		rc = audit_deleted(&c, ch);
-	else if ((rc = audit_priority(&c, ch)) == 0 && (rc = audit_due(&c, ch)) == 0 &&
+	else if ((rc = audit_priority(&c, ch)) == 0 && (rc = audit_risk_owner(&c, ch)) == 0 &&
+		 (rc = audit_due(&c, ch)) == 0 &&
 		 (rc = audit_original(&c, ch)) == 0 && (rc = audit_status(&c, ch)) == 0 &&
 		 (rc = audit_edit(&c, ch)) == 0)
 		rc = audit_approvals(&c, ch);
@@ -449,23 +468,92 @@ int hist_audit_governance(secex_history *h, git_commit *commit, const hist_roots
 	return rc;
 }
 
-static bool approved_after(secex_history *h, const hist_pending *p)
+/* The person who validly signed the intro's commit as by, in the rules of every parent. */
+static int signer_of(const secex_person **out, secex_history *h, const hist_intro *in, const char *by)
+{
+	git_commit *c = NULL;
+	hist_sig *sig = NULL;
+	unsigned k, n;
+	int rc = 0;
+
+	*out = NULL;
+	if (git_commit_lookup(&c, h->git, &in->commit) < 0)
+		return secex_git_fail(SECEX_EREPO, "cannot read an approval commit");
+	n = git_commit_parentcount(c);
+	for (k = 0; rc == 0 && k < n; k++) { /* rosters first: they fill the OpenPGP keyring */
+		git_commit *parent = NULL;
+		hist_roster *r;
+
+		if (git_commit_parent(&parent, c, k) < 0)
+			rc = secex_git_fail(SECEX_EREPO, "cannot read a parent commit");
+		else
+			rc = hist_roster_at(&r, h, parent);
+		git_commit_free(parent);
+	}
+	if (rc == 0 && n)
+		rc = hist_commit_sig(&sig, h, &in->commit);
+	for (k = 0; rc == 0 && sig && k < n; k++) {
+		git_commit *parent = NULL;
+		hist_roster *r;
+		const secex_key *key;
+		const secex_person *p;
+
+		if (git_commit_parent(&parent, c, k) < 0 || (rc = hist_roster_at(&r, h, parent)) < 0) {
+			git_commit_free(parent);
+			break;
+		}
+		p = hist_signer(r, sig, &key);
+		git_commit_free(parent);
+		if (!p || !p->active || !by || strcmp(p->id, by) != 0) {
+			*out = NULL;
+			break;
+		}
+		if (k == 0)
+			*out = p;
+	}
+	git_commit_free(c);
+	return rc;
+}
+
+static bool approves_level(const secex_policy *policy, const secex_person *who, const char *level_name)
+{
+	const secex_level *l = level_name ? secex_policy_level(policy, level_name) : NULL;
+	size_t g, r, k;
+
+	if (!level_name)
+		return true;
+	for (g = 0; l && g < l->ngroups; g++)
+		for (r = 0; r < l->groups[g].n; r++)
+			for (k = 0; k < who->roles.n; k++)
+				if (secex_policy_role_implies(policy, who->roles.items[k], l->groups[g].roles[r]))
+					return true;
+	return false;
+}
+
+/* Whether a valid approval, given in the finding's commit or after it and still recorded,
+ * settles the finding: signed by its approver, who fills a group of the pending level. */
+static int approved_after(bool *out, secex_history *h, const hist_pending *p)
 {
 	const hist_intro *in;
 	size_t i;
+	int rc = 0;
 
-	for (in = p->rec->intros; in; in = in->next)
-		for (i = 0; p->rec->last && i < p->rec->last->napprovals; i++) {
+	*out = false;
+	for (in = p->rec->intros; rc == 0 && in && !*out; in = in->next)
+		for (i = 0; rc == 0 && p->rec->last && i < p->rec->last->napprovals && !*out; i++) {
 			const secex_approval_fact *a = &p->rec->last->approvals[i];
+			const secex_person *who;
 
 			if (memcmp(a->digest, in->entry, SECEX_DIGEST_SIZE) != 0 || !a->decision ||
 			    strcmp(a->decision, "approve") != 0)
 				continue;
-			if (git_oid_equal(&in->commit, &p->commit) ||
-			    git_graph_descendant_of(h->git, &in->commit, &p->commit) == 1)
-				return true;
+			if (!git_oid_equal(&in->commit, &p->commit) &&
+			    git_graph_descendant_of(h->git, &in->commit, &p->commit) != 1)
+				continue;
+			if ((rc = signer_of(&who, h, in, a->by)) == 0 && who)
+				*out = approves_level(h->policy, who, p->level);
 		}
-	return false;
+	return rc;
 }
 
 int hist_audit_finish(secex_history *h)
@@ -482,8 +570,11 @@ int hist_audit_finish(secex_history *h)
 	}
 	for (i = 0; rc == 0 && i < h->pending.n; i++) {
 		const hist_pending *p = h->pending.items[i];
+		bool settled;
 
-		if (approved_after(h, p))
+		if ((rc = approved_after(&settled, h, p)) < 0)
+			break;
+		if (settled)
 			continue;
 		git_oid_tostr(hex, sizeof(hex), &p->commit);
 		rc = secex_diags_add(h->diags, p->code, p->path, p->line, p->line ? 1 : 0, p->rec->id, hex, "%s",

@@ -55,6 +55,7 @@ static const secex_diag_code codes[] = {
 	{ "SX408", SECEX_SEV_ERROR, "approval entry removed or rewritten" },
 	{ "SX409", SECEX_SEV_WARNING, "exception file deleted, not closed" },
 	{ "SX410", SECEX_SEV_ERROR, "id reused for another exception" },
+	{ "SX411", SECEX_SEV_ERROR, "risk owner changed after approvals, not reviewed again" },
 	{ "SX501", SECEX_SEV_WARNING, "unassigned" },
 	{ "SX502", SECEX_SEV_WARNING, "assignee departed" },
 	{ "SX503", SECEX_SEV_WARNING, "risk owner departed" },
