@@ -627,22 +627,21 @@ static int head_unauthorised(secex_history *h, const hist_roots *head)
 	return rc;
 }
 
-static int not_a_directory(secex_history *h, const char *dir)
+/* A symbolic link, submodule or file put in the place of dir by this commit (in range). */
+int hist_audit_not_dir(secex_history *h, const git_oid *commit, const char *dir)
 {
-	return secex_diags_add(h->diags, "SX109", dir, 0, 0, NULL, h->head, "'%s' at %.12s is a symbolic link, "
-			       "submodule or file, not a directory; secex reads only a real directory there: "
-			       "replace it with the directory itself", dir, h->head);
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (!h->opts.audit || !hist_in_range(h, commit))
+		return 0;
+	git_oid_tostr(hex, sizeof(hex), commit);
+	return secex_diags_add(h->diags, "SX109", dir, 0, 0, NULL, hex, "commit %.12s put a symbolic link, "
+			       "submodule or file in the place of the directory '%s'; secex reads only a real "
+			       "directory there (nothing under it counts now): replace it with the directory "
+			       "itself", hex, dir);
 }
 
 int hist_audit_head(secex_history *h, const hist_roots *head)
 {
-	int rc = 0;
-
-	if (head->bad_secex)
-		rc = not_a_directory(h, ".secex");
-	if (rc == 0 && head->bad_exc)
-		rc = not_a_directory(h, h->policy->exceptions_dir);
-	if (rc == 0 && !hist_rules_equal(head->own, head->rules))
-		rc = head_unauthorised(h, head);
-	return rc;
+	return hist_rules_equal(head->own, head->rules) ? 0 : head_unauthorised(h, head);
 }

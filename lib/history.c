@@ -677,6 +677,10 @@ static int visit(secex_history *h, const git_oid *oid)
 			return secex_error_set(SECEX_EREPO, "a parent was not walked before its child");
 	for (i = 0; rc == 0 && i <= n; i++)
 		rc = hist_roots_exc(h, r[i]);
+	if (rc == 0 && r[0]->bad_exc && !(n && r[1]->bad_exc))
+		rc = hist_audit_not_dir(h, oid, h->policy->exceptions_dir);
+	if (rc == 0 && r[0]->bad_secex && !(n && r[1]->bad_secex))
+		rc = hist_audit_not_dir(h, oid, ".secex");
 	if (rc == 0 && introduces(r, n)) {
 		if (git_commit_lookup(&commit, h->git, oid) < 0)
 			rc = secex_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");

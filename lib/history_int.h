@@ -185,8 +185,10 @@ int hist_audit_change(secex_history *h, const hist_change *change);
  * parent (p, n); SX301/SX302 for the audited range. */
 int hist_audit_governance(secex_history *h, git_commit *commit, const hist_roots *const *p, size_t n,
 			  const secex_vec *paths, bool *authorised);
-/* SX301 and SX109 about the head: .secex/ not as authorised, directories not real. */
+/* SX301 about the head: its .secex/ is not as authorised changes made it. */
 int hist_audit_head(secex_history *h, const hist_roots *head);
+/* SX109: the commit put something else in the place of the directory dir. */
+int hist_audit_not_dir(secex_history *h, const git_oid *commit, const char *dir);
 int hist_audit_finish(secex_history *h);
 
 /* Adds the change to the timeline (timeline.c). */

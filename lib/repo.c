@@ -576,10 +576,65 @@ static int cmp_paths(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* What is at path in the tree: nothing, a directory, or something else (a symbolic link,
+ * submodule or file). Nothing is followed. */
+typedef enum { AT_NOTHING, AT_DIR, AT_OTHER } at_kind;
+
+static at_kind kind_at(secex_tree *t, const char *path)
+{
+	secex_buf full = SECEX_BUF_INIT;
+	git_tree_entry *e = NULL;
+	struct stat st;
+	at_kind k = AT_NOTHING;
+
+	if (t->kind == TREE_DIR) {
+		if (secex_buf_printf(&full, "%s%s", t->root, path) == 0 && lstat(full.ptr, &st) == 0)
+			k = S_ISDIR(st.st_mode) ? AT_DIR : AT_OTHER;
+		secex_buf_release(&full);
+	} else if (t->kind == TREE_GIT) {
+		if (git_tree_entry_bypath(&e, t->tree, path) == 0)
+			k = git_tree_entry_type(e) == GIT_OBJECT_TREE ? AT_DIR : AT_OTHER;
+		git_tree_entry_free(e);
+		git_error_clear();
+	} else {
+		k = git_index_get_bypath(t->index, path, 0) ? AT_OTHER : AT_NOTHING;
+	}
+	return k;
+}
+
+int secex_tree_check_dir(bool *ok, secex_tree *t, const char *dir, secex_diags *diags)
+{
+	secex_buf prefix = SECEX_BUF_INIT;
+	const char *p = dir;
+	int rc = 0;
+
+	*ok = true;
+	while (rc == 0 && *ok && *p) {
+		size_t n = strcspn(p, "/");
+
+		if ((rc = secex_buf_put(&prefix, p, n)) < 0)
+			break;
+		if (kind_at(t, prefix.ptr) == AT_OTHER) {
+			*ok = false;
+			rc = secex_diags_add(diags, "SX109", prefix.ptr, 0, 0, NULL, NULL, "'%s' is a symbolic link, "
+					     "submodule or file in the %s, where secex reads the directory '%s'; "
+					     "replace it with a real directory", prefix.ptr, t->name, dir);
+		}
+		p += n + (p[n] == '/');
+		if (*p)
+			rc = rc ? rc : secex_buf_puts(&prefix, "/");
+	}
+	secex_buf_release(&prefix);
+	return rc;
+}
+
 int secex_tree_list(secex_vec *out, secex_tree *t, const char *dir, secex_diags *diags)
 {
+	bool real;
 	int rc;
 
+	if ((rc = secex_tree_check_dir(&real, t, dir, diags)) < 0 || !real)
+		return rc;
 	switch (t->kind) {
 	case TREE_DIR: rc = list_dir(out, t->root, dir, diags, 0); break;
 	case TREE_GIT: rc = list_git(out, t, dir, diags); break;

@@ -110,15 +110,8 @@ static int load_policy(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
 			goto cleanup;
 	}
 	s->policy_ok = false;
+	/* a policy that failed validation decides nothing, not even where the exceptions are */
 	rc = secex_policy_default(&s->policy);
-	/* keep reading the exceptions where the broken policy says they are */
-	if (rc == 0 && doc && secex_node_str(secex_node_get(secex_doc_root(doc), "exceptions_dir"))) {
-		const char *dir = secex_node_str(secex_node_get(secex_doc_root(doc), "exceptions_dir"));
-
-		s->policy->exceptions_dir = secex_doc_strndup(s->policy->doc, dir, strlen(dir));
-		if (!s->policy->exceptions_dir)
-			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
-	}
 cleanup:
 	secex_doc_free(doc);
 	return rc;
@@ -251,6 +244,24 @@ cleanup:
 	return rc;
 }
 
+/* The policy, roster and extending schema; only the defaults when .secex/ is not a real
+ * directory (nothing is read through a link). */
+static int load_rules(secex_snapshot *s, snapshot_internal *in, secex_tree *tree, secex_diags *diags)
+{
+	bool real;
+	int rc;
+
+	if ((rc = secex_tree_check_dir(&real, tree, ".secex", diags)) < 0)
+		return rc;
+	if (!real) {
+		s->policy_ok = false;
+		return secex_policy_default(&s->policy);
+	}
+	if ((rc = load_policy(s, tree, diags)) < 0 || (rc = load_roster(s, tree, diags)) < 0)
+		return rc;
+	return load_extension(s, in, tree, diags);
+}
+
 static int load(secex_snapshot **out, secex_tree *tree, bool exceptions, secex_diags *diags)
 {
 	secex_snapshot *s = calloc(1, sizeof(*s));
@@ -264,9 +275,7 @@ static int load(secex_snapshot **out, secex_tree *tree, bool exceptions, secex_d
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
 	}
 	s->internal = in;
-	if ((rc = load_policy(s, tree, diags)) < 0 || (rc = load_roster(s, tree, diags)) < 0 ||
-	    (rc = load_extension(s, in, tree, diags)) < 0 ||
-	    (exceptions && (rc = load_exceptions(s, in, tree, diags)) < 0)) {
+	if ((rc = load_rules(s, in, tree, diags)) < 0 || (exceptions && (rc = load_exceptions(s, in, tree, diags)) < 0)) {
 		secex_snapshot_free(s);
 		return rc;
 	}

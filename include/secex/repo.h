@@ -49,10 +49,15 @@ void secex_tree_free(secex_tree *tree);
 /* What the tree is, for messages: "working tree", "commit 1a2b3c4", "index". */
 const char *secex_tree_name(const secex_tree *tree);
 
+/* Whether dir and every directory above it are real directories in the tree (or absent):
+ * a symbolic link, submodule or file in the place of one is SX109 and sets *ok false. */
+int secex_tree_check_dir(bool *ok, secex_tree *tree, const char *dir, secex_diags *diags);
+
 /*
  * Lists the YAML and JSON files (*.yaml, *.yml, *.json) under dir, recursively, sorted, as
  * paths relative to the tree's root that the caller frees (secex_vec of char *). A missing
- * dir lists nothing. Symbolic links and submodules are reported as SX109 and skipped.
+ * dir lists nothing; a dir that is not a real directory is SX109 and lists nothing. Symbolic
+ * links and submodules are reported as SX109 and skipped.
  */
 int secex_tree_list(secex_vec *out, secex_tree *tree, const char *dir, secex_diags *diags);
 
