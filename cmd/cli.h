@@ -145,6 +145,13 @@ int cli_history_open(cli_history *out, const secex_history_options *opts, secex_
 int cli_history_open_rules(cli_history *out, const secex_history_options *opts, secex_diags *diags);
 void cli_history_close(cli_history *h);
 
+/* What history makes of each `status: approved` of s (the commit rev, default HEAD, and the
+ * rules in force there judge); a tree without a repository or with a shallow history cannot
+ * be judged: SECEX_EREPO (exit 3), never a guess. The caller frees both. */
+int cli_verify(secex_approval_claim **claims, secex_history **history, const cli_snapshot *s, const char *rev);
+/* Names on stderr each exception whose approvals do not verify, and what that makes it. */
+void cli_warn_unverified(const cli_snapshot *s, const secex_approval_claim *claims, const char *what);
+
 /* Global flags, set by main before the command runs. */
 typedef struct {
 	const char *dir; /* -C DIR, or NULL */

@@ -126,11 +126,26 @@ static int export_exceptions(secex_buf *out, const cli_snapshot *s)
 {
 	secex_export_options eopts = SECEX_EXPORT_OPTIONS_INIT;
 	secex_export_format format = SECEX_EXPORT_CSV;
+	secex_approval_claim *claims = NULL;
+	secex_history *history = NULL;
+	bool *verified = NULL;
 	size_t i, left_out = 0, count = 0;
 	int rc;
 
 	(void)secex_export_format_parse(&format, o.format);
 	eopts.now = o.now;
+	if (format != SECEX_EXPORT_CSV && format != SECEX_EXPORT_JSON) {
+		if ((rc = cli_verify(&claims, &history, s, o.rev)) < 0)
+			return rc;
+		if (!(verified = calloc(s->snap->n + 1, sizeof(*verified)))) {
+			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		for (i = 0; i < s->snap->n; i++)
+			verified[i] = claims[i] == SECEX_CLAIM_VERIFIED;
+		cli_warn_unverified(s, claims, "left out of the suppressions");
+		eopts.verified = verified;
+	}
 	for (i = 0; i < s->snap->n; i++)
 		left_out += !s->snap->items[i].valid || !s->snap->items[i].id;
 	if (left_out)
@@ -141,6 +156,10 @@ static int export_exceptions(secex_buf *out, const cli_snapshot *s)
 	    format != SECEX_EXPORT_CSV && format != SECEX_EXPORT_JSON)
 		fprintf(stderr, "secex: warning: no approved exception with findings is still ahead of its "
 			"due date; the %s output suppresses nothing\n", o.format);
+cleanup:
+	free(verified);
+	free(claims);
+	secex_history_free(history);
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 /* Setup the commands share: finding the secex files and loading them once. */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -134,4 +135,42 @@ void cli_history_close(cli_history *h)
 {
 	secex_history_free(h->history);
 	cli_snapshot_close(&h->s);
+}
+
+int cli_verify(secex_approval_claim **claims, secex_history **history, const cli_snapshot *s, const char *rev)
+{
+	secex_history_options hopts = SECEX_HISTORY_OPTIONS_INIT;
+	secex_diags scratch = SECEX_DIAGS_INIT;
+	int rc;
+
+	*claims = NULL;
+	*history = NULL;
+	if (!s->repo)
+		return secex_error_set(SECEX_EREPO, "this is not a git repository, so no approval can be verified; "
+				       "run secex in the repository that holds the exceptions' history");
+	hopts.head = rev;
+	hopts.audit = false;
+	if ((rc = secex_history_walk(history, s->repo, &hopts, &scratch)) == 0 && secex_history_shallow(*history))
+		rc = secex_error_set(SECEX_EREPO, "the repository is a shallow clone, so no approval can be "
+				     "verified; fetch all of it with 'git fetch --unshallow' (GitHub Actions: "
+				     "actions/checkout with 'fetch-depth: 0'; GitLab CI: GIT_DEPTH: 0)");
+	if (rc == 0)
+		rc = secex_approvals_claims(claims, *history, s->snap);
+	secex_diags_release(&scratch);
+	if (rc < 0) {
+		secex_history_free(*history);
+		*history = NULL;
+	}
+	return rc;
+}
+
+void cli_warn_unverified(const cli_snapshot *s, const secex_approval_claim *claims, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < s->snap->n; i++)
+		if (claims[i] == SECEX_CLAIM_INVALID)
+			fprintf(stderr, "secex: warning: %s says approved but its approvals do not verify in the "
+				"history, so it is %s; 'secex status %s' says what is missing\n", s->snap->items[i].id,
+				what, s->snap->items[i].id);
 }

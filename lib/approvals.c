@@ -636,15 +636,16 @@ int secex_approvals_judge(secex_approval_state *out, secex_history *h, const sec
 			  const secex_exception *exc, bool consistency, secex_diags *diags)
 {
 	secex_facts *head = NULL;
-	judge_ctx x = { h, snap->policy, NULL, exc, NULL, out };
+	const secex_policy *policy = h->policy ? h->policy : snap->policy; /* the rules in force */
+	judge_ctx x = { h, policy, NULL, exc, NULL, out };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->risk_owner_by = -1;
-	out->policy = snap->policy;
+	out->policy = policy;
 	if (!exc->doc || !exc->valid)
 		return 0;
-	if ((rc = secex_facts_of(&head, &h->arena, snap->policy, secex_doc_root(exc->doc))) < 0)
+	if ((rc = secex_facts_of(&head, &h->arena, policy, secex_doc_root(exc->doc))) < 0)
 		return rc;
 	x.head = head;
 	out->id = head->value[SECEX_F_ID];
@@ -653,9 +654,9 @@ int secex_approvals_judge(secex_approval_state *out, secex_history *h, const sec
 	out->requestor = head->value[SECEX_F_REQUESTOR];
 	out->risk_owner = head->value[SECEX_F_RISK_OWNER];
 	out->file = exc->path;
-	out->level = x.level = head->value[SECEX_F_PRIORITY] ? secex_policy_level(snap->policy, head->value[SECEX_F_PRIORITY]) : NULL;
+	out->level = x.level = head->value[SECEX_F_PRIORITY] ? secex_policy_level(policy, head->value[SECEX_F_PRIORITY]) : NULL;
 	out->sme_only = within_threshold(&x);
-	out->need_risk_owner = secex_policy_risk_owner_required(snap->policy, head->value[SECEX_F_TYPE]);
+	out->need_risk_owner = secex_policy_risk_owner_required(policy, head->value[SECEX_F_TYPE]);
 	if ((rc = judge_all(&x)) < 0)
 		return rc;
 	/* a closed or withdrawn exception needs no approvals: nothing to report on them */
@@ -678,4 +679,35 @@ void secex_approval_state_release(secex_approval_state *st)
 	free(st->verdicts);
 	free(st->filled_by);
 	memset(st, 0, sizeof(*st));
+}
+
+bool secex_approval_verified(const secex_approval_state *st)
+{
+	return same(st->status, "approved") && st->complete && !st->valid_deny;
+}
+
+int secex_approvals_claims(secex_approval_claim **out, secex_history *h, const secex_snapshot *snap)
+{
+	size_t i;
+	int rc = 0;
+
+	if (!(*out = calloc(snap->n + 1, sizeof(**out))))
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; rc == 0 && i < snap->n; i++) {
+		const secex_exception *e = &snap->items[i];
+		secex_approval_state st;
+		const char *status = e->doc ? secex_node_str(secex_node_get(secex_doc_root(e->doc), "status")) : NULL;
+
+		(*out)[i] = SECEX_CLAIM_NONE;
+		if (!e->valid || !same(status, "approved"))
+			continue;
+		if ((rc = secex_approvals_judge(&st, h, snap, e, false, NULL)) == 0)
+			(*out)[i] = secex_approval_verified(&st) ? SECEX_CLAIM_VERIFIED : SECEX_CLAIM_INVALID;
+		secex_approval_state_release(&st);
+	}
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
 }

@@ -390,9 +390,11 @@ typedef struct {
 static bool suppresses(const exporter *x, const secex_exception *e, int64_t *due)
 {
 	const char *status = field(e, "status");
+	size_t i = (size_t)(e - x->snap->items);
 
-	return status && strcmp(status, "approved") == 0 && secex_exception_due(due, e) &&
-	       *due > x->opts->now;
+	/* `status: approved` alone suppresses nothing: history must prove it (opts->verified) */
+	return status && strcmp(status, "approved") == 0 && x->opts->verified && i < x->snap->n &&
+	       x->opts->verified[i] && secex_exception_due(due, e) && *due > x->opts->now;
 }
 
 static int collect_suppressions(exporter *x, suppression **out, size_t *n)

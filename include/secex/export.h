@@ -27,10 +27,13 @@ typedef enum {
 typedef struct {
 	unsigned int version;
 	int64_t now; /* seconds: what is expired, and the OpenVEX timestamp */
+	/* per snapshot item: whether history proves its approval (secex_approvals_claims);
+	   NULL: none does, and the scanner formats suppress nothing */
+	const bool *verified;
 } secex_export_options;
 
 #define SECEX_EXPORT_OPTIONS_VERSION 1
-#define SECEX_EXPORT_OPTIONS_INIT { SECEX_EXPORT_OPTIONS_VERSION, 0 }
+#define SECEX_EXPORT_OPTIONS_INIT { SECEX_EXPORT_OPTIONS_VERSION, 0, NULL }
 
 /* The format of that name ("csv", "json", "trivyignore", "grype", "snyk", "openvex"). */
 bool secex_export_format_parse(secex_export_format *out, const char *name);

@@ -173,6 +173,21 @@ int secex_approvals_judge(secex_approval_state *out, secex_history *history,
 			  const secex_snapshot *snap, const secex_exception *exc,
 			  bool consistency, secex_diags *diags);
 void secex_approval_state_release(secex_approval_state *state);
+/* Whether the exception counts as approved: its status says approved and history proves it
+ * (every requirement filled by approvals that verify, no valid deny). The one test every
+ * command that treats an exception as approved uses. */
+bool secex_approval_verified(const secex_approval_state *state);
+
+/* What history makes of an exception's `status: approved`. */
+typedef enum {
+	SECEX_CLAIM_NONE,     /* it does not say approved (or does not load) */
+	SECEX_CLAIM_VERIFIED, /* it says approved, and the approvals verify */
+	SECEX_CLAIM_INVALID   /* it says approved, and they do not: treat it as not approved */
+} secex_approval_claim;
+
+/* The claim of every exception of snap, (*out)[i] for snap->items[i]; the caller frees. */
+int secex_approvals_claims(secex_approval_claim **out, secex_history *history, const secex_snapshot *snap);
+
 /* Whether the exception is closed or withdrawn: its approvals no longer matter. */
 bool secex_approval_settled(const secex_approval_state *state);
 /* The roles that fill group g of the state, comma-separated, into out. */
