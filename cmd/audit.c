@@ -9,8 +9,9 @@
 
 static struct {
 	const char *since, *head, *trust_root, *checkpoint;
+	bool accept_rewrite;
 	cli_report_opts report;
-} o = { NULL, NULL, NULL, NULL, CLI_REPORT_OPTS_INIT };
+} o = { NULL, NULL, NULL, NULL, false, CLI_REPORT_OPTS_INIT };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "since", 0, &o.since, "REV", "audit only the commits after REV (not reachable from it)" },
@@ -19,12 +20,14 @@ static const cli_opt opts[] = {
 	  "the commit whose .secex/ is trusted as it is (or SECEX_TRUST_ROOT)" },
 	{ CLI_OPT_STRING, "checkpoint", 0, &o.checkpoint, "FILE",
 	  "read the last audited commit from FILE, audit from there, write the new one when done" },
+	{ CLI_OPT_FLAG, "accept-rewrite", 0, &o.accept_rewrite, NULL,
+	  "move the checkpoint past a history rewrite (SX304) once it has been looked into" },
 	CLI_REPORT_OPT_ROWS(&o.report),
 	CLI_OPT_END
 };
 
 const cli_command_help cmd_audit_help = {
-	"audit", "[--since REV] [--head REV] [--trust-root REV] [--checkpoint FILE] [--format FORMAT]",
+	"audit", "[--since REV] [--head REV] [--trust-root REV] [--checkpoint FILE [--accept-rewrite]] [--format FORMAT]",
 	"Walks the history and reports, with commit, author, signer, date and old -> new value:\n"
 	"priority lowered (SX401) or raised (SX402); due date changed (SX403) or extended past the\n"
 	"level's no-escalation threshold without a later approval (SX404); original_due_date\n"
@@ -34,9 +37,22 @@ const cli_command_help cmd_audit_help = {
 	"granted to oneself (SX302); an unpinned trust root (SX303); history rewritten since the\n"
 	"checkpoint (SX304); a shallow clone (SX305).",
 	"Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error, 3 repository error.\n"
-	"The checkpoint file is written only after a complete audit.",
+	"The checkpoint file is written only after a complete audit, and never past a history\n"
+	"rewrite: while the checkpoint commit is no longer in the history, every run reports SX304\n"
+	"and keeps the file, until --accept-rewrite records that the rewrite was looked into.",
 	opts
 };
+
+/* Whether the audit found the checkpoint rewritten away (SX304). */
+static bool rewritten(const secex_diags *diags)
+{
+	size_t i;
+
+	for (i = 0; i < diags->n; i++)
+		if (strcmp(diags->items[i].code, "SX304") == 0)
+			return true;
+	return false;
+}
 
 static int read_checkpoint(char *out, size_t len)
 {
@@ -90,7 +106,7 @@ int cmd_audit(int argc, char **argv)
 	hopts.checkpoint = o.checkpoint && *cp ? cp : NULL;
 	if ((rc = cli_history_open_rules(&h, &hopts, &diags)) < 0 ||
 	    (rc = secex_policy_apply_severity(h.s.snap->policy, &diags)) < 0 ||
-	    (o.checkpoint && h.history && *secex_history_head(h.history) &&
+	    (o.checkpoint && h.history && *secex_history_head(h.history) && (o.accept_rewrite || !rewritten(&diags)) &&
 	     (rc = write_checkpoint(secex_history_head(h.history))) < 0)) {
 		rc = cli_fail(rc);
 		goto cleanup;

@@ -825,8 +825,9 @@ static int checkpoint(secex_history *h, const git_oid *head)
 	h->opts.since = NULL;
 	return secex_diags_add(h->diags, "SX304", NULL, 0, 0, NULL, h->head, "the checkpoint commit %.40s is "
 			       "no longer in the history of %.12s: history was rewritten since the last audit; "
-			       "find out who force-pushed and why, then audit everything (done now) and keep the "
-			       "new checkpoint", h->opts.checkpoint, h->head);
+			       "find out who force-pushed and why (everything was audited now); the checkpoint "
+			       "stays where it was until 'secex audit --checkpoint FILE --accept-rewrite' records "
+			       "that the rewrite was looked into", h->opts.checkpoint, h->head);
 }
 
 static int start(secex_history *h, git_oid *head)
