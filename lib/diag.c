@@ -45,7 +45,7 @@ static const secex_diag_code codes[] = {
 	{ "SX303", SECEX_SEV_WARNING, "trust root not pinned" },
 	{ "SX304", SECEX_SEV_ERROR, "history rewritten since the checkpoint" },
 	{ "SX305", SECEX_SEV_ERROR, "shallow repository: cannot audit" },
-	{ "SX401", SECEX_SEV_WARNING, "priority lowered" },
+	{ "SX401", SECEX_SEV_ERROR, "priority lowered" },
 	{ "SX402", SECEX_SEV_WARNING, "priority raised" },
 	{ "SX403", SECEX_SEV_NOTE, "due date changed" },
 	{ "SX404", SECEX_SEV_ERROR, "extended past the threshold without a later approval" },

@@ -1,5 +1,6 @@
 /* One walk over the history: changed trees only, each blob parsed once, exceptions by id. */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -582,7 +583,7 @@ static bool clean_merge(version *out, const version *base, const version *v, siz
 	return true;
 }
 
-const hist_roots *hist_merge_base(secex_history *h, const hist_roots *r)
+hist_roots *hist_merge_base(secex_history *h, const hist_roots *r)
 {
 	git_oid base;
 	int rc = r->nparents == 2 ? git_merge_base(&base, h->git, &r->parents[0], &r->parents[1])
@@ -650,15 +651,44 @@ static int exceptions_changed(secex_history *h, git_commit *commit, hist_roots *
 	return n <= 1 ? single_parent(h, commit, r, n) : merge_parents(h, commit, r, n > 8 ? 8 : n);
 }
 
-/* Whether the commit's exceptions directory differs from every parent's. */
-static bool introduces(hist_roots *const *r, size_t n)
+static bool same_exc(const hist_roots *a, const hist_roots *b)
 {
-	size_t i;
+	return a->has_exc == b->has_exc && (!a->has_exc || git_oid_equal(&a->exc, &b->exc));
+}
 
-	for (i = 1; i <= n; i++)
-		if (r[0]->has_exc == r[i]->has_exc && (!r[0]->has_exc || git_oid_equal(&r[0]->exc, &r[i]->exc)))
-			return false;
-	return r[0]->has_exc || n;
+/* Whether the commit may hold exception changes of its own. A merge holds none when its
+ * directory is one parent's and every other parent's is that one or the merge base's (a
+ * clean merge at the tree level); otherwise each exception is judged (merge_parents). */
+static int introduces(bool *out, secex_history *h, hist_roots *const *r, size_t n)
+{
+	hist_roots *base = NULL;
+	size_t i, k;
+	bool looked = false;
+	int rc;
+
+	*out = false;
+	if (n == 0) {
+		*out = r[0]->has_exc;
+		return 0;
+	}
+	for (k = 1; k <= n && !same_exc(r[0], r[k]); k++)
+		;
+	if (k > n) {
+		*out = true;
+		return 0;
+	}
+	for (i = 1; i <= n; i++) {
+		if (same_exc(r[i], r[0]))
+			continue;
+		if (!looked && (base = hist_merge_base(h, r[0])) && (rc = hist_roots_exc(h, base)) < 0)
+			return rc;
+		looked = true;
+		if (!base || !same_exc(r[i], base)) {
+			*out = true;
+			return 0;
+		}
+	}
+	return 0;
 }
 
 /* Pass 2: one commit's exception changes. */
@@ -667,6 +697,7 @@ static int visit(secex_history *h, const git_oid *oid)
 	hist_roots *r[9];
 	git_commit *commit = NULL;
 	size_t n, i;
+	bool changed = false;
 	int rc = 0;
 
 	if (!(r[0] = secex_map_get(&h->roots, oid->id, GIT_OID_RAWSZ)))
@@ -681,7 +712,7 @@ static int visit(secex_history *h, const git_oid *oid)
 		rc = hist_audit_not_dir(h, oid, h->policy->exceptions_dir);
 	if (rc == 0 && r[0]->bad_secex && !(n && r[1]->bad_secex))
 		rc = hist_audit_not_dir(h, oid, ".secex");
-	if (rc == 0 && introduces(r, n)) {
+	if (rc == 0 && (rc = introduces(&changed, h, r, n)) == 0 && changed) {
 		if (git_commit_lookup(&commit, h->git, oid) < 0)
 			rc = secex_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
 		else

@@ -100,7 +100,7 @@ int hist_rules_visit(secex_history *h, git_commit *commit, hist_roots *roots);
 const hist_rules *hist_rules_at(secex_history *h, const git_oid *commit);
 int hist_rules_mark_trusted(secex_history *h);
 /* The roots of the merge base of a merge's parents, or NULL (unrelated histories). */
-const hist_roots *hist_merge_base(secex_history *h, const hist_roots *roots);
+hist_roots *hist_merge_base(secex_history *h, const hist_roots *roots);
 /* The policy of the rules (the default when they hold none that is valid). */
 int hist_policy_of(const secex_policy **out, secex_history *h, const hist_rules *rules);
 /* The roster of the rules, with its keys parsed. *out is never NULL. */
