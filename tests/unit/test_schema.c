@@ -604,6 +604,29 @@ static void test_external_ref(void **state)
 	secex_doc_free(doc);
 }
 
+/* $id values that resolve to an empty URI (issue 11: a heap over-read under ASan). */
+static void test_id_resolves_empty(void **state)
+{
+	static const char *const schemas[] = {
+		"{\"$id\":\"..\",\"type\":\"object\"}",
+		"{\"$id\":\"../..\",\"type\":\"object\"}",
+		"{\"$id\":\".\",\"type\":\"object\"}",
+		"{\"$id\":\"\",\"type\":\"object\"}",
+		"{\"$id\":\"#\",\"type\":\"object\"}",
+		"{\"$defs\":{\"a\":{\"$id\":\"..\",\"type\":\"object\"}},\"$ref\":\"#/$defs/a\"}",
+	};
+	secex_diags diags = SECEX_DIAGS_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++) {
+		assert_true(check(schemas[i], "{\"a\":1}", &diags));
+		assert_false(check(schemas[i], "[1]", &diags));
+		assert_true(any_message(&diags, "expected an object"));
+		secex_diags_release(&diags);
+	}
+}
+
 static void test_unique_many(void **state)
 {
 	secex_buf b = SECEX_BUF_INIT;
@@ -672,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_ref_loop),
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_external_ref),
+		cmocka_unit_test(test_id_resolves_empty),
 		cmocka_unit_test(test_unique_many),
 		cmocka_unit_test(test_null_instance_and_reuse),
 	};
