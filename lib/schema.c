@@ -112,7 +112,7 @@ struct secex_schema {
 	secex_arena arena;
 	sch *root;
 	bool format_assertion;
-	bool dynamic; /* a $dynamicRef that depends on the dynamic scope: results are not kept */
+	bool dynamic; /* a $dynamicRef that depends on the dynamic scope, which is then tracked */
 	const char **bases; /* the base URI of each schema resource */
 	size_t nbases, capbases;
 	dyn_anchor *dyn;
@@ -1592,8 +1592,14 @@ enum { M_BUSY = 1, M_VALID, M_INVALID, M_REPORTED };
 typedef struct {
 	const sch *s;
 	const secex_node *x;
+	uint32_t scope;      /* the dynamic scope it was evaluated in (0 without $dynamicRef) */
 	unsigned char state; /* M_*; 0: a free slot */
 } mslot;
+
+/* A dynamic scope, numbered: the scope `parent` with resource `res` entered last. */
+typedef struct {
+	uint32_t parent, res, id; /* id 0: a free slot */
+} scope_slot;
 
 #define SMALL_MEMO 64
 
@@ -1608,12 +1614,15 @@ typedef struct {
 	mslot *memo;               /* open addressing; small_memo until it fills */
 	size_t memocap, memon;
 	size_t nscope;             /* with S->dynamic: the resources entered, outermost first */
+	scope_slot *scopes;        /* every dynamic scope met, for their numbers */
+	size_t scopecap, nscopes;
 	pcre2_match_data *md;      /* made on the first pattern match */
 	int pcre_error;            /* of the last failed match */
 	int rc;
 	bool aborted, loop_reported;
 	seg path[MAX_EVAL_DEPTH + 8]; /* each segment is pushed on the way into a subschema */
 	unsigned scope[MAX_EVAL_DEPTH + 8];
+	uint32_t scope_id[MAX_EVAL_DEPTH + 8]; /* the number of the scope up to each entry */
 	mslot small_memo[SMALL_MEMO];
 } vctx;
 
@@ -2747,19 +2756,26 @@ static void too_complex(vctx *c, const secex_node *x, const char *kw)
 
 /* ---- results kept per (subschema, instance node) ---- */
 
-static size_t pair_hash(const sch *s, const secex_node *x)
+static size_t pair_hash(const sch *s, const secex_node *x, uint32_t scope)
 {
-	return ptr_hash(s) ^ (ptr_hash(x) * 0x9e3779b97f4a7c15ULL);
+	return ptr_hash(s) ^ (ptr_hash(x) * 0x9e3779b97f4a7c15ULL) ^ ptr_hash((void *)(uintptr_t)scope);
+}
+
+static uint32_t current_scope(const vctx *c)
+{
+	return c->nscope ? c->scope_id[c->nscope - 1] : 0;
 }
 
 static mslot *memo_find(vctx *c, const sch *s, const secex_node *x)
 {
+	uint32_t scope = current_scope(c);
 	size_t i;
 
 	if (!c->memocap)
 		return NULL;
-	for (i = pair_hash(s, x) & (c->memocap - 1); c->memo[i].state; i = (i + 1) & (c->memocap - 1))
-		if (c->memo[i].s == s && c->memo[i].x == x)
+	for (i = pair_hash(s, x, scope) & (c->memocap - 1); c->memo[i].state;
+	     i = (i + 1) & (c->memocap - 1))
+		if (c->memo[i].s == s && c->memo[i].x == x && c->memo[i].scope == scope)
 			return &c->memo[i];
 	return NULL;
 }
@@ -2785,7 +2801,8 @@ static mslot *memo_add(vctx *c, const sch *s, const secex_node *x)
 		for (k = 0; k < c->memocap; k++) {
 			if (!c->memo[k].state)
 				continue;
-			for (i = pair_hash(c->memo[k].s, c->memo[k].x) & (2 * c->memocap - 1); t[i].state;
+			for (i = pair_hash(c->memo[k].s, c->memo[k].x, c->memo[k].scope) &
+				 (2 * c->memocap - 1); t[i].state;
 			     i = (i + 1) & (2 * c->memocap - 1))
 				;
 			t[i] = c->memo[k];
@@ -2795,22 +2812,68 @@ static mslot *memo_add(vctx *c, const sch *s, const secex_node *x)
 		c->memo = t;
 		c->memocap *= 2;
 	}
-	for (i = pair_hash(s, x) & (c->memocap - 1); c->memo[i].state; i = (i + 1) & (c->memocap - 1))
+	for (i = pair_hash(s, x, current_scope(c)) & (c->memocap - 1); c->memo[i].state;
+	     i = (i + 1) & (c->memocap - 1))
 		;
-	c->memo[i] = (mslot){ s, x, M_BUSY };
+	c->memo[i] = (mslot){ s, x, current_scope(c), M_BUSY };
 	c->memon++;
 	return &c->memo[i];
 }
 
 /* ---- the dynamic scope, kept only for a schema with a dynamic $dynamicRef ---- */
 
+static size_t scope_hash(uint32_t parent, uint32_t res)
+{
+	return ptr_hash((void *)(uintptr_t)(((uint64_t)parent << 32) | res));
+}
+
+/* The number of the scope `parent` followed by `res`, the same each time: memoised results
+ * are kept per scope. 0 when out of memory (evaluation stops). */
+static uint32_t scope_number(vctx *c, uint32_t parent, uint32_t res)
+{
+	size_t i, k, cap;
+	scope_slot *t;
+
+	if (2 * (c->nscopes + 1) > c->scopecap) {
+		cap = c->scopecap ? 2 * c->scopecap : 64;
+		if (!(t = calloc(cap, sizeof(*t))) || c->nscopes >= UINT32_MAX - 1) {
+			free(t);
+			c->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			c->aborted = true;
+			return 0;
+		}
+		for (k = 0; k < c->scopecap; k++) {
+			if (!c->scopes[k].id)
+				continue;
+			for (i = scope_hash(c->scopes[k].parent, c->scopes[k].res) & (cap - 1); t[i].id;
+			     i = (i + 1) & (cap - 1))
+				;
+			t[i] = c->scopes[k];
+		}
+		free(c->scopes);
+		c->scopes = t;
+		c->scopecap = cap;
+	}
+	for (i = scope_hash(parent, res) & (c->scopecap - 1); c->scopes[i].id;
+	     i = (i + 1) & (c->scopecap - 1))
+		if (c->scopes[i].parent == parent && c->scopes[i].res == res)
+			return c->scopes[i].id;
+	c->scopes[i] = (scope_slot){ parent, res, (uint32_t)++c->nscopes };
+	return c->scopes[i].id;
+}
+
 /* Enters the resource of s: 1 when it was pushed, 0 when it is already the innermost. */
 static size_t scope_enter(vctx *c, const sch *s)
 {
+	uint32_t id;
+
 	if (!c->S->dynamic || s->boolean >= 0 || (c->nscope && c->scope[c->nscope - 1] == s->res) ||
 	    c->nscope >= sizeof(c->scope) / sizeof(c->scope[0]))
 		return 0;
-	c->scope[c->nscope++] = s->res;
+	if (!(id = scope_number(c, current_scope(c), s->res)))
+		return 0;
+	c->scope[c->nscope] = s->res;
+	c->scope_id[c->nscope++] = id;
 	return 1;
 }
 
@@ -2834,7 +2897,7 @@ static const sch *dynamic_target(vctx *c, const sch *s)
  * already known is returned, or reported once when it is wanted with findings. */
 static bool v_schema(vctx *c, const sch *s, const secex_node *x, bool rep, const char *kw)
 {
-	bool ok = true, keep = s->memo && !c->S->dynamic && !c->in_name;
+	bool ok = true, keep = s->memo && !c->in_name;
 	mslot *m = NULL;
 	size_t scoped;
 
@@ -2899,6 +2962,7 @@ int secex_schema_validate(bool *valid_out, const secex_schema *schema, const sec
 		pcre2_match_data_free(c->md);
 	if (c->memo != c->small_memo)
 		free(c->memo);
+	free(c->scopes);
 	*valid_out = c->rc == 0 && ok && !c->aborted;
 	return c->rc;
 }
