@@ -21,6 +21,8 @@
 #define MAX_EVAL_STEPS 10000000 /* subschema evaluations per instance: README "Speed" */
 #define MAX_COMPILE_DEPTH 128  /* nesting of the schema document */
 #define MATCH_LIMIT 100000     /* PCRE2 backtracking steps per match */
+#define MAX_LIMIT_HITS 64      /* matches that hit a PCRE2 limit, per instance */
+#define MAX_MEMO_SLOTS (1u << 21) /* kept results per instance (48 MiB); past it, none kept */
 #define HEAP_LIMIT_KIB 10240   /* PCRE2 heap per match */
 #define MAX_SUGGEST_LEN 64     /* longest key compared for "did you mean" */
 
@@ -1610,6 +1612,7 @@ typedef struct {
 	size_t depth;              /* of the instance path */
 	unsigned eval;             /* nested subschema evaluations */
 	size_t steps;              /* subschema evaluations so far, against MAX_EVAL_STEPS */
+	unsigned limit_hits;       /* matches that hit a PCRE2 limit, against MAX_LIMIT_HITS */
 	unsigned in_name;          /* > 0 under propertyNames, whose instance is on the stack */
 	mslot *memo;               /* open addressing; small_memo until it fills */
 	size_t memocap, memon;
@@ -1903,8 +1906,10 @@ static bool v_number(vctx *c, const sch *s, const secex_node *x, bool rep)
 
 /* ---- strings ---- */
 
-/* 1 when re matches, 0 when not, -1 when a match limit was hit, -2 on another error. */
-static int match(vctx *c, const pcre2_code *re, const char *str, size_t len)
+/* 1 when re matches, 0 when not, -1 when a match limit was hit, -2 on another error. The
+ * MAX_LIMIT_HITS-th match that hits a limit stops the evaluation, with a finding at line:col. */
+static int match(vctx *c, const pcre2_code *re, const char *str, size_t len, uint32_t line,
+		 uint32_t col)
 {
 	int rc;
 
@@ -1919,10 +1924,16 @@ static int match(vctx *c, const pcre2_code *re, const char *str, size_t len)
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
 	c->pcre_error = rc;
-	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
-	    rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_NOMEMORY)
-		return -1;
-	return -2;
+	if (rc != PCRE2_ERROR_MATCHLIMIT && rc != PCRE2_ERROR_HEAPLIMIT && rc != PCRE2_ERROR_DEPTHLIMIT &&
+	    rc != PCRE2_ERROR_JIT_STACKLIMIT && rc != PCRE2_ERROR_NOMEMORY)
+		return -2;
+	if (++c->limit_hits == MAX_LIMIT_HITS) {
+		report(c, line, col, "pattern", "patterns too expensive: %d values hit the match limit; "
+		       "simplify the patterns of the schema (the rest of this file is not checked)",
+		       MAX_LIMIT_HITS);
+		c->aborted = true;
+	}
+	return -1;
 }
 
 static const char *pcre_message(text *t, int error)
@@ -1967,7 +1978,7 @@ static bool v_string(vctx *c, const sch *s, const secex_node *x, bool rep)
 			FAIL("maxLength", "string is %zu characters long, longer than the maximum of %lld; "
 			     "shorten it", chars, (long long)s->counts[C_MAXLEN]);
 	}
-	if (s->pattern && (m = match(c, s->pattern, str, len)) != 1) {
+	if (s->pattern && (m = match(c, s->pattern, str, len, x->line, x->column)) != 1) {
 		if (m == 0)
 			FAIL("pattern", "%s does not match the pattern '%s'; change the value to match it",
 			     value_text(&a, x), s->pattern_src);
@@ -2296,7 +2307,7 @@ static bool v_members(vctx *c, const sch *s, const secex_node *x, bool rep)
 		if (p)
 			CHECK(v_member(c, p->s, m, rep, "properties", s));
 		for (k = 0; k < s->npatprops; k++) {
-			int r = match(c, s->patprops[k].re, m->key, m->keylen);
+			int r = match(c, s->patprops[k].re, m->key, m->keylen, m->line, m->column);
 
 			if (r == 1) {
 				matched = true;
@@ -2534,7 +2545,7 @@ static void mark_props_here(vctx *c, const sch *s, const secex_node *x, unsigned
 		if (s->nprops && find_named(s->props, s->nprops, m->key, m->keylen))
 			seen[i] = 1;
 		for (k = 0; !seen[i] && k < s->npatprops; k++)
-			seen[i] = match(c, s->patprops[k].re, m->key, m->keylen) == 1;
+			seen[i] = match(c, s->patprops[k].re, m->key, m->keylen, m->line, m->column) == 1;
 	}
 	if (s->ref && valid(c, s->ref, x))
 		mark_props(c, s->ref, x, seen, false, depth + 1);
@@ -2780,8 +2791,9 @@ static mslot *memo_find(vctx *c, const sch *s, const secex_node *x)
 	return NULL;
 }
 
-/* A new slot for the pair, marked busy, or NULL when out of memory (evaluation stops). */
-static mslot *memo_add(vctx *c, const sch *s, const secex_node *x)
+/* Keeps the pair, marked busy: 1, or 0 when the table is full (it is then evaluated each time,
+ * within MAX_EVAL_STEPS), or -1 when out of memory (evaluation stops). */
+static int memo_add(vctx *c, const sch *s, const secex_node *x)
 {
 	size_t i, k;
 
@@ -2791,12 +2803,14 @@ static mslot *memo_add(vctx *c, const sch *s, const secex_node *x)
 		c->memocap = SMALL_MEMO;
 	}
 	if (2 * (c->memon + 1) > c->memocap) {
-		mslot *t = calloc(2 * c->memocap, sizeof(*t));
+		mslot *t = c->memocap < MAX_MEMO_SLOTS ? calloc(2 * c->memocap, sizeof(*t)) : NULL;
 
+		if (!t && c->memocap >= MAX_MEMO_SLOTS)
+			return 0;
 		if (!t) {
 			c->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
 			c->aborted = true;
-			return NULL;
+			return -1;
 		}
 		for (k = 0; k < c->memocap; k++) {
 			if (!c->memo[k].state)
@@ -2817,7 +2831,7 @@ static mslot *memo_add(vctx *c, const sch *s, const secex_node *x)
 		;
 	c->memo[i] = (mslot){ s, x, current_scope(c), M_BUSY };
 	c->memon++;
-	return &c->memo[i];
+	return 1;
 }
 
 /* ---- the dynamic scope, kept only for a schema with a dynamic $dynamicRef ---- */
@@ -2900,6 +2914,7 @@ static bool v_schema(vctx *c, const sch *s, const secex_node *x, bool rep, const
 	bool ok = true, keep = s->memo && !c->in_name;
 	mslot *m = NULL;
 	size_t scoped;
+	int k;
 
 	if (c->aborted)
 		return false;
@@ -2919,8 +2934,10 @@ static bool v_schema(vctx *c, const sch *s, const secex_node *x, bool rep, const
 		if (!rep || m->state != M_INVALID)
 			return m->state == M_VALID;
 		m->state = M_BUSY; /* known invalid, now wanted with its findings */
-	} else if (keep && !memo_add(c, s, x)) {
-		return false;
+	} else if (keep && (k = memo_add(c, s, x)) <= 0) {
+		if (k < 0)
+			return false;
+		keep = false;
 	}
 	scoped = scope_enter(c, s);
 	c->eval++;
