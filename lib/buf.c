@@ -26,6 +26,7 @@ int secex_buf_grow(secex_buf *buf, size_t extra)
 	ptr = realloc(buf->ptr, asize);
 	if (!ptr)
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	ptr[buf->size] = '\0'; /* a grown buffer is a string even before anything is put in it */
 	buf->ptr = ptr;
 	buf->asize = asize;
 	return 0;

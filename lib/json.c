@@ -658,9 +658,9 @@ static secex_node *close_container(parser *p)
 		p->nitems = f->start;
 	} else {
 		count = p->nmembers - f->start;
-		if (!check_duplicates(p, p->members + f->start, count))
-			return NULL;
-		if (count) {
+		if (count) { /* p->members is NULL until the first member: no arithmetic on it before */
+			if (!check_duplicates(p, p->members + f->start, count))
+				return NULL;
 			n->u.object.members = secex_doc_alloc(p->doc, count * sizeof(*n->u.object.members));
 			if (!n->u.object.members) {
 				oom(p);

@@ -91,20 +91,68 @@ static bool numbers_equal(const secex_node *a, const secex_node *b)
 	return secex_node_number(a) == secex_node_number(b);
 }
 
-static bool objects_equal(const secex_node *a, const secex_node *b)
+static int key_cmp(const secex_member *a, const secex_member *b)
 {
+	if (a->keylen != b->keylen)
+		return a->keylen < b->keylen ? -1 : 1;
+	return memcmp(a->key, b->key, a->keylen);
+}
+
+static int member_cmp(const void *pa, const void *pb)
+{
+	return key_cmp(*(const secex_member *const *)pa, *(const secex_member *const *)pb);
+}
+
+/* The members of obj in key order, or NULL when out of memory. */
+static const secex_member **sorted_members(const secex_node *obj)
+{
+	const secex_member **v = malloc(obj->u.object.n * sizeof(*v));
 	size_t i;
 
-	if (a->u.object.n != b->u.object.n)
-		return false;
+	if (!v)
+		return NULL;
+	for (i = 0; i < obj->u.object.n; i++)
+		v[i] = &obj->u.object.members[i];
+	qsort(v, obj->u.object.n, sizeof(*v), member_cmp);
+	return v;
+}
+
+static bool objects_equal_scan(const secex_node *a, const secex_node *b)
+{
+	size_t i, j;
+
 	for (i = 0; i < a->u.object.n; i++) {
 		const secex_member *m = &a->u.object.members[i];
-		const secex_node *other = secex_node_get(b, m->key);
 
-		if (!other || !secex_node_equal(m->value, other))
+		for (j = 0; j < b->u.object.n && key_cmp(m, &b->u.object.members[j]) != 0; j++)
+			;
+		if (j == b->u.object.n || !secex_node_equal(m->value, b->u.object.members[j].value))
 			return false;
 	}
 	return true;
+}
+
+/* Key order does not count: small objects by a scan, others by sorting both (O(n log n)). */
+static bool objects_equal(const secex_node *a, const secex_node *b)
+{
+	const secex_member **x = NULL, **y = NULL;
+	size_t i, n = a->u.object.n;
+	bool eq = true;
+
+	if (n != b->u.object.n)
+		return false;
+	if (n <= 8)
+		return objects_equal_scan(a, b);
+	if (!(x = sorted_members(a)) || !(y = sorted_members(b))) {
+		eq = objects_equal_scan(a, b); /* out of memory: slower, still right */
+		goto cleanup;
+	}
+	for (i = 0; i < n && eq; i++)
+		eq = key_cmp(x[i], y[i]) == 0 && secex_node_equal(x[i]->value, y[i]->value);
+cleanup:
+	free(x);
+	free(y);
+	return eq;
 }
 
 bool secex_node_equal(const secex_node *a, const secex_node *b)

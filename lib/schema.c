@@ -18,8 +18,11 @@
 #include "banned.h"
 
 #define MAX_EVAL_DEPTH 512     /* nested subschema evaluations: a $ref loop ends here */
+#define MAX_EVAL_STEPS 10000000 /* subschema evaluations per instance: README "Speed" */
 #define MAX_COMPILE_DEPTH 128  /* nesting of the schema document */
 #define MATCH_LIMIT 100000     /* PCRE2 backtracking steps per match */
+#define MAX_LIMIT_HITS 64      /* matches that hit a PCRE2 limit, per instance */
+#define MAX_MEMO_SLOTS (1u << 21) /* kept results per instance (48 MiB); past it, none kept */
 #define HEAP_LIMIT_KIB 10240   /* PCRE2 heap per match */
 #define MAX_SUGGEST_LEN 64     /* longest key compared for "did you mean" */
 
@@ -72,6 +75,8 @@ typedef struct {
 struct sch {
 	signed char boolean; /* -1: an object schema; 0: false; 1: true */
 	bool unique;
+	bool memo;           /* results are kept per instance node: shared, or evaluated twice */
+	unsigned res;        /* the schema resource it is in (an index of secex_schema.bases) */
 	unsigned nchecks;    /* keywords that assert or apply subschemas, for messages */
 	unsigned types;      /* T_* bits; 0 when there is no "type" */
 	unsigned nums_set;   /* 1 << N_* */
@@ -88,6 +93,8 @@ struct sch {
 	size_t npatprops;
 	sch *additional, *property_names, *items, *contains, *not_, *if_, *then_, *else_;
 	sch *uneval_props, *uneval_items, *ref;
+	sch *dynref;          /* the target of $dynamicRef, as a $ref would resolve it */
+	const char *dyn_name; /* the anchor $dynamicRef looks up in the dynamic scope, or NULL */
 	dependency *depreq;
 	size_t ndepreq;
 	named *depschemas;
@@ -96,10 +103,22 @@ struct sch {
 	size_t nprefix, nall, nany, none;
 };
 
+/* A $dynamicAnchor: its name in its resource, and the schema that declares it. */
+typedef struct {
+	unsigned res;
+	const char *name;
+	const sch *s;
+} dyn_anchor;
+
 struct secex_schema {
 	secex_arena arena;
 	sch *root;
 	bool format_assertion;
+	bool dynamic; /* a $dynamicRef that depends on the dynamic scope, which is then tracked */
+	const char **bases; /* the base URI of each schema resource */
+	size_t nbases, capbases;
+	dyn_anchor *dyn;
+	size_t ndyn, capdyn;
 	pcre2_code **codes;
 	size_t ncodes, capcodes;
 	pcre2_match_context *mctx;
@@ -383,7 +402,7 @@ static int percent_decode(secex_buf *out, const char *s, size_t n)
  */
 
 typedef enum {
-	K_UNKNOWN, K_ID, K_ANCHOR, K_REF, K_DEFS, K_TYPE, K_ENUM, K_CONST, K_REQUIRED,
+	K_UNKNOWN, K_ID, K_ANCHOR, K_REF, K_DYNREF, K_DEFS, K_TYPE, K_ENUM, K_CONST, K_REQUIRED,
 	K_PROPERTIES, K_ADDITIONAL, K_PATTERNPROPS, K_PROPNAMES, K_ITEMS, K_PREFIX, K_CONTAINS,
 	K_MINCONTAINS, K_MAXCONTAINS, K_MINITEMS, K_MAXITEMS, K_UNIQUE, K_MINLEN, K_MAXLEN,
 	K_PATTERN, K_MINIMUM, K_MAXIMUM, K_EXMIN, K_EXMAX, K_MULTIPLE, K_MINPROPS, K_MAXPROPS,
@@ -402,6 +421,7 @@ static const struct {
 	{ "$anchor", K_ANCHOR, SUB_NONE },
 	{ "$dynamicAnchor", K_ANCHOR, SUB_NONE },
 	{ "$ref", K_REF, SUB_NONE },
+	{ "$dynamicRef", K_DYNREF, SUB_NONE },
 	{ "$defs", K_DEFS, SUB_MAP },
 	{ "type", K_TYPE, SUB_NONE },
 	{ "enum", K_ENUM, SUB_NONE },
@@ -465,6 +485,7 @@ typedef struct {
 	const char *uri;   /* resolved */
 	const char *ref;   /* as written */
 	const char *where; /* schema location of the $ref, for messages */
+	bool dynamic;      /* $dynamicRef */
 } pending;
 
 typedef struct {
@@ -486,6 +507,8 @@ typedef struct {
 	size_t nloc;
 	const char *loc_prefix;
 	pcre2_compile_context *pcc;
+	const char *last_base; /* resource_id's last answer */
+	unsigned last_res;
 	int rc;
 } cctx;
 
@@ -703,13 +726,14 @@ static int discover(cctx *cc, const secex_node *node, const char *parent_base, u
 						     parent_base);
 			}
 			secex_buf_release(&b);
-		} else if (keywords[idx].kw == K_REF && v->type == SECEX_NODE_STRING) {
+		} else if ((keywords[idx].kw == K_REF || keywords[idx].kw == K_DYNREF) &&
+			   v->type == SECEX_NODE_STRING) {
 			const char *uri = resolve(cc, v->u.string.ptr, base, false);
 			pending *grown = uri ? grow(cc->refs, &cc->caprefs, cc->nrefs, sizeof(*cc->refs)) : NULL;
 
 			if (grown) {
 				cc->refs = grown;
-				cc->refs[cc->nrefs++] = (pending){ NULL, uri, v->u.string.ptr, NULL };
+				cc->refs[cc->nrefs++] = (pending){ NULL, uri, v->u.string.ptr, NULL, false };
 			} else if (uri) {
 				nomem(cc);
 			}
@@ -1157,7 +1181,7 @@ static sch *compile_one(cctx *cc, const secex_member *m, const char *base, unsig
 	return compile(cc, m->value, base, depth + 1);
 }
 
-static int add_pending(cctx *cc, sch *s, const char *ref, const char *base)
+static int add_pending(cctx *cc, sch *s, const char *ref, const char *base, bool dynamic)
 {
 	secex_buf where = SECEX_BUF_INIT;
 	const char *uri = resolve(cc, ref, base, false), *w;
@@ -1173,7 +1197,7 @@ static int add_pending(cctx *cc, sch *s, const char *ref, const char *base)
 	if (!(grown = grow(cc->pend, &cc->cappend, cc->npend, sizeof(*cc->pend))))
 		return nomem(cc);
 	cc->pend = grown;
-	cc->pend[cc->npend++] = (pending){ s, uri, ref, w };
+	cc->pend[cc->npend++] = (pending){ s, uri, ref, w, dynamic };
 	return 0;
 }
 
@@ -1196,10 +1220,11 @@ static void compile_keyword(cctx *cc, sch *s, const secex_member *m, keyword kw,
 			cfail(cc, "'%s' must be a string; fix the schema", m->key);
 		break;
 	case K_REF:
+	case K_DYNREF:
 		if (v->type != SECEX_NODE_STRING)
-			cfail(cc, "'$ref' must be a URI reference string; fix the schema");
+			cfail(cc, "'%s' must be a URI reference string; fix the schema", m->key);
 		else
-			add_pending(cc, s, v->u.string.ptr, base);
+			add_pending(cc, s, v->u.string.ptr, base, kw == K_DYNREF);
 		break;
 	case K_DEFS: {
 		size_t count;
@@ -1332,6 +1357,69 @@ static void compile_keyword(cctx *cc, sch *s, const secex_member *m, keyword kw,
 	}
 }
 
+/* The index of the resource whose base URI is base, added to the schema's list if new. */
+static unsigned resource_id(cctx *cc, const char *base)
+{
+	secex_schema *S = cc->out;
+	const char **grown, *copy;
+	size_t i;
+
+	if (base == cc->last_base && S->nbases)
+		return cc->last_res;
+	for (i = 0; i < S->nbases && strcmp(S->bases[i], base) != 0; i++)
+		;
+	if (i == S->nbases) {
+		if (!(copy = secex_arena_strndup(&S->arena, base, strlen(base))) ||
+		    !(grown = grow(S->bases, &S->capbases, S->nbases, sizeof(*S->bases)))) {
+			nomem(cc);
+			return 0;
+		}
+		S->bases = grown;
+		S->bases[S->nbases++] = copy;
+	}
+	cc->last_base = base;
+	cc->last_res = (unsigned)i;
+	return cc->last_res;
+}
+
+static void add_dyn_anchor(cctx *cc, sch *s, const secex_node *name)
+{
+	secex_schema *S = cc->out;
+	dyn_anchor *grown;
+
+	if (!(grown = grow(S->dyn, &S->capdyn, S->ndyn, sizeof(*S->dyn)))) {
+		nomem(cc);
+		return;
+	}
+	S->dyn = grown;
+	S->dyn[S->ndyn++] = (dyn_anchor){ s->res, name->u.string.ptr, s };
+}
+
+/* unevaluatedProperties and unevaluatedItems evaluate the in-place subschemas of their schema
+ * a second time (to collect what they evaluated): keep those results, so that nesting them is
+ * not exponential. */
+static void mark_reevaluated(sch *s)
+{
+	size_t i;
+
+	if (!s->uneval_props && !s->uneval_items)
+		return;
+	for (i = 0; i < s->nall; i++)
+		s->all_of[i]->memo = true;
+	for (i = 0; i < s->nany; i++)
+		s->any_of[i]->memo = true;
+	for (i = 0; i < s->none; i++)
+		s->one_of[i]->memo = true;
+	for (i = 0; i < s->ndepschemas; i++)
+		s->depschemas[i].s->memo = true;
+	if (s->if_)
+		s->if_->memo = true;
+	if (s->then_)
+		s->then_->memo = true;
+	if (s->else_)
+		s->else_->memo = true;
+}
+
 static sch *compile(cctx *cc, const secex_node *node, const char *parent_base, unsigned depth)
 {
 	const char *base;
@@ -1365,6 +1453,7 @@ static sch *compile(cctx *cc, const secex_node *node, const char *parent_base, u
 	}
 	if (!(base = base_of(cc, node, parent_base)))
 		return NULL;
+	s->res = resource_id(cc, base);
 	for (i = 0; i < node->u.object.n && !cc->rc; i++) {
 		const secex_member *m = &node->u.object.members[i];
 
@@ -1373,6 +1462,9 @@ static sch *compile(cctx *cc, const secex_node *node, const char *parent_base, u
 		loc_push(cc, m->key, m->keylen);
 		compile_keyword(cc, s, m, keywords[k].kw, base, depth);
 		loc_pop(cc);
+		if (keywords[k].kw == K_ANCHOR && m->value->type == SECEX_NODE_STRING &&
+		    strcmp(m->key, "$dynamicAnchor") == 0)
+			add_dyn_anchor(cc, s, m->value);
 		switch (keywords[k].kw) {
 		case K_ID: case K_ANCHOR: case K_DEFS: case K_ANNOTATION_SCHEMA: case K_UNKNOWN:
 			break;
@@ -1380,7 +1472,20 @@ static sch *compile(cctx *cc, const secex_node *node, const char *parent_base, u
 			s->nchecks++;
 		}
 	}
+	if (!cc->rc)
+		mark_reevaluated(s);
 	return cc->rc ? NULL : s;
+}
+
+/* Whether a $dynamicRef to uri, which resolved to target, looks in the dynamic scope: its
+ * fragment is a plain name, and the target declares a $dynamicAnchor of that name. */
+static bool is_dynamic(const secex_node *target, const char *uri)
+{
+	const char *hash = strchr(uri, '#');
+	const secex_node *anchor = target->type == SECEX_NODE_OBJECT ? get(target, "$dynamicAnchor") : NULL;
+
+	return hash && hash[1] && hash[1] != '/' && anchor && anchor->type == SECEX_NODE_STRING &&
+	       strcmp(anchor->u.string.ptr, hash + 1) == 0;
 }
 
 static int resolve_pending(cctx *cc)
@@ -1403,8 +1508,21 @@ static int resolve_pending(cctx *cc)
 		}
 		cc->loc_prefix = p.uri;
 		cc->nloc = 0;
-		if ((t = compile(cc, target, parent_base, 0)))
+		if (!(t = compile(cc, target, parent_base, 0)))
+			break;
+		t->memo = true; /* a target may be reached by many paths: evaluate it once per node */
+		if (!p.dynamic) {
 			p.from->ref = t;
+			continue;
+		}
+		p.from->dynref = t;
+		if (is_dynamic(target, p.uri)) {
+			const char *name = strchr(p.uri, '#') + 1;
+
+			if (!(p.from->dyn_name = secex_arena_strndup(&cc->out->arena, name, strlen(name))))
+				return nomem(cc);
+			cc->out->dynamic = true;
+		}
 	}
 	return cc->rc;
 }
@@ -1418,6 +1536,8 @@ void secex_schema_free(secex_schema *schema)
 	for (i = 0; i < schema->ncodes; i++)
 		pcre2_code_free(schema->codes[i]);
 	free(schema->codes);
+	free(schema->bases);
+	free(schema->dyn);
 	if (schema->mctx)
 		pcre2_match_context_free(schema->mctx);
 	secex_arena_release(&schema->arena);
@@ -1468,17 +1588,45 @@ cleanup:
  * Validating
  */
 
+/* What is known of one (subschema, instance node) pair. */
+enum { M_BUSY = 1, M_VALID, M_INVALID, M_REPORTED };
+
+typedef struct {
+	const sch *s;
+	const secex_node *x;
+	uint32_t scope;      /* the dynamic scope it was evaluated in (0 without $dynamicRef) */
+	unsigned char state; /* M_*; 0: a free slot */
+} mslot;
+
+/* A dynamic scope, numbered: the scope `parent` with resource `res` entered last. */
+typedef struct {
+	uint32_t parent, res, id; /* id 0: a free slot */
+} scope_slot;
+
+#define SMALL_MEMO 64
+
 typedef struct {
 	const secex_schema *S;
 	const char *file, *exception;
 	secex_diags *diags;        /* NULL: only the verdict is wanted */
 	size_t depth;              /* of the instance path */
 	unsigned eval;             /* nested subschema evaluations */
+	size_t steps;              /* subschema evaluations so far, against MAX_EVAL_STEPS */
+	unsigned limit_hits;       /* matches that hit a PCRE2 limit, against MAX_LIMIT_HITS */
+	unsigned in_name;          /* > 0 under propertyNames, whose instance is on the stack */
+	mslot *memo;               /* open addressing; small_memo until it fills */
+	size_t memocap, memon;
+	size_t nscope;             /* with S->dynamic: the resources entered, outermost first */
+	scope_slot *scopes;        /* every dynamic scope met, for their numbers */
+	size_t scopecap, nscopes;
 	pcre2_match_data *md;      /* made on the first pattern match */
 	int pcre_error;            /* of the last failed match */
 	int rc;
 	bool aborted, loop_reported;
 	seg path[MAX_EVAL_DEPTH + 8]; /* each segment is pushed on the way into a subschema */
+	unsigned scope[MAX_EVAL_DEPTH + 8];
+	uint32_t scope_id[MAX_EVAL_DEPTH + 8]; /* the number of the scope up to each entry */
+	mslot small_memo[SMALL_MEMO];
 } vctx;
 
 static bool v_schema(vctx *c, const sch *s, const secex_node *x, bool rep, const char *kw);
@@ -1758,8 +1906,10 @@ static bool v_number(vctx *c, const sch *s, const secex_node *x, bool rep)
 
 /* ---- strings ---- */
 
-/* 1 when re matches, 0 when not, -1 when a match limit was hit, -2 on another error. */
-static int match(vctx *c, const pcre2_code *re, const char *str, size_t len)
+/* 1 when re matches, 0 when not, -1 when a match limit was hit, -2 on another error. The
+ * MAX_LIMIT_HITS-th match that hits a limit stops the evaluation, with a finding at line:col. */
+static int match(vctx *c, const pcre2_code *re, const char *str, size_t len, uint32_t line,
+		 uint32_t col)
 {
 	int rc;
 
@@ -1774,10 +1924,16 @@ static int match(vctx *c, const pcre2_code *re, const char *str, size_t len)
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
 	c->pcre_error = rc;
-	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
-	    rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_NOMEMORY)
-		return -1;
-	return -2;
+	if (rc != PCRE2_ERROR_MATCHLIMIT && rc != PCRE2_ERROR_HEAPLIMIT && rc != PCRE2_ERROR_DEPTHLIMIT &&
+	    rc != PCRE2_ERROR_JIT_STACKLIMIT && rc != PCRE2_ERROR_NOMEMORY)
+		return -2;
+	if (++c->limit_hits == MAX_LIMIT_HITS) {
+		report(c, line, col, "pattern", "patterns too expensive: %d values hit the match limit; "
+		       "simplify the patterns of the schema (the rest of this file is not checked)",
+		       MAX_LIMIT_HITS);
+		c->aborted = true;
+	}
+	return -1;
 }
 
 static const char *pcre_message(text *t, int error)
@@ -1822,7 +1978,7 @@ static bool v_string(vctx *c, const sch *s, const secex_node *x, bool rep)
 			FAIL("maxLength", "string is %zu characters long, longer than the maximum of %lld; "
 			     "shorten it", chars, (long long)s->counts[C_MAXLEN]);
 	}
-	if (s->pattern && (m = match(c, s->pattern, str, len)) != 1) {
+	if (s->pattern && (m = match(c, s->pattern, str, len, x->line, x->column)) != 1) {
 		if (m == 0)
 			FAIL("pattern", "%s does not match the pattern '%s'; change the value to match it",
 			     value_text(&a, x), s->pattern_src);
@@ -2118,6 +2274,7 @@ static bool v_member(vctx *c, const sch *sub, const secex_member *m, bool rep, c
 static bool v_property_name(vctx *c, const sch *s, const secex_member *m, bool rep)
 {
 	secex_node name;
+	bool ok;
 
 	memset(&name, 0, sizeof(name));
 	name.type = SECEX_NODE_STRING;
@@ -2125,7 +2282,10 @@ static bool v_property_name(vctx *c, const sch *s, const secex_member *m, bool r
 	name.column = m->column;
 	name.u.string.ptr = m->key;
 	name.u.string.len = m->keylen;
-	if (v_schema(c, s->property_names, &name, false, "propertyNames"))
+	c->in_name++;
+	ok = v_schema(c, s->property_names, &name, false, "propertyNames");
+	c->in_name--;
+	if (ok)
 		return true;
 	if (rep)
 		report(c, m->line, m->column, "propertyNames", "property name '%s' does not match the "
@@ -2147,7 +2307,7 @@ static bool v_members(vctx *c, const sch *s, const secex_node *x, bool rep)
 		if (p)
 			CHECK(v_member(c, p->s, m, rep, "properties", s));
 		for (k = 0; k < s->npatprops; k++) {
-			int r = match(c, s->patprops[k].re, m->key, m->keylen);
+			int r = match(c, s->patprops[k].re, m->key, m->keylen, m->line, m->column);
 
 			if (r == 1) {
 				matched = true;
@@ -2357,11 +2517,18 @@ static bool valid(vctx *c, const sch *s, const secex_node *x)
 	return v_schema(c, s, x, false, "unevaluated");
 }
 
+static void mark_props(vctx *c, const sch *s, const secex_node *x, unsigned char *seen, bool self,
+		       unsigned depth);
+static void mark_items(vctx *c, const sch *s, const secex_node *x, unsigned char *seen, bool self,
+		       unsigned depth);
+static const sch *dynamic_target(vctx *c, const sch *s);
+
 /* Marks the members of x that s evaluates, with its valid in-place subschemas; `self` is the
  * schema that holds unevaluatedProperties, whose own keyword does not count. */
-static void mark_props(vctx *c, const sch *s, const secex_node *x, unsigned char *seen, bool self,
-		       unsigned depth)
+static void mark_props_here(vctx *c, const sch *s, const secex_node *x, unsigned char *seen,
+			    bool self, unsigned depth)
 {
+	const sch *t;
 	size_t n = x->u.object.n, i, k;
 
 	if (s->boolean >= 0 || depth > MAX_EVAL_DEPTH / 4 || c->aborted)
@@ -2378,10 +2545,12 @@ static void mark_props(vctx *c, const sch *s, const secex_node *x, unsigned char
 		if (s->nprops && find_named(s->props, s->nprops, m->key, m->keylen))
 			seen[i] = 1;
 		for (k = 0; !seen[i] && k < s->npatprops; k++)
-			seen[i] = match(c, s->patprops[k].re, m->key, m->keylen) == 1;
+			seen[i] = match(c, s->patprops[k].re, m->key, m->keylen, m->line, m->column) == 1;
 	}
 	if (s->ref && valid(c, s->ref, x))
 		mark_props(c, s->ref, x, seen, false, depth + 1);
+	if (s->dynref && valid(c, (t = dynamic_target(c, s)), x))
+		mark_props(c, t, x, seen, false, depth + 1);
 	for (i = 0; i < s->nall; i++)
 		if (valid(c, s->all_of[i], x))
 			mark_props(c, s->all_of[i], x, seen, false, depth + 1);
@@ -2404,10 +2573,11 @@ static void mark_props(vctx *c, const sch *s, const secex_node *x, unsigned char
 			mark_props(c, s->depschemas[i].s, x, seen, false, depth + 1);
 }
 
-static void mark_items(vctx *c, const sch *s, const secex_node *x, unsigned char *seen, bool self,
-		       unsigned depth)
+static void mark_items_here(vctx *c, const sch *s, const secex_node *x, unsigned char *seen,
+			    bool self, unsigned depth)
 {
 	size_t n = x->u.array.n, i;
+	const sch *t;
 
 	if (s->boolean >= 0 || depth > MAX_EVAL_DEPTH / 4 || c->aborted)
 		return;
@@ -2422,6 +2592,8 @@ static void mark_items(vctx *c, const sch *s, const secex_node *x, unsigned char
 			seen[i] = 1;
 	if (s->ref && valid(c, s->ref, x))
 		mark_items(c, s->ref, x, seen, false, depth + 1);
+	if (s->dynref && valid(c, (t = dynamic_target(c, s)), x))
+		mark_items(c, t, x, seen, false, depth + 1);
 	for (i = 0; i < s->nall; i++)
 		if (valid(c, s->all_of[i], x))
 			mark_items(c, s->all_of[i], x, seen, false, depth + 1);
@@ -2438,6 +2610,29 @@ static void mark_items(vctx *c, const sch *s, const secex_node *x, unsigned char
 	} else if (s->if_ && s->else_ && valid(c, s->else_, x)) {
 		mark_items(c, s->else_, x, seen, false, depth + 1);
 	}
+}
+
+static size_t scope_enter(vctx *c, const sch *s);
+
+/* mark_props_here and mark_items_here in the dynamic scope of s, counted as a step each. */
+static void mark_props(vctx *c, const sch *s, const secex_node *x, unsigned char *seen, bool self,
+		       unsigned depth)
+{
+	size_t scoped = scope_enter(c, s);
+
+	c->steps++;
+	mark_props_here(c, s, x, seen, self, depth);
+	c->nscope -= scoped;
+}
+
+static void mark_items(vctx *c, const sch *s, const secex_node *x, unsigned char *seen, bool self,
+		       unsigned depth)
+{
+	size_t scoped = scope_enter(c, s);
+
+	c->steps++;
+	mark_items_here(c, s, x, seen, self, depth);
+	c->nscope -= scoped;
 }
 
 static bool v_unevaluated(vctx *c, const sch *s, const secex_node *x, bool rep)
@@ -2480,6 +2675,8 @@ static bool v_keywords(vctx *c, const sch *s, const secex_node *x, bool rep)
 
 	if (s->ref)
 		CHECK(v_schema(c, s->ref, x, rep, "$ref"));
+	if (s->dynref)
+		CHECK(v_schema(c, dynamic_target(c, s), x, rep, "$dynamicRef"));
 	if (s->types && !(s->types & instance_types(x)))
 		FAIL("type", "expected %s, found %s (%s); change the value", types_text(&b, s->types),
 		     type_phrase(x->type == SECEX_NODE_INT ? T_INT : x->type == SECEX_NODE_FLOAT ? T_NUM :
@@ -2543,26 +2740,206 @@ static bool v_keywords(vctx *c, const sch *s, const secex_node *x, bool rep)
 	return ok;
 }
 
-static void loop_found(vctx *c, const secex_node *x)
+/* A $ref cycle that comes back to the same value: found at once when the schema on it is being
+ * evaluated already (same), else when evaluation nests MAX_EVAL_DEPTH deep. */
+static void loop_found(vctx *c, const secex_node *x, bool same)
 {
 	c->aborted = true;
 	if (c->loop_reported)
 		return;
 	c->loop_reported = true;
-	REPORT_AT(c, x, "$ref", "schema evaluation nested deeper than %d levels, a $ref loop; fix the "
-		  "schema so that each $ref cycle goes through a property or an item", MAX_EVAL_DEPTH);
+	if (same)
+		REPORT_AT(c, x, "$ref", "schema applies itself again to the same value, a $ref loop; fix "
+			  "the schema so that each $ref cycle goes through a property or an item");
+	else
+		REPORT_AT(c, x, "$ref", "schema evaluation nested deeper than %d levels, a $ref loop; fix "
+			  "the schema so that each $ref cycle goes through a property or an item",
+			  MAX_EVAL_DEPTH);
 }
 
+static void too_complex(vctx *c, const secex_node *x, const char *kw)
+{
+	c->aborted = true;
+	REPORT_AT(c, x, kw, "schema too complex: more than %d evaluation steps for one file; simplify "
+		  "the schema (fewer subschemas applied to the same value) or split the file",
+		  MAX_EVAL_STEPS);
+}
+
+/* ---- results kept per (subschema, instance node) ---- */
+
+static size_t pair_hash(const sch *s, const secex_node *x, uint32_t scope)
+{
+	return ptr_hash(s) ^ (ptr_hash(x) * 0x9e3779b97f4a7c15ULL) ^ ptr_hash((void *)(uintptr_t)scope);
+}
+
+static uint32_t current_scope(const vctx *c)
+{
+	return c->nscope ? c->scope_id[c->nscope - 1] : 0;
+}
+
+static mslot *memo_find(vctx *c, const sch *s, const secex_node *x)
+{
+	uint32_t scope = current_scope(c);
+	size_t i;
+
+	if (!c->memocap)
+		return NULL;
+	for (i = pair_hash(s, x, scope) & (c->memocap - 1); c->memo[i].state;
+	     i = (i + 1) & (c->memocap - 1))
+		if (c->memo[i].s == s && c->memo[i].x == x && c->memo[i].scope == scope)
+			return &c->memo[i];
+	return NULL;
+}
+
+/* Keeps the pair, marked busy: 1, or 0 when the table is full (it is then evaluated each time,
+ * within MAX_EVAL_STEPS), or -1 when out of memory (evaluation stops). */
+static int memo_add(vctx *c, const sch *s, const secex_node *x)
+{
+	size_t i, k;
+
+	if (!c->memocap) {
+		memset(c->small_memo, 0, sizeof(c->small_memo));
+		c->memo = c->small_memo;
+		c->memocap = SMALL_MEMO;
+	}
+	if (2 * (c->memon + 1) > c->memocap) {
+		mslot *t = c->memocap < MAX_MEMO_SLOTS ? calloc(2 * c->memocap, sizeof(*t)) : NULL;
+
+		if (!t && c->memocap >= MAX_MEMO_SLOTS)
+			return 0;
+		if (!t) {
+			c->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			c->aborted = true;
+			return -1;
+		}
+		for (k = 0; k < c->memocap; k++) {
+			if (!c->memo[k].state)
+				continue;
+			for (i = pair_hash(c->memo[k].s, c->memo[k].x, c->memo[k].scope) &
+				 (2 * c->memocap - 1); t[i].state;
+			     i = (i + 1) & (2 * c->memocap - 1))
+				;
+			t[i] = c->memo[k];
+		}
+		if (c->memo != c->small_memo)
+			free(c->memo);
+		c->memo = t;
+		c->memocap *= 2;
+	}
+	for (i = pair_hash(s, x, current_scope(c)) & (c->memocap - 1); c->memo[i].state;
+	     i = (i + 1) & (c->memocap - 1))
+		;
+	c->memo[i] = (mslot){ s, x, current_scope(c), M_BUSY };
+	c->memon++;
+	return 1;
+}
+
+/* ---- the dynamic scope, kept only for a schema with a dynamic $dynamicRef ---- */
+
+static size_t scope_hash(uint32_t parent, uint32_t res)
+{
+	return ptr_hash((void *)(uintptr_t)(((uint64_t)parent << 32) | res));
+}
+
+/* The number of the scope `parent` followed by `res`, the same each time: memoised results
+ * are kept per scope. 0 when out of memory (evaluation stops). */
+static uint32_t scope_number(vctx *c, uint32_t parent, uint32_t res)
+{
+	size_t i, k, cap;
+	scope_slot *t;
+
+	if (2 * (c->nscopes + 1) > c->scopecap) {
+		cap = c->scopecap ? 2 * c->scopecap : 64;
+		if (!(t = calloc(cap, sizeof(*t))) || c->nscopes >= UINT32_MAX - 1) {
+			free(t);
+			c->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			c->aborted = true;
+			return 0;
+		}
+		for (k = 0; k < c->scopecap; k++) {
+			if (!c->scopes[k].id)
+				continue;
+			for (i = scope_hash(c->scopes[k].parent, c->scopes[k].res) & (cap - 1); t[i].id;
+			     i = (i + 1) & (cap - 1))
+				;
+			t[i] = c->scopes[k];
+		}
+		free(c->scopes);
+		c->scopes = t;
+		c->scopecap = cap;
+	}
+	for (i = scope_hash(parent, res) & (c->scopecap - 1); c->scopes[i].id;
+	     i = (i + 1) & (c->scopecap - 1))
+		if (c->scopes[i].parent == parent && c->scopes[i].res == res)
+			return c->scopes[i].id;
+	c->scopes[i] = (scope_slot){ parent, res, (uint32_t)++c->nscopes };
+	return c->scopes[i].id;
+}
+
+/* Enters the resource of s: 1 when it was pushed, 0 when it is already the innermost. */
+static size_t scope_enter(vctx *c, const sch *s)
+{
+	uint32_t id;
+
+	if (!c->S->dynamic || s->boolean >= 0 || (c->nscope && c->scope[c->nscope - 1] == s->res) ||
+	    c->nscope >= sizeof(c->scope) / sizeof(c->scope[0]))
+		return 0;
+	if (!(id = scope_number(c, current_scope(c), s->res)))
+		return 0;
+	c->scope[c->nscope] = s->res;
+	c->scope_id[c->nscope++] = id;
+	return 1;
+}
+
+/* What the $dynamicRef of s means here: the outermost resource in the dynamic scope with a
+ * $dynamicAnchor of its name, else its target as a $ref would resolve it. */
+static const sch *dynamic_target(vctx *c, const sch *s)
+{
+	const secex_schema *S = c->S;
+	size_t i, k;
+
+	for (i = 0; s->dyn_name && i < c->nscope; i++) {
+		c->steps += S->ndyn;
+		for (k = 0; k < S->ndyn; k++)
+			if (S->dyn[k].res == c->scope[i] && strcmp(S->dyn[k].name, s->dyn_name) == 0)
+				return S->dyn[k].s;
+	}
+	return s->dynref;
+}
+
+/* Evaluates s on x, keeping the result when s->memo says that it may come back: a result
+ * already known is returned, or reported once when it is wanted with findings. */
 static bool v_schema(vctx *c, const sch *s, const secex_node *x, bool rep, const char *kw)
 {
-	bool ok = true;
+	bool ok = true, keep = s->memo && !c->in_name;
+	mslot *m = NULL;
+	size_t scoped;
+	int k;
 
 	if (c->aborted)
 		return false;
 	if (c->eval >= MAX_EVAL_DEPTH) {
-		loop_found(c, x);
+		loop_found(c, x, false);
 		return false;
 	}
+	if (++c->steps > MAX_EVAL_STEPS) {
+		too_complex(c, x, kw);
+		return false;
+	}
+	if (keep && (m = memo_find(c, s, x))) {
+		if (m->state == M_BUSY) {
+			loop_found(c, x, true);
+			return false;
+		}
+		if (!rep || m->state != M_INVALID)
+			return m->state == M_VALID;
+		m->state = M_BUSY; /* known invalid, now wanted with its findings */
+	} else if (keep && (k = memo_add(c, s, x)) <= 0) {
+		if (k < 0)
+			return false;
+		keep = false;
+	}
+	scoped = scope_enter(c, s);
 	c->eval++;
 	if (s->boolean == 0) {
 		ok = false;
@@ -2572,7 +2949,11 @@ static bool v_schema(vctx *c, const sch *s, const secex_node *x, bool rep, const
 		ok = v_keywords(c, s, x, rep);
 	}
 	c->eval--;
-	return ok && !c->aborted;
+	c->nscope -= scoped;
+	ok = ok && !c->aborted;
+	if (keep && !c->aborted && (m = memo_find(c, s, x)))
+		m->state = ok ? M_VALID : rep ? M_REPORTED : M_INVALID;
+	return ok;
 }
 
 int secex_schema_validate(bool *valid_out, const secex_schema *schema, const secex_node *instance,
@@ -2596,6 +2977,9 @@ int secex_schema_validate(bool *valid_out, const secex_schema *schema, const sec
 	ok = v_schema(c, schema->root, instance, diags != NULL, "schema");
 	if (c->md)
 		pcre2_match_data_free(c->md);
+	if (c->memo != c->small_memo)
+		free(c->memo);
+	free(c->scopes);
 	*valid_out = c->rc == 0 && ok && !c->aborted;
 	return c->rc;
 }

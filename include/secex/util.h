@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include "common.h"
 
-/* A growable byte string, always NUL-terminated once anything was written. */
+/* A growable byte string, NUL-terminated from its first allocation on (secex_buf_grow too). */
 typedef struct {
 	char *ptr;
 	size_t size;  /* bytes used, without the terminating NUL */

@@ -144,3 +144,28 @@ check import-dry-run 1 "$idemo" import --dry-run --today 2026-11-22 tracker.csv
 [ "$(ls "$idemo/exceptions" | wc -l)" = 12 ] && pass=$((pass + 1)) || { echo "FAIL import-dry-run wrote files"; fail=$((fail + 1)); }
 check import-no-file 2 "$idemo" import
 check import-missing-file 2 "$idemo" import no-such.csv
+
+# Hostile schemas (issue 11), through --schema and a policy's exception_schema: a $id that
+# resolves to nothing (once a heap over-read), a DAG of 2^30 $ref paths (once exponential) and
+# a $ref loop, each fast with one clear finding or none.
+hs="$tmp/hostile-schema"
+mkdir -p "$hs/exceptions" "$hs/.secex"
+cp "$demo/.secex/"*.yaml "$hs/.secex/"
+cp "$demo/exceptions/EXC-0001.yaml" "$hs/exceptions/"
+printf '{"$id": "..", "type": "object"}\n' >"$hs/dotdot.json"
+printf '[1]\n' >"$hs/list.yaml"
+check schema-id-dotdot 1 "$hs" validate --schema dotdot.json exceptions/EXC-0001.yaml list.yaml
+python3 - "$hs" <<'PY'
+import json, sys
+d = {"d%d" % i: {"allOf": [{"$ref": "#/$defs/d%d" % (i + 1)}, {"$ref": "#/$defs/d%d" % (i + 1)}]} for i in range(30)}
+d["d30"] = {"properties": {"id": {"type": "string", "pattern": "^EXC-"}}}
+json.dump({"$ref": "#/$defs/d0", "$defs": d}, open(sys.argv[1] + "/dag.json", "w"))
+json.dump({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"},
+          open(sys.argv[1] + "/loop.json", "w"))
+PY
+check schema-dag 0 "$hs" validate --schema dag.json exceptions/EXC-0001.yaml
+check schema-loop 1 "$hs" validate --schema loop.json exceptions/EXC-0001.yaml
+printf 'exception_schema: dotdot.json\n' >>"$hs/.secex/policy.yaml"
+check policy-schema-id-dotdot 0 "$hs" validate
+sed -i 's/^exception_schema: dotdot.json$/exception_schema: dag.json/' "$hs/.secex/policy.yaml"
+check policy-schema-dag 0 "$hs" validate

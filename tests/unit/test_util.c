@@ -27,6 +27,25 @@ static void test_buf(void **state)
 	free(s);
 }
 
+/* A buffer only grown, with nothing put in it, is an empty string (issue 11: strchr read past
+ * the end of one). */
+static void test_buf_grow_terminates(void **state)
+{
+	secex_buf b = SECEX_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(secex_buf_grow(&b, 0), 0);
+	assert_non_null(b.ptr);
+	assert_int_equal(b.size, 0);
+	assert_string_equal(b.ptr, "");
+	assert_null(strchr(b.ptr, '#'));
+	assert_int_equal(secex_buf_puts(&b, "ab"), 0);
+	b.size = 1; /* a caller cutting the string, then growing past the allocation */
+	assert_int_equal(secex_buf_grow(&b, 1000), 0);
+	assert_string_equal(b.ptr, "a");
+	secex_buf_release(&b);
+}
+
 static void test_arena(void **state)
 {
 	secex_arena a = SECEX_ARENA_INIT;
@@ -161,6 +180,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_buf_grow_terminates),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_dates),
