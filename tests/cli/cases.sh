@@ -165,7 +165,8 @@ json.dump({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$
 PY
 check schema-dag 0 "$hs" validate --schema dag.json exceptions/EXC-0001.yaml
 check schema-loop 1 "$hs" validate --schema loop.json exceptions/EXC-0001.yaml
-printf 'exception_schema: dotdot.json\n' >>"$hs/.secex/policy.yaml"
+cp "$hs/dotdot.json" "$hs/dag.json" "$hs/.secex/"
+printf 'exception_schema: .secex/dotdot.json\n' >>"$hs/.secex/policy.yaml"
 check policy-schema-id-dotdot 0 "$hs" validate
-sed -i 's/^exception_schema: dotdot.json$/exception_schema: dag.json/' "$hs/.secex/policy.yaml"
+sed -i 's|^exception_schema: .secex/dotdot.json$|exception_schema: .secex/dag.json|' "$hs/.secex/policy.yaml"
 check policy-schema-dag 0 "$hs" validate
