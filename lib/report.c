@@ -434,29 +434,51 @@ static const secex_person *recipient(const secex_roster *roster, const secex_per
 	return p && p->active ? p : NULL;
 }
 
-static bool classify(secex_report_kind *out, const builder *b, const secex_exception *e)
+/* Whether history proves the exception's `status: approved` (judged as 'secex check'). */
+static int proven(bool *out, const builder *b, const secex_exception *e)
+{
+	secex_approval_state st;
+	int rc;
+
+	*out = false;
+	if (!b->opts->history)
+		return 0;
+	if ((rc = secex_approvals_judge(&st, b->opts->history, b->snap, e, false, NULL)) == 0)
+		*out = secex_approval_verified(&st);
+	secex_approval_state_release(&st);
+	return rc;
+}
+
+/* An exception that only says approved is still awaiting its approvals (*invalid). */
+static int classify(bool *out, secex_report_kind *kind, bool *invalid, const builder *b, const secex_exception *e)
 {
 	const char *status = field(e, "status");
 	int64_t due;
-	bool has_due = secex_exception_due(&due, e);
+	bool has_due = secex_exception_due(&due, e), ok = true;
+	int rc;
 
+	*out = true;
+	*invalid = false;
+	if (same(status, "approved") && b->opts->history && (rc = proven(&ok, b, e)) < 0)
+		return rc;
+	*invalid = !ok;
 	if (!secex_status_is_open(status))
-		return false;
-	if (has_due && due < b->opts->now)
-		*out = SECEX_REPORT_EXPIRED;
-	else if (!same(status, "approved"))
-		*out = SECEX_REPORT_AWAITING;
+		*out = false;
+	else if (has_due && due < b->opts->now)
+		*kind = SECEX_REPORT_EXPIRED;
+	else if (!same(status, "approved") || *invalid)
+		*kind = SECEX_REPORT_AWAITING;
 	else if (has_due && due - b->opts->now <= b->snap->policy->expiring_within)
-		*out = SECEX_REPORT_EXPIRING;
+		*kind = SECEX_REPORT_EXPIRING;
 	else
-		return false;
-	return true;
+		*out = false;
+	return 0;
 }
 
-static int add_item(builder *b, const secex_exception *e, secex_report_kind kind)
+static int add_item(builder *b, const secex_exception *e, secex_report_kind kind, bool invalid)
 {
 	pending_item *pi = secex_arena_alloc(&b->r->arena, sizeof(*pi));
-	secex_buf act = SECEX_BUF_INIT;
+	secex_buf act = SECEX_BUF_INIT, pre = SECEX_BUF_INIT;
 	const secex_person *actor;
 	secex_report_item *it;
 	fill_state fs = { 0 };
@@ -474,12 +496,18 @@ static int add_item(builder *b, const secex_exception *e, secex_report_kind kind
 	it->status = field(e, "status");
 	it->due_date = field(e, "due_date");
 	it->file = e->path;
+	it->approval_invalid = invalid;
 	if (kind == SECEX_REPORT_AWAITING && (rc = fill(&fs, b, e)) == 0 && fs.level)
 		rc = needs_of(b, it, &fs, e);
 	actor = recipient(b->snap->roster, secex_roster_find(b->snap->roster, pi->owner));
-	if (rc == 0 && (rc = action(&act, b, it, e, fs.level != NULL, actor)) == 0)
-		rc = keep(&it->action, b->r, &act);
+	if (rc == 0 && invalid)
+		rc = secex_buf_printf(&pre, "its status says approved, but history does not prove the approvals "
+				      "('secex status %s' says why), so it suppresses nothing until they count: ", e->id);
+	if (rc == 0 && (rc = action(&act, b, it, e, fs.level != NULL, actor)) == 0 &&
+	    (rc = secex_buf_put(&pre, act.ptr ? act.ptr : "", act.size)) == 0)
+		rc = keep(&it->action, b->r, &pre);
 	secex_buf_release(&act);
+	secex_buf_release(&pre);
 	return rc ? rc : secex_vec_push(&b->items, pi);
 }
 
@@ -496,8 +524,9 @@ static bool wanted(const builder *b, const secex_exception *e)
 
 static int collect(builder *b)
 {
-	secex_report_kind kind;
+	secex_report_kind kind = SECEX_REPORT_AWAITING;
 	size_t i;
+	bool listed, invalid;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < b->snap->n; i++) {
@@ -505,8 +534,8 @@ static int collect(builder *b)
 
 		if (!e->doc || !e->valid || !e->id || !field(e, "risk_owner") || !wanted(b, e))
 			continue;
-		if (classify(&kind, b, e))
-			rc = add_item(b, e, kind);
+		if ((rc = classify(&listed, &kind, &invalid, b, e)) == 0 && listed)
+			rc = add_item(b, e, kind, invalid);
 	}
 	return rc;
 }

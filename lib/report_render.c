@@ -499,7 +499,8 @@ static int json_item(secex_buf *out, const secex_report_item *it, bool first)
 	    (rc = put_json(out, it->status)) == 0 && (rc = secex_buf_puts(out, ",\"due_date\":")) == 0 &&
 	    (rc = put_json(out, it->due_date)) == 0 && (rc = secex_buf_puts(out, ",\"file\":")) == 0 &&
 	    (rc = put_json(out, it->file)) == 0 && (rc = secex_buf_puts(out, ",\"action\":")) == 0 &&
-	    (rc = put_json(out, it->action)) == 0)
+	    (rc = put_json(out, it->action)) == 0 &&
+	    (rc = secex_buf_printf(out, ",\"approval_invalid\":%s", it->approval_invalid ? "true" : "false")) == 0)
 		rc = secex_buf_puts(out, ",\"missing\":[");
 	for (i = 0; rc == 0 && i < it->nneeds; i++)
 		rc = json_need(out, &it->needs[i], i == 0);

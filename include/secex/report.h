@@ -42,6 +42,7 @@ typedef struct {
 	secex_report_need *needs; /* SECEX_REPORT_AWAITING only */
 	size_t nneeds;
 	const char *action;       /* what the owner must do: one sentence, lowercase, no period */
+	bool approval_invalid;    /* says approved, but history does not prove it: awaiting */
 } secex_report_item;
 
 typedef struct {
