@@ -362,6 +362,7 @@ typedef struct {
 	bool skip;        /* they follow a subkey secex cannot read */
 	binding by_uid, direct;
 	int64_t now;
+	size_t budget;    /* bytes the key signatures of this key text may still hash */
 } block_state;
 
 static void subkey_binding(kr_key *pri, kr_key *sub, const pgp_sig *s)
@@ -389,9 +390,15 @@ static void key_signature(block_state *b, pgp_span body)
 	const char *why = NULL;
 	pgp_sig s;
 
+	size_t cost = pri->pk.body.n + (sub ? sub->pk.body.n : b->uid.body.n) + body.n;
+
 	if (b->skip || pgp_sig_parse(&s, body, &why) < 0 || !names(&s, pri) || s.created < 0 ||
-	    (s.expires && s.created + (int64_t)s.expires <= b->now))
+	    (s.expires && s.created + (int64_t)s.expires <= b->now) || s.pkalgo != pri->pk.algo)
 		return;
+	/* linear time on any key text: a bounded amount of hashing per byte of it */
+	if (cost > b->budget)
+		return;
+	b->budget -= cost;
 	if (sub) {
 		if (s.type == PGP_SIG_SUBKEY_BINDING && s.created >= sub->pk.created &&
 		    key_sig_valid(&s, pri, &pri->pk, NULL, &sub->pk))
@@ -464,9 +471,11 @@ static void finish_primary(kr_key *pri, const block_state *b)
 static void block_start(block_state *b, kr_key *primary)
 {
 	int64_t now = b->now;
+	size_t budget = b->budget;
 
 	memset(b, 0, sizeof(*b));
 	b->now = now;
+	b->budget = budget;
 	b->primary = primary;
 	b->by_uid.at = b->direct.at = -1;
 }
@@ -482,6 +491,7 @@ static int build_keys(secex_openpgp_keyring *kr, const unsigned char *d, size_t 
 
 	memset(&b, 0, sizeof(b));
 	b.now = (int64_t)time(NULL);
+	b.budget = 1024 * 1024 + 16 * n;
 	while ((rc = pgp_packet_next(d, n, &pos, &pk, why)) == 1) {
 		if (pk.tag == PGP_TAG_PUBLIC_KEY) {
 			if (b.primary)
