@@ -207,6 +207,17 @@ static int compute_now(secex_metrics *m, secex_history *history, const secex_sna
 		f.priority = doc_str(exc, "priority");
 		f.type = doc_str(exc, "type");
 		f.due = doc_str(exc, "due_date");
+		if (f.status && strcmp(f.status, "approved") == 0 && exc->valid) {
+			secex_approval_state st;
+			bool proven;
+
+			if ((rc = secex_approvals_judge(&st, history, snap, exc, false, NULL)) < 0)
+				return rc;
+			proven = secex_approval_verified(&st);
+			secex_approval_state_release(&st);
+			if (!proven)
+				m->now.approval_invalid++;
+		}
 		count(m, &m->now, history, &f);
 	}
 	return review_stats(&m->now, in, INT64_MIN, m->opts.now);

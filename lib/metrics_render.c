@@ -150,6 +150,9 @@ static int text_now(secex_buf *out, const secex_metrics *m)
 	rc |= text_row(out, label, "%zu", p->expiring);
 	rc |= text_row(out, "expired without treatment", "%zu", p->expired);
 	rc |= text_row(out, "awaiting initial review", "%zu", p->awaiting);
+	if (p->approval_invalid)
+		rc |= text_row(out, "approval invalid", "%zu of the approved (history does not prove their "
+			       "approvals)", p->approval_invalid);
 	if (p->reviewed)
 		rc |= text_row(out, "time to initial review", "mean %.1f days, median %.1f days, over %zu reviewed",
 			       p->review_mean_days, p->review_median_days, p->reviewed);
@@ -229,6 +232,8 @@ static int json_point(secex_buf *out, const secex_metrics *m, const secex_metric
 				       p->review_median_days);
 	else
 		rc |= secex_buf_puts(out, "\"review_mean_days\":null,\"review_median_days\":null");
+	if (now)
+		rc |= secex_buf_printf(out, ",\"approval_invalid\":%zu", p->approval_invalid);
 	if (now && m->opts.open_risks > 0)
 		rc |= secex_buf_printf(out, ",\"open_risks\":%lld,\"percent_of_open_risks\":%.1f",
 				       (long long)m->opts.open_risks, percent(m));
@@ -350,6 +355,8 @@ static int html_now(secex_buf *out, const secex_metrics *m)
 	rc |= html_summary_row(out, "expired without treatment", v);
 	snprintf(v, sizeof(v), "%zu", p->awaiting);
 	rc |= html_summary_row(out, "awaiting initial review", v);
+	snprintf(v, sizeof(v), "%zu", p->approval_invalid);
+	rc |= html_summary_row(out, "approval invalid (says approved, not proven)", v);
 	if (p->reviewed)
 		snprintf(v, sizeof(v), "mean %.1f days, median %.1f days, over %zu reviewed", p->review_mean_days,
 			 p->review_median_days, p->reviewed);

@@ -52,6 +52,8 @@ typedef struct {
 	size_t expiring;         /* open and due within expiring_within */
 	size_t expired;          /* open status, past due_date */
 	size_t awaiting;         /* open status (expired too) and never reviewed yet */
+	size_t approval_invalid; /* "now" only: of the approved in by_status, those whose approvals
+				    history does not prove */
 	size_t by_status[SECEX_METRICS_NSTATUS];
 	size_t *by_priority;     /* one per secex_metrics.priorities */
 	size_t extension, acceptance;
