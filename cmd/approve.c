@@ -841,43 +841,12 @@ cleanup:
 
 /* ---- writing and committing ---- */
 
-/* Replaces path by text through a temporary file and a rename, keeping its mode. */
-static int write_file(const char *path, const secex_buf *text)
-{
-	secex_buf tmp = SECEX_BUF_INIT;
-	const char *p = secex_buf_cstr(text);
-	size_t left = text->size;
-	struct stat st;
-	ssize_t n;
-	int fd, rc = 0;
-
-	secex_buf_printf(&tmp, "%s.secex-XXXXXX", path);
-	if (!tmp.ptr || (fd = mkstemp(tmp.ptr)) < 0) {
-		rc = secex_error_set(SECEX_EIO, "cannot write next to '%s': %s", path, strerror(errno));
-		goto cleanup;
-	}
-	if (stat(path, &st) == 0)
-		(void)fchmod(fd, st.st_mode & 07777);
-	for (; left > 0 && rc == 0; p += n, left -= (size_t)n)
-		if ((n = write(fd, p, left)) < 0 && errno != EINTR)
-			rc = secex_error_set(SECEX_EIO, "cannot write '%s': %s", tmp.ptr, strerror(errno));
-		else if (n < 0)
-			n = 0;
-	if ((close(fd) < 0 || rename(tmp.ptr, path) < 0) && rc == 0)
-		rc = secex_error_set(SECEX_EIO, "cannot replace '%s': %s", path, strerror(errno));
-	if (rc < 0)
-		unlink(tmp.ptr);
-cleanup:
-	secex_buf_release(&tmp);
-	return rc;
-}
-
 /* Puts the file and its index entry back after a failed commit. */
 static int restore(const job *j)
 {
 	const char *reset[] = { "git", "-C", j->s.root, "reset", "-q", "--", j->exc->path, NULL };
 	char why[512];
-	int rc = write_file(j->file.ptr, &j->before);
+	int rc = secex_file_replace(j->file.ptr, secex_buf_cstr(&j->before), j->before.size);
 
 	run(NULL, false, reset);
 	if (rc == 0)
@@ -898,7 +867,7 @@ static int commit(job *j)
 
 	secex_buf_printf(&subject, "%s %s as %s", j->decision->subject, j->exc->id, j->role);
 	ci[7] = secex_buf_cstr(&subject);
-	if ((rc = write_file(j->file.ptr, &j->after)) < 0)
+	if ((rc = secex_file_replace(j->file.ptr, secex_buf_cstr(&j->after), j->after.size)) < 0)
 		goto cleanup;
 	if (run(NULL, false, add) != 0 || run(NULL, false, ci) != 0) {
 		rc = restore(j);

@@ -61,8 +61,11 @@ void cli_error(const char *fmt, ...)
 
 int cli_fail(int rc)
 {
-	cli_error("%s", *secex_error_last() ? secex_error_last() : "internal error");
-	if (rc == SECEX_EINVALID || rc == SECEX_ENOTFOUND || rc == SECEX_EEXISTS)
+	if (rc == SECEX_ENOTFILE) /* a FIFO or device named where a file belongs: a finding's code too */
+		cli_error("%s [SX109]", secex_error_last());
+	else
+		cli_error("%s", *secex_error_last() ? secex_error_last() : "internal error");
+	if (rc == SECEX_EINVALID || rc == SECEX_ENOTFOUND || rc == SECEX_EEXISTS || rc == SECEX_ENOTFILE)
 		return CLI_EXIT_USAGE;
 	return CLI_EXIT_INTERNAL;
 }

@@ -180,22 +180,12 @@ static int check_owner(const cli_snapshot *s)
 static int write_file(const char *name, const secex_buf *b)
 {
 	secex_buf path = SECEX_BUF_INIT;
-	FILE *f;
-	bool written;
 	int rc;
 
 	if (mkdir(o.out, 0777) < 0 && errno != EEXIST)
 		return secex_error_set(SECEX_EIO, "cannot create '%s': %s", o.out, strerror(errno));
-	if ((rc = secex_buf_printf(&path, "%s/%s", o.out, name)) < 0)
-		goto cleanup;
-	if (!(f = fopen(path.ptr, "wb"))) {
-		rc = secex_error_set(SECEX_EIO, "cannot write '%s': %s", path.ptr, strerror(errno));
-		goto cleanup;
-	}
-	written = fwrite(secex_buf_cstr(b), 1, b->size, f) == b->size;
-	if (fclose(f) != 0 || !written)
-		rc = secex_error_set(SECEX_EIO, "cannot write '%s': %s", path.ptr, strerror(errno));
-cleanup:
+	if ((rc = secex_buf_printf(&path, "%s/%s", o.out, name)) == 0)
+		rc = secex_file_replace(path.ptr, secex_buf_cstr(b), b->size);
 	secex_buf_release(&path);
 	return rc;
 }
