@@ -459,7 +459,8 @@ static int list_dir(secex_vec *out, const char *root, const char *dir, secex_dia
 				secex_buf_release(&sub);
 			} else if (wanted_name(de->d_name)) {
 				rc = S_ISREG(st.st_mode) ? push_path(out, dir, de->d_name)
-							 : not_regular(diags, dir, de->d_name, "symbolic link or special file");
+							 : not_regular(diags, dir, de->d_name, S_ISLNK(st.st_mode) ? "symbolic link" :
+									 "FIFO, device or socket");
 			}
 		}
 		secex_buf_release(&child);
