@@ -101,6 +101,11 @@ int cli_report_findings(const cli_report_opts *r, secex_diags *diags, const char
 /* The exit status for these findings. */
 int cli_exit_for(const secex_diags *diags, secex_severity fail_level);
 
+/* s with the control characters a terminal or CI log would act on escaped (see
+ * secex_buf_put_safe), for user data in text output; s itself when nothing needs it. The
+ * copies live until the program exits. NULL stays NULL. */
+const char *cli_safe(const char *s);
+
 /* Prints "secex: error: <message>" from secex_error_last() and returns the exit status for rc. */
 int cli_fail(int rc);
 void cli_error(const char *fmt, ...)

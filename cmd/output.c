@@ -63,6 +63,30 @@ void cli_error(const char *fmt, ...)
 	secex_buf_release(&safe);
 }
 
+static secex_arena safe_strings = SECEX_ARENA_INIT;
+
+static void release_safe_strings(void)
+{
+	secex_arena_release(&safe_strings);
+}
+
+const char *cli_safe(const char *s)
+{
+	static bool registered;
+	secex_buf b = SECEX_BUF_INIT;
+	const char *out = s;
+
+	if (!s || secex_buf_puts_safe(&b, s, 0) < 0)
+		return s ? "(out of memory)" : NULL;
+	if (b.size != strlen(s)) { /* something was escaped: an escape is longer than it */
+		if (!registered)
+			registered = atexit(release_safe_strings) == 0;
+		out = secex_arena_strndup(&safe_strings, b.ptr, b.size);
+	}
+	secex_buf_release(&b);
+	return out ? out : "(out of memory)";
+}
+
 int cli_fail(int rc)
 {
 	if (rc == SECEX_ENOTFILE) /* a FIFO or device named where a file belongs: a finding's code too */

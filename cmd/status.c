@@ -32,12 +32,13 @@ const cli_command_help cmd_status_help = {
 
 static const char *who(const secex_approval_state *st, int verdict)
 {
-	return verdict >= 0 && st->verdicts[verdict].entry->by ? st->verdicts[verdict].entry->by : NULL;
+	return verdict >= 0 && st->verdicts[verdict].entry->by ? cli_safe(st->verdicts[verdict].entry->by) : NULL;
 }
 
+/* User data for text output: escaped, "?" when absent. */
 static const char *or_q(const char *s)
 {
-	return s ? s : "?";
+	return s ? cli_safe(s) : "?";
 }
 
 static void text_groups(secex_buf *b, const secex_approval_state *st, const secex_roster *roster)
@@ -51,11 +52,11 @@ static void text_groups(secex_buf *b, const secex_approval_state *st, const sece
 		secex_approval_group_roles(&roles, st, g);
 		if (st->filled_by[g] >= 0) {
 			secex_buf_printf(b, "  %s %zu (%s): filled by %s\n", st->sme_only ? "SME" : "group", g + 1,
-					 secex_buf_cstr(&roles), who(st, st->filled_by[g]));
+					 cli_safe(secex_buf_cstr(&roles)), who(st, st->filled_by[g]));
 		} else {
 			secex_approval_who_can(&can, st, roster, g);
 			secex_buf_printf(b, "  %s %zu (%s): missing; who can approve: %s\n", st->sme_only ? "SME" : "group",
-					 g + 1, secex_buf_cstr(&roles), secex_buf_cstr(&can));
+					 g + 1, cli_safe(secex_buf_cstr(&roles)), cli_safe(secex_buf_cstr(&can)));
 		}
 	}
 	if (st->need_risk_owner)
@@ -74,7 +75,7 @@ static void text_verdicts(secex_buf *b, const secex_approval_state *st)
 
 		secex_buf_printf(b, "  approval %zu, %s by %s as %s: %s%s%s%s: %s\n", i + 1, or_q(v->entry->decision),
 				 or_q(v->entry->by), or_q(v->entry->role), v->valid ? "counts" : "does not count",
-				 v->code ? " [" : "", v->code ? v->code : "", v->code ? "]" : "", v->reason);
+				 v->code ? " [" : "", v->code ? v->code : "", v->code ? "]" : "", or_q(v->reason));
 	}
 }
 
@@ -91,7 +92,7 @@ static void text_decided(secex_buf *b, const secex_approval_state *st)
 
 void cli_status_text(secex_buf *b, const secex_approval_state *st, const secex_roster *roster)
 {
-	secex_buf_printf(b, "%s  %s  %s  %s\n", st->id, st->level ? st->level->name : "?", or_q(st->status),
+	secex_buf_printf(b, "%s  %s  %s  %s\n", or_q(st->id), st->level ? or_q(st->level->name) : "?", or_q(st->status),
 			 or_q(st->title));
 	if (!st->level) {
 		secex_buf_puts(b, "  its priority is not a level of the policy; fix it first (secex validate)\n");
@@ -166,10 +167,10 @@ void cli_status_json(secex_buf *b, const secex_approval_state *st, bool first)
 
 static void md_text(secex_buf *b, const char *s)
 {
-	for (; s && *s; s++) {
-		if (strchr("|*_`<>[]\\", *s))
+	for (s = cli_safe(s); s && *s; s++) {
+		if (strchr("|*_`<>[]\\&~!#", *s))
 			secex_buf_putc(b, '\\');
-		secex_buf_putc(b, *s == '\n' ? ' ' : *s);
+		secex_buf_putc(b, *s);
 	}
 }
 
@@ -179,7 +180,7 @@ void cli_status_markdown(secex_buf *b, const secex_approval_state *st, const sec
 	size_t g, i;
 
 	secex_buf_printf(b, "### %s: ", st->id);
-	md_text(b, or_q(st->title));
+	md_text(b, st->title ? st->title : "?");
 	secex_buf_printf(b, " (%s, %s)\n\n", st->level ? st->level->name : "unknown priority", or_q(st->status));
 	if (secex_approval_settled(st)) {
 		secex_buf_printf(b, "The exception is %s: no approvals are needed any more.\n\n", st->status);
