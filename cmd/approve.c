@@ -2,11 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
@@ -76,89 +74,28 @@ typedef struct {
 
 /* ---- running git and gpg ---- */
 
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-/* In the forked child: sets up its descriptors and signals, then runs argv. */
-_Noreturn static void child(const char *const *argv, int outfd, bool quiet)
-{
-	char *v[16];
-	size_t i;
-	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	signal(SIGINT, SIG_DFL);
-	signal(SIGQUIT, SIG_DFL);
-	if (dup2(outfd >= 0 ? outfd : 2, 1) < 0 || (quiet && (dup2(devnull, 0) < 0 || dup2(devnull, 2) < 0)))
-		_exit(126);
-	if (outfd > 2)
-		close(outfd);
-	for (i = 0; argv[i] && i + 1 < sizeof(v) / sizeof(*v); i++)
-		v[i] = strdup(argv[i]);
-	v[i] = NULL;
-	execvp(v[0], v);
-	if (!quiet)
-		fprintf(stderr, "secex: error: cannot run '%s': %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
-static void read_all(secex_buf *out, int fd)
-{
-	char chunk[4096];
-	ssize_t n;
-
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (out->size < SECEX_MAX_FILE_SIZE)
-			secex_buf_put(out, chunk, (size_t)n);
-	}
-}
-
 /*
- * Runs argv without a shell, as system() would (the terminal's interrupt goes to the child).
- * Its standard output goes to out when out is not NULL, else to our standard error, so that
- * ours holds only the result; quiet sends its standard input and error to /dev/null.
- * Returns its exit status (127: it could not be run; 128 + N: killed by signal N), or SECEX_EIO.
+ * Runs argv without a shell, as system() would (the terminal's interrupt goes to the child),
+ * in the user's environment (git, gpg and ssh-keygen need their agents) and without a
+ * timeout (a passphrase may be typed). Its standard output goes to out when out is not
+ * NULL, else to our standard error, so that ours holds only the result; quiet sends its
+ * standard input and error to /dev/null. Returns its exit status (127: it could not be
+ * run; 128 + N: killed by signal N), or SECEX_EIO.
  */
 static int run(secex_buf *out, bool quiet, const char *const *argv)
 {
-	struct sigaction ign, old_int, old_quit;
-	int fds[2] = { -1, -1 }, wst = 0, rc = 0;
-	pid_t pid;
+	secex_run_options ropts = SECEX_RUN_OPTIONS_INIT;
+	int status, rc;
 
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	fflush(NULL);
-	if (out && pipe(fds) < 0)
-		return secex_error_set(SECEX_EIO, "cannot run '%s': %s", argv[0], strerror(errno));
-	if (out)
-		(void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
-	if ((pid = fork()) < 0) {
-		rc = secex_error_set(SECEX_EIO, "cannot run '%s': %s", argv[0], strerror(errno));
-		goto cleanup;
+	ropts.out = out;
+	ropts.quiet = quiet;
+	ropts.interactive = true;
+	if ((rc = secex_run(&status, argv, &ropts)) == SECEX_ENOTFOUND) {
+		if (!quiet)
+			cli_error("%s", secex_error_last());
+		return 127;
 	}
-	if (pid == 0)
-		child(argv, fds[1], quiet);
-	close_fd(&fds[1]);
-	if (out)
-		read_all(out, fds[0]);
-	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
-		;
-	rc = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + (WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
-cleanup:
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	close_fd(&fds[0]);
-	close_fd(&fds[1]);
-	return rc;
+	return rc < 0 ? rc : status;
 }
 
 /* ---- who is signing ---- */

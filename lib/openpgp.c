@@ -4,6 +4,7 @@
  * that gpgv only ever sees public keys and exactly one detached signature packet.
  */
 
+#define _GNU_SOURCE /* mkostemp */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <openssl/evp.h>
+#include "secex/run.h"
 #include "secex/signature.h"
 #include "signature_int.h"
 #include "banned.h"
@@ -23,6 +25,7 @@
 #define KEY_MAX (1024 * 1024)       /* one armoured key block */
 #define SIG_MAX (64 * 1024)         /* one armoured signature */
 #define STATUS_MAX (1024 * 1024)    /* what gpg or gpgv may print on the status fd */
+#define GPG_TIMEOUT_MS 20000L        /* a gpg or gpgv that hangs must not hang CI */
 #define FPR_MAX 64                  /* hex digits of a v5 fingerprint; v4 has 40 */
 
 struct secex_openpgp_keyring {
@@ -376,10 +379,9 @@ static int write_temp(secex_buf *path, const char *dir, const char *prefix, cons
 	secex_buf_clear(path);
 	if ((rc = secex_buf_printf(path, "%s/%sXXXXXX", dir, prefix)) < 0)
 		return rc;
-	if ((fd = mkstemp(path->ptr)) < 0)
+	if ((fd = mkostemp(path->ptr, O_CLOEXEC)) < 0)
 		return secex_error_set(SECEX_EIO, "cannot create a file in '%s': %s", dir,
 				       strerror(errno));
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	rc = 0;
 	while (len) {
 		ssize_t w = write(fd, p, len);
@@ -401,86 +403,22 @@ static int write_temp(secex_buf *path, const char *dir, const char *prefix, cons
 	return rc;
 }
 
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
 /*
- * Runs argv (no shell) with stdin and stderr on /dev/null, reading its stdout into out
- * (at most STATUS_MAX bytes kept). *status receives the exit status, -1 when killed by a
- * signal. SECEX_ENOTFOUND when argv[0] cannot be executed.
+ * Runs argv through secex_run: no shell, stdin and stderr on /dev/null, PATH alone in the
+ * environment, at most GPG_TIMEOUT_MS; stdout into out (at most STATUS_MAX bytes kept).
  */
 static int run(char *const argv[], secex_buf *out, int *status)
 {
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull = -1, err = 0, wst = 0, rc = 0;
-	pid_t pid = -1;
-	char chunk[4096];
-	ssize_t n;
+	secex_run_options opts = SECEX_RUN_OPTIONS_INIT;
+	const char *const *args;
 
-	*status = -1;
-	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || pipe(outp) < 0 ||
-	    pipe(errp) < 0) {
-		rc = secex_error_set(SECEX_EIO, "cannot run '%s': %s", argv[0], strerror(errno));
-		goto cleanup;
-	}
-	(void)fcntl(outp[0], F_SETFD, FD_CLOEXEC);
-	(void)fcntl(errp[0], F_SETFD, FD_CLOEXEC);
-	(void)fcntl(errp[1], F_SETFD, FD_CLOEXEC);
-	if ((pid = fork()) < 0) {
-		rc = secex_error_set(SECEX_EIO, "cannot run '%s': %s", argv[0], strerror(errno));
-		goto cleanup;
-	}
-	if (pid == 0) {
-		if (dup2(devnull, 0) < 0 || dup2(outp[1], 1) < 0 || dup2(devnull, 2) < 0)
-			_exit(126);
-		if (outp[1] > 2)
-			close(outp[1]);
-		execvp(argv[0], argv);
-		err = errno;
-		while (write(errp[1], &err, sizeof(err)) < 0 && errno == EINTR)
-			;
-		_exit(127);
-	}
-	close_fd(&outp[1]);
-	close_fd(&errp[1]);
-	while ((n = read(errp[0], &err, sizeof(err))) < 0 && errno == EINTR)
-		;
-	if (n == (ssize_t)sizeof(err)) {
-		rc = secex_error_set(SECEX_ENOTFOUND, "cannot run '%s': %s; install GnuPG "
-				     "(Debian: apt install gpgv gpg)", argv[0], strerror(err));
-	}
-	for (;;) {
-		n = read(outp[0], chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (rc == 0 && out->size < STATUS_MAX &&
-		    (rc = secex_buf_put(out, chunk, (size_t)n)) < 0)
-			break;
-	}
-cleanup:
-	close_fd(&outp[0]);
-	close_fd(&outp[1]);
-	close_fd(&errp[0]);
-	close_fd(&errp[1]);
-	close_fd(&devnull);
-	if (pid > 0) {
-		while (waitpid(pid, &wst, 0) < 0) {
-			if (errno != EINTR) {
-				if (rc == 0)
-					rc = secex_error_set(SECEX_EIO, "cannot wait for '%s': %s",
-							     argv[0], strerror(errno));
-				break;
-			}
-		}
-		if (WIFEXITED(wst))
-			*status = WEXITSTATUS(wst);
-	}
-	return rc;
+	memcpy(&args, &argv, sizeof(args));
+	opts.out = out;
+	opts.max_out = STATUS_MAX;
+	opts.quiet = opts.clean_env = true;
+	opts.timeout_ms = GPG_TIMEOUT_MS;
+	opts.hint = "install GnuPG (Debian: apt install gpgv gpg)";
+	return secex_run(status, args, &opts);
 }
 
 /* Removes path and, if a directory, what it holds, without following symbolic links. */
