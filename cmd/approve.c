@@ -841,14 +841,8 @@ static int check_options(job *j)
 		cli_error("--comment needs some text, in UTF-8");
 		return CLI_EXIT_USAGE;
 	}
-	if (o.today && !secex_when_parse(&now, o.today, strlen(o.today))) {
-		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
+	if (cli_today(&now, o.today) != 0)
 		return CLI_EXIT_USAGE;
-	}
-	if (!o.today && secex_now(&now) < 0) {
-		cli_error("%s", secex_error_last());
-		return CLI_EXIT_USAGE;
-	}
 	secex_date_format(j->date, now >= 0 ? now / 86400 : (now - 86399) / 86400);
 	return 0;
 }

@@ -193,12 +193,8 @@ int cmd_export(int argc, char **argv)
 		return rc;
 	if (!(fn = pick_format()))
 		return CLI_EXIT_USAGE;
-	if (o.today && !secex_when_parse(&o.now, o.today, strlen(o.today))) {
-		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
-		return CLI_EXIT_USAGE;
-	}
-	if (!o.today && (rc = secex_now(&o.now)) < 0)
-		return cli_fail(rc);
+	if ((rc = cli_today(&o.now, o.today)) != 0)
+		return rc;
 	if ((rc = cli_snapshot_open(&s, o.rev, &diags)) < 0 || (rc = fn(&text, &s)) < 0 ||
 	    (o.out && (rc = secex_file_replace(o.out, secex_buf_cstr(&text), text.size)) < 0)) {
 		rc = cli_fail(rc);

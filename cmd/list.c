@@ -107,11 +107,9 @@ int cmd_list(int argc, char **argv)
 		cli_error("unknown format '%s' for list; use text or json", o.format);
 		return CLI_EXIT_USAGE;
 	}
-	if (o.today && !secex_when_parse(&filter.now, o.today, strlen(o.today))) {
-		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
-		return CLI_EXIT_USAGE;
-	}
-	if ((!o.today && (rc = secex_now(&filter.now)) < 0) || (rc = cli_snapshot_open(&s, o.rev, &diags)) < 0) {
+	if ((rc = cli_today(&filter.now, o.today)) != 0)
+		return rc;
+	if ((rc = cli_snapshot_open(&s, o.rev, &diags)) < 0) {
 		rc = cli_fail(rc);
 		goto cleanup;
 	}

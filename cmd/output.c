@@ -1,5 +1,6 @@
 /* Rendering findings: text, json, sarif, github, junit, markdown; exit codes. */
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,21 @@ int cli_report_opts_check(cli_report_opts *r)
 		cli_error("unknown severity '%s' for --fail-on; use error, warning or note", r->fail_on);
 		return CLI_EXIT_USAGE;
 	}
-	if (r->today) {
-		if (!secex_when_parse(&now, r->today, strlen(r->today))) {
-			cli_error("--today '%s' is not a date; use YYYY-MM-DD", r->today);
-			return CLI_EXIT_USAGE;
-		}
-		setenv("SECEX_TODAY", r->today, 1);
+	return cli_today(&now, r->today);
+}
+
+int cli_today(int64_t *now, const char *today)
+{
+	if (today && !secex_when_parse(now, today, strlen(today))) {
+		cli_error("--today '%s' is not a date; write YYYY-MM-DD (or an RFC 3339 date-time)", today);
+		return CLI_EXIT_USAGE;
 	}
-	if (secex_now(&now) < 0) {
+	/* the library reads "now" from SECEX_TODAY: every part of the run sees the same day */
+	if (today && setenv("SECEX_TODAY", today, 1) < 0) {
+		cli_error("cannot set SECEX_TODAY: %s", strerror(errno));
+		return CLI_EXIT_INTERNAL;
+	}
+	if (secex_now(now) < 0) {
 		cli_error("%s", secex_error_last());
 		return CLI_EXIT_USAGE;
 	}

@@ -91,12 +91,8 @@ static int check_opts(void)
 		cli_error("--smtp needs --from ADDR: the sender address the mail server accepts");
 		return CLI_EXIT_USAGE;
 	}
-	if (o.today && !secex_when_parse(&now, o.today, strlen(o.today))) {
-		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
+	if (cli_today(&now, o.today) != 0)
 		return CLI_EXIT_USAGE;
-	}
-	if (o.today)
-		setenv("SECEX_TODAY", o.today, 1);
 	return check_from();
 }
 

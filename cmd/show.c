@@ -7,8 +7,9 @@
 
 static struct {
 	const char *rev, *format, *today;
+	int64_t now;
 	cli_args id;
-} o = { NULL, "text", NULL, { NULL, 0 } };
+} o = { NULL, "text", NULL, 0, { NULL, 0 } };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "show the exception as of commit REV (default HEAD)" },
@@ -41,8 +42,10 @@ static void text_header(secex_buf *b, const secex_exception *e)
 			 field(e, "status"));
 	secex_buf_printf(b, "  requestor %s, risk owner %s, assignee %s\n", field(e, "requestor"),
 			 field(e, "risk_owner"), field(e, "assignee"));
-	secex_buf_printf(b, "  created %s, due %s, original due %s\n  file %s\n\ntimeline:\n", field(e, "created"),
-			 field(e, "due_date"), field(e, "original_due_date"), cli_safe(e->path));
+	secex_buf_printf(b, "  created %s, ", field(e, "created"));
+	cli_due_text(b, e, o.now);
+	secex_buf_printf(b, ", original due %s\n  file %s\n\ntimeline:\n", field(e, "original_due_date"),
+			 cli_safe(e->path));
 }
 
 static void text_timeline(secex_buf *b, const secex_timeline_event *const *ev, size_t n)
@@ -100,7 +103,7 @@ static int render(secex_buf *b, cli_history *h, const secex_exception *e, bool j
 	} else {
 		text_header(b, e);
 		text_timeline(b, ev, n);
-		cli_status_text(b, &st, h->s.snap->roster);
+		cli_status_text(b, &st, h->s.snap->roster, NULL);
 	}
 	secex_approval_state_release(&st);
 	return 0;
@@ -118,6 +121,8 @@ int cmd_show(int argc, char **argv)
 
 	if ((rc = cli_opt_parse(&cmd_show_help, argc, argv, &help)) || help)
 		return rc;
+	if (cli_today(&o.now, o.today) != 0)
+		return CLI_EXIT_USAGE;
 	if (o.id.n != 1 || (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0)) {
 		cli_error(o.id.n != 1 ? "give exactly one exception id; 'secex list' shows them"
 				      : "unknown format for show; use text or json");
