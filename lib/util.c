@@ -512,7 +512,7 @@ int secex_now(int64_t *out_seconds)
 	if (today && *today) {
 		if (!secex_when_parse(out_seconds, today, strlen(today)))
 			return secex_error_set(SECEX_EINVALID,
-					       "SECEX_TODAY '%s' is not a date; use YYYY-MM-DD", today);
+					       "SECEX_TODAY '%s' is not a date; write YYYY-MM-DD (or an RFC 3339 date-time)", today);
 		return 0;
 	}
 	*out_seconds = (int64_t)time(NULL);
