@@ -2,11 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
@@ -76,89 +74,28 @@ typedef struct {
 
 /* ---- running git and gpg ---- */
 
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-/* In the forked child: sets up its descriptors and signals, then runs argv. */
-_Noreturn static void child(const char *const *argv, int outfd, bool quiet)
-{
-	char *v[16];
-	size_t i;
-	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	signal(SIGINT, SIG_DFL);
-	signal(SIGQUIT, SIG_DFL);
-	if (dup2(outfd >= 0 ? outfd : 2, 1) < 0 || (quiet && (dup2(devnull, 0) < 0 || dup2(devnull, 2) < 0)))
-		_exit(126);
-	if (outfd > 2)
-		close(outfd);
-	for (i = 0; argv[i] && i + 1 < sizeof(v) / sizeof(*v); i++)
-		v[i] = strdup(argv[i]);
-	v[i] = NULL;
-	execvp(v[0], v);
-	if (!quiet)
-		fprintf(stderr, "secex: error: cannot run '%s': %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
-static void read_all(secex_buf *out, int fd)
-{
-	char chunk[4096];
-	ssize_t n;
-
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (out->size < SECEX_MAX_FILE_SIZE)
-			secex_buf_put(out, chunk, (size_t)n);
-	}
-}
-
 /*
- * Runs argv without a shell, as system() would (the terminal's interrupt goes to the child).
- * Its standard output goes to out when out is not NULL, else to our standard error, so that
- * ours holds only the result; quiet sends its standard input and error to /dev/null.
- * Returns its exit status (127: it could not be run; 128 + N: killed by signal N), or SECEX_EIO.
+ * Runs argv without a shell, as system() would (the terminal's interrupt goes to the child),
+ * in the user's environment (git, gpg and ssh-keygen need their agents) and without a
+ * timeout (a passphrase may be typed). Its standard output goes to out when out is not
+ * NULL, else to our standard error, so that ours holds only the result; quiet sends its
+ * standard input and error to /dev/null. Returns its exit status (127: it could not be
+ * run; 128 + N: killed by signal N), or SECEX_EIO.
  */
 static int run(secex_buf *out, bool quiet, const char *const *argv)
 {
-	struct sigaction ign, old_int, old_quit;
-	int fds[2] = { -1, -1 }, wst = 0, rc = 0;
-	pid_t pid;
+	secex_run_options ropts = SECEX_RUN_OPTIONS_INIT;
+	int status, rc;
 
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	fflush(NULL);
-	if (out && pipe(fds) < 0)
-		return secex_error_set(SECEX_EIO, "cannot run '%s': %s", argv[0], strerror(errno));
-	if (out)
-		(void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
-	if ((pid = fork()) < 0) {
-		rc = secex_error_set(SECEX_EIO, "cannot run '%s': %s", argv[0], strerror(errno));
-		goto cleanup;
+	ropts.out = out;
+	ropts.quiet = quiet;
+	ropts.interactive = true;
+	if ((rc = secex_run(&status, argv, &ropts)) == SECEX_ENOTFOUND) {
+		if (!quiet)
+			cli_error("%s", secex_error_last());
+		return 127;
 	}
-	if (pid == 0)
-		child(argv, fds[1], quiet);
-	close_fd(&fds[1]);
-	if (out)
-		read_all(out, fds[0]);
-	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
-		;
-	rc = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + (WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
-cleanup:
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	close_fd(&fds[0]);
-	close_fd(&fds[1]);
-	return rc;
+	return rc < 0 ? rc : status;
 }
 
 /* ---- who is signing ---- */
@@ -841,43 +778,12 @@ cleanup:
 
 /* ---- writing and committing ---- */
 
-/* Replaces path by text through a temporary file and a rename, keeping its mode. */
-static int write_file(const char *path, const secex_buf *text)
-{
-	secex_buf tmp = SECEX_BUF_INIT;
-	const char *p = secex_buf_cstr(text);
-	size_t left = text->size;
-	struct stat st;
-	ssize_t n;
-	int fd, rc = 0;
-
-	secex_buf_printf(&tmp, "%s.secex-XXXXXX", path);
-	if (!tmp.ptr || (fd = mkstemp(tmp.ptr)) < 0) {
-		rc = secex_error_set(SECEX_EIO, "cannot write next to '%s': %s", path, strerror(errno));
-		goto cleanup;
-	}
-	if (stat(path, &st) == 0)
-		(void)fchmod(fd, st.st_mode & 07777);
-	for (; left > 0 && rc == 0; p += n, left -= (size_t)n)
-		if ((n = write(fd, p, left)) < 0 && errno != EINTR)
-			rc = secex_error_set(SECEX_EIO, "cannot write '%s': %s", tmp.ptr, strerror(errno));
-		else if (n < 0)
-			n = 0;
-	if ((close(fd) < 0 || rename(tmp.ptr, path) < 0) && rc == 0)
-		rc = secex_error_set(SECEX_EIO, "cannot replace '%s': %s", path, strerror(errno));
-	if (rc < 0)
-		unlink(tmp.ptr);
-cleanup:
-	secex_buf_release(&tmp);
-	return rc;
-}
-
 /* Puts the file and its index entry back after a failed commit. */
 static int restore(const job *j)
 {
 	const char *reset[] = { "git", "-C", j->s.root, "reset", "-q", "--", j->exc->path, NULL };
 	char why[512];
-	int rc = write_file(j->file.ptr, &j->before);
+	int rc = secex_file_replace(j->file.ptr, secex_buf_cstr(&j->before), j->before.size);
 
 	run(NULL, false, reset);
 	if (rc == 0)
@@ -898,7 +804,7 @@ static int commit(job *j)
 
 	secex_buf_printf(&subject, "%s %s as %s", j->decision->subject, j->exc->id, j->role);
 	ci[7] = secex_buf_cstr(&subject);
-	if ((rc = write_file(j->file.ptr, &j->after)) < 0)
+	if ((rc = secex_file_replace(j->file.ptr, secex_buf_cstr(&j->after), j->after.size)) < 0)
 		goto cleanup;
 	if (run(NULL, false, add) != 0 || run(NULL, false, ci) != 0) {
 		rc = restore(j);
@@ -935,14 +841,8 @@ static int check_options(job *j)
 		cli_error("--comment needs some text, in UTF-8");
 		return CLI_EXIT_USAGE;
 	}
-	if (o.today && !secex_when_parse(&now, o.today, strlen(o.today))) {
-		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
+	if (cli_today(&now, o.today) != 0)
 		return CLI_EXIT_USAGE;
-	}
-	if (!o.today && secex_now(&now) < 0) {
-		cli_error("%s", secex_error_last());
-		return CLI_EXIT_USAGE;
-	}
 	secex_date_format(j->date, now >= 0 ? now / 86400 : (now - 86399) / 86400);
 	return 0;
 }

@@ -56,32 +56,26 @@ static bool rewritten(const secex_diags *diags)
 
 static int read_checkpoint(char *out, size_t len)
 {
-	FILE *f = fopen(o.checkpoint, "r");
-	size_t n;
+	secex_buf text = SECEX_BUF_INIT;
+	int rc = secex_file_read(&text, o.checkpoint, 4096);
 
 	out[0] = '\0';
-	if (!f)
-		return errno == ENOENT ? 0 : secex_error_set(SECEX_EIO, "cannot read checkpoint '%s': %s",
-							     o.checkpoint, strerror(errno));
-	n = fread(out, 1, len - 1, f);
-	fclose(f);
-	out[n] = '\0';
-	out[strcspn(out, " \r\n")] = '\0';
-	return 0;
+	if (rc == SECEX_ENOTFOUND)
+		rc = 0;
+	else if (rc == 0)
+		snprintf(out, len, "%.*s", (int)strcspn(secex_buf_cstr(&text), " \r\n"), secex_buf_cstr(&text));
+	secex_buf_release(&text);
+	return rc;
 }
 
 static int write_checkpoint(const char *head)
 {
-	secex_buf tmp = SECEX_BUF_INIT;
-	FILE *f;
-	int rc = 0;
+	secex_buf line = SECEX_BUF_INIT;
+	int rc;
 
-	if (secex_buf_printf(&tmp, "%s.tmp", o.checkpoint) < 0)
-		return SECEX_ENOMEM;
-	if (!(f = fopen(tmp.ptr, "w")) || fprintf(f, "%s\n", head) < 0 || fclose(f) != 0 ||
-	    rename(tmp.ptr, o.checkpoint) != 0)
-		rc = secex_error_set(SECEX_EIO, "cannot write checkpoint '%s': %s", o.checkpoint, strerror(errno));
-	secex_buf_release(&tmp);
+	if ((rc = secex_buf_printf(&line, "%s\n", head)) == 0)
+		rc = secex_file_replace(o.checkpoint, line.ptr, line.size);
+	secex_buf_release(&line);
 	return rc;
 }
 

@@ -90,6 +90,11 @@ typedef struct {
 	{ CLI_OPT_STRING, "today", 0, &(r)->today, "DATE",                                            \
 	  "treat DATE (YYYY-MM-DD) as today, for reproducible runs (or SECEX_TODAY)" }
 
+/* "Now" for a command that takes --today: today's value (NULL: SECEX_TODAY, else the
+ * clock), also set as SECEX_TODAY for the library. A bad value is printed and returns
+ * CLI_EXIT_USAGE; 0 otherwise. */
+int cli_today(int64_t *now, const char *today);
+
 /* Checks the parsed report options; prints the problem and returns CLI_EXIT_USAGE if bad. */
 int cli_report_opts_check(cli_report_opts *r);
 
@@ -100,6 +105,11 @@ int cli_render(FILE *out, const secex_diags *diags, cli_format fmt, const char *
 int cli_report_findings(const cli_report_opts *r, secex_diags *diags, const char *subject);
 /* The exit status for these findings. */
 int cli_exit_for(const secex_diags *diags, secex_severity fail_level);
+
+/* s with the control characters a terminal or CI log would act on escaped (see
+ * secex_buf_put_safe), for user data in text output; s itself when nothing needs it. The
+ * copies live until the program exits. NULL stays NULL. */
+const char *cli_safe(const char *s);
 
 /* Prints "secex: error: <message>" from secex_error_last() and returns the exit status for rc. */
 int cli_fail(int rc);
@@ -197,7 +207,11 @@ extern const cli_command_help cmd_report_help;
 
 /* One exception's approval state as Markdown, text or a JSON object (status, check, show). */
 void cli_status_markdown(secex_buf *out, const secex_approval_state *state, const secex_roster *roster);
-void cli_status_text(secex_buf *out, const secex_approval_state *state, const secex_roster *roster);
+/* due: a line under the heading (NULL: none), such as cli_due_text's */
+void cli_status_text(secex_buf *out, const secex_approval_state *state, const secex_roster *roster,
+		     const char *due);
+/* "due DATE, N days left" (or "today", "expired N days ago"; the date alone once closed). */
+void cli_due_text(secex_buf *out, const secex_exception *e, int64_t now);
 void cli_status_json(secex_buf *out, const secex_approval_state *state, bool first);
 /* A JSON string, or null for NULL. */
 void cli_json_str(secex_buf *out, const char *str);

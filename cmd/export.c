@@ -198,33 +198,6 @@ static export_fn pick_format(void)
 	return NULL;
 }
 
-/* Replaces path by text through a temporary file and a rename. */
-static int write_out(const char *path, const secex_buf *text)
-{
-	secex_buf tmp = SECEX_BUF_INIT;
-	FILE *f = NULL;
-	int fd = -1, rc = 0;
-
-	secex_buf_printf(&tmp, "%s.secex-XXXXXX", path);
-	if (!tmp.ptr || (fd = mkstemp(tmp.ptr)) < 0 || !(f = fdopen(fd, "w"))) {
-		rc = secex_error_set(SECEX_EIO, "cannot write next to '%s': %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp.ptr);
-		}
-		goto cleanup;
-	}
-	(void)fchmod(fd, 0644);
-	if (fwrite(secex_buf_cstr(text), 1, text->size, f) != text->size || fclose(f) != 0 ||
-	    rename(tmp.ptr, path) < 0) {
-		rc = secex_error_set(SECEX_EIO, "cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp.ptr);
-	}
-cleanup:
-	secex_buf_release(&tmp);
-	return rc;
-}
-
 int cmd_export(int argc, char **argv)
 {
 	secex_diags diags = SECEX_DIAGS_INIT;
@@ -239,14 +212,10 @@ int cmd_export(int argc, char **argv)
 		return rc;
 	if (!(fn = pick_format()))
 		return CLI_EXIT_USAGE;
-	if (o.today && !secex_when_parse(&o.now, o.today, strlen(o.today))) {
-		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
-		return CLI_EXIT_USAGE;
-	}
-	if (!o.today && (rc = secex_now(&o.now)) < 0)
-		return cli_fail(rc);
+	if ((rc = cli_today(&o.now, o.today)) != 0)
+		return rc;
 	if ((rc = cli_snapshot_open(&s, o.rev, &diags)) < 0 || (rc = fn(&text, &s)) < 0 ||
-	    (o.out && (rc = write_out(o.out, &text)) < 0)) {
+	    (o.out && (rc = secex_file_replace(o.out, secex_buf_cstr(&text), text.size)) < 0)) {
 		rc = cli_fail(rc);
 		goto cleanup;
 	}

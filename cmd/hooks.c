@@ -62,14 +62,12 @@ static bool ours(const char *path)
 
 static int install(const secex_embedded *hook, const char *dir)
 {
-	secex_buf path = SECEX_BUF_INIT, tmp = SECEX_BUF_INIT;
+	secex_buf path = SECEX_BUF_INIT;
 	char *text = hook_text(hook);
-	int fd = -1, rc = CLI_EXIT_INTERNAL;
-	size_t len;
+	int rc = CLI_EXIT_INTERNAL;
 
 	secex_buf_printf(&path, "%s%s", dir, hook->name);
-	secex_buf_printf(&tmp, "%s.secex-new", path.ptr);
-	if (!text || !path.ptr || !tmp.ptr)
+	if (!text || !path.ptr)
 		goto cleanup;
 	if (access(path.ptr, F_OK) == 0 && !ours(path.ptr) && !o.force) {
 		cli_error("'%s' exists and was not written by secex; keep it, or pass --force to replace it",
@@ -78,11 +76,12 @@ static int install(const secex_embedded *hook, const char *dir)
 		goto cleanup;
 	}
 	mkdir(dir, 0755);
-	len = strlen(text);
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC, 0755);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || close(fd) < 0 || rename(tmp.ptr, path.ptr) < 0) {
-		cli_error("cannot write '%s': %s", path.ptr, strerror(errno));
-		unlink(tmp.ptr);
+	if (secex_file_replace(path.ptr, text, strlen(text)) < 0) {
+		cli_error("%s", secex_error_last());
+		goto cleanup;
+	}
+	if (chmod(path.ptr, 0755) < 0) {
+		cli_error("cannot make '%s' executable: %s", path.ptr, strerror(errno));
 		goto cleanup;
 	}
 	printf("installed %s\n", path.ptr);
@@ -90,7 +89,6 @@ static int install(const secex_embedded *hook, const char *dir)
 cleanup:
 	free(text);
 	secex_buf_release(&path);
-	secex_buf_release(&tmp);
 	return rc;
 }
 

@@ -81,9 +81,10 @@ static void render(secex_buf *b, const secex_exception **items, size_t n, bool j
 		if (json)
 			print_json(b, e, i == 0);
 		else
-			secex_buf_printf(b, "%-10s %-8s %-10s %-10s %-25s %-10s %s\n", e->id, field(e, "priority"),
-					 field(e, "type"), field(e, "status"), field(e, "due_date"),
-					 field(e, "risk_owner"), field(e, "title"));
+			secex_buf_printf(b, "%-10s %-8s %-10s %-10s %-25s %-10s %s\n", cli_safe(e->id),
+					 cli_safe(field(e, "priority")), cli_safe(field(e, "type")),
+					 cli_safe(field(e, "status")), cli_safe(field(e, "due_date")),
+					 cli_safe(field(e, "risk_owner")), cli_safe(field(e, "title")));
 	}
 	if (json)
 		secex_buf_puts(b, "]}\n");
@@ -106,11 +107,9 @@ int cmd_list(int argc, char **argv)
 		cli_error("unknown format '%s' for list; use text or json", o.format);
 		return CLI_EXIT_USAGE;
 	}
-	if (o.today && !secex_when_parse(&filter.now, o.today, strlen(o.today))) {
-		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
-		return CLI_EXIT_USAGE;
-	}
-	if ((!o.today && (rc = secex_now(&filter.now)) < 0) || (rc = cli_snapshot_open(&s, o.rev, &diags)) < 0) {
+	if ((rc = cli_today(&filter.now, o.today)) != 0)
+		return rc;
+	if ((rc = cli_snapshot_open(&s, o.rev, &diags)) < 0) {
 		rc = cli_fail(rc);
 		goto cleanup;
 	}

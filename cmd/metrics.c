@@ -49,14 +49,8 @@ static int parse_options(secex_metrics_options *mo, secex_metrics_format *fmt)
 		cli_error("unknown format '%s' for metrics; use text, json, csv or html", o.format);
 		return CLI_EXIT_USAGE;
 	}
-	if (o.today && !secex_when_parse(&mo->now, o.today, strlen(o.today))) {
-		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
+	if (cli_today(&mo->now, o.today) != 0)
 		return CLI_EXIT_USAGE;
-	}
-	if (!o.today && secex_now(&mo->now) < 0) {
-		cli_error("%s", secex_error_last());
-		return CLI_EXIT_USAGE;
-	}
 	if (o.since && !secex_when_parse(&mo->since, o.since, strlen(o.since))) {
 		cli_error("--since '%s' is not a date; use YYYY-MM-DD", o.since);
 		return CLI_EXIT_USAGE;

@@ -1,5 +1,6 @@
 /* Rendering findings: text, json, sarif, github, junit, markdown; exit codes. */
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,21 @@ int cli_report_opts_check(cli_report_opts *r)
 		cli_error("unknown severity '%s' for --fail-on; use error, warning or note", r->fail_on);
 		return CLI_EXIT_USAGE;
 	}
-	if (r->today) {
-		if (!secex_when_parse(&now, r->today, strlen(r->today))) {
-			cli_error("--today '%s' is not a date; use YYYY-MM-DD", r->today);
-			return CLI_EXIT_USAGE;
-		}
-		setenv("SECEX_TODAY", r->today, 1);
+	return cli_today(&now, r->today);
+}
+
+int cli_today(int64_t *now, const char *today)
+{
+	if (today && !secex_when_parse(now, today, strlen(today))) {
+		cli_error("--today '%s' is not a date; write YYYY-MM-DD (or an RFC 3339 date-time)", today);
+		return CLI_EXIT_USAGE;
 	}
-	if (secex_now(&now) < 0) {
+	/* the library reads "now" from SECEX_TODAY: every part of the run sees the same day */
+	if (today && setenv("SECEX_TODAY", today, 1) < 0) {
+		cli_error("cannot set SECEX_TODAY: %s", strerror(errno));
+		return CLI_EXIT_INTERNAL;
+	}
+	if (secex_now(now) < 0) {
 		cli_error("%s", secex_error_last());
 		return CLI_EXIT_USAGE;
 	}
@@ -50,19 +58,50 @@ int cli_report_opts_check(cli_report_opts *r)
 
 void cli_error(const char *fmt, ...)
 {
+	secex_buf msg = SECEX_BUF_INIT, safe = SECEX_BUF_INIT;
 	va_list ap;
 
-	fputs("secex: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	secex_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* messages quote paths, ids and values from the user: one line, inert in a CI log */
+	secex_buf_put_safe(&safe, msg.ptr ? msg.ptr : "out of memory", msg.ptr ? msg.size : 13, 0);
+	fprintf(stderr, "secex: error: %s\n", secex_buf_cstr(&safe));
+	secex_buf_release(&msg);
+	secex_buf_release(&safe);
+}
+
+static secex_arena safe_strings = SECEX_ARENA_INIT;
+
+static void release_safe_strings(void)
+{
+	secex_arena_release(&safe_strings);
+}
+
+const char *cli_safe(const char *s)
+{
+	static bool registered;
+	secex_buf b = SECEX_BUF_INIT;
+	const char *out = s;
+
+	if (!s || secex_buf_puts_safe(&b, s, 0) < 0)
+		return s ? "(out of memory)" : NULL;
+	if (b.size != strlen(s)) { /* something was escaped: an escape is longer than it */
+		if (!registered)
+			registered = atexit(release_safe_strings) == 0;
+		out = secex_arena_strndup(&safe_strings, b.ptr, b.size);
+	}
+	secex_buf_release(&b);
+	return out ? out : "(out of memory)";
 }
 
 int cli_fail(int rc)
 {
-	cli_error("%s", *secex_error_last() ? secex_error_last() : "internal error");
-	if (rc == SECEX_EINVALID || rc == SECEX_ENOTFOUND || rc == SECEX_EEXISTS)
+	if (rc == SECEX_ENOTFILE) /* a FIFO or device named where a file belongs: a finding's code too */
+		cli_error("%s [SX109]", secex_error_last());
+	else
+		cli_error("%s", *secex_error_last() ? secex_error_last() : "internal error");
+	if (rc == SECEX_EINVALID || rc == SECEX_ENOTFOUND || rc == SECEX_EEXISTS || rc == SECEX_ENOTFILE)
 		return CLI_EXIT_USAGE;
 	return CLI_EXIT_INTERNAL;
 }
@@ -109,14 +148,14 @@ static void render_text(secex_buf *b, const secex_diags *diags, bool color)
 	for (i = 0; i < diags->n; i++) {
 		const secex_diag *d = &diags->items[i];
 
+		/* file names and messages carry user data: escaped, so they cannot start a line */
+		secex_buf_puts_safe(b, d->file ? d->file : "secex", 0);
 		if (d->file && d->line)
-			secex_buf_printf(b, "%s:%u:%u: ", d->file, d->line, d->column);
-		else if (d->file)
-			secex_buf_printf(b, "%s: ", d->file);
-		else
-			secex_buf_puts(b, "secex: ");
-		secex_buf_printf(b, "%s%s%s: %s [%s]", color ? colors[d->severity] : "",
-				 secex_severity_name(d->severity), color ? "\033[0m" : "", d->message, d->code);
+			secex_buf_printf(b, ":%u:%u", d->line, d->column);
+		secex_buf_printf(b, ": %s%s%s: ", color ? colors[d->severity] : "",
+				 secex_severity_name(d->severity), color ? "\033[0m" : "");
+		secex_buf_puts_safe(b, d->message, 0);
+		secex_buf_printf(b, " [%s]", d->code);
 		if (d->commit && !mentions_commit(d))
 			secex_buf_printf(b, " (commit %.12s)", d->commit);
 		secex_buf_putc(b, '\n');
@@ -220,22 +259,19 @@ static void render_sarif(secex_buf *b, const secex_diags *diags)
 	secex_buf_puts(b, "]}]}\n");
 }
 
-/* GitHub workflow commands escape %, CR and LF in data, and also : and , in properties. */
+/* GitHub workflow commands escape %, CR and LF in data, and also : and , in properties; the
+ * other control characters are escaped as in text, so the log shows them inert. */
 static void github_escape(secex_buf *b, const char *s, bool property)
 {
-	for (; s && *s; s++) {
-		if (*s == '%')
-			secex_buf_puts(b, "%25");
-		else if (*s == '\r')
-			secex_buf_puts(b, "%0D");
-		else if (*s == '\n')
-			secex_buf_puts(b, "%0A");
-		else if (property && *s == ':')
-			secex_buf_puts(b, "%3A");
-		else if (property && *s == ',')
-			secex_buf_puts(b, "%2C");
-		else
-			secex_buf_putc(b, *s);
+	const char *special = property ? "%\r\n:," : "%\r\n";
+
+	while (s && *s) {
+		size_t run = strcspn(s, special);
+
+		secex_buf_put_safe(b, s, run, 0);
+		s += run;
+		if (*s)
+			secex_buf_printf(b, "%%%02X", (unsigned char)*s++);
 	}
 }
 
@@ -307,16 +343,51 @@ static void render_junit(secex_buf *b, const secex_diags *diags, const char *sub
 	secex_buf_release(&body);
 }
 
+/* User data as markdown text in a table cell: control characters escaped as in text, and
+ * every character that could open a tag, a link, a code span, emphasis or a new cell
+ * backslash-escaped. */
 static void md_cell(secex_buf *b, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '|')
-			secex_buf_puts(b, "\\|");
-		else if (*s == '\n')
-			secex_buf_putc(b, ' ');
-		else
-			secex_buf_putc(b, *s);
+	secex_buf t = SECEX_BUF_INIT;
+	size_t i;
+
+	secex_buf_puts_safe(&t, s, 0);
+	for (i = 0; i < t.size; i++) {
+		if (strchr("\\`*_[]<>|&~!#", t.ptr[i]))
+			secex_buf_putc(b, '\\');
+		secex_buf_putc(b, t.ptr[i]);
 	}
+	secex_buf_release(&t);
+}
+
+/* User data as a code span in a table cell: fenced by more backticks than it holds, so a
+ * backtick cannot close it; only | needs its backslash (the table splits cells first). */
+static void md_code(secex_buf *b, const char *s, uint32_t line)
+{
+	secex_buf t = SECEX_BUF_INIT;
+	size_t i, run = 0, longest = 0;
+
+	secex_buf_puts_safe(&t, s, 0);
+	if (line)
+		secex_buf_printf(&t, ":%u", line);
+	for (i = 0; i < t.size; i++) {
+		run = t.ptr[i] == '`' ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	for (i = 0; i <= longest; i++)
+		secex_buf_putc(b, '`');
+	if (longest)
+		secex_buf_putc(b, ' ');
+	for (i = 0; i < t.size; i++) {
+		if (t.ptr[i] == '|')
+			secex_buf_putc(b, '\\');
+		secex_buf_putc(b, t.ptr[i]);
+	}
+	if (longest)
+		secex_buf_putc(b, ' ');
+	for (i = 0; i <= longest; i++)
+		secex_buf_putc(b, '`');
+	secex_buf_release(&t);
 }
 
 static void render_markdown(secex_buf *b, const secex_diags *diags, const char *subject)
@@ -324,7 +395,9 @@ static void render_markdown(secex_buf *b, const secex_diags *diags, const char *
 	size_t i, counts[3];
 
 	secex_diags_count(diags, counts);
-	secex_buf_printf(b, "### secex: %s\n\n", subject);
+	secex_buf_puts(b, "### secex: ");
+	md_cell(b, subject);
+	secex_buf_puts(b, "\n\n");
 	if (!diags->n) {
 		secex_buf_puts(b, "No findings.\n");
 		return;
@@ -336,13 +409,8 @@ static void render_markdown(secex_buf *b, const secex_diags *diags, const char *
 		const secex_diag *d = &diags->items[i];
 
 		secex_buf_printf(b, "| %s | %s | ", secex_severity_name(d->severity), d->code);
-		if (d->file) {
-			secex_buf_putc(b, '`');
-			md_cell(b, d->file);
-			if (d->line)
-				secex_buf_printf(b, ":%u", d->line);
-			secex_buf_putc(b, '`');
-		}
+		if (d->file)
+			md_code(b, d->file, d->line);
 		secex_buf_puts(b, " | ");
 		md_cell(b, d->message);
 		secex_buf_puts(b, " |\n");

@@ -12,6 +12,7 @@
 
 static struct {
 	const char *rev, *today, *owner, *format, *out, *slack_webhook, *smtp, *from;
+	bool smtp_insecure;
 } o;
 
 static const cli_opt opts[] = {
@@ -26,6 +27,8 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "slack-webhook", 0, &o.slack_webhook, "URL",
 	  "post each owner's Slack message to this incoming webhook" },
 	{ CLI_OPT_STRING, "smtp", 0, &o.smtp, "URL", "send each owner's e-mail through smtp://HOST[:PORT] or smtps://" },
+	{ CLI_OPT_FLAG, "smtp-insecure", 0, &o.smtp_insecure, NULL,
+	  "with smtp://, send in clear when the server offers no STARTTLS (trusted networks only)" },
 	{ CLI_OPT_STRING, "from", 0, &o.from, "ADDR",
 	  "sender of the e-mails, 'addr' or 'Name <addr>' (default secex@localhost; needed with --smtp)" },
 	CLI_OPT_END
@@ -34,7 +37,7 @@ static const cli_opt opts[] = {
 const cli_command_help cmd_report_help = {
 	"report",
 	"[--rev REV] [--today DATE] [--owner ID] [--format markdown|html|json|email|slack] [--out DIR]\n"
-	"       [--slack-webhook URL] [--smtp URL --from ADDR]",
+	"       [--slack-webhook URL] [--smtp URL --from ADDR [--smtp-insecure]]",
 	"The weekly digest: for each risk owner, their open exceptions that have expired, that\n"
 	"expire within the policy's expiring_within, and that await approval (requested, in-review,\n"
 	"needs-info) with who must still approve, each with what the owner must do. A departed\n"
@@ -48,8 +51,8 @@ const cli_command_help cmd_report_help = {
 	"the top of a git repository; otherwise the report says so and reads the approvals written\n"
 	"in the files, unverified. --slack-webhook and --smtp deliver every owner's message (each\n"
 	"try gives up after 10 seconds); a failed delivery is reported and the others go on, and\n"
-	"the exit status is then 3. SMTP credentials come from the URL or ~/.netrc. Without\n"
-	"--format, delivering writes nothing else.",
+	"the exit status is then 3. SMTP credentials come from the URL or ~/.netrc; smtp:// must\n"
+	"offer STARTTLS unless --smtp-insecure. Without --format, delivering writes nothing else.",
 	opts
 };
 
@@ -88,12 +91,8 @@ static int check_opts(void)
 		cli_error("--smtp needs --from ADDR: the sender address the mail server accepts");
 		return CLI_EXIT_USAGE;
 	}
-	if (o.today && !secex_when_parse(&now, o.today, strlen(o.today))) {
-		cli_error("--today '%s' is not a date; use YYYY-MM-DD", o.today);
+	if (cli_today(&now, o.today) != 0)
 		return CLI_EXIT_USAGE;
-	}
-	if (o.today)
-		setenv("SECEX_TODAY", o.today, 1);
 	return check_from();
 }
 
@@ -180,22 +179,12 @@ static int check_owner(const cli_snapshot *s)
 static int write_file(const char *name, const secex_buf *b)
 {
 	secex_buf path = SECEX_BUF_INIT;
-	FILE *f;
-	bool written;
 	int rc;
 
 	if (mkdir(o.out, 0777) < 0 && errno != EEXIST)
 		return secex_error_set(SECEX_EIO, "cannot create '%s': %s", o.out, strerror(errno));
-	if ((rc = secex_buf_printf(&path, "%s/%s", o.out, name)) < 0)
-		goto cleanup;
-	if (!(f = fopen(path.ptr, "wb"))) {
-		rc = secex_error_set(SECEX_EIO, "cannot write '%s': %s", path.ptr, strerror(errno));
-		goto cleanup;
-	}
-	written = fwrite(secex_buf_cstr(b), 1, b->size, f) == b->size;
-	if (fclose(f) != 0 || !written)
-		rc = secex_error_set(SECEX_EIO, "cannot write '%s': %s", path.ptr, strerror(errno));
-cleanup:
+	if ((rc = secex_buf_printf(&path, "%s/%s", o.out, name)) == 0)
+		rc = secex_file_replace(path.ptr, secex_buf_cstr(b), b->size);
 	secex_buf_release(&path);
 	return rc;
 }
@@ -297,7 +286,8 @@ static void deliver_mail(const secex_report *r, size_t i, const char *from_addr,
 	const secex_report_owner *ow = &r->owners[i];
 
 	if (secex_report_email(&b, r, i, o.from) < 0 ||
-	    secex_report_send_mail(o.smtp, from_addr, ow->to->email, b.ptr, b.size, DELIVERY_TIMEOUT) < 0) {
+	    secex_report_send_mail(o.smtp, from_addr, ow->to->email, b.ptr, b.size, DELIVERY_TIMEOUT,
+				   o.smtp_insecure) < 0) {
 		cli_error("smtp: the report for '%s' was not delivered: %s", ow->id, secex_error_last());
 		(*failures)++;
 	} else {

@@ -7,8 +7,9 @@
 
 static struct {
 	const char *rev, *format, *today;
+	int64_t now;
 	cli_args id;
-} o = { NULL, "text", NULL, { NULL, 0 } };
+} o = { NULL, "text", NULL, 0, { NULL, 0 } };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "show the exception as of commit REV (default HEAD)" },
@@ -31,18 +32,20 @@ static const char *field(const secex_exception *e, const char *name)
 {
 	const char *s = secex_node_str(secex_node_get(secex_doc_root(e->doc), name));
 
-	return s ? s : "(none)";
+	return s ? cli_safe(s) : "(none)";
 }
 
 static void text_header(secex_buf *b, const secex_exception *e)
 {
-	secex_buf_printf(b, "%s: %s\n", e->id, field(e, "title"));
+	secex_buf_printf(b, "%s: %s\n", cli_safe(e->id), field(e, "title"));
 	secex_buf_printf(b, "  type %s, priority %s, status %s\n", field(e, "type"), field(e, "priority"),
 			 field(e, "status"));
 	secex_buf_printf(b, "  requestor %s, risk owner %s, assignee %s\n", field(e, "requestor"),
 			 field(e, "risk_owner"), field(e, "assignee"));
-	secex_buf_printf(b, "  created %s, due %s, original due %s\n  file %s\n\ntimeline:\n", field(e, "created"),
-			 field(e, "due_date"), field(e, "original_due_date"), e->path);
+	secex_buf_printf(b, "  created %s, ", field(e, "created"));
+	cli_due_text(b, e, o.now);
+	secex_buf_printf(b, ", original due %s\n  file %s\n\ntimeline:\n", field(e, "original_due_date"),
+			 cli_safe(e->path));
 }
 
 static void text_timeline(secex_buf *b, const secex_timeline_event *const *ev, size_t n)
@@ -52,8 +55,8 @@ static void text_timeline(secex_buf *b, const secex_timeline_event *const *ev, s
 
 	for (i = 0; i < n; i++) {
 		secex_date_format(date, ev[i]->time / 86400 - (ev[i]->time % 86400 < 0));
-		secex_buf_printf(b, "  %s  %.12s  %s, %s\n      %s:%u: %s\n", date, ev[i]->commit, ev[i]->author,
-				 ev[i]->signer, ev[i]->path, ev[i]->line, ev[i]->what);
+		secex_buf_printf(b, "  %s  %.12s  %s, %s\n      %s:%u: %s\n", date, ev[i]->commit, cli_safe(ev[i]->author),
+				 cli_safe(ev[i]->signer), cli_safe(ev[i]->path), ev[i]->line, cli_safe(ev[i]->what));
 	}
 	if (!n)
 		secex_buf_puts(b, "  (no commit has this exception yet)\n");
@@ -100,7 +103,7 @@ static int render(secex_buf *b, cli_history *h, const secex_exception *e, bool j
 	} else {
 		text_header(b, e);
 		text_timeline(b, ev, n);
-		cli_status_text(b, &st, h->s.snap->roster);
+		cli_status_text(b, &st, h->s.snap->roster, NULL);
 	}
 	secex_approval_state_release(&st);
 	return 0;
@@ -118,6 +121,8 @@ int cmd_show(int argc, char **argv)
 
 	if ((rc = cli_opt_parse(&cmd_show_help, argc, argv, &help)) || help)
 		return rc;
+	if (cli_today(&o.now, o.today) != 0)
+		return CLI_EXIT_USAGE;
 	if (o.id.n != 1 || (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0)) {
 		cli_error(o.id.n != 1 ? "give exactly one exception id; 'secex list' shows them"
 				      : "unknown format for show; use text or json");

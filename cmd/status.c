@@ -8,8 +8,9 @@
 
 static struct {
 	const char *rev, *trust_root, *format, *today;
+	int64_t now;
 	cli_args ids;
-} o = { NULL, NULL, "text", NULL, { NULL, 0 } };
+} o = { NULL, NULL, "text", NULL, 0, { NULL, 0 } };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "the commit to judge (default HEAD)" },
@@ -32,12 +33,13 @@ const cli_command_help cmd_status_help = {
 
 static const char *who(const secex_approval_state *st, int verdict)
 {
-	return verdict >= 0 && st->verdicts[verdict].entry->by ? st->verdicts[verdict].entry->by : NULL;
+	return verdict >= 0 && st->verdicts[verdict].entry->by ? cli_safe(st->verdicts[verdict].entry->by) : NULL;
 }
 
+/* User data for text output: escaped, "?" when absent. */
 static const char *or_q(const char *s)
 {
-	return s ? s : "?";
+	return s ? cli_safe(s) : "?";
 }
 
 static void text_groups(secex_buf *b, const secex_approval_state *st, const secex_roster *roster)
@@ -51,11 +53,11 @@ static void text_groups(secex_buf *b, const secex_approval_state *st, const sece
 		secex_approval_group_roles(&roles, st, g);
 		if (st->filled_by[g] >= 0) {
 			secex_buf_printf(b, "  %s %zu (%s): filled by %s\n", st->sme_only ? "SME" : "group", g + 1,
-					 secex_buf_cstr(&roles), who(st, st->filled_by[g]));
+					 cli_safe(secex_buf_cstr(&roles)), who(st, st->filled_by[g]));
 		} else {
 			secex_approval_who_can(&can, st, roster, g);
 			secex_buf_printf(b, "  %s %zu (%s): missing; who can approve: %s\n", st->sme_only ? "SME" : "group",
-					 g + 1, secex_buf_cstr(&roles), secex_buf_cstr(&can));
+					 g + 1, cli_safe(secex_buf_cstr(&roles)), cli_safe(secex_buf_cstr(&can)));
 		}
 	}
 	if (st->need_risk_owner)
@@ -74,7 +76,7 @@ static void text_verdicts(secex_buf *b, const secex_approval_state *st)
 
 		secex_buf_printf(b, "  approval %zu, %s by %s as %s: %s%s%s%s: %s\n", i + 1, or_q(v->entry->decision),
 				 or_q(v->entry->by), or_q(v->entry->role), v->valid ? "counts" : "does not count",
-				 v->code ? " [" : "", v->code ? v->code : "", v->code ? "]" : "", v->reason);
+				 v->code ? " [" : "", v->code ? v->code : "", v->code ? "]" : "", or_q(v->reason));
 	}
 }
 
@@ -89,10 +91,36 @@ static void text_decided(secex_buf *b, const secex_approval_state *st)
 		secex_buf_printf(b, "  %s: approvals no longer needed\n\n", st->status);
 }
 
-void cli_status_text(secex_buf *b, const secex_approval_state *st, const secex_roster *roster)
+void cli_due_text(secex_buf *b, const secex_exception *e, int64_t now)
 {
-	secex_buf_printf(b, "%s  %s  %s  %s\n", st->id, st->level ? st->level->name : "?", or_q(st->status),
+	const char *due = e->doc ? secex_node_str(secex_node_get(secex_doc_root(e->doc), "due_date")) : NULL;
+	const char *status = e->doc ? secex_node_str(secex_node_get(secex_doc_root(e->doc), "status")) : NULL;
+	int64_t when, days;
+
+	if (!due || !secex_exception_due(&when, e)) {
+		secex_buf_puts(b, "no due date");
+		return;
+	}
+	days = (when >= 0 ? when / 86400 : (when - 86399) / 86400) - (now >= 0 ? now / 86400 : (now - 86399) / 86400);
+	secex_buf_printf(b, "due %s", cli_safe(due));
+	if (!secex_status_is_open(status))
+		return;
+	if (days > 0)
+		secex_buf_printf(b, ", %lld day%s left", (long long)days, days == 1 ? "" : "s");
+	else if (days == 0 && when > now)
+		secex_buf_puts(b, ", expires today");
+	else if (days == 0)
+		secex_buf_puts(b, ", expired today");
+	else
+		secex_buf_printf(b, ", expired %lld day%s ago", (long long)-days, days == -1 ? "" : "s");
+}
+
+void cli_status_text(secex_buf *b, const secex_approval_state *st, const secex_roster *roster, const char *due)
+{
+	secex_buf_printf(b, "%s  %s  %s  %s\n", or_q(st->id), st->level ? or_q(st->level->name) : "?", or_q(st->status),
 			 or_q(st->title));
+	if (due)
+		secex_buf_printf(b, "  %s\n", due);
 	if (!st->level) {
 		secex_buf_puts(b, "  its priority is not a level of the policy; fix it first (secex validate)\n");
 		return;
@@ -166,10 +194,10 @@ void cli_status_json(secex_buf *b, const secex_approval_state *st, bool first)
 
 static void md_text(secex_buf *b, const char *s)
 {
-	for (; s && *s; s++) {
-		if (strchr("|*_`<>[]\\", *s))
+	for (s = cli_safe(s); s && *s; s++) {
+		if (strchr("|*_`<>[]\\&~!#", *s))
 			secex_buf_putc(b, '\\');
-		secex_buf_putc(b, *s == '\n' ? ' ' : *s);
+		secex_buf_putc(b, *s);
 	}
 }
 
@@ -179,7 +207,7 @@ void cli_status_markdown(secex_buf *b, const secex_approval_state *st, const sec
 	size_t g, i;
 
 	secex_buf_printf(b, "### %s: ", st->id);
-	md_text(b, or_q(st->title));
+	md_text(b, st->title ? st->title : "?");
 	secex_buf_printf(b, " (%s, %s)\n\n", st->level ? st->level->name : "unknown priority", or_q(st->status));
 	if (secex_approval_settled(st)) {
 		secex_buf_printf(b, "The exception is %s: no approvals are needed any more.\n\n", st->status);
@@ -235,6 +263,16 @@ static bool wanted(const char *id)
 	return o.ids.n == 0;
 }
 
+static void text_with_due(secex_buf *b, const secex_approval_state *st, const secex_roster *roster,
+			  const secex_exception *e)
+{
+	secex_buf due = SECEX_BUF_INIT;
+
+	cli_due_text(&due, e, o.now);
+	cli_status_text(b, st, roster, secex_buf_cstr(&due));
+	secex_buf_release(&due);
+}
+
 static int render_one(secex_buf *b, cli_history *h, const secex_exception *e, bool *first)
 {
 	secex_approval_state st;
@@ -246,7 +284,7 @@ static int render_one(secex_buf *b, cli_history *h, const secex_exception *e, bo
 		else if (strcmp(o.format, "markdown") == 0)
 			cli_status_markdown(b, &st, h->s.snap->roster);
 		else
-			cli_status_text(b, &st, h->s.snap->roster);
+			text_with_due(b, &st, h->s.snap->roster, e);
 		*first = false;
 	}
 	secex_approval_state_release(&st);
@@ -276,6 +314,8 @@ int cmd_status(int argc, char **argv)
 
 	if ((rc = cli_opt_parse(&cmd_status_help, argc, argv, &help)) || help)
 		return rc;
+	if (cli_today(&o.now, o.today) != 0)
+		return CLI_EXIT_USAGE;
 	if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0 && strcmp(o.format, "markdown") != 0) {
 		cli_error("unknown format '%s' for status; use text, json or markdown", o.format);
 		return CLI_EXIT_USAGE;

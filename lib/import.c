@@ -48,6 +48,13 @@ typedef struct {
 
 static void vfinding(importer *im, row *r, uint32_t line, size_t field, const char *code,
 		     const char *fmt, va_list ap)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 6, 0)))
+#endif
+	;
+
+static void vfinding(importer *im, row *r, uint32_t line, size_t field, const char *code,
+		     const char *fmt, va_list ap)
 {
 	secex_buf msg = SECEX_BUF_INIT;
 

@@ -463,7 +463,8 @@ static int list_dir(secex_vec *out, const char *root, const char *dir, secex_dia
 				secex_buf_release(&sub);
 			} else if (wanted_name(de->d_name)) {
 				rc = S_ISREG(st.st_mode) ? push_path(out, dir, de->d_name)
-							 : not_regular(diags, dir, de->d_name, "symbolic link or special file");
+							 : not_regular(diags, dir, de->d_name, S_ISLNK(st.st_mode) ? "symbolic link" :
+									 "FIFO, device or socket");
 			}
 		}
 		secex_buf_release(&child);
@@ -725,9 +726,10 @@ static int stat_file(uint64_t *size, secex_tree *t, const char *path)
 		return SECEX_ENOMEM;
 	rc = lstat(full.ptr, &st);
 	secex_buf_release(&full);
-	if (rc < 0 || !S_ISREG(st.st_mode))
+	if (rc < 0)
 		return SECEX_ENOTFOUND;
-	*size = (uint64_t)st.st_size;
+	/* a FIFO, device or link in a file's place exists: loading it reports SX109 */
+	*size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 	return 0;
 }
 
@@ -751,7 +753,7 @@ int secex_tree_read(secex_buf *out, secex_tree *t, const char *path, size_t max_
 
 		if (secex_buf_printf(&full, "%s%s", t->root, path) < 0)
 			return SECEX_ENOMEM;
-		rc = secex_file_read(out, full.ptr, max_size);
+		rc = secex_file_read_ext(out, NULL, full.ptr, max_size, SECEX_FILE_NOFOLLOW);
 		secex_buf_release(&full);
 		return rc;
 	}
@@ -775,12 +777,9 @@ static int load_file(secex_doc **out, secex_tree *t, const char *path, secex_dia
 
 	if (secex_buf_printf(&full, "%s%s", t->root, path) < 0)
 		return SECEX_ENOMEM;
-	rc = secex_doc_load_file(out, full.ptr, path, diags);
+	rc = secex_doc_load_file_ext(out, full.ptr, path, SECEX_FILE_NOFOLLOW, diags);
 	secex_buf_release(&full);
-	if (rc == SECEX_EIO)
-		rc = secex_diags_add(diags, "SX109", path, 0, 0, NULL, NULL, "'%s' is not a regular file; "
-				     "secex reads regular files only, replace it with the file itself", path);
-	else if (rc == SECEX_ENOTFOUND)
+	if (rc == SECEX_ENOTFOUND)
 		secex_error_set(rc, "'%s' not found in the %s", path, t->name);
 	return rc;
 }

@@ -164,9 +164,12 @@ static int text_header(secex_buf *out, const char *name, const char *value)
 static int address_header(secex_buf *out, const char *name, const char *display, size_t dlen, const char *addr,
 			  size_t alen)
 {
-	int rc = secex_buf_printf(out, "%s: ", name);
+	int rc;
 
-	if (rc == 0 && (rc = phrase(out, display, dlen)) == 0)
+	if (!address_ok(addr, alen))
+		return secex_error_set(SECEX_EINVALID, "cannot send to '%.*s': not an e-mail address; fix it in "
+				       ".secex/people.yaml", (int)alen, addr);
+	if ((rc = secex_buf_printf(out, "%s: ", name)) == 0 && (rc = phrase(out, display, dlen)) == 0)
 		rc = secex_buf_printf(out, " <%.*s>\r\n", (int)alen, addr);
 	return rc;
 }
@@ -215,22 +218,19 @@ static int wrapped(secex_buf *out, const char *first, const char *rest, const ch
 			rc = secex_buf_putc(out, ' ');
 			col++;
 		}
-		if (rc == 0)
-			rc = secex_buf_put(out, text, len);
+		if (rc == 0) /* every body line comes through here: no user data can break one */
+			rc = secex_buf_put_safe(out, text, len, SECEX_SAFE_SPACE);
 		col += width;
 		text += len + (text[len] == ' ');
 	}
 	return rc ? rc : secex_buf_putc(out, '\n');
 }
 
-/* Flattens control characters, so a roster name cannot break a line or a header. */
+/* Flattens control characters (C0, DEL, C1, U+2028/U+2029), so a roster name cannot break a
+ * line or a header. */
 static int flat(secex_buf *out, const char *s)
 {
-	int rc = 0;
-
-	for (; s && *s && rc == 0; s++)
-		rc = secex_buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
-	return rc;
+	return secex_buf_puts_safe(out, s, SECEX_SAFE_SPACE);
 }
 
 static int item_text(secex_buf *out, const secex_report_item *it, secex_buf *tmp)

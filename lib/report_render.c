@@ -27,50 +27,58 @@ static const char *owner_name(const secex_report_owner *o)
 	return o->owner ? name_of(o->owner) : o->id;
 }
 
-/* Control characters would break every format's structure: they become spaces. */
+/* Control characters (C0, DEL, C1, U+2028/U+2029) would break every format's structure:
+ * they become spaces. */
 static int put_plain(secex_buf *out, const char *s)
+{
+	return secex_buf_puts_safe(out, s, SECEX_SAFE_SPACE);
+}
+
+/* Appends s with the characters of `special` passed to esc one at a time, the runs between
+ * them flattened by put_plain's rule. */
+static int put_runs(secex_buf *out, const char *s, const char *special, bool quotes,
+		    int (*esc)(secex_buf *, char, bool))
 {
 	int rc = 0;
 
-	for (; s && *s && rc == 0; s++)
-		rc = secex_buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+	while (s && *s && rc == 0) {
+		size_t run = strcspn(s, special);
+
+		if ((rc = secex_buf_put_safe(out, s, run, SECEX_SAFE_SPACE)) == 0 && s[run])
+			rc = esc(out, s[run++], quotes);
+		s += run;
+	}
 	return rc;
+}
+
+static int md_escape(secex_buf *out, char c, bool quotes)
+{
+	int rc = secex_buf_putc(out, '\\');
+
+	return rc ? rc : secex_buf_putc(out, c);
 }
 
 static int put_markdown(secex_buf *out, const char *s)
 {
-	int rc = 0;
+	return put_runs(out, s, "\\`*_[]<>|#&~!", false, md_escape);
+}
 
-	for (; s && *s && rc == 0; s++) {
-		if (strchr("\\`*_[]<>|#", *s))
-			rc = secex_buf_putc(out, '\\');
-		if (rc == 0)
-			rc = secex_buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+static int entity(secex_buf *out, char c, bool quotes)
+{
+	switch (c) {
+	case '&': return secex_buf_puts(out, "&amp;");
+	case '<': return secex_buf_puts(out, "&lt;");
+	case '>': return secex_buf_puts(out, "&gt;");
+	case '"': return secex_buf_puts(out, quotes ? "&quot;" : "\"");
+	default: return secex_buf_puts(out, quotes ? "&#39;" : "'");
 	}
-	return rc;
 }
 
 /* Escapes &, < and > as entities (quotes too, for HTML attributes); control characters
  * become spaces. */
 static int put_entities(secex_buf *out, const char *s, bool quotes)
 {
-	int rc = 0;
-
-	for (; s && *s && rc == 0; s++) {
-		if (*s == '&')
-			rc = secex_buf_puts(out, "&amp;");
-		else if (*s == '<')
-			rc = secex_buf_puts(out, "&lt;");
-		else if (*s == '>')
-			rc = secex_buf_puts(out, "&gt;");
-		else if (quotes && *s == '"')
-			rc = secex_buf_puts(out, "&quot;");
-		else if (quotes && *s == '\'')
-			rc = secex_buf_puts(out, "&#39;");
-		else
-			rc = secex_buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
-	}
-	return rc;
+	return put_runs(out, s, "&<>\"'", quotes, entity);
 }
 
 static int put_html(secex_buf *out, const char *s)

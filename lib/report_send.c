@@ -123,6 +123,10 @@ static int smtp_failed(CURL *c, CURLcode res, const char *errbuf)
 {
 	long code = 0;
 
+	if (res == CURLE_USE_SSL_FAILED)
+		return secex_error_set(SECEX_EIO, "the mail server does not offer STARTTLS, and secex sends "
+				       "neither mail nor credentials in clear; use smtps://, a server with STARTTLS, "
+				       "or --smtp-insecure for a server on a trusted network");
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (code >= 400)
 		return secex_error_set(SECEX_EIO, "the mail server refused the message (SMTP %ld): %s", code,
@@ -131,7 +135,7 @@ static int smtp_failed(CURL *c, CURLcode res, const char *errbuf)
 }
 
 int secex_report_send_mail(const char *url, const char *from_addr, const char *to_addr, const char *message,
-			   size_t len, long timeout)
+			   size_t len, long timeout, bool allow_plain)
 {
 	char errbuf[CURL_ERROR_SIZE];
 	secex_buf from = SECEX_BUF_INIT, to = SECEX_BUF_INIT;
@@ -153,7 +157,9 @@ int secex_report_send_mail(const char *url, const char *from_addr, const char *t
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.ptr);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+	/* TRY would go on in clear when STARTTLS is missing from the server's answer, which
+	 * anyone on the path can strip */
+	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)(allow_plain ? CURLUSESSL_TRY : CURLUSESSL_ALL));
 	curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
 	curl_easy_setopt(c, CURLOPT_READDATA, &r);

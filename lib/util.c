@@ -253,6 +253,72 @@ bool secex_utf8_valid(const char *data, size_t len, size_t *bad_offset)
 	return true;
 }
 
+/* Whether the character at s (*len bytes) is one that a terminal, a log or a line-based
+ * consumer would act on: C0 but for a kept TAB, DEL, C1, U+2028, U+2029, or a byte that is
+ * not UTF-8 (*cp = 0x100 | byte). */
+static bool unsafe_char(const unsigned char *s, size_t avail, bool keep_tab, unsigned *cp, size_t *len)
+{
+	size_t n = s[0] < 0x80 ? 1 : utf8_seq(s, avail);
+
+	*len = n ? n : 1;
+	if (n == 1) {
+		*cp = s[0];
+		return (s[0] < 0x20 && !(keep_tab && s[0] == '\t')) || s[0] == 0x7f;
+	}
+	if (n == 0)
+		*cp = 0x100u | s[0];
+	else if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+		*cp = s[1];
+	else if (n == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9))
+		*cp = 0x2000u | (s[2] - 0x80u);
+	else
+		return false;
+	return true;
+}
+
+static int put_escaped(secex_buf *buf, unsigned cp)
+{
+	switch (cp) {
+	case '\n': return secex_buf_puts(buf, "\\n");
+	case '\r': return secex_buf_puts(buf, "\\r");
+	case '\t': return secex_buf_puts(buf, "\\t");
+	case 0x1b: return secex_buf_puts(buf, "\\e");
+	default:
+		if (cp > 0x1ff)
+			return secex_buf_printf(buf, "\\u%04X", cp);
+		return secex_buf_printf(buf, cp >= 0x80 && cp < 0x100 ? "\\u%04X" : "\\x%02X", cp & 0xff);
+	}
+}
+
+int secex_buf_put_safe(secex_buf *buf, const char *str, size_t len, unsigned flags)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, start = 0, n;
+	unsigned cp;
+	int rc = 0;
+
+	while (i < len && rc == 0) {
+		if (s[i] >= 0x20 && s[i] < 0x7f) { /* the common case, copied in runs */
+			i++;
+			continue;
+		}
+		if (!unsafe_char(s + i, len - i, flags & SECEX_SAFE_KEEP_TAB, &cp, &n)) {
+			i += n;
+			continue;
+		}
+		if ((rc = secex_buf_put(buf, str + start, i - start)) == 0)
+			rc = flags & SECEX_SAFE_SPACE ? secex_buf_putc(buf, ' ') : put_escaped(buf, cp);
+		i += n;
+		start = i;
+	}
+	return rc ? rc : secex_buf_put(buf, str + start, len - start);
+}
+
+int secex_buf_puts_safe(secex_buf *buf, const char *str, unsigned flags)
+{
+	return str ? secex_buf_put_safe(buf, str, strlen(str), flags) : 0;
+}
+
 size_t secex_utf8_length(const char *data, size_t len)
 {
 	size_t i, n = 0;
@@ -446,7 +512,7 @@ int secex_now(int64_t *out_seconds)
 	if (today && *today) {
 		if (!secex_when_parse(out_seconds, today, strlen(today)))
 			return secex_error_set(SECEX_EINVALID,
-					       "SECEX_TODAY '%s' is not a date; use YYYY-MM-DD", today);
+					       "SECEX_TODAY '%s' is not a date; write YYYY-MM-DD (or an RFC 3339 date-time)", today);
 		return 0;
 	}
 	*out_seconds = (int64_t)time(NULL);

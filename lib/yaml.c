@@ -525,55 +525,28 @@ int secex_doc_parse(secex_doc **out, const char *data, size_t len, const char *f
 
 int secex_doc_load_file(secex_doc **out, const char *path, const char *display_name, secex_diags *diags)
 {
+	return secex_doc_load_file_ext(out, path, display_name, 0, diags);
+}
+
+int secex_doc_load_file_ext(secex_doc **out, const char *path, const char *display_name, unsigned flags,
+			    secex_diags *diags)
+{
 	secex_buf data = SECEX_BUF_INIT;
-	struct stat st;
-	size_t got = 0;
-	int fd, rc = 0;
+	uint64_t size = 0;
+	int rc;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return secex_error_set(errno == ENOENT ? SECEX_ENOTFOUND : SECEX_EIO,
-				       "cannot open '%s': %s; check the path", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = secex_error_set(SECEX_EIO, "'%s' is not a regular file", path);
-		goto cleanup;
-	}
-	if ((uint64_t)st.st_size > SECEX_MAX_FILE_SIZE) {
-		rc = secex_diags_add(diags, "SX107", display_name, 1, 1, NULL, NULL, "file is %lld bytes, more "
-				     "than the limit of 1 MiB; split it or remove it", (long long)st.st_size);
-		goto cleanup;
-	}
-	/* read to the end even if the file grew since fstat, but never past the limit; a short
-	 * read of a regular file is its end, so a file that fits takes one read */
-	for (;;) {
-		ssize_t n;
-		size_t want;
-
-		data.size = got;
-		if (data.asize <= got + 1 && (rc = secex_buf_grow(&data, got ? got : (size_t)st.st_size + 1)) < 0)
-			goto cleanup;
-		want = data.asize - 1 - got;
-		n = read(fd, data.ptr + got, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = secex_error_set(SECEX_EIO, "cannot read '%s': %s", path, strerror(errno));
-			goto cleanup;
-		}
-		got += (size_t)n;
-		if (n == 0 || (size_t)n < want || got > SECEX_MAX_FILE_SIZE)
-			break;
-	}
-	if (got > SECEX_MAX_FILE_SIZE) {
+	rc = secex_file_read_ext(&data, &size, path, SECEX_MAX_FILE_SIZE, flags);
+	if (rc == SECEX_ENOTFILE)
+		rc = secex_diags_add(diags, "SX109", display_name, 0, 0, NULL, NULL, "%s", secex_error_last());
+	else if (rc == SECEX_EINVALID && size > SECEX_MAX_FILE_SIZE)
+		rc = secex_diags_add(diags, "SX107", display_name, 1, 1, NULL, NULL, "file is %llu bytes, more "
+				     "than the limit of 1 MiB; split it or remove it", (unsigned long long)size);
+	else if (rc == SECEX_EINVALID)
 		rc = secex_diags_add(diags, "SX107", display_name, 1, 1, NULL, NULL,
 				     "file grew past the limit of 1 MiB while being read; split it or remove it");
-		goto cleanup;
-	}
-	data.size = got;
-	data.ptr[got] = '\0';
-	rc = secex_doc_parse(out, data.ptr, data.size, display_name, diags);
-cleanup:
-	close(fd);
+	else if (rc == 0)
+		rc = secex_doc_parse(out, data.ptr, data.size, display_name, diags);
 	secex_buf_release(&data);
 	return rc;
 }

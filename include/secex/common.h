@@ -14,7 +14,8 @@ enum {
 	SECEX_ENOTFOUND = -4, /* a file, object or revision does not exist */
 	SECEX_EINVALID = -5,  /* invalid argument or configuration */
 	SECEX_EREPO = -6,     /* the git repository cannot be used */
-	SECEX_EEXISTS = -7    /* refusing to overwrite something */
+	SECEX_EEXISTS = -7,   /* refusing to overwrite something */
+	SECEX_ENOTFILE = -8   /* a FIFO, device, directory or link where a regular file is expected */
 };
 
 /* The message of the most recent failure in this thread, or "" if none. */

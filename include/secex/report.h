@@ -111,11 +111,12 @@ int secex_report_address(secex_buf *out, const char *from);
 /*
  * Delivery. Each fails with SECEX_EIO and a message that names the server's answer, after
  * at most timeout seconds. POSTs a JSON body to an http(s):// URL (a Slack incoming
- * webhook), failing on any status but 2xx; sends one message over smtp:// or smtps://
- * (STARTTLS when offered; credentials from the URL or ~/.netrc).
+ * webhook), failing on any status but 2xx; sends one message over smtps:// or smtp://
+ * with STARTTLS required (credentials from the URL or ~/.netrc); allow_plain lets smtp://
+ * go on in clear when the server offers no STARTTLS.
  */
 int secex_report_post_json(const char *url, const char *body, size_t len, long timeout);
 int secex_report_send_mail(const char *url, const char *from_addr, const char *to_addr,
-			   const char *message, size_t len, long timeout);
+			   const char *message, size_t len, long timeout, bool allow_plain);
 
 #endif

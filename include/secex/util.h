@@ -41,12 +41,25 @@ void secex_buf_clear(secex_buf *buf);
 void secex_buf_release(secex_buf *buf);
 char *secex_buf_detach(secex_buf *buf); /* caller frees; never NULL unless out of memory */
 
-/* Reads a whole file, refusing more than max_size bytes (SECEX_EINVALID). */
+/* Appends the whole file at path to out, refusing more than max_size bytes (SECEX_EINVALID).
+ * It opens without blocking and refuses anything but a regular file (a FIFO, a device, a
+ * directory) with SECEX_ENOTFILE before reading; a missing file is SECEX_ENOTFOUND. */
 int secex_file_read(secex_buf *out, const char *path, size_t max_size);
+/* Also refuses a symbolic link (SECEX_ENOTFILE) */
+#define SECEX_FILE_NOFOLLOW 1u
+/* secex_file_read with flags (SECEX_FILE_*); *size (when not NULL) gets the file's size as
+ * fstat saw it, also when it is over max_size. */
+int secex_file_read_ext(secex_buf *out, uint64_t *size, const char *path, size_t max_size,
+			unsigned flags);
 /* Creates path with len bytes of data (mode 0644), atomically (a temporary file in the same
  * directory, then a link) and never over an existing file: SECEX_EEXISTS, without a
  * message, when path exists. */
 int secex_file_create(const char *path, const char *data, size_t len);
+/* Writes len bytes of data to path through a temporary file in the same directory and a
+ * rename, so a reader sees the old or the new file, never a part; a FIFO or a link at path
+ * is replaced, never written through. Keeps the mode of a regular file it replaces (0644
+ * for a new one). */
+int secex_file_replace(const char *path, const char *data, size_t len);
 /* Creates a directory and its missing parents (mkdir -p); SECEX_EIO when one is a file. */
 int secex_dir_create(const char *dir);
 
@@ -109,6 +122,16 @@ int secex_hexval(char c);
 bool secex_utf8_valid(const char *data, size_t len, size_t *bad_offset);
 /* Number of code points in well-formed UTF-8. */
 size_t secex_utf8_length(const char *data, size_t len);
+
+/* Appends len bytes of str (user data going into a text-like output) with every character
+ * that a terminal, a CI log or a line-based reader would act on written out as an escape:
+ * C0 controls (\n, \r, \t, \e, \xHH), DEL (\x7F), C1 controls and U+2028/U+2029
+ * (\uHHHH) and bytes that are not UTF-8 (\xHH). With SECEX_SAFE_SPACE each becomes one
+ * space instead; with SECEX_SAFE_KEEP_TAB a TAB stays. */
+#define SECEX_SAFE_SPACE 1u
+#define SECEX_SAFE_KEEP_TAB 2u
+int secex_buf_put_safe(secex_buf *buf, const char *str, size_t len, unsigned flags);
+int secex_buf_puts_safe(secex_buf *buf, const char *str, unsigned flags); /* NULL: nothing */
 
 /* Dates are counted in days since 1970-01-01, times in seconds since the epoch (UTC). */
 int64_t secex_days_from_civil(int year, unsigned month, unsigned day);

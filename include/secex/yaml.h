@@ -88,11 +88,14 @@ int secex_json_parse_opts(secex_doc **out, const char *data, size_t len, const c
 int secex_doc_parse(secex_doc **out, const char *data, size_t len, const char *file,
 		    secex_diags *diags);
 
-/* Reads and parses a file on disk. A file over SECEX_MAX_FILE_SIZE is SX107 and is never
- * read; findings name display_name. A missing file is SECEX_ENOTFOUND, a directory or other
- * non-regular file SECEX_EIO (with secex_error_last() saying so). */
+/* Reads (with secex_file_read) and parses a file on disk. A file over SECEX_MAX_FILE_SIZE is
+ * SX107 and is never read; a FIFO, device, directory (or, with SECEX_FILE_NOFOLLOW, a link)
+ * is SX109 and is never read either; both return 0 with *out NULL. Findings name
+ * display_name. A missing file is SECEX_ENOTFOUND. */
 int secex_doc_load_file(secex_doc **out, const char *path, const char *display_name,
 			secex_diags *diags);
+int secex_doc_load_file_ext(secex_doc **out, const char *path, const char *display_name,
+			    unsigned flags, secex_diags *diags);
 
 /* An empty document whose arena can hold nodes built by hand (tests, merged schemas). */
 int secex_doc_new(secex_doc **out);

@@ -152,6 +152,28 @@ static void test_now(void **state)
 	unsetenv("SECEX_TODAY");
 }
 
+static void expect_safe(const char *in, size_t len, unsigned flags, const char *want)
+{
+	secex_buf b = SECEX_BUF_INIT;
+
+	assert_int_equal(secex_buf_put_safe(&b, in, len, flags), 0);
+	assert_string_equal(secex_buf_cstr(&b), want);
+	secex_buf_release(&b);
+}
+
+static void test_put_safe(void **state)
+{
+	(void)state;
+	expect_safe("plain \xc3\xa1 text", 13, 0, "plain \xc3\xa1 text");
+	expect_safe("a\n::error file=x::y", 19, 0, "a\\n::error file=x::y");
+	expect_safe("\r\t\x1b[31m\x01\x7f", 9, 0, "\\r\\t\\e[31m\\x01\\x7F");
+	expect_safe("a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xa9", 11, 0, "a\\u0085b\\u2028c\\u2029");
+	expect_safe("\xc2\xa0\xff\xc3", 4, 0, "\xc2\xa0\\xFF\\xC3");
+	expect_safe("a\0b", 3, 0, "a\\x00b");
+	expect_safe("x\ny\tz\xc2\x9b", 7, SECEX_SAFE_SPACE, "x y z ");
+	expect_safe("x\ty", 3, SECEX_SAFE_KEEP_TAB, "x\ty");
+}
+
 static void test_diags(void **state)
 {
 	secex_diags d = SECEX_DIAGS_INIT;
@@ -187,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_now),
 		cmocka_unit_test(test_diags),
+		cmocka_unit_test(test_put_safe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

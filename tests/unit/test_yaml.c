@@ -250,9 +250,13 @@ static void test_load_file(void **state)
 	assert_string_equal(diags.items[0].code, "SX107");
 	assert_string_equal(diags.items[0].file, "big.yaml");
 	unlink(path);
-	assert_int_equal(secex_doc_load_file(&doc, "/tmp", "tmp", &diags), SECEX_EIO);
+	assert_int_equal(secex_doc_load_file(&doc, "/tmp", "tmp", &diags), 0);
+	assert_null(doc);
+	assert_int_equal(diags.n, 2);
+	assert_string_equal(diags.items[1].code, "SX109");
+	assert_non_null(strstr(diags.items[1].message, "is a directory"));
 	assert_int_equal(secex_doc_load_file(&doc, "/nonexistent/x.yaml", "x", &diags), SECEX_ENOTFOUND);
-	assert_int_equal(diags.n, 1);
+	assert_int_equal(diags.n, 2);
 }
 
 static void test_json_dispatch(void **state)
