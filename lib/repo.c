@@ -206,7 +206,7 @@ static bool under_any(const char *path, const char *const *dirs, size_t n)
 
 	for (i = 0; i < n; i++) {
 		len = strlen(dirs[i]);
-		if (strncmp(path, dirs[i], len) == 0 && path[len] == '/')
+		if (strncmp(path, dirs[i], len) == 0 && (path[len] == '/' || !path[len]))
 			return true;
 	}
 	return false;
