@@ -27,7 +27,9 @@ const cli_command_help cmd_list_help = {
 	"Lists the exceptions of the working tree (or --rev REV), sorted by id, one line each:\n"
 	"id, priority, type, status, due date, risk owner, title. Filters combine; --expired and\n"
 	"--expiring together list both.",
-	"Files that do not load are left out; 'secex validate' says why.",
+	"Files that do not load are left out; 'secex validate' says why. A status 'approved' that\n"
+	"the signed history does not prove (as 'secex check' judges it) is shown as 'approved (not\n"
+	"proven)', approval_proven false in JSON; a shallow clone cannot be judged (exit 3).",
 	opts
 };
 
@@ -43,6 +45,18 @@ static int cmp_id(const void *a, const void *b)
 	const secex_exception *x = *(const secex_exception *const *)a, *y = *(const secex_exception *const *)b;
 
 	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
+}
+
+/* What history makes of each exception's `status: approved` (NULL: nothing is proven). */
+static const secex_approval_claim *claims;
+static const secex_snapshot *listed;
+
+static bool unproven(const secex_exception *e)
+{
+	const char *status = field(e, "status");
+
+	return status && strcmp(status, "approved") == 0 &&
+	       (!claims || claims[e - listed->items] != SECEX_CLAIM_VERIFIED);
 }
 
 static void print_json(secex_buf *b, const secex_exception *e, bool first)
@@ -64,6 +78,8 @@ static void print_json(secex_buf *b, const secex_exception *e, bool first)
 			secex_buf_puts(b, "null");
 		}
 	}
+	secex_buf_printf(b, ",\"approval_proven\":%s", field(e, "status") && strcmp(field(e, "status"), "approved") == 0
+			 ? unproven(e) ? "false" : "true" : "null");
 	secex_buf_puts(b, ",\"file\":\"");
 	secex_buf_put_json_string(b, e->path, strlen(e->path));
 	secex_buf_puts(b, "\"}");
@@ -83,7 +99,8 @@ static void render(secex_buf *b, const secex_exception **items, size_t n, bool j
 		else
 			secex_buf_printf(b, "%-10s %-8s %-10s %-10s %-25s %-10s %s\n", cli_safe(e->id),
 					 cli_safe(field(e, "priority")), cli_safe(field(e, "type")),
-					 cli_safe(field(e, "status")), cli_safe(field(e, "due_date")),
+					 unproven(e) ? "approved (not proven)" : cli_safe(field(e, "status")),
+					 cli_safe(field(e, "due_date")),
 					 cli_safe(field(e, "risk_owner")), cli_safe(field(e, "title")));
 	}
 	if (json)
@@ -96,6 +113,8 @@ int cmd_list(int argc, char **argv)
 	secex_diags diags = SECEX_DIAGS_INIT;
 	const secex_exception **items = NULL;
 	secex_buf out = SECEX_BUF_INIT;
+	secex_approval_claim *judged = NULL;
+	secex_history *history = NULL;
 	cli_snapshot s;
 	size_t i, n = 0;
 	bool help;
@@ -113,6 +132,12 @@ int cmd_list(int argc, char **argv)
 		rc = cli_fail(rc);
 		goto cleanup;
 	}
+	if (s.repo && (rc = cli_verify(&judged, &history, &s, o.rev)) < 0) {
+		rc = cli_fail(rc);
+		goto cleanup;
+	}
+	claims = judged;
+	listed = s.snap;
 	filter.status = o.status;
 	filter.priority = o.priority;
 	filter.owner = o.owner;
@@ -128,6 +153,8 @@ int cmd_list(int argc, char **argv)
 	rc = CLI_EXIT_CLEAN;
 cleanup:
 	free(items);
+	free(judged);
+	secex_history_free(history);
 	secex_buf_release(&out);
 	cli_snapshot_close(&s);
 	secex_diags_release(&diags);
