@@ -428,7 +428,7 @@ static bool changes_people(const secex_vec *paths)
 	size_t i;
 
 	for (i = 0; i < paths->n; i++)
-		if (strcmp(paths->items[i], SECEX_PEOPLE_PATH + 7) == 0)
+		if (strcmp(paths->items[i], &SECEX_PEOPLE_PATH[7]) == 0) /* below .secex/ */
 			return true;
 	return false;
 }

@@ -540,8 +540,8 @@ static void test_ref_loop(void **state)
 		"{\"$id\":\"urn:a\",\"$ref\":\"urn:b\",\"$defs\":{\"b\":{\"$id\":\"urn:b\",\"$ref\":\"urn:a\"}}}",
 		"{\"unevaluatedProperties\":false,\"allOf\":[{\"$ref\":\"#\"}]}",
 		"{\"$dynamicAnchor\":\"a\",\"$dynamicRef\":\"#a\"}",
-		"{\"$id\":\"urn:a\",\"$dynamicAnchor\":\"a\",\"$ref\":\"urn:b\",\"$defs\":{\"b\":{\"$id\":"
-		"\"urn:b\",\"$dynamicAnchor\":\"a\",\"$dynamicRef\":\"urn:a#a\"}}}",
+		("{\"$id\":\"urn:a\",\"$dynamicAnchor\":\"a\",\"$ref\":\"urn:b\",\"$defs\":{\"b\":{\"$id\":"
+		 "\"urn:b\",\"$dynamicAnchor\":\"a\",\"$dynamicRef\":\"urn:a#a\"}}}"),
 	};
 	secex_diags diags = SECEX_DIAGS_INIT;
 	clock_t start = clock();
