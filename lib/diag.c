@@ -67,7 +67,7 @@ static const secex_diag_code codes[] = {
 };
 
 /* What each code means and how to fix it, in the order of codes[] (SARIF fullDescription and
- * help; test_diag checks the order). */
+ * help; tests/unit/test_diag.c checks the order). */
 static const secex_diag_help help[] = {
 	{ "SX101", "The file is not well-formed YAML, so none of its fields can be read.",
 	  "Fix the syntax at the position shown (an unclosed quote or bracket, a bad indent) and run secex validate again." },
