@@ -121,6 +121,15 @@ static int export_allowed_signers(secex_buf *out, const cli_snapshot *s)
 	return 0;
 }
 
+/* Each line of the library's warnings, as a warning. */
+static void print_warnings(const secex_buf *warnings)
+{
+	const char *p = secex_buf_cstr(warnings), *nl;
+
+	for (; (nl = strchr(p, '\n')); p = nl + 1)
+		fprintf(stderr, "secex: warning: %.*s\n", (int)(nl - p), p);
+}
+
 /* The exceptions in one of the library's formats, with a warning for what is left out. */
 static int export_exceptions(secex_buf *out, const cli_snapshot *s)
 {
@@ -128,12 +137,14 @@ static int export_exceptions(secex_buf *out, const cli_snapshot *s)
 	secex_export_format format = SECEX_EXPORT_CSV;
 	secex_approval_claim *claims = NULL;
 	secex_history *history = NULL;
+	secex_buf warnings = SECEX_BUF_INIT;
 	bool *verified = NULL;
 	size_t i, left_out = 0, count = 0;
 	int rc;
 
 	(void)secex_export_format_parse(&format, o.format);
 	eopts.now = o.now;
+	eopts.warnings = &warnings;
 	if (format != SECEX_EXPORT_CSV && format != SECEX_EXPORT_JSON) {
 		if ((rc = cli_verify(&claims, &history, s, o.rev)) < 0)
 			return rc;
@@ -152,11 +163,14 @@ static int export_exceptions(secex_buf *out, const cli_snapshot *s)
 		fprintf(stderr, "secex: warning: %zu exception file%s in %s do%s not load or validate and %s "
 			"left out; run 'secex validate'\n", left_out, left_out == 1 ? "" : "s",
 			secex_tree_name(s->tree), left_out == 1 ? "es" : "", left_out == 1 ? "is" : "are");
-	if ((rc = secex_export_write(out, &count, s->snap, format, &eopts)) == 0 && count == 0 &&
+	rc = secex_export_write(out, &count, s->snap, format, &eopts);
+	print_warnings(&warnings);
+	if (rc == 0 && count == 0 &&
 	    format != SECEX_EXPORT_CSV && format != SECEX_EXPORT_JSON)
 		fprintf(stderr, "secex: warning: no approved exception with findings is still ahead of its "
 			"due date; the %s output suppresses nothing\n", o.format);
 cleanup:
+	secex_buf_release(&warnings);
 	free(verified);
 	free(claims);
 	secex_history_free(history);

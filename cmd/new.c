@@ -574,7 +574,7 @@ static int run(job *j, secex_diags *diags)
 	if (o.dry_run) {
 		fwrite(j->text.ptr, 1, j->text.size, stdout);
 		secex_diags_sort(diags);
-		cli_render(stderr, diags, o.report.fmt, j->path.ptr);
+		cli_render_failing(stderr, diags, o.report.fmt, j->path.ptr, o.report.fail_level);
 		fprintf(stderr, "secex: would write %s (%s); run without --dry-run to write it\n", j->path.ptr,
 			j->id.ptr);
 		return CLI_EXIT_CLEAN;
@@ -582,13 +582,13 @@ static int run(job *j, secex_diags *diags)
 	if ((rc = write_new(j, diags)) < 0)
 		return cli_fail(rc);
 	secex_diags_sort(diags);
-	cli_render(stdout, diags, o.report.fmt, j->path.ptr);
+	cli_render_failing(stdout, diags, o.report.fmt, j->path.ptr, o.report.fail_level);
 	printf("created %s (%s)\nnext: commit it on a branch and ask for approvals: secex status %s\n",
 	       j->path.ptr, j->id.ptr, j->id.ptr);
 	return CLI_EXIT_CLEAN;
 findings:
 	secex_diags_sort(diags);
-	cli_render(stdout, diags, o.report.fmt, j->path.ptr);
+	cli_render_failing(stdout, diags, o.report.fmt, j->path.ptr, o.report.fail_level);
 	fprintf(stderr, "secex: %s not written; fix the values above and run secex new again\n", j->path.ptr);
 	return CLI_EXIT_FINDINGS;
 }

@@ -109,7 +109,7 @@ int cli_fail(int rc)
 int cli_report_findings(const cli_report_opts *r, secex_diags *diags, const char *subject)
 {
 	secex_diags_sort(diags);
-	if (cli_render(stdout, diags, r->fmt, subject) < 0)
+	if (cli_render_failing(stdout, diags, r->fmt, subject, r->fail_level) < 0)
 		return CLI_EXIT_INTERNAL;
 	return cli_exit_for(diags, r->fail_level);
 }
@@ -217,19 +217,94 @@ static const char *sarif_level(secex_severity s)
 	return s == SECEX_SEV_ERROR ? "error" : s == SECEX_SEV_WARNING ? "warning" : "note";
 }
 
-static void render_sarif(secex_buf *b, const secex_diags *diags)
+/* A repository-relative path as a URI reference: each segment percent-encoded (RFC 3986),
+ * keeping only unreserved characters and the '/' between segments. */
+static void sarif_uri(secex_buf *b, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~/", *p))
+			secex_buf_putc(b, (char)*p);
+		else
+			secex_buf_printf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	}
+}
+
+static void put_field(secex_buf *b, const char *s)
+{
+	if (s)
+		secex_buf_puts(b, s);
+	secex_buf_putc(b, '\0');
+}
+
+/* A finding's identity without its line: code, file, exception, commit and message, so an
+ * alert survives edits above it and two findings on one line stay two alerts. */
+static uint64_t finding_hash(const secex_diag *d)
+{
+	secex_buf key = SECEX_BUF_INIT;
+	uint64_t h;
+
+	put_field(&key, d->code);
+	put_field(&key, d->file);
+	put_field(&key, d->exception);
+	put_field(&key, d->commit);
+	put_field(&key, d->message);
+	h = secex_hash(key.ptr ? key.ptr : "", key.size);
+	secex_buf_release(&key);
+	return h;
+}
+
+/* Where a finding is: its file, or for a repository-level finding the policy's first line. */
+static void sarif_location(secex_buf *b, const secex_diag *d)
+{
+	secex_buf_puts(b, ",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
+	sarif_uri(b, d->file ? d->file : ".secex/policy.yaml");
+	secex_buf_printf(b, "\"},\"region\":{\"startLine\":%u,\"startColumn\":%u}}}]", d->file && d->line ? d->line : 1,
+			 d->file && d->line && d->column ? d->column : 1);
+}
+
+/* primaryLocationLineHash "HASH:N": N counts the findings before this one with the same
+ * hash, which only identical findings share; findings are sorted, so N is stable. */
+static void sarif_fingerprint(secex_buf *b, secex_map *seen, const secex_diag *d)
+{
+	uint64_t h = finding_hash(d);
+	uintptr_t n = (uintptr_t)secex_map_get(seen, &h, sizeof(h)) + 1;
+
+	if (secex_map_put(seen, &h, sizeof(h), (void *)n) < 0)
+		secex_xalloc_check(NULL);
+	secex_buf_printf(b, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\"%016llx:%zu\"}",
+			 (unsigned long long)h, (size_t)n);
+}
+
+static void sarif_rules(secex_buf *b)
 {
 	const secex_diag_code *c;
+
+	for (c = secex_diag_codes(); c->code; c++) {
+		const secex_diag_help *h = secex_diag_help_lookup(c->code);
+
+		secex_buf_printf(b, "%s{\"id\":\"%s\",\"shortDescription\":{\"text\":", c == secex_diag_codes() ? "" : ",",
+				 c->code);
+		cli_json_str(b, c->title);
+		secex_buf_puts(b, "},\"fullDescription\":{\"text\":");
+		cli_json_str(b, h ? h->description : c->title);
+		secex_buf_puts(b, "},\"help\":{\"text\":");
+		cli_json_str(b, h ? h->help : c->title);
+		secex_buf_printf(b, "},\"defaultConfiguration\":{\"level\":\"%s\"}}", sarif_level(c->severity));
+	}
+}
+
+static void render_sarif(secex_buf *b, const secex_diags *diags)
+{
+	secex_map seen = SECEX_MAP_INIT;
 	size_t i;
 
 	secex_buf_puts(b, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
-			  "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"secex\",\"version\":\"" SECEX_VERSION "\","
-			  "\"informationUri\":\"https://github.com/secex/secex\",\"rules\":[");
-	for (c = secex_diag_codes(); c->code; c++) {
-		secex_buf_printf(b, "%s{\"id\":\"%s\",\"shortDescription\":{\"text\":", c == secex_diag_codes() ? "" : ",", c->code);
-		cli_json_str(b, c->title);
-		secex_buf_printf(b, "},\"defaultConfiguration\":{\"level\":\"%s\"}}", sarif_level(c->severity));
-	}
+			  "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"secex\",\"version\":\"" SECEX_VERSION "\",\"rules\":[");
+	sarif_rules(b);
 	secex_buf_puts(b, "]}},\"results\":[");
 	for (i = 0; i < diags->n; i++) {
 		const secex_diag *d = &diags->items[i];
@@ -238,15 +313,8 @@ static void render_sarif(secex_buf *b, const secex_diags *diags)
 				 d->code, sarif_level(d->severity));
 		cli_json_str(b, d->message);
 		secex_buf_putc(b, '}');
-		if (d->file) {
-			secex_buf_puts(b, ",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
-			cli_json_str(b, d->file);
-			secex_buf_putc(b, '}');
-			if (d->line)
-				secex_buf_printf(b, ",\"region\":{\"startLine\":%u,\"startColumn\":%u}", d->line,
-						 d->column ? d->column : 1);
-			secex_buf_puts(b, "}}]");
-		}
+		sarif_location(b, d);
+		sarif_fingerprint(b, &seen, d);
 		if (d->exception || d->commit) {
 			secex_buf_puts(b, ",\"properties\":{\"exception\":");
 			cli_json_str(b, d->exception);
@@ -257,6 +325,7 @@ static void render_sarif(secex_buf *b, const secex_diags *diags)
 		secex_buf_putc(b, '}');
 	}
 	secex_buf_puts(b, "]}]}\n");
+	secex_map_release(&seen);
 }
 
 /* GitHub workflow commands escape %, CR and LF in data, and also : and , in properties; the
@@ -296,48 +365,61 @@ static void render_github(secex_buf *b, const secex_diags *diags)
 	}
 }
 
-/* The junit test case a finding belongs to: its file, else its exception, else "secex". */
-static const char *case_name(const secex_diag *d)
+/* One finding as the text format's line, without colour and without the newline. */
+static void finding_line(secex_buf *b, const secex_diag *d)
 {
-	return d->file ? d->file : d->exception ? d->exception : "secex";
+	secex_diag copy = *d;
+	secex_diags one = SECEX_DIAGS_INIT;
+	size_t start = b->size;
+
+	one.items = &copy;
+	one.n = 1;
+	render_text(b, &one, false);
+	if (b->size > start && b->ptr[b->size - 1] == '\n')
+		b->ptr[--b->size] = '\0';
 }
 
-static void render_junit(secex_buf *b, const secex_diags *diags, const char *subject)
+/* A test case per finding, named by code and place; it fails when the finding fails the run
+ * (severity at or above --fail-on), else it passes and carries the finding in system-out. */
+static bool junit_case(secex_buf *b, const secex_diag *d, secex_severity fail_level)
 {
-	size_t i, failures = 0, cases = 0;
+	bool failed = d->severity >= fail_level;
+	secex_buf line = SECEX_BUF_INIT;
+
+	secex_buf_printf(b, "    <testcase classname=\"secex\" name=\"%s ", d->code);
+	secex_buf_put_xml(b, d->file ? d->file : d->exception ? d->exception : "repository");
+	if (d->file && d->line)
+		secex_buf_printf(b, ":%u:%u", d->line, d->column);
+	secex_buf_puts(b, "\" time=\"0\">\n      ");
+	if (failed) {
+		secex_buf_printf(b, "<failure type=\"%s\" message=\"", d->code);
+		secex_buf_put_xml(b, d->message);
+		secex_buf_puts(b, "\">");
+	} else {
+		secex_buf_puts(b, "<system-out>");
+	}
+	finding_line(&line, d);
+	secex_buf_put_xml(b, secex_buf_cstr(&line));
+	secex_buf_release(&line);
+	secex_buf_puts(b, failed ? "</failure>\n    </testcase>\n" : "</system-out>\n    </testcase>\n");
+	return failed;
+}
+
+static void render_junit(secex_buf *b, const secex_diags *diags, const char *subject, secex_severity fail_level)
+{
+	size_t i, failures = 0;
 	secex_buf body = SECEX_BUF_INIT;
 
-	for (i = 0; i < diags->n; i++) {
-		const secex_diag *d = &diags->items[i];
-		bool new_case = i == 0 || strcmp(case_name(d), case_name(&diags->items[i - 1])) != 0;
-
-		if (new_case) {
-			if (i)
-				secex_buf_puts(&body, "    </testcase>\n");
-			secex_buf_puts(&body, "    <testcase classname=\"secex\" name=\"");
-			secex_buf_put_xml(&body, case_name(d));
-			secex_buf_puts(&body, "\">\n");
-			cases++;
-		}
-		if (d->severity != SECEX_SEV_ERROR)
-			continue;
-		failures++;
-		secex_buf_printf(&body, "      <failure type=\"%s\" message=\"", d->code);
-		secex_buf_put_xml(&body, d->message);
-		secex_buf_puts(&body, "\">");
-		if (d->file) {
-			secex_buf_put_xml(&body, d->file);
-			secex_buf_printf(&body, ":%u:%u", d->line, d->column);
-		}
-		secex_buf_puts(&body, "</failure>\n");
-	}
-	if (cases)
-		secex_buf_puts(&body, "    </testcase>\n");
-	else
-		secex_buf_puts(&body, "    <testcase classname=\"secex\" name=\"secex\"/>\n");
-	secex_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
+	for (i = 0; i < diags->n; i++)
+		failures += junit_case(&body, &diags->items[i], fail_level);
+	if (!diags->n)
+		secex_buf_puts(&body, "    <testcase classname=\"secex\" name=\"no findings\" time=\"0\"/>\n");
+	secex_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			    "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"0\">\n  <testsuite name=\"",
+			 diags->n ? diags->n : 1, failures);
 	secex_buf_put_xml(b, subject);
-	secex_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\">\n", cases ? cases : 1, failures);
+	secex_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" time=\"0\">\n",
+			 diags->n ? diags->n : 1, failures);
 	secex_buf_put(b, body.ptr, body.size);
 	secex_buf_puts(b, "  </testsuite>\n</testsuites>\n");
 	secex_buf_release(&body);
@@ -419,6 +501,12 @@ static void render_markdown(secex_buf *b, const secex_diags *diags, const char *
 
 int cli_render(FILE *out, const secex_diags *diags, cli_format fmt, const char *subject)
 {
+	return cli_render_failing(out, diags, fmt, subject, SECEX_SEV_ERROR);
+}
+
+int cli_render_failing(FILE *out, const secex_diags *diags, cli_format fmt, const char *subject,
+		       secex_severity fail_level)
+{
 	secex_buf b = SECEX_BUF_INIT;
 	int rc = 0;
 
@@ -427,7 +515,7 @@ int cli_render(FILE *out, const secex_diags *diags, cli_format fmt, const char *
 	case CLI_FORMAT_JSON: render_json(&b, diags); break;
 	case CLI_FORMAT_SARIF: render_sarif(&b, diags); break;
 	case CLI_FORMAT_GITHUB: render_github(&b, diags); break;
-	case CLI_FORMAT_JUNIT: render_junit(&b, diags, subject); break;
+	case CLI_FORMAT_JUNIT: render_junit(&b, diags, subject, fail_level); break;
 	case CLI_FORMAT_MARKDOWN: render_markdown(&b, diags, subject); break;
 	}
 	if (b.size && fwrite(b.ptr, 1, b.size, out) != b.size)

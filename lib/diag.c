@@ -66,6 +66,120 @@ static const secex_diag_code codes[] = {
 	{ NULL, SECEX_SEV_NOTE, NULL }
 };
 
+/* What each code means and how to fix it, in the order of codes[] (SARIF fullDescription and
+ * help; tests/unit/test_diag.c checks the order). */
+static const secex_diag_help help[] = {
+	{ "SX101", "The file is not well-formed YAML, so none of its fields can be read.",
+	  "Fix the syntax at the position shown (an unclosed quote or bracket, a bad indent) and run secex validate again." },
+	{ "SX102", "A mapping names the same key twice; YAML parsers disagree on which value wins.",
+	  "Keep one of the two keys and delete the other." },
+	{ "SX103", "The file uses a YAML anchor or alias, which secex refuses because aliases can hide or multiply content.",
+	  "Write the value out in full where the alias stands and remove the anchor." },
+	{ "SX104", "The file uses an explicit YAML tag, which secex refuses so that every value has one plain meaning.",
+	  "Remove the tag (the text starting with '!') and write the value as a plain scalar, list or mapping." },
+	{ "SX105", "The file holds more than one YAML document; an exception file must hold exactly one.",
+	  "Remove the '---' separator and move the second document to a file of its own." },
+	{ "SX106", "The file contains bytes that are not valid UTF-8.",
+	  "Re-save the file as UTF-8 and replace the character at the position shown." },
+	{ "SX107", "The file is larger than the limit secex reads.",
+	  "Shorten the file: keep long evidence in the ticket or a linked document and reference it." },
+	{ "SX108", "The YAML nests deeper than secex allows.",
+	  "Flatten the structure; no exception field needs that many levels." },
+	{ "SX109", "The path is not a regular file or directory (a symbolic link, submodule or special file stands in its place).",
+	  "Replace it with a regular file or directory committed to the repository." },
+	{ "SX110", "A field breaks the schema: an unknown key, a wrong type, a missing required field or a value outside its pattern.",
+	  "Change the field as the message says; schemas/exception.schema.json lists every field." },
+	{ "SX111", "A row or cell of the imported tracker could not be turned into an exception field, so it was left out.",
+	  "Fix the cell in the tracker (the message names the row and column) and import again." },
+	{ "SX120", "Two exception files use the same id.",
+	  "Give the newer exception a fresh id and rename its file to match." },
+	{ "SX121", "A person named in the exception is not in the roster (.secex/people.yaml).",
+	  "Fix the id, or add the person to the roster in a commit signed by an admin." },
+	{ "SX122", "The priority is not one of the levels the policy defines.",
+	  "Use one of the levels in .secex/policy.yaml." },
+	{ "SX123", "A date is invalid or out of order (for example a due date before the creation date).",
+	  "Correct the date so that created, approved, due and extended dates follow one another." },
+	{ "SX124", "The exception lasts longer than its priority level's maximum duration.",
+	  "Bring the due date within the level's maximum, or record an extension with its approvals." },
+	{ "SX125", "An extension lacks the fields the policy requires (the new plan, the reason or the original due date).",
+	  "Add the missing extension fields the message names." },
+	{ "SX126", "The file name does not match the exception's id.",
+	  "Rename the file to <id>.yaml or fix the id inside it." },
+	{ "SX127", "The policy or the roster contradicts itself (a group with no members, a role nobody holds, a duplicate person).",
+	  "Fix .secex/policy.yaml or .secex/people.yaml as the message says, in a commit signed by an admin." },
+	{ "SX201", "An approval the policy requires for this exception is missing.",
+	  "Ask a member of the named group to approve with secex approve, in a signed commit." },
+	{ "SX202", "The commit that adds an approval is not signed, so it proves nothing about who approved.",
+	  "Have the approver make the approval again in a commit signed with their registered key." },
+	{ "SX203", "The signature on the approval commit does not verify against its content.",
+	  "Have the approver sign the approval again; check that the commit was not altered after signing." },
+	{ "SX204", "The approval commit is signed by someone other than the person named in the approval.",
+	  "The named approver must sign their own approval; remove this entry and let them approve." },
+	{ "SX205", "The signing key is not in the roster, or the commit was signed outside the key's validity dates.",
+	  "Register the key in .secex/people.yaml (signed by an admin) or approve again with a valid key." },
+	{ "SX206", "The approver is not active in the roster at the time of the approval.",
+	  "Ask an active member of the group to approve instead." },
+	{ "SX207", "The approver's role does not belong to the group whose approval is required.",
+	  "Ask someone holding one of the group's roles to approve." },
+	{ "SX208", "One person fills two duties the policy keeps apart (for example requester and approver).",
+	  "Ask a different person to give the approval." },
+	{ "SX209", "The exception's content changed after the approval was given, so the approval no longer covers it.",
+	  "Ask the approvers to review the current content and approve again." },
+	{ "SX210", "The exception's status claims more than its recorded decisions support (for example approved without the approvals).",
+	  "Set the status back, or collect the approvals the status needs." },
+	{ "SX211", "An approval's signed commit was lost when the branch was squashed or rebased, so its signature cannot be found.",
+	  "Merge approval branches with a merge commit, or have the approvers approve again on the target branch." },
+	{ "SX212", "The extension stays within the policy's threshold, so one subject-matter expert's approval suffices.",
+	  "Nothing to fix; this note records why fewer approvals were needed." },
+	{ "SX301", "A change to .secex/ (policy, roster or keys) is not signed by an admin, so secex ignores it.",
+	  "Have an admin make or re-sign the change in a signed commit." },
+	{ "SX302", "A key or role was granted in a commit signed by the person who benefits from it.",
+	  "Have another admin make the grant." },
+	{ "SX303", "The trust root (the first admin keys) is not pinned, so anyone rewriting history could replace it.",
+	  "Name the trust root's commit with --trust-root, SECEX_TRUST_ROOT or git config secex.trustRoot." },
+	{ "SX304", "History was rewritten since the recorded checkpoint, so earlier signatures cannot be trusted.",
+	  "Restore the original history, or have an admin record a new checkpoint after review." },
+	{ "SX305", "The repository is a shallow clone, so the history secex must audit is missing.",
+	  "Fetch the full history (git fetch --unshallow, or fetch-depth: 0 in CI) and run again." },
+	{ "SX401", "The exception's priority was lowered, which shortens no deadline but weakens the required review.",
+	  "Revert the priority, or have the change approved as the policy requires." },
+	{ "SX402", "The exception's priority was raised.",
+	  "Check that the new priority is intended; the stricter approvals now apply." },
+	{ "SX403", "The exception's due date changed.",
+	  "Check that the change is an approved extension; record it as one if it is." },
+	{ "SX404", "The exception was extended past the threshold without an approval given after the extension.",
+	  "Collect the approvals the policy requires for extensions past the threshold." },
+	{ "SX405", "The original_due_date field was rewritten; it must keep the first due date.",
+	  "Restore original_due_date to its first value." },
+	{ "SX406", "The status changed in a way the workflow does not allow.",
+	  "Revert the status and move it through the steps the README's workflow allows." },
+	{ "SX407", "An approved exception was edited in a substantive field.",
+	  "Have the approvers review and approve the edited exception again." },
+	{ "SX408", "An approval entry was removed or rewritten after it was given.",
+	  "Restore the approval entry as it was; approvals are only ever added." },
+	{ "SX409", "An exception file was deleted instead of being closed.",
+	  "Restore the file and set its status to closed so the record stays." },
+	{ "SX410", "An id was reused for a different exception after the first one was removed.",
+	  "Give the new exception a fresh id." },
+	{ "SX411", "The risk owner changed after approvals were given, and the approvers did not review it again.",
+	  "Ask the approvers to approve again with the new risk owner." },
+	{ "SX501", "The exception has no assignee.",
+	  "Set an assignee who will carry out the remediation plan." },
+	{ "SX502", "The assignee has left; the message names their manager.",
+	  "Assign the exception to someone active, for example the manager named." },
+	{ "SX503", "The risk owner has left.",
+	  "Name an active risk owner and have the change approved." },
+	{ "SX504", "The exception has no due date.",
+	  "Set a due date within the priority level's maximum duration." },
+	{ "SX505", "The exception is past its due date.",
+	  "Fix the issue and close the exception, or request an extension with its approvals." },
+	{ "SX506", "The exception falls due within the warning window.",
+	  "Finish the remediation or request an extension before the due date." },
+	{ "SX507", "The exception has waited for review longer than the policy's SLA.",
+	  "Ask the required approvers to review it." },
+	{ NULL, NULL, NULL }
+};
+
 #define NCODES (sizeof(codes) / sizeof(codes[0]) - 1)
 
 const secex_diag_code *secex_diag_codes(void)
@@ -88,6 +202,18 @@ const secex_diag_code *secex_diag_code_lookup(const char *code)
 	long i = code_index(code);
 
 	return i < 0 ? NULL : &codes[i];
+}
+
+const secex_diag_help *secex_diag_helps(void)
+{
+	return help;
+}
+
+const secex_diag_help *secex_diag_help_lookup(const char *code)
+{
+	long i = code_index(code);
+
+	return i < 0 || strcmp(help[i].code, code) != 0 ? NULL : &help[i];
 }
 
 void secex_diags_init(secex_diags *diags)

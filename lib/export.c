@@ -456,20 +456,6 @@ static void put_comment(exporter *x, const char *indent, const suppression *s)
 				  or_empty(field(s->exc, "due_date")));
 }
 
-static void put_list(exporter *x, const char *key, const char *indent, const secex_node *list)
-{
-	size_t i;
-
-	if (!list || list->type != SECEX_NODE_ARRAY || !list->u.array.n)
-		return;
-	x->rc |= secex_buf_printf(x->out, "%s%s:\n", indent, key);
-	for (i = 0; i < list->u.array.n; i++) {
-		x->rc |= secex_buf_printf(x->out, "%s  - ", indent);
-		yq(x, or_empty(secex_node_str(list->u.array.items[i])));
-		x->rc |= secex_buf_putc(x->out, '\n');
-	}
-}
-
 static bool is_purl(const char *package)
 {
 	return package && strncmp(package, "pkg:", 4) == 0;
@@ -491,6 +477,90 @@ static bool is_vulnerability(const suppression *s)
 	return s->package || strncmp(s->id, "CVE-", 4) == 0 || strncmp(s->id, "GHSA-", 5) == 0;
 }
 
+/* Appends s with a backslash before each of the characters in `special`. */
+static void put_escaped(exporter *x, secex_buf *out, const char *s, const char *special)
+{
+	for (; *s; s++) {
+		if (strchr(special, *s))
+			x->rc |= secex_buf_putc(out, '\\');
+		x->rc |= secex_buf_putc(out, *s);
+	}
+}
+
+/* A literal path as a doublestar glob, the form Trivy matches `paths` with. */
+static void put_glob_list(exporter *x, const char *indent, const secex_node *list)
+{
+	secex_buf glob = SECEX_BUF_INIT;
+	size_t i;
+
+	if (!list || list->type != SECEX_NODE_ARRAY || !list->u.array.n)
+		return;
+	x->rc |= secex_buf_printf(x->out, "%spaths:\n", indent);
+	for (i = 0; i < list->u.array.n; i++) {
+		secex_buf_clear(&glob);
+		put_escaped(x, &glob, or_empty(secex_node_str(list->u.array.items[i])), "\\[]*?{}");
+		x->rc |= secex_buf_printf(x->out, "%s  - ", indent);
+		yq(x, secex_buf_cstr(&glob));
+		x->rc |= secex_buf_putc(x->out, '\n');
+	}
+	secex_buf_release(&glob);
+}
+
+static bool is_label(const char *s, size_t len, bool underscore)
+{
+	size_t i;
+	bool seen = false;
+
+	for (i = 0; i < len; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (i && s[i] >= '0' && s[i] <= '9') || (i && s[i] == '_')))
+			return false;
+		seen |= s[i] == '_';
+	}
+	return len && (seen || !underscore);
+}
+
+/*
+ * A Terraform resource address rather than a file: no '/', at least two dot-separated labels,
+ * the first `module`, `data` or a resource type (lowercase, with an '_': aws_s3_bucket), and
+ * the last not an extension of the files Trivy scans for misconfigurations.
+ */
+static bool is_resource_address(const char *path)
+{
+	static const char *const extensions[] = { "tf", "tfvars", "json", "yaml", "yml", "hcl", "toml" };
+	const char *dot = strchr(path, '.'), *last = strrchr(path, '.');
+	size_t i, first;
+
+	if (!dot || strchr(path, '/'))
+		return false;
+	first = (size_t)(dot - path);
+	if (!((first == 6 && strncmp(path, "module", 6) == 0) || (first == 4 && strncmp(path, "data", 4) == 0) ||
+	      is_label(path, first, true)))
+		return false;
+	for (i = 0; i < COUNT(extensions); i++)
+		if (strcmp(last + 1, extensions[i]) == 0)
+			return false;
+	return true;
+}
+
+/* Appends "EXC-0001 finding 'ID' ...: why" to the warnings and returns true when the finding
+ * cannot match in Trivy: a Checkov id, or a resource address given as a path. */
+static bool trivy_unmatchable(exporter *x, const suppression *s)
+{
+	const char *why = NULL;
+	size_t i;
+
+	if (strncmp(s->id, "CKV_", 4) == 0 || strncmp(s->id, "CKV2_", 5) == 0)
+		why = "is a Checkov id, which Trivy does not use; give the finding Trivy's id (AVD-...)";
+	for (i = 0; !why && s->paths && s->paths->type == SECEX_NODE_ARRAY && i < s->paths->u.array.n; i++)
+		if (is_resource_address(or_empty(secex_node_str(s->paths->u.array.items[i]))))
+			why = "has a resource address as a path, which Trivy matches as a file path; give the file "
+			      "that declares the resource";
+	if (why && x->opts->warnings)
+		x->rc |= secex_buf_printf(x->opts->warnings, "left out of the trivyignore file: %s finding '%s' %s\n",
+					  s->exc->id, s->id, why);
+	return why != NULL;
+}
+
 static void trivy_section(exporter *x, const suppression *s, size_t n, bool vulnerabilities)
 {
 	size_t i, written = 0;
@@ -498,14 +568,15 @@ static void trivy_section(exporter *x, const suppression *s, size_t n, bool vuln
 
 	x->rc |= secex_buf_puts(x->out, vulnerabilities ? "vulnerabilities:" : "misconfigurations:");
 	for (i = 0; i < n; i++) {
-		if (is_vulnerability(&s[i]) != vulnerabilities)
+		if (is_vulnerability(&s[i]) != vulnerabilities || trivy_unmatchable(x, &s[i]))
 			continue;
 		x->rc |= secex_buf_puts(x->out, written++ ? "" : "\n");
+		x->count++;
 		put_comment(x, "  ", &s[i]);
 		x->rc |= secex_buf_puts(x->out, "  - id: ");
 		yq(x, s[i].id);
 		x->rc |= secex_buf_putc(x->out, '\n');
-		put_list(x, "paths", "    ", s[i].paths);
+		put_glob_list(x, "    ", s[i].paths);
 		if (is_purl(s[i].package)) {
 			x->rc |= secex_buf_puts(x->out, "    purls:\n      - ");
 			yq(x, s[i].package);
@@ -587,7 +658,7 @@ static void purl_parts(exporter *x, const char *purl, secex_buf *name, secex_buf
 
 static void grype_rule(exporter *x, const suppression *s)
 {
-	secex_buf name = SECEX_BUF_INIT, version = SECEX_BUF_INIT;
+	secex_buf name = SECEX_BUF_INIT, version = SECEX_BUF_INIT, quoted = SECEX_BUF_INIT;
 
 	put_comment(x, "  ", s);
 	x->rc |= secex_buf_puts(x->out, "  - vulnerability: ");
@@ -598,9 +669,10 @@ static void grype_rule(exporter *x, const suppression *s)
 		purl_parts(x, s->package, &name, &version);
 	else if (s->package)
 		x->rc |= secex_buf_puts(&name, s->package);
-	if (name.size) {
+	if (name.size) { /* Grype matches the name as an anchored Go regular expression */
+		put_escaped(x, &quoted, secex_buf_cstr(&name), "\\.+*?()|[]{}^$");
 		x->rc |= secex_buf_puts(x->out, "    package:\n      name: ");
-		yq(x, secex_buf_cstr(&name));
+		yq(x, secex_buf_cstr(&quoted));
 		x->rc |= secex_buf_putc(x->out, '\n');
 	}
 	if (name.size && version.size) {
@@ -610,6 +682,7 @@ static void grype_rule(exporter *x, const suppression *s)
 	}
 	secex_buf_release(&name);
 	secex_buf_release(&version);
+	secex_buf_release(&quoted);
 }
 
 static void export_grype(exporter *x, const suppression *s, size_t n)
@@ -767,7 +840,8 @@ static void export_suppressions(exporter *x, secex_export_format format)
 		export_snyk(x, s, n);
 	else
 		export_openvex(x, s, n);
-	x->count = n;
+	if (format != SECEX_EXPORT_TRIVYIGNORE)
+		x->count = n;
 cleanup:
 	free(s);
 }

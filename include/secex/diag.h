@@ -44,6 +44,18 @@ typedef struct {
 const secex_diag_code *secex_diag_codes(void);
 const secex_diag_code *secex_diag_code_lookup(const char *code);
 
+/* What a code means and how to fix it: one sentence each. */
+typedef struct {
+	const char *code;
+	const char *description;
+	const char *help;
+} secex_diag_help;
+
+/* The help table, in the order of secex_diag_codes(), terminated by a row with code NULL. */
+const secex_diag_help *secex_diag_helps(void);
+/* The help of one code, or NULL if the code is unknown. */
+const secex_diag_help *secex_diag_help_lookup(const char *code);
+
 void secex_diags_init(secex_diags *diags);
 void secex_diags_release(secex_diags *diags);
 

@@ -30,10 +30,13 @@ typedef struct {
 	/* per snapshot item: whether history proves its approval (secex_approvals_claims);
 	   NULL: none does, and the scanner formats suppress nothing */
 	const bool *verified;
+	/* when not NULL, one line (no prefix) is appended per finding left out of a scanner file
+	   because it could never match there */
+	secex_buf *warnings;
 } secex_export_options;
 
 #define SECEX_EXPORT_OPTIONS_VERSION 1
-#define SECEX_EXPORT_OPTIONS_INIT { SECEX_EXPORT_OPTIONS_VERSION, 0, NULL }
+#define SECEX_EXPORT_OPTIONS_INIT { SECEX_EXPORT_OPTIONS_VERSION, 0, NULL, NULL }
 
 /* The format of that name ("csv", "json", "trivyignore", "grype", "snyk", "openvex"). */
 bool secex_export_format_parse(secex_export_format *out, const char *name);
