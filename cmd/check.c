@@ -7,8 +7,9 @@
 
 static struct {
 	const char *base, *head, *trust_root;
+	bool allow_pending;
 	cli_report_opts report;
-} o = { NULL, NULL, NULL, CLI_REPORT_OPTS_INIT };
+} o = { NULL, NULL, NULL, false, CLI_REPORT_OPTS_INIT };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "base", 0, &o.base, "REV",
@@ -16,12 +17,14 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "head", 0, &o.head, "REV", "the pull request's head (default HEAD)" },
 	{ CLI_OPT_STRING, "trust-root", 0, &o.trust_root, "REV",
 	  "the commit whose .secex/ is trusted as it is (or SECEX_TRUST_ROOT)" },
+	{ CLI_OPT_FLAG, "allow-pending", 0, &o.allow_pending, NULL,
+	  "approvals still missing (SX201) are notes: a request branch may wait for its approvers" },
 	CLI_REPORT_OPT_ROWS(&o.report),
 	CLI_OPT_END
 };
 
 const cli_command_help cmd_check_help = {
-	"check", "[--base REV] [--head REV] [--trust-root REV] [--format FORMAT]",
+	"check", "[--base REV] [--head REV] [--trust-root REV] [--allow-pending] [--format FORMAT]",
 	"The pull-request gate. Validates the head's files (as 'secex validate --rev'), judges the\n"
 	"approvals of every exception changed since --base (every exception without it): a\n"
 	"changed exception that is open (requested, in-review, needs-info, approved) still missing\n"
@@ -91,7 +94,8 @@ int cmd_check(int argc, char **argv)
 	hopts.trust_root = o.trust_root;
 	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0 || (rc = secex_validate_snapshot(h.s.snap, &diags)) < 0 ||
 	    (rc = judge_all(&h, &diags, o.report.fmt == CLI_FORMAT_MARKDOWN ? &md : NULL)) < 0 ||
-	    (rc = secex_policy_apply_severity(h.s.snap->policy, &diags)) < 0) {
+	    (rc = secex_policy_apply_severity(h.s.snap->policy, &diags)) < 0 ||
+	    (o.allow_pending && (rc = secex_diags_override(&diags, "SX201", SECEX_SEV_NOTE)) < 0)) {
 		rc = cli_fail(rc);
 		goto cleanup;
 	}
