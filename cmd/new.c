@@ -425,6 +425,25 @@ static bool ask_all(job *j)
 
 /* ---- writing ---- */
 
+/* Ids taken on other branches (local and remote-tracking) count as in use: two requests
+ * written on two branches get two ids. */
+static int ids_on_branches(job *j)
+{
+	secex_vec names = SECEX_VEC_INIT;
+	size_t i;
+	int rc = 0;
+
+	if (!j->s.repo)
+		return 0;
+	rc = secex_repo_branch_names(&names, j->s.repo, j->s.snap->policy->exceptions_dir);
+	for (i = 0; rc == 0 && i < names.n; i++)
+		rc = secex_new_ids_consider(&j->ids, names.items[i]);
+	for (i = 0; i < names.n; i++)
+		free(names.items[i]);
+	secex_vec_release(&names);
+	return rc;
+}
+
 static int set_id(job *j)
 {
 	int rc;
@@ -500,7 +519,8 @@ static int setup(job *j, int64_t now)
 		rc = secex_error_set(SECEX_EINVALID, "%s is missing or does not validate, so people cannot be "
 				     "checked; run 'secex validate' and fix it first", SECEX_PEOPLE_PATH);
 	if (rc < 0 || (rc = cli_exceptions_dir(&j->dir, &j->shown, &j->s, o.dir)) < 0 ||
-	    (rc = secex_new_ids_init(&j->ids, j->s.snap)) < 0 || (rc = set_id(j)) < 0)
+	    (rc = secex_new_ids_init(&j->ids, j->s.snap)) < 0 || (rc = ids_on_branches(j)) < 0 ||
+	    (rc = set_id(j)) < 0)
 		goto cleanup;
 	j->f.created = j->created;
 	j->by_email = requestor_by_email(j);

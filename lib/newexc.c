@@ -65,6 +65,11 @@ static bool pattern_form(secex_new_ids *ids, const char *p)
 	return true;
 }
 
+static bool pattern_form_known(const secex_new_ids *ids)
+{
+	return ids->form_known;
+}
+
 /* Keeps the number of an id (or file name without extension) that matches the pattern, when
  * it is the highest so far; with an unknown pattern form, the form of that id too. */
 static int consider(secex_new_ids *ids, bool form_known, const char *id, size_t len)
@@ -103,7 +108,7 @@ int secex_new_ids_init(secex_new_ids *ids, const secex_snapshot *snap)
 	if (!snap->policy_ok || !snap->policy->id_schema)
 		return secex_error_set(SECEX_EINVALID, "%s does not validate, so no id can be chosen; run "
 				       "'secex validate' and fix it first", SECEX_POLICY_PATH);
-	if (!(form_known = pattern_form(ids, snap->policy->id_pattern))) {
+	if (!(form_known = ids->form_known = pattern_form(ids, snap->policy->id_pattern))) {
 		secex_buf_clear(&ids->prefix);
 		rc = secex_buf_puts(&ids->prefix, "EXC-");
 		ids->width = 4;
@@ -118,6 +123,14 @@ int secex_new_ids_init(secex_new_ids *ids, const secex_snapshot *snap)
 			rc = consider(ids, form_known, e->id, strlen(e->id));
 	}
 	return rc;
+}
+
+int secex_new_ids_consider(secex_new_ids *ids, const char *name)
+{
+	const char *base = strrchr(name, '/');
+
+	base = base ? base + 1 : name;
+	return consider(ids, pattern_form_known(ids), base, strcspn(base, "."));
 }
 
 static bool name_taken(const char *dir, const char *id)

@@ -810,3 +810,63 @@ int secex_tree_load(secex_doc **out, secex_tree *t, const char *path, secex_diag
 	secex_buf_release(&data);
 	return rc;
 }
+
+typedef struct {
+	secex_vec *out;
+	int rc;
+} names_ctx;
+
+static int name_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	names_ctx *x = payload;
+	char *copy;
+
+	(void)root;
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || !wanted_name(git_tree_entry_name(e)))
+		return 0;
+	if (!(copy = secex_strndup(git_tree_entry_name(e), strlen(git_tree_entry_name(e)))) ||
+	    secex_vec_push(x->out, copy) < 0) {
+		free(copy);
+		x->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The file names under dir in the tree of the commit ref points at (nothing when none). */
+static int names_at(secex_vec *out, git_repository *repo, git_reference *ref, const char *dir)
+{
+	git_object *obj = NULL;
+	git_tree *tree = NULL, *sub = NULL;
+	git_tree_entry *e = NULL;
+	names_ctx x = { out, 0 };
+
+	if (git_reference_peel(&obj, ref, GIT_OBJECT_TREE) == 0 &&
+	    git_tree_entry_bypath(&e, (git_tree *)obj, dir) == 0 && git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(&sub, repo, git_tree_entry_id(e)) == 0)
+		git_tree_walk(sub, GIT_TREEWALK_PRE, name_cb, &x);
+	git_error_clear();
+	git_tree_free(sub);
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_object_free(obj);
+	return x.rc;
+}
+
+int secex_repo_branch_names(secex_vec *out, secex_repo *repo, const char *dir)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	int rc = 0;
+
+	if (git_reference_iterator_new(&it, repo->repo) < 0)
+		return git_fail(SECEX_EREPO, "cannot list the branches");
+	while (rc == 0 && git_reference_next(&ref, it) == 0) {
+		if (git_reference_is_branch(ref) || git_reference_is_remote(ref))
+			rc = names_at(out, repo->repo, ref, dir);
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	git_error_clear();
+	return rc;
+}

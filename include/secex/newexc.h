@@ -20,6 +20,7 @@ typedef struct {
 	secex_buf prefix;        /* "EXC-" */
 	int width;               /* digits, zero-padded: the pattern's minimum */
 	unsigned long long last; /* the highest number in use or handed out */
+	bool form_known;         /* the pattern gives the form; else the highest id's */
 } secex_new_ids;
 
 /*
@@ -32,6 +33,9 @@ int secex_new_ids_init(secex_new_ids *ids, const secex_snapshot *snap);
 /* The next id that matches the pattern and names no file (ID.yaml, .yml, .json) in dir
  * (NULL: do not look). SECEX_EINVALID when it would not match the pattern. */
 int secex_new_ids_next(secex_buf *out, secex_new_ids *ids, const char *dir);
+/* Counts a file name (path or base, extension ignored) as an id in use: one seen on
+ * another branch, say. */
+int secex_new_ids_consider(secex_new_ids *ids, const char *name);
 void secex_new_ids_release(secex_new_ids *ids);
 
 /* One scanner finding: "ID" or "ID,PACKAGE" on the command line. */

@@ -36,6 +36,10 @@ int secex_repo_config_string(secex_buf *out, secex_repo *repo, const char *key);
  * working tree, or is untracked. A path that exists nowhere is unchanged. */
 int secex_repo_path_changed(bool *out, secex_repo *repo, const char *path);
 
+/* The file names (*.yaml, *.yml, *.json; char *, caller frees) under dir in the tip of every
+ * local and remote-tracking branch: the ids in use on other branches. */
+int secex_repo_branch_names(secex_vec *out, secex_repo *repo, const char *dir);
+
 /* The directory git runs hooks from (core.hooksPath, else GIT_DIR/hooks), with a '/'. */
 int secex_repo_hooks_dir(secex_buf *out, secex_repo *repo);
 
