@@ -760,35 +760,47 @@ static void vex_notes(jw *w, exporter *x, const suppression *s)
 }
 
 /*
- * An acceptance is `not_affected` with an impact statement naming the exception (OpenVEX
- * has no status for an accepted risk, and this is the one VEX-aware scanners suppress); an
- * extension is `affected` with the plan as action statement, so scanners keep reporting it.
+ * An accepted risk is not a "not affected" fact: an exception is `affected` with its plan or
+ * acceptance as action statement, and `not_affected` only when it records one of OpenVEX's
+ * justifications (vex_justification). A finding without a package URL names no product and
+ * is left out, with a warning.
  */
 static void vex_statement(jw *w, exporter *x, const suppression *s)
 {
+	const char *why = field(s->exc, "vex_justification");
 	bool accept = strcmp(or_empty(field(s->exc, "type")), "acceptance") == 0;
 	secex_buf text = SECEX_BUF_INIT;
 
+	if (!is_purl(s->package)) { /* a statement must name its product */
+		if (x->opts->warnings)
+			x->rc |= secex_buf_printf(x->opts->warnings, "left out of the OpenVEX document: %s finding '%s' "
+						  "names no package URL, and a VEX statement must name its product; give "
+						  "the finding a package such as pkg:npm/name@version\n", s->exc->id, s->id);
+		return;
+	}
 	jw_item(w);
 	jw_open(w, '{');
 	jw_key(w, "vulnerability");
 	jw_open(w, '{');
 	jw_member(w, "name", s->id);
 	jw_close(w, '}');
-	if (is_purl(s->package)) {
-		jw_key(w, "products");
-		jw_open(w, '[');
-		jw_item(w);
-		jw_open(w, '{');
-		jw_member(w, "@id", s->package);
-		jw_close(w, '}');
-		jw_close(w, ']');
-	}
-	jw_member(w, "status", accept ? "not_affected" : "affected");
+	jw_key(w, "products");
+	jw_open(w, '[');
+	jw_item(w);
+	jw_open(w, '{');
+	jw_member(w, "@id", s->package);
+	jw_close(w, '}');
+	jw_close(w, ']');
+	jw_member(w, "status", why && *why ? "not_affected" : "affected");
 	x->rc |= secex_buf_printf(&text, "%s %s in security exception %s: %s",
 				  accept ? "Risk accepted until" : "Fix due by", or_empty(field(s->exc, "due_date")),
 				  s->exc->id, or_empty(field(s->exc, "title")));
-	jw_member(w, accept ? "impact_statement" : "action_statement", secex_buf_cstr(&text));
+	if (why && *why) {
+		jw_member(w, "justification", why);
+		jw_member(w, "impact_statement", secex_buf_cstr(&text));
+	} else {
+		jw_member(w, "action_statement", secex_buf_cstr(&text));
+	}
 	vex_notes(w, x, s);
 	jw_close(w, '}');
 	secex_buf_release(&text);
@@ -811,7 +823,11 @@ static void export_openvex(exporter *x, const suppression *s, size_t n)
 	jw_open(&w, '{');
 	jw_member(&w, "@context", "https://openvex.dev/ns/v0.2.0");
 	jw_member(&w, "@id", id);
-	jw_member(&w, "author", "secex");
+	jw_member(&w, "author", x->snap->policy->organization ? x->snap->policy->organization
+			       : "unknown organization (set organization in .secex/policy.yaml)");
+	if (!x->snap->policy->organization && x->opts->warnings)
+		x->rc |= secex_buf_puts(x->opts->warnings, "the OpenVEX author must be a person or organisation: "
+					"set 'organization' in .secex/policy.yaml\n");
 	jw_member(&w, "role", "security exception register");
 	jw_member(&w, "timestamp", now);
 	jw_key(&w, "version");
