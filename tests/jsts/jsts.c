@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <secex.h>
 
 /* Whole files that need documents the suite keeps in its remotes/ directory (served at
@@ -193,6 +194,11 @@ int main(int argc, char **argv)
 	if (argc != 2) {
 		fprintf(stderr, "usage: jsts JSON-SCHEMA-TEST-SUITE-ROOT\n");
 		return 2;
+	}
+	if (access(argv[1], F_OK) != 0) {
+		printf("skip: the JSON Schema Test Suite is missing: no '%s' (the shared test data "
+		       "beside the clone, or meson -Dshared=DIR)\n", argv[1]);
+		return 77;
 	}
 	snprintf(dir, sizeof(dir), "%s/tests/draft2020-12", argv[1]);
 	if (!(names = list_json(dir, &n))) {
