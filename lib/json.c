@@ -583,7 +583,7 @@ static bool read_key(parser *p)
 
 static bool same_key(const secex_member *a, const secex_member *b)
 {
-	return a->keylen == b->keylen && memcmp(a->key, b->key, a->keylen) == 0;
+	return a->keylen == b->keylen && (a->keylen == 0 || memcmp(a->key, b->key, a->keylen) == 0);
 }
 
 static void duplicate(parser *p, const secex_member *first, const secex_member *again)

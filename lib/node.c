@@ -56,7 +56,7 @@ const secex_member *secex_node_member(const secex_node *object, const char *key)
 	for (i = 0; i < object->u.object.n; i++) {
 		const secex_member *m = &object->u.object.members[i];
 
-		if (m->keylen == len && memcmp(m->key, key, len) == 0)
+		if (m->keylen == len && (len == 0 || memcmp(m->key, key, len) == 0))
 			return m;
 	}
 	return NULL;
@@ -95,7 +95,7 @@ static int key_cmp(const secex_member *a, const secex_member *b)
 {
 	if (a->keylen != b->keylen)
 		return a->keylen < b->keylen ? -1 : 1;
-	return memcmp(a->key, b->key, a->keylen);
+	return a->keylen ? memcmp(a->key, b->key, a->keylen) : 0; /* "" may have no bytes */
 }
 
 static int member_cmp(const void *pa, const void *pb)
@@ -170,7 +170,7 @@ bool secex_node_equal(const secex_node *a, const secex_node *b)
 		return a->u.boolean == b->u.boolean;
 	case SECEX_NODE_STRING:
 		return a->u.string.len == b->u.string.len &&
-		       memcmp(a->u.string.ptr, b->u.string.ptr, a->u.string.len) == 0;
+		       (a->u.string.len == 0 || memcmp(a->u.string.ptr, b->u.string.ptr, a->u.string.len) == 0);
 	case SECEX_NODE_ARRAY:
 		if (a->u.array.n != b->u.array.n)
 			return false;

@@ -149,7 +149,7 @@ static const secex_member *find_member(const secex_node *obj, const char *key, s
 	for (i = 0; i < obj->u.object.n; i++) {
 		const secex_member *m = &obj->u.object.members[i];
 
-		if (m->keylen == len && memcmp(m->key, key, len) == 0)
+		if (m->keylen == len && (len == 0 || memcmp(m->key, key, len) == 0))
 			return m;
 	}
 	return NULL;
@@ -159,7 +159,7 @@ static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
 	if (alen != blen)
 		return alen < blen ? -1 : 1;
-	return memcmp(a, b, alen);
+	return alen ? memcmp(a, b, alen) : 0; /* an empty key may have no bytes at all */
 }
 
 static int named_cmp(const void *pa, const void *pb)
