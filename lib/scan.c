@@ -171,12 +171,14 @@ static size_t glob_compile(gtok *t, const char *p)
 
 	for (i = 0; p[i]; i++) {
 		if (p[i] == '*' && p[i + 1] == '*') {
-			bool seg = (i == 0 || p[i - 1] == '/') && p[i + 2] == '/';
+			size_t j = i;
+			bool seg;
 
+			while (p[j] == '*')
+				j++;
+			seg = (i == 0 || p[i - 1] == '/') && p[j] == '/';
 			t[n++].kind = seg ? G_DSTAR_SLASH : G_DSTAR;
-			i += seg ? 2 : 1;
-			while (p[i + 1] == '*')
-				i++;
+			i = seg ? j : j - 1;
 		} else if (p[i] == '*') {
 			t[n++].kind = G_STAR;
 		} else if (p[i] == '?') {
