@@ -120,3 +120,27 @@ int secex_scan_judge(secex_scan_verdict *verdicts, secex_scan_report *const *rep
 	}
 	return rc;
 }
+
+int secex_scan_open_risks(size_t *out, secex_scan_report *const *reports, size_t nreports)
+{
+	secex_map seen = SECEX_MAP_INIT;
+	secex_buf key = SECEX_BUF_INIT;
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < nreports; i++)
+		for (k = 0; rc == 0 && k < reports[i]->n; k++) {
+			const secex_scan_finding *f = &reports[i]->items[k];
+
+			secex_buf_clear(&key);
+			if ((rc = secex_scan_normalise_id(&key, f->id, strlen(f->id))) == 0 &&
+			    (rc = secex_buf_printf(&key, "\n%s\n%s\n%s", f->purl ? f->purl : f->name ? f->name : "",
+						   f->version ? f->version : "", f->npaths ? f->paths[0] : "")) == 0 &&
+			    !secex_map_get(&seen, key.ptr, key.size))
+				rc = secex_map_put(&seen, key.ptr, key.size, &seen);
+		}
+	*out = seen.n;
+	secex_map_release(&seen);
+	secex_buf_release(&key);
+	return rc < 0 ? secex_error_set(SECEX_ENOMEM, "out of memory") : 0;
+}

@@ -155,6 +155,10 @@ typedef struct {
 int secex_scan_judge(secex_scan_verdict *verdicts, secex_scan_report *const *reports, size_t nreports,
 		     secex_scan_register *reg, const secex_scan_options *opts, secex_diags *diags);
 
+/* The open risks the reports show: their distinct findings (id, package, first path), as
+ * `secex metrics --scan` counts them for exceptions as a percentage of open risks. */
+int secex_scan_open_risks(size_t *out, secex_scan_report *const *reports, size_t nreports);
+
 /* "CVE-2019-1549 in pkg:apk/alpine/libssl1.1@1.1.1c-r0 at lib/apk/db/installed" */
 int secex_scan_describe(secex_buf *out, const secex_scan_finding *f);
 
