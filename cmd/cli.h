@@ -189,6 +189,7 @@ int cmd_approve(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_new(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -207,6 +208,7 @@ extern const cli_command_help cmd_audit_help;
 extern const cli_command_help cmd_show_help;
 extern const cli_command_help cmd_metrics_help;
 extern const cli_command_help cmd_report_help;
+extern const cli_command_help cmd_scan_help;
 
 /* One exception's approval state as Markdown, text or a JSON object (status, check, show). */
 void cli_status_markdown(secex_buf *out, const secex_approval_state *state, const secex_roster *roster);

@@ -27,6 +27,7 @@ static const command commands[] = {
 	{ "show", cmd_show, &cmd_show_help, "one exception with its timeline from history and its approvals" },
 	{ "report", cmd_report, &cmd_report_help, "the weekly digest per risk owner: Markdown, HTML, JSON, e-mail, Slack" },
 	{ "metrics", cmd_metrics, &cmd_metrics_help, "open, expiring, expired, by status, priority, type; review times; over time" },
+	{ "scan", cmd_scan, &cmd_scan_help, "judge scanner reports (SARIF, Trivy, Grype, ...) against the exceptions" },
 	{ "audit", cmd_audit, &cmd_audit_help, "walk the history for edits a program owner must see" },
 	{ "approve", cmd_approve, &cmd_approve_help, "record your decision on an exception in a signed commit" },
 	{ "export", cmd_export, &cmd_export_help, "the exceptions as tracker CSV, JSON or scanner suppressions; signers" },

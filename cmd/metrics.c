@@ -8,13 +8,16 @@
 
 static struct {
 	const char *rev, *today, *open_risks, *interval, *since, *format;
-} o = { NULL, NULL, NULL, NULL, NULL, "text" };
+	cli_list scan;
+} o = { NULL, NULL, NULL, NULL, NULL, "text", { NULL, 0 } };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "measure the history up to commit REV (default HEAD)" },
 	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "treat DATE (YYYY-MM-DD) as now (or SECEX_TODAY)" },
 	{ CLI_OPT_STRING, "open-risks", 0, &o.open_risks, "N",
 	  "the organisation's open risks, for exceptions as a percentage of them" },
+	{ CLI_OPT_LIST, "scan", 0, &o.scan, "REPORT",
+	  "count the open risks from scanner reports instead: their distinct findings (repeatable)" },
 	{ CLI_OPT_STRING, "interval", 0, &o.interval, "INTERVAL",
 	  "week or month: also each metric as a time series (html: default week)" },
 	{ CLI_OPT_STRING, "since", 0, &o.since, "DATE",
@@ -25,14 +28,14 @@ static const cli_opt opts[] = {
 
 const cli_command_help cmd_metrics_help = {
 	"metrics",
-	"[--rev REV] [--today DATE] [--open-risks N] [--interval week|month] [--since DATE] [--format text|json|csv|html]",
+	"[--rev REV] [--today DATE] [--open-risks N | --scan REPORT...] [--interval week|month] [--since DATE] [--format text|json|csv|html]",
 	"The program's metrics on the exceptions of HEAD (or --rev) at --today: open (status\n"
 	"requested, in-review, needs-info or approved, and not past due_date), expiring (open and\n"
 	"due within the policy's expiring_within), expired without treatment (open status, past\n"
 	"due_date), awaiting initial review, open by status, by priority and by type, the mean\n"
 	"and median days from the commit adding an exception to its first review (in-review,\n"
 	"needs-info, approved, denied or any decision recorded), and, with --open-risks N, open\n"
-	"and expired exceptions as a percentage of N.",
+	"and expired exceptions as a percentage of N (or of the distinct findings of --scan reports).",
 	"With --interval, the same metrics at 00:00 UTC of every Monday (week) or 1st (month)\n"
 	"from the start of the interval holding the first exception added (or --since) to\n"
 	"--today, read from the first-parent history; a point's review times are over the\n"
@@ -77,6 +80,38 @@ static int parse_options(secex_metrics_options *mo, secex_metrics_format *fmt)
 	return 0;
 }
 
+/* --scan REPORT...: the open risks are the reports' distinct findings. A report that cannot
+ * be read is the same SX606 error as in 'secex scan' (exit 2). */
+static int open_risks_from_scans(secex_metrics_options *mo)
+{
+	secex_scan_report **r = calloc(o.scan.n + 1, sizeof(*r));
+	secex_diags diags = SECEX_DIAGS_INIT;
+	size_t i, n = 0;
+	int rc = r ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+
+	for (i = 0; rc == 0 && i < o.scan.n; i++)
+		rc = secex_scan_read_file(&r[i], o.scan.v[i], SECEX_SCAN_AUTO, &diags);
+	for (i = 0; rc == 0 && i < diags.n; i++)
+		cli_error("%s:%u:%u: %s [%s]", diags.items[i].file, diags.items[i].line, diags.items[i].column,
+			  diags.items[i].message, diags.items[i].code);
+	if (rc == 0 && diags.n)
+		rc = CLI_EXIT_USAGE;
+	else if (rc == 0 && (rc = secex_scan_open_risks(&n, r, o.scan.n)) == 0)
+		mo->open_risks = (int64_t)n;
+	if (rc < 0)
+		rc = cli_fail(rc);
+	else if (rc == 0 && n == 0) {
+		cli_error("the reports hold no findings, so there are no open risks to compare with; "
+			  "give --open-risks N instead");
+		rc = CLI_EXIT_USAGE;
+	}
+	for (i = 0; r && i < o.scan.n; i++)
+		secex_scan_report_free(r[i]);
+	free(r);
+	secex_diags_release(&diags);
+	return rc;
+}
+
 /* Files that did not load are not counted: say so, without failing. */
 static void warn_unloaded(const secex_snapshot *snap)
 {
@@ -119,6 +154,12 @@ int cmd_metrics(int argc, char **argv)
 		return rc;
 	if ((rc = parse_options(&mo, &fmt)))
 		return rc;
+	if (o.scan.n && o.open_risks) {
+		cli_error("--open-risks and --scan both give the open risks; use one of them");
+		return CLI_EXIT_USAGE;
+	}
+	if (o.scan.n && (rc = open_risks_from_scans(&mo)))
+		return rc;
 	hopts.head = o.rev;
 	hopts.audit = false;
 	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0) {
@@ -138,6 +179,7 @@ int cmd_metrics(int argc, char **argv)
 	fwrite(out.ptr, 1, out.size, stdout);
 	rc = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_INTERNAL;
 cleanup:
+	cli_list_release(&o.scan);
 	secex_buf_release(&out);
 	secex_metrics_free(metrics);
 	cli_history_close(&h);

@@ -11,7 +11,7 @@
 
 static struct {
 	const char *title, *type, *priority, *requestor, *risk_owner, *assignee, *due, *original_due;
-	const char *summary, *justification, *remediation_plan, *dir;
+	const char *summary, *justification, *remediation_plan, *dir, *from_scan;
 	cli_list pros, cons, tickets, findings;
 	bool dry_run;
 	cli_report_opts report;
@@ -39,6 +39,8 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_LIST, "ticket", 0, &o.tickets, "ID", "an id or URL of a vulnerability ticket it covers" },
 	{ CLI_OPT_LIST, "finding", 0, &o.findings, "ID[,PACKAGE]",
 	  "a scanner finding it covers: a CVE or rule id, and the package (a purl)" },
+	{ CLI_OPT_STRING, "from-scan", 0, &o.from_scan, "REPORT",
+	  "prefill each --finding from this scanner report: its package, paths, a title, its severity as priority" },
 	{ CLI_OPT_STRING, "dir", 0, &o.dir, "DIR", "write into DIR (default: the policy's exceptions_dir)" },
 	{ CLI_OPT_FLAG, "dry-run", 'n', &o.dry_run, NULL, "print the file instead of writing it" },
 	CLI_REPORT_OPT_ROWS(&o.report),
@@ -49,7 +51,7 @@ const cli_command_help cmd_new_help = {
 	"new", "[--title T] [--type extension|acceptance] [--priority LEVEL] [--requestor ID]\n"
 	"         [--risk-owner ID] [--assignee ID] [--due DATE] [--original-due DATE] [--summary T]\n"
 	"         [--justification T] [--pro T]... [--con T]... [--remediation-plan T] [--ticket T]...\n"
-	"         [--finding ID[,PACKAGE]]... [--dir DIR] [--dry-run] [--today DATE]",
+	"         [--finding ID[,PACKAGE]]... [--from-scan REPORT] [--dir DIR] [--dry-run] [--today DATE]",
 	"Writes a new exception request, <exceptions_dir>/<ID>.yaml, with the next free id of the\n"
 	"policy's id_pattern, status requested and created today. On a terminal, every field not\n"
 	"given as an option is asked for, with its default in brackets; elsewhere the missing\n"
@@ -106,6 +108,7 @@ typedef struct {
 	char *dir, *shown;
 	secex_buf id, path, text;
 	secex_new_ids ids;
+	secex_scan_report *scan;      /* --from-scan */
 } job;
 
 static const char **slot(job *j, const field *fd)
@@ -180,6 +183,8 @@ static char *keep(job *j, char *str)
 
 /* ---- from the options ---- */
 
+static int from_scan(job *j);
+
 static int from_options(job *j)
 {
 	const cli_list *lists[2] = { &o.pros, &o.cons };
@@ -208,7 +213,80 @@ static int from_options(job *j)
 		secex_new_finding_parse(&j->findings[i], keep(j, strdup(o.findings.v[i])));
 	j->f.findings = j->findings;
 	j->f.nfindings = o.findings.n;
-	return 0;
+	return o.from_scan ? from_scan(j) : 0;
+}
+
+/* ---- --from-scan: a request prefilled from one finding of a report ---- */
+
+static const secex_scan_finding *scan_find(const secex_scan_report *r, const secex_new_finding *want)
+{
+	secex_buf a = SECEX_BUF_INIT, b = SECEX_BUF_INIT;
+	const secex_scan_finding *found = NULL;
+	size_t i, k;
+
+	secex_scan_normalise_id(&a, want->id, strlen(want->id));
+	for (i = 0; !found && i < r->n; i++)
+		for (k = 0; !found && k < r->items[i].nids; k++)
+			if (secex_scan_normalise_id(&b, r->items[i].ids[k], strlen(r->items[i].ids[k])) == 0 &&
+			    strcmp(secex_buf_cstr(&a), secex_buf_cstr(&b)) == 0 &&
+			    (!want->package || (r->items[i].purl && strcmp(r->items[i].purl, want->package) == 0) ||
+			     (r->items[i].name && strcmp(r->items[i].name, want->package) == 0)))
+				found = &r->items[i];
+	secex_buf_release(&a);
+	secex_buf_release(&b);
+	return found;
+}
+
+/* Fills what the options leave out from the finding: package, paths, title, priority. */
+static void prefill(job *j, secex_new_finding *nf, const secex_scan_finding *f)
+{
+	const char *sev = secex_scan_severity_name(f->severity);
+	secex_buf b = SECEX_BUF_INIT;
+
+	if (!nf->package && f->purl) {
+		nf->package = f->purl;
+	} else if (!nf->package && f->name && f->version) {
+		secex_buf_printf(&b, "%s@%s", f->name, f->version);
+		nf->package = keep(j, secex_buf_detach(&b));
+	} else if (!nf->package) {
+		nf->package = f->name;
+	}
+	nf->paths = f->paths;
+	nf->npaths = f->npaths;
+	if (!j->f.title) {
+		secex_buf_clear(&b);
+		secex_buf_printf(&b, "Accept %s in %s", f->id, f->name ? f->name : f->npaths ? f->paths[0] : "the scanned code");
+		if (f->title)
+			secex_buf_printf(&b, ": %.*s", (int)strcspn(f->title, "\r\n"), f->title);
+		j->f.title = keep(j, secex_buf_detach(&b));
+	}
+	if (!j->f.priority && secex_policy_level(j->s.snap->policy, sev))
+		j->f.priority = sev;
+	secex_buf_release(&b);
+}
+
+static int from_scan(job *j)
+{
+	secex_diags diags = SECEX_DIAGS_INIT;
+	size_t i;
+	int rc;
+
+	if (!j->f.nfindings)
+		return secex_error_set(SECEX_EINVALID, "--from-scan needs the finding to take: add --finding ID");
+	if ((rc = secex_scan_read_file(&j->scan, o.from_scan, SECEX_SCAN_AUTO, &diags)) == 0 && diags.n)
+		rc = secex_error_set(SECEX_EINVALID, "%s:%u:%u: %s [SX606]", diags.items[0].file, diags.items[0].line,
+				     diags.items[0].column, diags.items[0].message);
+	for (i = 0; rc == 0 && i < j->f.nfindings; i++) {
+		const secex_scan_finding *f = scan_find(j->scan, &j->findings[i]);
+
+		if (!f)
+			rc = secex_error_set(SECEX_EINVALID, "no finding '%s' in '%s'; 'secex scan %s' lists them",
+					     j->findings[i].id, o.from_scan, o.from_scan);
+		else
+			prefill(j, &j->findings[i], f);
+	}
+	secex_diags_release(&diags);
+	return rc;
 }
 
 /* The active roster person whose e-mail is git's user.email. */
@@ -541,6 +619,7 @@ static void job_release(job *j)
 	secex_vec_release(&j->lists[1]);
 	secex_new_ids_release(&j->ids);
 	free(j->findings);
+	secex_scan_report_free(j->scan);
 	free(j->dir);
 	free(j->shown);
 	secex_buf_release(&j->id);

@@ -42,6 +42,9 @@ _secex() {
 		COMPREPLY=($(compgen -W "$(git for-each-ref --format='%(refname:short)' 2>/dev/null) HEAD" -- "$cur"))
 		return ;;
 	--interval) COMPREPLY=($(compgen -W "week month" -- "$cur")); return ;;
+	--input-format) COMPREPLY=($(compgen -W "sarif trivy grype osv snyk npm pip-audit checkov" -- "$cur")); return ;;
+	--fail-on-severity) COMPREPLY=($(compgen -W "critical high medium low" -- "$cur")); return ;;
+	--from-scan | --scan) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--type) COMPREPLY=($(compgen -W "extension acceptance" -- "$cur")); return ;;
 	--priority)
 		COMPREPLY=($(compgen -W "$(awk '/^levels:/ { f = 1; next } /^[^ #]/ { f = 0 } f && /^  [a-z][a-z0-9-]*:/ { sub(":", "", $1); print $1 }' \

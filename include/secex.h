@@ -21,5 +21,6 @@
 #include "secex/import.h"
 #include "secex/newexc.h"
 #include "secex/metrics.h"
+#include "secex/scan.h"
 
 #endif

@@ -63,6 +63,13 @@ static const secex_diag_code codes[] = {
 	{ "SX505", SECEX_SEV_ERROR, "expired" },
 	{ "SX506", SECEX_SEV_WARNING, "expiring within the window" },
 	{ "SX507", SECEX_SEV_WARNING, "awaiting review past the SLA" },
+	{ "SX601", SECEX_SEV_NOTE, "scanner finding accepted by an approved exception" },
+	{ "SX602", SECEX_SEV_ERROR, "scanner finding covered only by an exception that no longer covers it" },
+	{ "SX603", SECEX_SEV_WARNING, "scanner finding covered only by a request awaiting approval" },
+	{ "SX604", SECEX_SEV_ERROR, "scanner finding not covered by any exception" },
+	{ "SX605", SECEX_SEV_WARNING, "stale exception: nothing it covers was found" },
+	{ "SX606", SECEX_SEV_ERROR, "scanner report unreadable or of an unknown format" },
+	{ "SX607", SECEX_SEV_NOTE, "uncovered scanner finding below --fail-on-severity" },
 	{ NULL, SECEX_SEV_NOTE, NULL }
 };
 

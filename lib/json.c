@@ -37,6 +37,7 @@ typedef struct {
 	uint32_t *table; /* duplicate-key hash set, reused by every object */
 	size_t tablecap;
 	secex_buf scratch; /* strings with escapes */
+	secex_map keys;    /* short keys already copied into the document: stored once */
 	bool failed;       /* a finding was added */
 	int rc;            /* negative when the parser could not run */
 } parser;
@@ -550,6 +551,30 @@ static bool open_container(parser *p, secex_node_type type)
 	return true;
 }
 
+/* Reads a key; a short key without escapes is copied into the document once, since
+ * reports repeat the same few keys millions of times. */
+static bool read_key_string(parser *p, secex_member *m)
+{
+	const char *start = p->s + p->pos + 1, *end = start, *known;
+	size_t n = p->len - p->pos - 1;
+
+	while ((size_t)(end - start) < n && (size_t)(end - start) <= 32 && *end != '"' && *end != '\\' &&
+	       (unsigned char)*end >= 0x20)
+		end++;
+	if ((size_t)(end - start) >= n || *end != '"' || end - start > 32)
+		return read_string(p, &m->key, &m->keylen);
+	m->keylen = (size_t)(end - start);
+	if ((known = secex_map_get(&p->keys, start, m->keylen))) {
+		m->key = known;
+	} else if (!(m->key = secex_doc_strndup(p->doc, start, m->keylen)) ||
+		   secex_map_put(&p->keys, start, m->keylen, (void *)(uintptr_t)m->key) < 0) {
+		oom(p);
+		return false;
+	}
+	p->pos += m->keylen + 2;
+	return true;
+}
+
 /* Reads `"key" :` at p->pos into a new member of the open object. */
 static bool read_key(parser *p)
 {
@@ -570,7 +595,7 @@ static bool read_key(parser *p)
 	if (!(m = push_member(p)))
 		return false;
 	where(p, at, &m->line, &m->column);
-	if (!read_string(p, &m->key, &m->keylen))
+	if (!read_key_string(p, m))
 		return false;
 	skip_ws(p);
 	if (p->pos >= p->len || p->s[p->pos] != ':') {
@@ -862,6 +887,7 @@ cleanup:
 	free(p.items);
 	free(p.members);
 	free(p.table);
+	secex_map_release(&p.keys);
 	secex_buf_release(&p.scratch);
 	return rc;
 }

@@ -196,6 +196,8 @@ void secex_new_finding_parse(secex_new_finding *out, char *text)
 
 	out->id = text;
 	out->package = NULL;
+	out->paths = NULL;
+	out->npaths = 0;
 	if (comma) {
 		*comma = '\0';
 		out->package = comma + 1;
@@ -460,8 +462,9 @@ static int put_findings(secex_buf *b, const secex_new_finding *findings, size_t 
 	int rc = n ? secex_buf_puts(b, "findings:\n") : 0;
 
 	for (i = 0; i < n && rc == 0; i++)
-		if ((rc = secex_buf_puts(b, "  - ")) == 0 && (rc = put_key(b, 0, "id", findings[i].id, SECEX_YAML_LINE)) == 0)
-			rc = put_key(b, 4, "package", findings[i].package, SECEX_YAML_LINE);
+		if ((rc = secex_buf_puts(b, "  - ")) == 0 && (rc = put_key(b, 0, "id", findings[i].id, SECEX_YAML_LINE)) == 0 &&
+		    (rc = put_key(b, 4, "package", findings[i].package, SECEX_YAML_LINE)) == 0)
+			rc = put_list(b, 4, "paths", findings[i].paths, findings[i].npaths, SECEX_YAML_LINE);
 	return rc;
 }
 

@@ -42,6 +42,8 @@ void secex_new_ids_release(secex_new_ids *ids);
 typedef struct {
 	const char *id;
 	const char *package; /* or NULL */
+	const char *const *paths; /* where it was found (secex new --from-scan), or NULL */
+	size_t npaths;
 } secex_new_finding;
 
 /* The fields of a new exception; NULL (or n 0) for what is not given. */

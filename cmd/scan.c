@@ -1,0 +1,251 @@
+/* secex scan: scanner reports judged against the exceptions, one gate for every scanner. */
+
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "scan_out.h"
+#include "banned.h"
+
+static struct {
+	const char *input_format, *fail_on_severity, *rev, *trust_root;
+	bool strict, complete;
+	cli_args reports;
+	cli_report_opts report;
+} o = { NULL, NULL, NULL, NULL, false, false, { NULL, 0 }, CLI_REPORT_OPTS_INIT };
+
+static const cli_opt opts[] = {
+	{ CLI_OPT_STRING, "input-format", 0, &o.input_format, "FORMAT",
+	  "read every report as sarif, trivy, grype, osv, snyk, npm, pip-audit or checkov (default: detected)" },
+	{ CLI_OPT_STRING, "fail-on-severity", 0, &o.fail_on_severity, "LEVEL",
+	  "uncovered findings are errors from LEVEL up (critical, high, medium, low; default: every severity)" },
+	{ CLI_OPT_FLAG, "strict", 0, &o.strict, NULL, "a finding covered only by a request awaiting approval is an error" },
+	{ CLI_OPT_FLAG, "complete", 0, &o.complete, NULL,
+	  "the reports cover everything the exceptions are about: report approved exceptions that match nothing (SX605)" },
+	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "judge the exceptions of this commit (default HEAD)" },
+	{ CLI_OPT_STRING, "trust-root", 0, &o.trust_root, "REV",
+	  "the commit whose .secex/ is trusted as it is (or SECEX_TRUST_ROOT)" },
+	CLI_REPORT_OPT_ROWS(&o.report),
+	{ CLI_OPT_ARGS, "REPORT", 0, &o.reports, NULL, "scanner reports (JSON or SARIF files)" },
+	CLI_OPT_END
+};
+
+const cli_command_help cmd_scan_help = {
+	"scan", "[--input-format FORMAT] [--fail-on-severity LEVEL] [--strict] [--complete] [--format FORMAT] REPORT...",
+	"Reads scanner reports (SARIF 2.1.0 from any tool, Trivy, Grype, OSV-Scanner, Snyk, npm audit,\n"
+	"pip-audit and Checkov JSON; the format is detected from the content) and gives every finding\n"
+	"one verdict against the exceptions of HEAD, their approvals judged from the signed history as\n"
+	"'secex check' judges them: accepted by an approved, unexpired exception (SX601, a note);\n"
+	"covered only by an exception expired, denied, withdrawn, closed or whose approvals do not\n"
+	"verify (SX602, an error); covered only by a request awaiting approval (SX603, a warning; an\n"
+	"error with --strict); not covered (SX604, an error, SX607 a note below --fail-on-severity).",
+	"--format sarif writes the scanners' own results back, with a SARIF suppression (external,\n"
+	"accepted, the justification and the exception) on each accepted one, for code scanning.\n"
+	"A report that does not parse or is of no known format is SX606 and exit 2.\n"
+	"Exit status: 0 pass, 1 findings at or above --fail-on, 2 usage or report error, 3 repository error.",
+	opts
+};
+
+/*
+ * Whether the exception is approved, judged from history exactly as 'secex check' judges it:
+ * status approved, every required approval valid, no valid deny.
+ * TODO(trust): use the shared verified-approval judgement once it lands
+ */
+static int approved_verified(bool *out, cli_history *h, const secex_exception *e)
+{
+	secex_approval_state st;
+	int rc = secex_approvals_judge(&st, h->history, h->s.snap, e, false, NULL);
+
+	*out = rc == 0 && st.status && strcmp(st.status, "approved") == 0 && st.complete && !st.valid_deny;
+	secex_approval_state_release(&st);
+	return rc;
+}
+
+typedef struct {
+	cli_history *h;
+	int64_t now;
+} state_ctx;
+
+static int state_of(secex_scan_entry *en, void *payload)
+{
+	state_ctx *x = payload;
+	const char *status = secex_node_str(secex_node_get(secex_doc_root(en->exception->doc), "status"));
+	int64_t due;
+	bool approved;
+	int rc;
+
+	if ((rc = approved_verified(&approved, x->h, en->exception)) < 0)
+		return rc;
+	en->state = SECEX_SCAN_LAPSED;
+	if (secex_exception_due(&due, en->exception) && due < x->now)
+		snprintf(en->why, sizeof(en->why), "it expired on %s", en->due_date);
+	else if (approved)
+		en->state = SECEX_SCAN_ACCEPTED;
+	else if (status && strcmp(status, "approved") == 0)
+		snprintf(en->why, sizeof(en->why), "its status is approved but its approvals do not verify "
+			 "(SX210; secex status %s says why)", en->id);
+	else if (status && secex_status_is_open(status)) {
+		en->state = SECEX_SCAN_PENDING;
+		snprintf(en->why, sizeof(en->why), "status %s", status);
+	} else
+		snprintf(en->why, sizeof(en->why), "it is %s", status ? status : "without a status");
+	return 0;
+}
+
+/* Every report, read; problems are SX606 in diags. */
+static int read_reports(secex_scan_report ***out, secex_scan_format fmt, secex_diags *diags)
+{
+	secex_scan_report **r = calloc((size_t)o.reports.n + 1, sizeof(*r));
+	int i, rc = 0;
+
+	*out = r;
+	if (!r)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; rc == 0 && i < o.reports.n; i++)
+		rc = secex_scan_read_file(&r[i], o.reports.v[i], fmt, diags);
+	return rc;
+}
+
+static void free_reports(secex_scan_report **r)
+{
+	int i;
+
+	for (i = 0; r && i < o.reports.n; i++)
+		secex_scan_report_free(r[i]);
+	free(r);
+}
+
+/* A report that cannot be read stops the run: exit 2, every problem on its own line. */
+static bool unreadable(const secex_diags *diags)
+{
+	size_t i;
+	bool any = false;
+
+	for (i = 0; i < diags->n; i++) {
+		const secex_diag *d = &diags->items[i];
+
+		if (strcmp(d->code, "SX606") != 0)
+			continue;
+		if (d->line)
+			cli_error("%s:%u:%u: %s [SX606]", d->file, d->line, d->column, d->message);
+		else
+			cli_error("%s: %s [SX606]", d->file, d->message);
+		any = true;
+	}
+	return any;
+}
+
+static bool shallow(const secex_diags *diags)
+{
+	size_t i;
+
+	for (i = 0; i < diags->n; i++)
+		if (strcmp(diags->items[i].code, "SX305") == 0) {
+			cli_error("%s", diags->items[i].message);
+			return true;
+		}
+	return false;
+}
+
+static int parse_options(secex_scan_format *fmt, secex_scan_options *so)
+{
+	int rc;
+
+	if ((rc = cli_report_opts_check(&o.report)))
+		return rc;
+	if (o.input_format && !secex_scan_format_parse(fmt, o.input_format)) {
+		cli_error("unknown --input-format '%s'; use sarif, trivy, grype, osv, snyk, npm, pip-audit or checkov",
+			  o.input_format);
+		return CLI_EXIT_USAGE;
+	}
+	if (o.fail_on_severity && !secex_scan_severity_parse(&so->fail_severity, o.fail_on_severity)) {
+		cli_error("unknown --fail-on-severity '%s'; use critical, high, medium or low", o.fail_on_severity);
+		return CLI_EXIT_USAGE;
+	}
+	if (!o.reports.n) {
+		cli_error("no report given; run a scanner with JSON or SARIF output and pass its file: secex scan REPORT");
+		return CLI_EXIT_USAGE;
+	}
+	so->strict = o.strict;
+	so->complete = o.complete;
+	return 0;
+}
+
+static size_t total_findings(secex_scan_report **r)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < o.reports.n; i++)
+		n += r[i]->n;
+	return n;
+}
+
+/* Judges the reports against the history's exceptions; findings to diags, verdicts out. */
+static int judge(cli_history *h, secex_scan_report **reports, const secex_scan_options *so, secex_scan_verdict **verdicts,
+		 secex_diags *diags)
+{
+	secex_scan_register *reg = NULL;
+	state_ctx x = { h, 0 };
+	int rc;
+
+	if ((rc = secex_now(&x.now)) < 0 || (rc = secex_scan_register_new(&reg, h->s.snap, state_of, &x)) < 0)
+		return rc;
+	if (!(*verdicts = calloc(total_findings(reports) + 1, sizeof(**verdicts))))
+		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+	else
+		rc = secex_scan_judge(*verdicts, reports, (size_t)o.reports.n, reg, so, diags);
+	if (rc == 0 && o.report.fmt == CLI_FORMAT_SARIF)
+		rc = scan_out_sarif(stdout, reports, (size_t)o.reports.n, *verdicts, diags);
+	secex_scan_register_free(reg);
+	return rc;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	secex_history_options hopts = SECEX_HISTORY_OPTIONS_INIT;
+	secex_scan_options so = SECEX_SCAN_OPTIONS_INIT;
+	secex_scan_format fmt = SECEX_SCAN_AUTO;
+	secex_diags diags = SECEX_DIAGS_INIT;
+	secex_scan_report **reports = NULL;
+	secex_scan_verdict *verdicts = NULL;
+	cli_history h = { { NULL, NULL, NULL, NULL }, NULL };
+	bool help;
+	int rc;
+
+	if ((rc = cli_opt_parse(&cmd_scan_help, argc, argv, &help)) || help)
+		return rc;
+	if ((rc = parse_options(&fmt, &so)))
+		return rc;
+	if ((rc = read_reports(&reports, fmt, &diags)) < 0)
+		goto fail;
+	if (unreadable(&diags)) {
+		rc = CLI_EXIT_USAGE;
+		goto cleanup;
+	}
+	hopts.head = o.rev;
+	hopts.trust_root = o.trust_root;
+	hopts.audit = false;
+	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0)
+		goto fail;
+	if (shallow(&diags)) {
+		rc = CLI_EXIT_INTERNAL;
+		goto cleanup;
+	}
+	if ((rc = secex_policy_apply_severity(h.s.snap->policy, &diags)) < 0 ||
+	    (rc = judge(&h, reports, &so, &verdicts, &diags)) < 0)
+		goto fail;
+	secex_diags_sort(&diags);
+	if (o.report.fmt != CLI_FORMAT_SARIF && cli_render(stdout, &diags, o.report.fmt, "scan") < 0)
+		rc = CLI_EXIT_INTERNAL;
+	else
+		rc = cli_exit_for(&diags, o.report.fail_level);
+	goto cleanup;
+fail:
+	rc = cli_fail(rc);
+cleanup:
+	free(verdicts);
+	free_reports(reports);
+	cli_history_close(&h);
+	secex_diags_release(&diags);
+	return rc;
+}
