@@ -211,7 +211,7 @@ static void converted_run(secex_buf *b, const secex_scan_report *r, const secex_
 }
 
 /* The stale exceptions (SX605) as a run of secex. */
-static void secex_run(secex_buf *b, const secex_diags *diags, bool first)
+static void own_run(secex_buf *b, const secex_diags *diags, bool first)
 {
 	size_t i, n = 0;
 
@@ -255,7 +255,7 @@ int scan_out_sarif(FILE *out, secex_scan_report *const *reports, size_t n, const
 			converted_run(&b, reports[i], verdicts + base, &first);
 		base += reports[i]->n;
 	}
-	secex_run(&b, diags, first);
+	own_run(&b, diags, first);
 	secex_buf_puts(&b, "]}\n");
 	if (!b.ptr)
 		rc = secex_error_set(SECEX_ENOMEM, "out of memory");

@@ -184,6 +184,20 @@ static const secex_diag_help help[] = {
 	  "Finish the remediation or request an extension before the due date." },
 	{ "SX507", "The exception has waited for review longer than the policy's SLA.",
 	  "Ask the required approvers to review it." },
+	{ "SX601", "A scanner finding is covered by an exception whose approvals history proves and that is not past its due date.",
+	  "Nothing to do before the due date; fix the issue and close the exception by then." },
+	{ "SX602", "A scanner finding is covered only by an exception that is expired, denied, withdrawn, closed or whose approvals do not verify.",
+	  "Fix the finding, or request an extension or a new exception and have it approved." },
+	{ "SX603", "A scanner finding is covered only by a request that still awaits its approvals.",
+	  "Have the required approvers approve the request (secex status names them)." },
+	{ "SX604", "A scanner finding is covered by no exception.",
+	  "Fix it, or start a request with the secex new command the message gives." },
+	{ "SX605", "An approved exception covers nothing the complete reports found.",
+	  "Confirm the fix and close the exception." },
+	{ "SX606", "A scanner report could not be read or is of a format secex does not know.",
+	  "Give a complete report in one of the formats secex scan lists, or force one with --input-format." },
+	{ "SX607", "A scanner finding is covered by no exception but is below --fail-on-severity.",
+	  "Fix it in time, or start a request for it." },
 	{ NULL, NULL, NULL }
 };
 
