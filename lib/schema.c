@@ -412,6 +412,12 @@ typedef enum {
 
 enum { SUB_NONE, SUB_ONE, SUB_MAP, SUB_LIST };
 
+/* The draft 2020-12 vocabularies; core is always on. */
+enum {
+	V_CORE = 0, V_APPLICATOR = 1u << 0, V_UNEVALUATED = 1u << 1, V_VALIDATION = 1u << 2,
+	V_FORMAT = 1u << 3, V_CONTENT = 1u << 4, V_ALL = 0x1fu
+};
+
 static const struct {
 	const char *name;
 	keyword kw;
@@ -464,6 +470,27 @@ static const struct {
 	{ "contentSchema", K_ANNOTATION_SCHEMA, SUB_ONE },
 };
 
+/* The vocabulary a keyword belongs to. */
+static unsigned keyword_vocab(keyword kw)
+{
+	switch (kw) {
+	case K_UNKNOWN: case K_ID: case K_ANCHOR: case K_REF: case K_DYNREF: case K_DEFS:
+		return V_CORE;
+	case K_PROPERTIES: case K_ADDITIONAL: case K_PATTERNPROPS: case K_PROPNAMES: case K_ITEMS:
+	case K_PREFIX: case K_CONTAINS: case K_DEPSCHEMAS: case K_ALLOF: case K_ANYOF: case K_ONEOF:
+	case K_NOT: case K_IF: case K_THEN: case K_ELSE:
+		return V_APPLICATOR;
+	case K_UNEVALPROPS: case K_UNEVALITEMS:
+		return V_UNEVALUATED;
+	case K_FORMAT:
+		return V_FORMAT;
+	case K_ANNOTATION_SCHEMA:
+		return V_CONTENT;
+	default:
+		return V_VALIDATION;
+	}
+}
+
 static int keyword_index(const secex_member *m)
 {
 	size_t i;
@@ -509,6 +536,8 @@ typedef struct {
 	pcre2_compile_context *pcc;
 	const char *last_base; /* resource_id's last answer */
 	unsigned last_res;
+	size_t nrootrefs; /* refs[0..nrootrefs) are the schema's own, the rest its resources' */
+	unsigned vocab;   /* V_* bits: the vocabularies the schema's $schema enables */
 	int rc;
 } cctx;
 
@@ -835,20 +864,35 @@ static const secex_node *lookup(cctx *cc, const char *uri, const char **parent_b
 	return node;
 }
 
-static int cctx_start(cctx *cc, const secex_node *root, const char *name)
+/* Registers one document under its retrieval URI and finds its $ids and anchors. */
+static int add_document(cctx *cc, const secex_node *root, const char *uri)
 {
-	const secex_node *id;
+	const secex_node *id = root->type == SECEX_NODE_OBJECT ? get(root, "$id") : NULL;
+
+	if ((!id || id->type != SECEX_NODE_STRING || *uri) &&
+	    add_resource(cc, &cc->res, &cc->nres, &cc->capres, uri, root, uri) < 0)
+		return cc->rc;
+	return discover(cc, root, uri, 0);
+}
+
+static int cctx_start(cctx *cc, const secex_node *root, const char *name,
+		      const secex_schema_options *opts)
+{
+	size_t i;
 
 	memset(cc, 0, sizeof(*cc));
 	cc->name = name ? name : "schema";
 	cc->loc_prefix = "#";
+	cc->vocab = V_ALL;
 	if (!root)
 		return secex_error_set(SECEX_EINVALID, "schema '%s' is empty", cc->name);
-	id = root->type == SECEX_NODE_OBJECT ? get(root, "$id") : NULL;
-	if ((!id || id->type != SECEX_NODE_STRING) &&
-	    add_resource(cc, &cc->res, &cc->nres, &cc->capres, "", root, "") < 0)
+	if (add_document(cc, root, "") < 0)
 		return cc->rc;
-	return discover(cc, root, "", 0);
+	cc->nrootrefs = cc->nrefs;
+	for (i = 0; opts && i < opts->nresources && !cc->rc; i++)
+		if (opts->resources[i].root && opts->resources[i].uri)
+			add_document(cc, opts->resources[i].root, opts->resources[i].uri);
+	return cc->rc;
 }
 
 static void cctx_release(cctx *cc)
@@ -863,7 +907,8 @@ static void cctx_release(cctx *cc)
 		pcre2_compile_context_free(cc->pcc);
 }
 
-int secex_schema_external_ref(const char **out, const secex_node *root)
+int secex_schema_external_ref(const char **out, const secex_node *root,
+			      const secex_schema_options *opts)
 {
 	const char *base;
 	cctx cc;
@@ -871,8 +916,8 @@ int secex_schema_external_ref(const char **out, const secex_node *root)
 	int rc;
 
 	*out = NULL;
-	rc = cctx_start(&cc, root, NULL);
-	for (i = 0; rc == 0 && i < cc.nrefs && !*out; i++) {
+	rc = cctx_start(&cc, root, NULL, opts);
+	for (i = 0; rc == 0 && i < cc.nrootrefs && !*out; i++) {
 		if (!lookup(&cc, cc.refs[i].uri, &base))
 			*out = cc.refs[i].ref;
 		rc = cc.rc;
@@ -1459,6 +1504,8 @@ static sch *compile(cctx *cc, const secex_node *node, const char *parent_base, u
 
 		if ((k = keyword_index(m)) < 0)
 			continue; /* an annotation, or a keyword secex does not know */
+		if (keyword_vocab(keywords[k].kw) != V_CORE && !(keyword_vocab(keywords[k].kw) & cc->vocab))
+			continue; /* its vocabulary is off: only an annotation */
 		loc_push(cc, m->key, m->keylen);
 		compile_keyword(cc, s, m, keywords[k].kw, base, depth);
 		loc_pop(cc);
@@ -1544,6 +1591,63 @@ void secex_schema_free(secex_schema *schema)
 	free(schema);
 }
 
+/* The vocabulary a 2020-12 vocabulary URI names (V_CORE for core and meta-data), or -1. */
+static int vocab_by_uri(const char *uri)
+{
+	static const struct { const char *name; int bit; } vocabs[] = {
+		{ "core", V_CORE }, { "applicator", V_APPLICATOR }, { "unevaluated", V_UNEVALUATED },
+		{ "validation", V_VALIDATION }, { "meta-data", V_CORE }, { "format-annotation", V_FORMAT },
+		{ "format-assertion", V_FORMAT }, { "content", V_CONTENT },
+	};
+	static const char prefix[] = "https://json-schema.org/draft/2020-12/vocab/";
+	size_t i;
+
+	if (strncmp(uri, prefix, sizeof(prefix) - 1) != 0)
+		return -1;
+	for (i = 0; i < sizeof(vocabs) / sizeof(vocabs[0]); i++)
+		if (strcmp(uri + sizeof(prefix) - 1, vocabs[i].name) == 0)
+			return vocabs[i].bit;
+	return -1;
+}
+
+/*
+ * Honours the $vocabulary of the metaschema the root's $schema names, when that metaschema
+ * is one of the resources the caller gave (secex never fetches one, and a schema cannot
+ * turn its own validation off with a metaschema of its own making): keywords of a vocabulary it does
+ * not list are only annotations. The standard metaschema, or one not known, enables all.
+ * It applies to the whole compilation, resources reached by $ref included.
+ */
+static int set_vocabularies(cctx *cc, const secex_node *root, const secex_schema_options *opts)
+{
+	const secex_node *ms = root->type == SECEX_NODE_OBJECT ? get(root, "$schema") : NULL;
+	const secex_node *meta = NULL, *vocab;
+	size_t i, len;
+
+	if (!ms || ms->type != SECEX_NODE_STRING)
+		return 0;
+	len = strcspn(ms->u.string.ptr, "#");
+	for (i = 0; i < opts->nresources && !meta; i++) /* never the schema's own documents */
+		if (opts->resources[i].uri && strlen(opts->resources[i].uri) == len &&
+		    memcmp(opts->resources[i].uri, ms->u.string.ptr, len) == 0)
+			meta = opts->resources[i].root;
+	if (!meta || meta->type != SECEX_NODE_OBJECT || !(vocab = get(meta, "$vocabulary")) ||
+	    vocab->type != SECEX_NODE_OBJECT)
+		return 0;
+	cc->vocab = 0;
+	for (i = 0; i < vocab->u.object.n; i++) {
+		const secex_member *m = &vocab->u.object.members[i];
+		int bit = vocab_by_uri(m->key);
+
+		if (bit >= 0)
+			cc->vocab |= (unsigned)bit;
+		else if (m->value->type == SECEX_NODE_BOOL && m->value->u.boolean)
+			return cfail(cc, "metaschema '%s' requires vocabulary '%s', which secex does not "
+				     "implement; mark it false there or use the standard metaschema",
+				     ms->u.string.ptr, m->key);
+	}
+	return 0;
+}
+
 int secex_schema_compile(secex_schema **out, const secex_node *root, const char *name,
 			 const secex_schema_options *opts)
 {
@@ -1558,7 +1662,7 @@ int secex_schema_compile(secex_schema **out, const secex_node *root, const char 
 	if (opts->version != SECEX_SCHEMA_OPTIONS_VERSION)
 		return secex_error_set(SECEX_EINVALID, "unsupported schema options version %u",
 				       opts->version);
-	if ((rc = cctx_start(&cc, root, name)) < 0)
+	if ((rc = cctx_start(&cc, root, name, opts)) < 0 || (rc = set_vocabularies(&cc, root, opts)) < 0)
 		goto cleanup;
 	if (!(S = calloc(1, sizeof(*S)))) {
 		rc = nomem(&cc);

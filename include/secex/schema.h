@@ -10,13 +10,23 @@
 
 typedef struct secex_schema secex_schema;
 
+/* A schema document known by URI without being fetched (secex never fetches schemas). */
+typedef struct {
+	const char *uri;         /* its retrieval URI, absolute, without fragment */
+	const secex_node *root;  /* must outlive the compiled schema */
+} secex_schema_resource;
+
 typedef struct {
 	unsigned int version;
 	bool format_assertion; /* format as an assertion (secex) or an annotation (the spec default) */
+	/* Documents a $ref or $schema may name besides the schema itself; the schema's own
+	 * $ids win over a resource of the same URI. */
+	const secex_schema_resource *resources;
+	size_t nresources;
 } secex_schema_options;
 
-#define SECEX_SCHEMA_OPTIONS_VERSION 1
-#define SECEX_SCHEMA_OPTIONS_INIT { SECEX_SCHEMA_OPTIONS_VERSION, true }
+#define SECEX_SCHEMA_OPTIONS_VERSION 2
+#define SECEX_SCHEMA_OPTIONS_INIT { SECEX_SCHEMA_OPTIONS_VERSION, true, NULL, 0 }
 
 /*
  * Compiles a schema. The tree must outlive the compiled schema. `name` is used in
@@ -44,9 +54,11 @@ int secex_schema_validate(bool *valid, const secex_schema *schema, const secex_n
  * Finds the first $ref of a schema document whose target is not in the document (a remote
  * schema, or the metaschema), which secex_schema_compile cannot resolve because secex does
  * not fetch schemas. *out is that $ref's string (owned by the tree), or NULL when every
- * $ref resolves. Returns 0, or a negative code when it could not run.
+ * $ref resolves. The documents of opts (may be NULL) count as present. Returns 0, or a
+ * negative code when it could not run.
  */
-int secex_schema_external_ref(const char **out, const secex_node *root);
+int secex_schema_external_ref(const char **out, const secex_node *root,
+			      const secex_schema_options *opts);
 
 /* The values of `format` that secex checks; any other format is only an annotation. */
 typedef enum {

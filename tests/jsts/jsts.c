@@ -4,6 +4,8 @@
  * Every case of the draft2020-12 directory's files with format as an annotation, and
  * draft2020-12/optional/format/{date,date-time,time,email}.json with format as an assertion.
  * Each test is validated twice, reporting findings and silently, and both must agree.
+ * The documents of the suite's remotes/ directory, when the copy has one, are given to the
+ * compiler as resources under http://localhost:1234/, where the suite serves them.
  */
 
 #include <dirent.h>
@@ -14,7 +16,7 @@
 #include <secex.h>
 
 /* Whole files that need documents the suite keeps in its remotes/ directory (served at
- * http://localhost:1234/), which the copy in ../shared/testdata does not include. */
+ * http://localhost:1234/): skipped only when the copy has no remotes/. */
 static const struct {
 	const char *file;
 	const char *reason;
@@ -23,6 +25,17 @@ static const struct {
 	{ "vocabulary.json", "both cases name a metaschema of the suite's remotes/ in $schema, absent from this copy" },
 	/* content.json may be skipped too, but passes: its keywords are annotations */
 };
+
+#define REMOTE_BASE "http://localhost:1234/"
+#define MAX_REMOTES 256
+
+/* The suite's remotes/ documents, parsed once. */
+static struct {
+	secex_schema_resource res[MAX_REMOTES];
+	secex_doc *docs[MAX_REMOTES];
+	char *uris[MAX_REMOTES];
+	size_t n;
+} remotes;
 
 static const char *const format_files[] = { "date.json", "date-time.json", "time.json", "email.json" };
 
@@ -53,7 +66,9 @@ static void run_case(totals *t, const char *label, const secex_node *c, bool for
 		t->failed++;
 		return;
 	}
-	if (secex_schema_external_ref(&external, schema) < 0) {
+	opts.resources = remotes.res;
+	opts.nresources = remotes.n;
+	if (secex_schema_external_ref(&external, schema, &opts) < 0) {
 		printf("FAIL %s: %s: %s\n", label, desc, secex_error_last());
 		t->failed += tests->u.array.n;
 		return;
@@ -110,28 +125,36 @@ static void run_case(totals *t, const char *label, const secex_node *c, bool for
 	secex_schema_free(compiled);
 }
 
-static void run_file(totals *t, const char *path, const char *label, bool format_assertion)
+/* Parses a JSON file of the suite; NULL (and a FAIL line) when it cannot. */
+static secex_doc *load_json(const char *path, const char *label)
 {
 	secex_json_options jopts = SECEX_JSON_OPTIONS_INIT;
 	secex_diags diags = SECEX_DIAGS_INIT;
 	secex_buf text = SECEX_BUF_INIT;
 	secex_doc *doc = NULL;
-	const secex_node *root;
-	size_t i;
 
 	jopts.max_size = 16 * 1024 * 1024;
 	jopts.allow_nul = true; /* enum.json, const.json and date.json test "\u0000" */
 	if (secex_file_read(&text, path, jopts.max_size) < 0 ||
-	    secex_json_parse_opts(&doc, secex_buf_cstr(&text), text.size, label, &diags, &jopts) < 0) {
+	    secex_json_parse_opts(&doc, secex_buf_cstr(&text), text.size, label, &diags, &jopts) < 0)
 		printf("FAIL %s: cannot read: %s\n", label, secex_error_last());
-		t->failed++;
-		goto cleanup;
-	}
-	if (!doc) {
+	else if (!doc)
 		printf("FAIL %s:%u:%u: %s [%s]\n", label, diags.items[0].line, diags.items[0].column,
 		       diags.items[0].message, diags.items[0].code);
+	secex_diags_release(&diags);
+	secex_buf_release(&text);
+	return doc;
+}
+
+static void run_file(totals *t, const char *path, const char *label, bool format_assertion)
+{
+	secex_doc *doc = load_json(path, label);
+	const secex_node *root;
+	size_t i;
+
+	if (!doc) {
 		t->failed++;
-		goto cleanup;
+		return;
 	}
 	root = secex_doc_root(doc);
 	if (root->type != SECEX_NODE_ARRAY) {
@@ -143,8 +166,6 @@ static void run_file(totals *t, const char *path, const char *label, bool format
 		run_case(t, label, root->u.array.items[i], format_assertion);
 cleanup:
 	secex_doc_free(doc);
-	secex_diags_release(&diags);
-	secex_buf_release(&text);
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -184,6 +205,56 @@ static char **list_json(const char *dir, size_t *n)
 	return names;
 }
 
+/* Loads every .json under dir (rel: its path below remotes/) as a remote document. */
+static int load_remotes(totals *t, const char *dir, const char *rel)
+{
+	char path[4096], sub[2048], uri[4096];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		snprintf(sub, sizeof(sub), "%s%s", rel, e->d_name);
+		if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0) {
+			snprintf(uri, sizeof(uri), REMOTE_BASE "%s", sub);
+			if (remotes.n == MAX_REMOTES) {
+				printf("FAIL remotes/: more than %d documents; raise MAX_REMOTES\n", MAX_REMOTES);
+				t->failed++;
+				break;
+			}
+			if (!(remotes.docs[remotes.n] = load_json(path, sub))) {
+				t->failed++;
+				continue;
+			}
+			remotes.uris[remotes.n] = strdup(uri);
+			remotes.res[remotes.n].uri = remotes.uris[remotes.n];
+			remotes.res[remotes.n].root = secex_doc_root(remotes.docs[remotes.n]);
+			remotes.n++;
+		} else {
+			snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "/");
+			load_remotes(t, path, sub);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static void free_remotes(void)
+{
+	size_t i;
+
+	for (i = 0; i < remotes.n; i++) {
+		secex_doc_free(remotes.docs[i]);
+		free(remotes.uris[i]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	totals t = { 0, 0, 0, 0 };
@@ -210,10 +281,14 @@ int main(int argc, char **argv)
 		free(names);
 		return 2;
 	}
+	snprintf(path, sizeof(path), "%s/remotes", argv[1]);
+	load_remotes(&t, path, "");
+	if (remotes.n)
+		printf("jsts: %zu remote documents from %s\n", remotes.n, path);
 	for (i = 0; i < n; i++) {
 		bool skip = false;
 
-		for (k = 0; k < sizeof(skipped_files) / sizeof(skipped_files[0]); k++) {
+		for (k = 0; k < sizeof(skipped_files) / sizeof(skipped_files[0]) && !remotes.n; k++) {
 			if (strcmp(names[i], skipped_files[k].file) == 0) {
 				printf("skip file draft2020-12/%s: %s\n", names[i], skipped_files[k].reason);
 				t.skipped_files++;
@@ -233,6 +308,7 @@ int main(int argc, char **argv)
 		snprintf(label, sizeof(label), "draft2020-12/optional/format/%s", format_files[k]);
 		run_file(&t, path, label, true);
 	}
+	free_remotes();
 	printf("jsts: %zu passed, %zu failed, %zu skipped (files), %zu skipped (cases)\n", t.passed,
 	       t.failed, t.skipped_files, t.skipped_cases);
 	return t.failed ? 1 : 0;

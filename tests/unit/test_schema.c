@@ -683,13 +683,83 @@ static void test_external_ref(void **state)
 	(void)state;
 	doc = json("{\"$defs\":{\"a\":{}},\"properties\":{\"x\":{\"$ref\":\"#/$defs/a\"},"
 		   "\"y\":{\"$ref\":\"http://localhost:1234/draft2020-12/integer.json\"}}}");
-	assert_int_equal(secex_schema_external_ref(&ref, secex_doc_root(doc)), 0);
+	assert_int_equal(secex_schema_external_ref(&ref, secex_doc_root(doc), NULL), 0);
 	assert_string_equal(ref, "http://localhost:1234/draft2020-12/integer.json");
 	secex_doc_free(doc);
 	doc = json("{\"$id\":\"urn:x\",\"$defs\":{\"a\":{\"$anchor\":\"n\"}},\"$ref\":\"urn:x#n\"}");
-	assert_int_equal(secex_schema_external_ref(&ref, secex_doc_root(doc)), 0);
+	assert_int_equal(secex_schema_external_ref(&ref, secex_doc_root(doc), NULL), 0);
 	assert_null(ref);
 	secex_doc_free(doc);
+}
+
+/* Validates instance against a schema compiled with one resource document. */
+static bool valid_with(const char *schema_text, const char *uri, const char *res_text, const char *instance)
+{
+	secex_schema_options opts = SECEX_SCHEMA_OPTIONS_INIT;
+	secex_doc *sdoc = json(schema_text), *rdoc = json(res_text), *idoc = json(instance);
+	secex_schema_resource res;
+	secex_schema *schema = NULL;
+	bool valid = false;
+
+	res.uri = uri;
+	res.root = secex_doc_root(rdoc);
+	opts.resources = &res;
+	opts.nresources = 1;
+	if (secex_schema_compile(&schema, secex_doc_root(sdoc), "test", &opts) < 0)
+		fail_msg("schema '%s' does not compile: %s", schema_text, secex_error_last());
+	assert_int_equal(secex_schema_validate(&valid, schema, secex_doc_root(idoc), "i.json", NULL, NULL), 0);
+	secex_schema_free(schema);
+	secex_doc_free(sdoc);
+	secex_doc_free(rdoc);
+	secex_doc_free(idoc);
+	return valid;
+}
+
+/* Documents given as resources: $ref into them, and their $vocabulary through $schema. */
+static void test_resources(void **state)
+{
+	static const char no_validation[] =
+		"{\"$vocabulary\":{\"https://json-schema.org/draft/2020-12/vocab/core\":true,"
+		"\"https://json-schema.org/draft/2020-12/vocab/applicator\":true}}";
+	secex_schema_options opts = SECEX_SCHEMA_OPTIONS_INIT;
+	secex_diags diags = SECEX_DIAGS_INIT;
+	secex_schema_resource res;
+	secex_schema *schema = NULL;
+	secex_doc *sdoc, *rdoc;
+	const char *ref;
+
+	(void)state;
+	assert_true(valid_with("{\"$ref\":\"http://x.test/int.json\"}", "http://x.test/int.json",
+			       "{\"type\":\"integer\"}", "3"));
+	assert_false(valid_with("{\"$ref\":\"http://x.test/int.json\"}", "http://x.test/int.json",
+				"{\"type\":\"integer\"}", "\"a\""));
+	/* the schema's own $id wins over a resource of the same URI */
+	assert_true(valid_with("{\"$defs\":{\"a\":{\"$id\":\"http://x.test/int.json\"}},"
+			       "\"$ref\":\"http://x.test/int.json\"}", "http://x.test/int.json",
+			       "{\"type\":\"integer\"}", "\"a\""));
+	/* a metaschema without the validation vocabulary: minimum is only an annotation */
+	assert_true(valid_with("{\"$schema\":\"http://x.test/meta\",\"minimum\":10,"
+			       "\"properties\":{\"a\":false}}", "http://x.test/meta", no_validation, "1"));
+	assert_false(valid_with("{\"$schema\":\"http://x.test/meta\",\"minimum\":10,"
+				"\"properties\":{\"a\":false}}", "http://x.test/meta", no_validation, "{\"a\":1}"));
+	/* a metaschema of the schema's own making turns nothing off */
+	assert_false(check("{\"$schema\":\"http://x.test/meta\",\"minimum\":10,\"$defs\":{\"m\":"
+			   "{\"$id\":\"http://x.test/meta\",\"$vocabulary\":{\"https://json-schema.org/"
+			   "draft/2020-12/vocab/core\":true}}}}", "1", &diags));
+	secex_diags_release(&diags);
+	/* a vocabulary required but unknown: the schema does not compile, and says why */
+	sdoc = json("{\"$schema\":\"http://x.test/meta\"}");
+	rdoc = json("{\"$vocabulary\":{\"http://x.test/vocab/mine\":true}}");
+	res.uri = "http://x.test/meta";
+	res.root = secex_doc_root(rdoc);
+	opts.resources = &res;
+	opts.nresources = 1;
+	assert_int_equal(secex_schema_compile(&schema, secex_doc_root(sdoc), "test", &opts), SECEX_EINVALID);
+	assert_non_null(strstr(secex_error_last(), "requires vocabulary 'http://x.test/vocab/mine'"));
+	assert_int_equal(secex_schema_external_ref(&ref, secex_doc_root(sdoc), &opts), 0);
+	assert_null(ref);
+	secex_doc_free(sdoc);
+	secex_doc_free(rdoc);
 }
 
 /* $id values that resolve to an empty URI (issue 11: a heap over-read under ASan). */
@@ -818,6 +888,7 @@ int main(void)
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_external_ref),
 		cmocka_unit_test(test_id_resolves_empty),
+		cmocka_unit_test(test_resources),
 		cmocka_unit_test(test_unique_many),
 		cmocka_unit_test(test_unique_big_objects),
 		cmocka_unit_test(test_null_instance_and_reuse),
