@@ -380,8 +380,9 @@ static int awaiting_action(secex_buf *out, const builder *b, const secex_report_
 
 	if (same(it->status, "needs-info")) {
 		asker = last_request(b, e);
-		return secex_buf_printf(out, "answer %s%s request for information, then set the status back to "
-					"requested", asker ? name_of(asker) : "the reviewers'", asker ? "'s" : "");
+		return secex_buf_printf(out, "answer %s%s request for information, then run 'secex review %s' to "
+					"put it back in review", asker ? name_of(asker) : "the reviewers'", asker ? "'s" : "",
+					it->id);
 	}
 	if (departed)
 		rc = secex_buf_printf(&parts[0], "name a new risk owner%s", needs_owner(it) ? ", who must approve it too" : "");
@@ -390,9 +391,11 @@ static int awaiting_action(secex_buf *out, const builder *b, const secex_report_
 	if (rc == 0 && (rc = chase(&parts[2], it, actor, acts)) == 0)
 		rc = join(out, parts, 3);
 	if (rc == 0 && out->size == 0)
-		rc = secex_buf_puts(out, b->opts->history ? "every required approval is in: set its status to approved"
-				    : "every required approval is written in the file: once 'secex status' "
-				      "confirms they count, set its status to approved");
+		rc = b->opts->history ? secex_buf_printf(out, "every required approval is in: 'secex review %s' "
+							 "sets it approved", it->id)
+				      : secex_buf_printf(out, "every required approval is written in the file: once "
+							 "'secex status' confirms they count, 'secex review %s' sets "
+							 "it approved", it->id);
 	secex_buf_release(&parts[0]);
 	secex_buf_release(&parts[1]);
 	secex_buf_release(&parts[2]);
