@@ -78,7 +78,7 @@ typedef struct {
 	const secex_key *key;
 	const char *role;
 	const decision *decision;
-	char date[16];
+	char date[32];
 	const char *status;  /* the exception's status now */
 	const char *to;      /* the status the entry's commit sets, or NULL */
 	const char *then;    /* the status a second commit sets, or NULL */
@@ -1138,6 +1138,24 @@ static int open_job(job *j, const char *id, bool force, secex_diags *diags)
 	return check_clean(j);
 }
 
+/* An entry identical to one recorded already (the same person deciding again on the same
+ * day) would share its digest, and so its signed commit: give it the time of day too. */
+static void distinct_date(job *j, entry *e)
+{
+	const secex_node *list = secex_node_get(secex_doc_root(j->exc->doc), "approvals");
+	time_t now = time(NULL);
+	size_t i;
+	bool dup = false;
+
+	for (i = 0; list && list->type == SECEX_NODE_ARRAY && i < list->u.array.n; i++)
+		dup = dup || entry_matches(list->u.array.items[i], e);
+	if (!dup)
+		return;
+	snprintf(j->date + 10, sizeof(j->date) - 10, "T%02d:%02d:%02dZ", (int)(now % 86400 / 3600),
+		 (int)(now % 3600 / 60), (int)(now % 60));
+	e->date = j->date;
+}
+
 static void print_done(const job *j, const char *first)
 {
 	printf("%s%s%s%s%s%s\n", first, j->to ? " (status " : "", j->to ? j->status : "", j->to ? " -> " : "",
@@ -1160,6 +1178,7 @@ int cmd_approve(int argc, char **argv)
 	    (rc = pick_role(&j.role, j.s.snap->policy, j.exc, j.person)) < 0 || (rc = judge_decision(&j)) != 0)
 		goto fail;
 	e = (entry){ j.person->id, j.decision->name, j.role, j.date, o.comment };
+	distinct_date(&j, &e);
 	secex_buf_printf(&j.subject, "%s %s as %s", j.decision->subject, j.exc->id, j.role);
 	if (j.to)
 		secex_buf_printf(&j.body, "Status: %s -> %s.", j.status, j.to);
@@ -1185,16 +1204,19 @@ cleanup:
 
 /* ---- status commands: secex review, withdraw, close, reopen ---- */
 
-/* The command that makes each step of the workflow. */
-static const char *command_for(const char *to)
+/* The command that makes the step from -> to. */
+static const char *command_for(const char *from, const char *to)
 {
 	static const char *const map[][2] = {
-		{ "in-review", "secex review (secex reopen from approved)" }, { "approved", "secex approve, secex review" },
-		{ "denied", "secex approve --deny, secex review" }, { "needs-info", "secex approve --request-info" },
-		{ "withdrawn", "secex withdraw" }, { "closed", "secex close" }, { "requested", "none: ask for review again" },
+		{ "in-review", "secex review" }, { "approved", "secex approve, once the approvals are complete" },
+		{ "denied", "secex approve --deny" }, { "needs-info", "secex approve --request-info" },
+		{ "withdrawn", "secex withdraw" }, { "closed", "secex close" },
+		{ "requested", "no command: the request is asked for again" },
 	};
 	size_t i;
 
+	if (strcmp(to, "in-review") == 0 && same_str(from, "approved"))
+		return "secex reopen";
 	for (i = 0; i < sizeof(map) / sizeof(*map); i++)
 		if (strcmp(map[i][0], to) == 0)
 			return map[i][1];
@@ -1211,9 +1233,10 @@ static int refuse_step(const job *j, const char *verb, const char *to)
 
 	for (i = 0; i < sizeof(statuses) / sizeof(*statuses); i++)
 		if (secex_status_transition_ok(s, statuses[i]))
-			secex_buf_printf(&how, "%s%s (%s)", how.size ? ", " : "", statuses[i], command_for(statuses[i]));
-	cli_error("%s is %s, and the workflow does not allow %s -> %s ('secex %s'); from %s it allows %s; nothing "
-		  "was written", j->exc->id, s, s, to, verb, s, how.size ? how.ptr : "nothing: it is final");
+			secex_buf_printf(&how, "%s%s (%s)", how.size ? ", " : "", statuses[i], command_for(s, statuses[i]));
+	cli_error("%s is %s, so 'secex %s' (-> %s) does not apply%s; from %s the workflow allows %s; nothing was "
+		  "written", j->exc->id, s, verb, to, secex_status_transition_ok(s, to) ? "" : ": the workflow does "
+		  "not allow that step", s, how.size ? how.ptr : "nothing: it is final");
 	secex_buf_release(&how);
 	return REFUSED;
 }
@@ -1226,6 +1249,8 @@ static int review_step(const char **to, job *j)
 	int rc;
 
 	*to = "in-review";
+	if (same_str(j->status, "approved"))
+		return refuse_step(j, "review", "in-review");
 	if (!same_str(j->status, "in-review"))
 		return 0;
 	memset(&st, 0, sizeof(st));
@@ -1252,7 +1277,8 @@ int cli_record_status(const char *verb, const char *id, const char *to, const ch
 	memset(&j, 0, sizeof(j));
 	if ((rc = open_job(&j, id, false, &diags)) != 0 || (!to && (rc = review_step(&to, &j)) != 0))
 		goto fail;
-	if (!secex_status_transition_ok(j.status, to)) {
+	/* each command makes its own step: reopen re-reviews an approved exception only */
+	if (!secex_status_transition_ok(j.status, to) || (strcmp(verb, "reopen") == 0 && !same_str(j.status, "approved"))) {
 		rc = refuse_step(&j, verb, to);
 		goto fail;
 	}
