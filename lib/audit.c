@@ -255,8 +255,9 @@ static int audit_deleted(audit_ctx *c, const hist_change *ch)
 	if (status && (strcmp(status, "closed") == 0 || strcmp(status, "withdrawn") == 0))
 		return 0;
 	return ADD(c, "SX409", ch->path, 0, ch->rec->id, "exception file deleted while %s %s; the record "
-		   "must stay: restore the file and set status to closed (or withdrawn) instead",
-		   val(ch->old, SECEX_F_STATUS), said(c));
+		   "must stay: restore it ('git checkout %.12s^ -- %s') and run 'secex close %s' (or 'secex "
+		   "withdraw %s') instead", val(ch->old, SECEX_F_STATUS), said(c), c->hex, ch->path, ch->rec->id,
+		   ch->rec->id);
 }
 
 int hist_audit_change(secex_history *h, const hist_change *ch)

@@ -409,11 +409,14 @@ static int action(secex_buf *out, const builder *b, const secex_report_item *it,
 
 	switch (it->kind) {
 	case SECEX_REPORT_EXPIRED:
-		return secex_buf_puts(out, same(it->status, "approved")
-					   ? "extend it with a new due date and a new approval, or close it once fixed"
-					   : "its requested due date has passed: set a new due date or withdraw it");
+		return same(it->status, "approved")
+					   ? secex_buf_printf(out, "extend it with a new due date and a new approval, or "
+							      "run 'secex close %s' once fixed", it->id)
+					   : secex_buf_printf(out, "its requested due date has passed: set a new due date "
+							      "or run 'secex withdraw %s'", it->id);
 	case SECEX_REPORT_EXPIRING:
-		return secex_buf_printf(out, "fix it before %s and close it, or request an extension now", it->due_date);
+		return secex_buf_printf(out, "fix it before %s and run 'secex close %s', or request an extension "
+					"now", it->due_date, it->id);
 	case SECEX_REPORT_AWAITING:
 		if (!level_known)
 			return secex_buf_printf(out, "set 'priority' to a level of the policy ('%s' is none; see "
