@@ -996,6 +996,17 @@ static int why_not_approve(secex_buf *why, const job *j, const secex_approval_st
 				"the roles still missing and who holds them", j->role, id, id);
 }
 
+/* Whether the person holds a role the policy's sme_roles name (or one that implies it). */
+static bool is_sme(const secex_policy *policy, const secex_person *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->roles.n; i++)
+		if (implies_any(policy, p->roles.items[i], &policy->sme_roles))
+			return true;
+	return false;
+}
+
 /* Why j's decision cannot count, into why (left empty when it can). */
 static int why_not(secex_buf *why, const job *j, const secex_approval_state *now, const secex_approval_state *next)
 {
@@ -1004,9 +1015,10 @@ static int why_not(secex_buf *why, const job *j, const secex_approval_state *now
 	if (strcmp(name, "request-info") == 0)
 		return 0;
 	if (strcmp(name, "acknowledge") == 0)
-		return same_str(j->person->id, now->risk_owner) ? 0 : secex_buf_printf(why, "only the risk owner "
-		       "of %s (%s) can acknowledge it; approve or deny it instead, or ask %s", id,
-		       now->risk_owner ? now->risk_owner : "?", now->risk_owner ? now->risk_owner : "them");
+		return same_str(j->person->id, now->risk_owner) || is_sme(now->policy, j->person) ? 0 :
+		       secex_buf_printf(why, "only the risk owner of %s (%s) or a security subject-matter expert "
+					"can acknowledge it; approve or deny it instead, or ask %s", id,
+					now->risk_owner ? now->risk_owner : "?", now->risk_owner ? now->risk_owner : "them");
 	if (strcmp(name, "deny") != 0)
 		return why_not_approve(why, j, now, next);
 	if (now->valid_deny)

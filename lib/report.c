@@ -391,11 +391,9 @@ static int awaiting_action(secex_buf *out, const builder *b, const secex_report_
 	if (rc == 0 && (rc = chase(&parts[2], it, actor, acts)) == 0)
 		rc = join(out, parts, 3);
 	if (rc == 0 && out->size == 0)
-		rc = b->opts->history ? secex_buf_printf(out, "every required approval is in: 'secex review %s' "
-							 "sets it approved", it->id)
-				      : secex_buf_printf(out, "every required approval is written in the file: once "
-							 "'secex status' confirms they count, 'secex review %s' sets "
-							 "it approved", it->id);
+		rc = secex_buf_printf(out, "every required approval is %s: %s'secex review %s' sets it approved",
+				      b->opts->history ? "in" : "written in the file; once 'secex status' confirms they count",
+				      same(it->status, "in-review") ? "" : "'secex review' puts it in review, then ", it->id);
 	secex_buf_release(&parts[0]);
 	secex_buf_release(&parts[1]);
 	secex_buf_release(&parts[2]);
