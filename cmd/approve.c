@@ -708,6 +708,21 @@ static bool entry_matches(const secex_node *n, const entry *e)
 	return n->u.object.n == count;
 }
 
+/* Whether every top-level member of after but `skip` is in before, with the same value. */
+static bool same_but(const secex_node *before, const secex_node *after, const char *skip)
+{
+	size_t i;
+
+	for (i = 0; i < after->u.object.n; i++) {
+		const secex_member *m = &after->u.object.members[i];
+		const secex_node *old = secex_node_get(before, m->key);
+
+		if (strcmp(m->key, skip) != 0 && (!old || !secex_node_equal(old, m->value)))
+			return false;
+	}
+	return true;
+}
+
 /* Whether after says what before says, plus the entry at the end of its approvals. */
 static bool same_but_entry(const secex_node *before, const secex_node *after, const entry *e)
 {
@@ -721,14 +736,7 @@ static bool same_but_entry(const secex_node *before, const secex_node *after, co
 	for (i = 0; i < n; i++)
 		if (!secex_node_equal(was->u.array.items[i], now->u.array.items[i]))
 			return false;
-	for (i = 0; i < after->u.object.n; i++) {
-		const secex_member *m = &after->u.object.members[i];
-		const secex_node *old = secex_node_get(before, m->key);
-
-		if (strcmp(m->key, "approvals") != 0 && (!old || !secex_node_equal(old, m->value)))
-			return false;
-	}
-	return true;
+	return same_but(before, after, "approvals");
 }
 
 /* Validates the edited document against the shipped exception schema, leaving out the
@@ -795,19 +803,8 @@ static size_t scalar_end(const char *t, size_t len, size_t off)
 /* Whether after says what before says, but for its status, which is `to`. */
 static bool same_but_status(const secex_node *before, const secex_node *after, const char *to)
 {
-	size_t i;
-
-	if (after->type != SECEX_NODE_OBJECT || after->u.object.n != before->u.object.n ||
-	    !same_str(secex_node_str(secex_node_get(after, "status")), to))
-		return false;
-	for (i = 0; i < after->u.object.n; i++) {
-		const secex_member *m = &after->u.object.members[i];
-		const secex_node *old = secex_node_get(before, m->key);
-
-		if (strcmp(m->key, "status") != 0 && (!old || !secex_node_equal(old, m->value)))
-			return false;
-	}
-	return true;
+	return after->type == SECEX_NODE_OBJECT && after->u.object.n == before->u.object.n &&
+	       same_str(secex_node_str(secex_node_get(after, "status")), to) && same_but(before, after, "status");
 }
 
 /* text with the value of its top-level status replaced by `to`, checked by reading it back. */
