@@ -35,13 +35,15 @@ const cli_command_help cmd_approve_help = {
 	"user.signingkey, gpg.program, gpg.ssh.program). The file's formatting and comments are kept.\n"
 	"The status follows the decision: a decision puts a request in review, a request for\n"
 	"information sets needs-info, and the decision that completes the requirements (or a deny\n"
-	"that counts) sets approved (or denied), in a second signed commit when it was not yet in review.",
+	"that counts) sets approved (or denied), in a second signed commit when it was not yet in\n"
+	"review.",
 	"Nothing is written while the index has staged changes, while the exception, the policy or\n"
 	"the roster has uncommitted changes, or when your key is not in .secex/people.yaml; when\n"
 	"the commit fails, the file is put back as it was. A decision that cannot count is refused\n"
 	"(exit 1): by the requestor, in roles that fill no open requirement, for a requirement you\n"
-	"already fill, an acknowledgement by someone not the risk owner, or with a key the roster\n"
-	"does not give you at this time; --force records it anyway, with a warning.\n"
+	"already fill, an acknowledgement by someone neither the risk owner nor a security SME, or\n"
+	"with a key the roster does not give you at this time; --force records it anyway, with a\n"
+	"warning.\n"
 	"Signing with SSH:     git config gpg.format ssh\n"
 	"                      git config user.signingkey ~/.ssh/id_ed25519.pub\n"
 	"Signing with OpenPGP: git config user.signingkey FINGERPRINT",
