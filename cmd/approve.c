@@ -11,7 +11,7 @@
 #include "banned.h"
 
 static struct {
-	bool deny, request_info, acknowledge;
+	bool deny, request_info, acknowledge, force;
 	const char *comment, *today;
 	cli_args args;
 } o;
@@ -22,19 +22,28 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_FLAG, "acknowledge", 0, &o.acknowledge, NULL, "record that you reviewed it, without deciding" },
 	{ CLI_OPT_STRING, "comment", 'm', &o.comment, "TEXT", "why: conditions, the reason for a denial, what is missing" },
 	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "the date to record (YYYY-MM-DD; or SECEX_TODAY); default today" },
+	{ CLI_OPT_FLAG, "force", 0, &o.force, NULL, "record a decision that cannot count anyway, for the record (it never counts)" },
 	{ CLI_OPT_ARGS, "ID", 0, &o.args, NULL, "the id of the exception" },
 	CLI_OPT_END
 };
 
 const cli_command_help cmd_approve_help = {
-	"approve", "ID [--deny | --request-info | --acknowledge] [--comment TEXT] [--today DATE]",
+	"approve", "ID [--deny | --request-info | --acknowledge] [--comment TEXT] [--today DATE] [--force]",
 	"Records your decision on exception ID: adds an entry to its approvals list, with who you\n"
 	"are and the role you act in taken from your signing key and the roster, and commits that\n"
 	"file alone, signed as 'git commit -S' signs with your git configuration (gpg.format,\n"
-	"user.signingkey, gpg.program, gpg.ssh.program). The file's formatting and comments are kept.",
+	"user.signingkey, gpg.program, gpg.ssh.program). The file's formatting and comments are kept.\n"
+	"The status follows the decision: a decision puts a request in review, a request for\n"
+	"information sets needs-info, and the decision that completes the requirements (or a deny\n"
+	"that counts) sets approved (or denied), in a second signed commit when it was not yet in\n"
+	"review.",
 	"Nothing is written while the index has staged changes, while the exception, the policy or\n"
 	"the roster has uncommitted changes, or when your key is not in .secex/people.yaml; when\n"
-	"the commit fails, the file is put back as it was.\n"
+	"the commit fails, the file is put back as it was. A decision that cannot count is refused\n"
+	"(exit 1): by the requestor, in roles that fill no open requirement, for a requirement you\n"
+	"already fill, an acknowledgement by someone neither the risk owner nor a security SME, or\n"
+	"with a key the roster does not give you at this time; --force records it anyway, with a\n"
+	"warning.\n"
 	"Signing with SSH:     git config gpg.format ssh\n"
 	"                      git config user.signingkey ~/.ssh/id_ed25519.pub\n"
 	"Signing with OpenPGP: git config user.signingkey FINGERPRINT",
@@ -54,6 +63,11 @@ static const decision decisions[] = {
 	{ "acknowledge", "Acknowledge", "acknowledged" },
 };
 
+static bool same_str(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 /* The entry written into the file. */
 typedef struct {
 	const char *by, *decision, *role, *date, *comment;
@@ -63,14 +77,23 @@ typedef struct {
 	cli_snapshot s;
 	const secex_exception *exc;
 	const secex_person *person;
+	const secex_key *key;
 	const char *role;
 	const decision *decision;
-	char date[16];
-	secex_buf file;   /* the exception on disk */
-	secex_buf before; /* its text */
-	secex_buf after;  /* its text with the entry */
-	secex_buf sha;    /* the new commit, abbreviated */
+	char date[32];
+	const char *status;  /* the exception's status now */
+	const char *to;      /* the status the entry's commit sets, or NULL */
+	const char *then;    /* the status a second commit sets, or NULL */
+	secex_buf file;      /* the exception on disk */
+	secex_buf before;    /* its text */
+	secex_buf after;     /* its text with the entry */
+	secex_buf subject;   /* of the next commit */
+	secex_buf body;      /* its second paragraph, or empty */
+	secex_buf sha;       /* the new commit, abbreviated */
 } job;
+
+/* A refusal already printed: secex approve exits 1 (nothing written). */
+#define REFUSED 1
 
 /* ---- running git and gpg ---- */
 
@@ -340,11 +363,10 @@ static int check_person(const secex_person *p, const secex_key *k, const secex_r
 			       roster->file, from, until, p->id);
 }
 
-/* The roster's person whose key user.signingkey (with gpg.format) names. */
-static int find_signer(const secex_person **out, secex_repo *repo, const secex_roster *roster)
+/* The roster's person whose key user.signingkey (with gpg.format) names, and that key. */
+static int find_signer(const secex_person **out, const secex_key **k, secex_repo *repo, const secex_roster *roster)
 {
 	secex_buf format = SECEX_BUF_INIT, key = SECEX_BUF_INIT;
-	const secex_key *k = NULL;
 	const char *fmt;
 	int rc;
 
@@ -358,13 +380,11 @@ static int find_signer(const secex_person **out, secex_repo *repo, const secex_r
 				     "ssh' and 'git config user.signingkey ~/.ssh/id_ed25519.pub', for OpenPGP "
 				     "'git config user.signingkey FINGERPRINT'");
 	else if (strcmp(fmt, "ssh") == 0)
-		rc = ssh_signer(out, &k, roster, key.ptr);
+		rc = ssh_signer(out, k, roster, key.ptr);
 	else if (strcmp(fmt, "openpgp") == 0)
-		rc = openpgp_signer(out, &k, repo, roster, key.ptr);
+		rc = openpgp_signer(out, k, repo, roster, key.ptr);
 	else
 		rc = secex_error_set(SECEX_EINVALID, "gpg.format '%s' is not supported by secex; use ssh or openpgp", fmt);
-	if (rc == 0)
-		rc = check_person(*out, k, roster);
 cleanup:
 	secex_buf_release(&format);
 	secex_buf_release(&key);
@@ -670,6 +690,8 @@ static int insert_entry(secex_buf *out, const secex_buf *before, const secex_nod
 
 /* ---- checking the edit ---- */
 
+
+
 static bool entry_matches(const secex_node *n, const entry *e)
 {
 	const char *const want[][2] = { { "by", e->by }, { "decision", e->decision }, { "role", e->role },
@@ -688,6 +710,21 @@ static bool entry_matches(const secex_node *n, const entry *e)
 	return n->u.object.n == count;
 }
 
+/* Whether every top-level member of after but `skip` is in before, with the same value. */
+static bool same_but(const secex_node *before, const secex_node *after, const char *skip)
+{
+	size_t i;
+
+	for (i = 0; i < after->u.object.n; i++) {
+		const secex_member *m = &after->u.object.members[i];
+		const secex_node *old = secex_node_get(before, m->key);
+
+		if (strcmp(m->key, skip) != 0 && (!old || !secex_node_equal(old, m->value)))
+			return false;
+	}
+	return true;
+}
+
 /* Whether after says what before says, plus the entry at the end of its approvals. */
 static bool same_but_entry(const secex_node *before, const secex_node *after, const entry *e)
 {
@@ -701,14 +738,7 @@ static bool same_but_entry(const secex_node *before, const secex_node *after, co
 	for (i = 0; i < n; i++)
 		if (!secex_node_equal(was->u.array.items[i], now->u.array.items[i]))
 			return false;
-	for (i = 0; i < after->u.object.n; i++) {
-		const secex_member *m = &after->u.object.members[i];
-		const secex_node *old = secex_node_get(before, m->key);
-
-		if (strcmp(m->key, "approvals") != 0 && (!old || !secex_node_equal(old, m->value)))
-			return false;
-	}
-	return true;
+	return same_but(before, after, "approvals");
 }
 
 /* Validates the edited document against the shipped exception schema, leaving out the
@@ -746,6 +776,75 @@ cleanup:
 	return rc;
 }
 
+/* ---- changing the status in the text ---- */
+
+/* The end of the scalar starting at off: a quoted one's closing quote, else the line's
+ * content before a comment. */
+static size_t scalar_end(const char *t, size_t len, size_t off)
+{
+	size_t end = line_end(t, len, off), i;
+
+	if (off < len && (t[off] == '"' || t[off] == '\'')) {
+		for (i = off + 1; i < end; i++) {
+			if (t[off] == '"' && t[i] == '\\')
+				i++;
+			else if (t[i] == t[off] && !(t[off] == '\'' && i + 1 < end && t[i + 1] == '\''))
+				return i + 1;
+			else if (t[i] == '\'' && t[off] == '\'')
+				i++;
+		}
+		return end;
+	}
+	for (i = off; i < end && t[i] != '\n' && t[i] != '\r' && !(t[i] == '#' && i > off && t[i - 1] == ' '); i++)
+		;
+	while (i > off && (t[i - 1] == ' ' || t[i - 1] == '\t'))
+		i--;
+	return i;
+}
+
+/* Whether after says what before says, but for its status, which is `to`. */
+static bool same_but_status(const secex_node *before, const secex_node *after, const char *to)
+{
+	return after->type == SECEX_NODE_OBJECT && after->u.object.n == before->u.object.n &&
+	       same_str(secex_node_str(secex_node_get(after, "status")), to) && same_but(before, after, "status");
+}
+
+/* text with the value of its top-level status replaced by `to`, checked by reading it back. */
+static int replace_status(secex_buf *out, const secex_buf *text, const char *path, const char *to)
+{
+	secex_diags diags = SECEX_DIAGS_INIT;
+	secex_doc *doc = NULL, *after = NULL;
+	const char *t = secex_buf_cstr(text);
+	const secex_node *v;
+	size_t off, end;
+	int rc;
+
+	secex_buf_clear(out);
+	if ((rc = secex_doc_parse(&doc, t, text->size, path, &diags)) < 0)
+		goto cleanup;
+	v = doc ? secex_node_get(secex_doc_root(doc), "status") : NULL;
+	if (!v || v->type != SECEX_NODE_STRING || !v->line) {
+		rc = secex_error_set(SECEX_EINVALID, "cannot find the status of '%s' in its text; run 'secex validate "
+				     "%s' and fix it first", path, path);
+		goto cleanup;
+	}
+	off = line_offset(t, text->size, v->line) + v->column - 1;
+	end = scalar_end(t, text->size, off);
+	if ((rc = secex_buf_put(out, t, off)) < 0 || (rc = secex_buf_puts(out, to)) < 0 ||
+	    (rc = secex_buf_put(out, t + end, text->size - end)) < 0 ||
+	    (rc = secex_doc_parse(&after, secex_buf_cstr(out), out->size, path, &diags)) < 0)
+		goto cleanup;
+	if (!after || !same_but_status(secex_doc_root(doc), secex_doc_root(after), to))
+		rc = secex_error_set(SECEX_EINVALID, "cannot set the status of '%s' to %s without changing the rest "
+				     "of it; write its status on one line ('status: %s'), commit, and run this again",
+				     path, to, secex_node_str(v));
+cleanup:
+	secex_doc_free(doc);
+	secex_doc_free(after);
+	secex_diags_release(&diags);
+	return rc;
+}
+
 /* Reads the file, adds the entry, and checks the result reads back as intended. */
 static int edit(job *j, const entry *e)
 {
@@ -769,6 +868,13 @@ static int edit(job *j, const entry *e)
 				     "it%s%s; add it by hand", path, diags.n ? ": " : "", diags.n ? diags.items[0].message : "");
 	else
 		rc = validate_edit(after, path, &diags);
+	if (rc == 0 && j->to) {
+		secex_buf with_entry = j->after, empty = SECEX_BUF_INIT;
+
+		j->after = empty;
+		rc = replace_status(&j->after, &with_entry, path, j->to);
+		secex_buf_release(&with_entry);
+	}
 cleanup:
 	secex_doc_free(before);
 	secex_doc_free(after);
@@ -794,16 +900,19 @@ static int restore(const job *j)
 			       "(%s); 'git checkout HEAD -- %s' restores it", j->exc->path, why, j->exc->path);
 }
 
+/* Commits j->after as the exception, signed, with j->subject (and j->body). */
 static int commit(job *j)
 {
-	secex_buf subject = SECEX_BUF_INIT;
 	const char *add[] = { "git", "-C", j->s.root, "add", "--", j->exc->path, NULL };
-	const char *ci[] = { "git", "-C", j->s.root, "commit", "-q", "-S", "-m", NULL, "--", j->exc->path, NULL };
+	const char *ci[] = { "git", "-C", j->s.root, "commit", "-q", "-S", "-m", NULL, "-m", NULL, "--", j->exc->path, NULL };
 	const char *head[] = { "git", "-C", j->s.root, "rev-parse", "--short", "HEAD", NULL };
 	int rc;
 
-	secex_buf_printf(&subject, "%s %s as %s", j->decision->subject, j->exc->id, j->role);
-	ci[7] = secex_buf_cstr(&subject);
+	ci[7] = secex_buf_cstr(&j->subject);
+	ci[9] = secex_buf_cstr(&j->body);
+	if (!j->body.size)
+		memmove(&ci[8], &ci[10], 3 * sizeof(*ci)); /* no second paragraph */
+	secex_buf_clear(&j->sha);
 	if ((rc = secex_file_replace(j->file.ptr, secex_buf_cstr(&j->after), j->after.size)) < 0)
 		goto cleanup;
 	if (run(NULL, false, add) != 0 || run(NULL, false, ci) != 0) {
@@ -816,7 +925,160 @@ static int commit(job *j)
 	while (j->sha.size && (j->sha.ptr[j->sha.size - 1] == '\n' || j->sha.ptr[j->sha.size - 1] == '\r'))
 		j->sha.ptr[--j->sha.size] = '\0';
 cleanup:
-	secex_buf_release(&subject);
+	return rc;
+}
+
+/* A second signed commit that moves the committed file's status on to `to`. */
+static int commit_status(job *j, const char *to, const char *why)
+{
+	int rc;
+
+	secex_buf_clear(&j->before);
+	if ((rc = secex_buf_put(&j->before, secex_buf_cstr(&j->after), j->after.size)) < 0 ||
+	    (rc = replace_status(&j->after, &j->before, j->exc->path, to)) < 0)
+		return rc;
+	secex_buf_clear(&j->subject);
+	secex_buf_clear(&j->body);
+	secex_buf_printf(&j->subject, "Set %s %s: %s", j->exc->id, to, why);
+	return commit(j);
+}
+
+/* ---- whether the decision can count, and what it does to the status ---- */
+
+/* The history walked back from HEAD: what judges the decisions already recorded. */
+static int open_history(secex_history **out, const job *j)
+{
+	secex_history_options hopts = SECEX_HISTORY_OPTIONS_INIT;
+	secex_diags scratch = SECEX_DIAGS_INIT;
+	int rc;
+
+	hopts.audit = false;
+	if ((rc = secex_history_walk(out, j->s.repo, &hopts, &scratch)) == 0 && secex_history_shallow(*out))
+		rc = secex_error_set(SECEX_EREPO, "the repository is a shallow clone, so secex cannot tell what the "
+				     "decisions recorded so far count for; run 'git fetch --unshallow' and try again");
+	secex_diags_release(&scratch);
+	return rc;
+}
+
+static bool fills_now(const secex_approval_state *st, const char *by, size_t *which)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (st->verdicts[i].fills != SECEX_FILL_NONE && same_str(st->verdicts[i].entry->by, by)) {
+			*which = i + 1;
+			return true;
+		}
+	return false;
+}
+
+/* Why an approval by j's person cannot count, into why (left empty when it counts). */
+static int why_not_approve(secex_buf *why, const job *j, const secex_approval_state *now,
+			   const secex_approval_state *next)
+{
+	const char *by = j->person->id, *id = j->exc->id;
+	size_t which;
+
+	if (secex_approval_filled(next) > secex_approval_filled(now))
+		return 0;
+	if (now->policy->separation_of_duties && same_str(by, now->requestor))
+		return secex_buf_printf(why, "you (%s) requested %s and cannot approve it (separation of duties); "
+					"ask one of the approvers 'secex status %s' names", by, id, id);
+	if (fills_now(now, by, &which))
+		return secex_buf_printf(why, "you already fill a requirement of %s with approval %zu; a second "
+					"approval by you would count for nothing ('secex status %s' shows who fills "
+					"what)", id, which, id);
+	if (now->complete)
+		return secex_buf_printf(why, "every requirement of %s is met already; nothing is left to approve "
+					"('secex review %s' records the outcome)", id, id);
+	return secex_buf_printf(why, "your role '%s' fills no open requirement of %s; 'secex status %s' names "
+				"the roles still missing and who holds them", j->role, id, id);
+}
+
+/* Whether the person holds a role the policy's sme_roles name (or one that implies it). */
+static bool is_sme(const secex_policy *policy, const secex_person *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->roles.n; i++)
+		if (implies_any(policy, p->roles.items[i], &policy->sme_roles))
+			return true;
+	return false;
+}
+
+/* Why j's decision cannot count, into why (left empty when it can). */
+static int why_not(secex_buf *why, const job *j, const secex_approval_state *now, const secex_approval_state *next)
+{
+	const char *name = j->decision->name, *id = j->exc->id;
+
+	if (strcmp(name, "request-info") == 0)
+		return 0;
+	if (strcmp(name, "acknowledge") == 0)
+		return same_str(j->person->id, now->risk_owner) || is_sme(now->policy, j->person) ? 0 :
+		       secex_buf_printf(why, "only the risk owner of %s (%s) or a security subject-matter expert "
+					"can acknowledge it; approve or deny it instead, or ask %s", id,
+					now->risk_owner ? now->risk_owner : "?", now->risk_owner ? now->risk_owner : "them");
+	if (strcmp(name, "deny") != 0)
+		return why_not_approve(why, j, now, next);
+	if (now->valid_deny)
+		return secex_buf_printf(why, "a deny that counts is recorded on %s already; 'secex review %s' sets it "
+					"denied", id, id);
+	return next->valid_deny ? 0 : secex_buf_printf(why, "a deny by you would not count: only an approver "
+		"in a role of its groups or its risk owner (%s) can deny %s, and not its requestor", now->risk_owner
+		? now->risk_owner : "?", id);
+}
+
+/* The status the entry's commit sets (j->to) and the one a second commit sets (j->then). */
+static void plan_status(job *j, const secex_approval_state *next)
+{
+	const char *s = j->status, *outcome = next->valid_deny ? "denied" : next->complete ? "approved" : NULL;
+
+	j->to = j->then = NULL;
+	if (strcmp(j->decision->name, "request-info") == 0) {
+		if (same_str(s, "requested") || same_str(s, "in-review"))
+			j->to = "needs-info";
+	} else if (same_str(s, "requested") || same_str(s, "needs-info")) {
+		j->to = "in-review";
+		j->then = outcome;
+	} else if (same_str(s, "in-review")) {
+		j->to = outcome;
+	} else if (same_str(s, "approved") && (next->valid_deny || !next->complete)) {
+		j->to = "in-review"; /* a re-review: approvals went stale, or a deny counts */
+		j->then = next->valid_deny ? "denied" : NULL;
+	}
+}
+
+/* Judges the decision before anything is written: refused (printed, REFUSED) when it cannot
+ * count, unless --force; plans the status change. */
+static int judge_decision(job *j)
+{
+	secex_approval_fact proposed = { j->person->id, j->decision->name, j->role, j->date, { 0 }, 0, 0 };
+	secex_approval_state now, next;
+	secex_history *h = NULL;
+	secex_buf why = SECEX_BUF_INIT;
+	int rc;
+
+	memset(&now, 0, sizeof(now));
+	memset(&next, 0, sizeof(next));
+	if ((rc = open_history(&h, j)) < 0 || (rc = secex_approvals_judge(&now, h, j->s.snap, j->exc, false, NULL)) < 0 ||
+	    (rc = secex_approvals_forecast(&next, h, j->s.snap, j->exc, &proposed)) < 0 ||
+	    (rc = why_not(&why, j, &now, &next)) < 0)
+		goto cleanup;
+	if (why.size && !o.force) {
+		cli_error("%s; nothing was written (--force records it anyway, where it never counts)", why.ptr);
+		rc = REFUSED;
+		goto cleanup;
+	}
+	if (why.size)
+		fprintf(stderr, "secex: warning: recorded anyway (--force), and it will never count: %s; 'secex check' "
+			"reports it until valid decisions meet what it would have filled, then as a note (SX213)\n",
+			why.ptr);
+	plan_status(j, &next);
+cleanup:
+	secex_buf_release(&why);
+	secex_approval_state_release(&now);
+	secex_approval_state_release(&next);
+	secex_history_free(h);
 	return rc;
 }
 
@@ -853,12 +1115,68 @@ static void job_release(job *j)
 	secex_buf_release(&j->file);
 	secex_buf_release(&j->before);
 	secex_buf_release(&j->after);
+	secex_buf_release(&j->subject);
+	secex_buf_release(&j->body);
 	secex_buf_release(&j->sha);
+}
+
+/* The exception, the signer and a clean tree: what every recording command starts from.
+ * The signer's key must be valid now unless force (then a warning). */
+static int open_job(job *j, const char *id, bool force, secex_diags *diags)
+{
+	int rc;
+
+	if ((rc = cli_snapshot_open(&j->s, NULL, diags)) < 0 || (rc = find_exception(j, id, diags)) < 0)
+		return rc;
+	if ((rc = find_signer(&j->person, &j->key, j->s.repo, j->s.snap->roster)) < 0) {
+		cli_error("%s; nothing was written", secex_error_last());
+		return REFUSED;
+	}
+	if ((rc = check_person(j->person, j->key, j->s.snap->roster)) < 0 && !force) {
+		cli_error("%s; nothing was written", secex_error_last());
+		return REFUSED;
+	}
+	if (rc < 0)
+		fprintf(stderr, "secex: warning: recorded anyway (--force), and it will never count: %s\n",
+			secex_error_last());
+	secex_error_clear();
+	j->status = secex_node_str(secex_node_get(secex_doc_root(j->exc->doc), "status"));
+	if (same_str(j->status, "closed") || same_str(j->status, "withdrawn")) {
+		cli_error("%s is %s, which is final; nothing was written: a new request takes a new id (secex new)",
+			  j->exc->id, j->status);
+		return REFUSED;
+	}
+	return check_clean(j);
+}
+
+/* An entry identical to one recorded already (the same person deciding again on the same
+ * day) would share its digest, and so its signed commit: give it the time of day too. */
+static void distinct_date(job *j, entry *e)
+{
+	const secex_node *list = secex_node_get(secex_doc_root(j->exc->doc), "approvals");
+	time_t now = time(NULL);
+	size_t i;
+	bool dup = false;
+
+	for (i = 0; list && list->type == SECEX_NODE_ARRAY && i < list->u.array.n; i++)
+		dup = dup || entry_matches(list->u.array.items[i], e);
+	if (!dup)
+		return;
+	snprintf(j->date + 10, sizeof(j->date) - 10, "T%02d:%02d:%02dZ", (int)(now % 86400 / 3600),
+		 (int)(now % 3600 / 60), (int)(now % 60));
+	e->date = j->date;
+}
+
+static void print_done(const job *j, const char *first)
+{
+	printf("%s%s%s%s%s%s\n", first, j->to ? " (status " : "", j->to ? j->status : "", j->to ? " -> " : "",
+	       j->to ? j->to : "", j->to ? ")" : "");
 }
 
 int cmd_approve(int argc, char **argv)
 {
 	secex_diags diags = SECEX_DIAGS_INIT;
+	secex_buf done = SECEX_BUF_INIT;
 	entry e;
 	job j;
 	bool help;
@@ -867,18 +1185,125 @@ int cmd_approve(int argc, char **argv)
 	memset(&j, 0, sizeof(j));
 	if ((rc = cli_opt_parse(&cmd_approve_help, argc, argv, &help)) || help || (rc = check_options(&j)))
 		return rc;
-	if ((rc = cli_snapshot_open(&j.s, NULL, &diags)) < 0 || (rc = find_exception(&j, o.args.v[0], &diags)) < 0 ||
-	    (rc = find_signer(&j.person, j.s.repo, j.s.snap->roster)) < 0 ||
-	    (rc = pick_role(&j.role, j.s.snap->policy, j.exc, j.person)) < 0 || (rc = check_clean(&j)) < 0)
+	if ((rc = open_job(&j, o.args.v[0], o.force, &diags)) != 0 ||
+	    (rc = pick_role(&j.role, j.s.snap->policy, j.exc, j.person)) < 0 || (rc = judge_decision(&j)) != 0)
 		goto fail;
 	e = (entry){ j.person->id, j.decision->name, j.role, j.date, o.comment };
+	distinct_date(&j, &e);
+	secex_buf_printf(&j.subject, "%s %s as %s", j.decision->subject, j.exc->id, j.role);
+	if (j.to)
+		secex_buf_printf(&j.body, "Status: %s -> %s.", j.status, j.to);
 	if ((rc = edit(&j, &e)) < 0 || (rc = commit(&j)) < 0)
 		goto fail;
-	printf("%s %s as %s in commit %s\n", j.decision->done, j.exc->id, j.role, j.sha.ptr);
+	secex_buf_printf(&done, "%s %s as %s in commit %s", j.decision->done, j.exc->id, j.role, j.sha.ptr);
+	print_done(&j, done.ptr);
+	if (j.then && (rc = commit_status(&j, j.then, strcmp(j.then, "approved") == 0 ? "its approvals are complete"
+					  : "a deny that counts is recorded")) < 0)
+		goto fail;
+	if (j.then)
+		printf("set %s %s in commit %s (status in-review -> %s)\n", j.exc->id, j.then, j.sha.ptr, j.then);
 	rc = CLI_EXIT_CLEAN;
 	goto cleanup;
 fail:
-	rc = cli_fail(rc);
+	rc = rc == REFUSED ? CLI_EXIT_FINDINGS : cli_fail(rc);
+cleanup:
+	secex_buf_release(&done);
+	job_release(&j);
+	secex_diags_release(&diags);
+	return rc;
+}
+
+/* ---- status commands: secex review, withdraw, close, reopen ---- */
+
+/* The command that makes the step from -> to. */
+static const char *command_for(const char *from, const char *to)
+{
+	static const char *const map[][2] = {
+		{ "in-review", "secex review" }, { "approved", "secex approve, once the approvals are complete" },
+		{ "denied", "secex approve --deny" }, { "needs-info", "secex approve --request-info" },
+		{ "withdrawn", "secex withdraw" }, { "closed", "secex close" },
+		{ "requested", "no command: the request is asked for again" },
+	};
+	size_t i;
+
+	if (strcmp(to, "in-review") == 0 && same_str(from, "approved"))
+		return "secex reopen";
+	for (i = 0; i < sizeof(map) / sizeof(*map); i++)
+		if (strcmp(map[i][0], to) == 0)
+			return map[i][1];
+	return "?";
+}
+
+static int refuse_step(const job *j, const char *verb, const char *to)
+{
+	static const char *const statuses[] = { "requested", "in-review", "needs-info", "approved", "denied",
+						"withdrawn", "closed" };
+	secex_buf how = SECEX_BUF_INIT;
+	const char *s = j->status ? j->status : "?";
+	size_t i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(*statuses); i++)
+		if (secex_status_transition_ok(s, statuses[i]))
+			secex_buf_printf(&how, "%s%s (%s)", how.size ? ", " : "", statuses[i], command_for(s, statuses[i]));
+	cli_error("%s is %s, so 'secex %s' (-> %s) does not apply%s; from %s the workflow allows %s; nothing was "
+		  "written", j->exc->id, s, verb, to, secex_status_transition_ok(s, to) ? "" : ": the workflow does "
+		  "not allow that step", s, how.size ? how.ptr : "nothing: it is final");
+	secex_buf_release(&how);
+	return REFUSED;
+}
+
+/* secex review's step: into review, or the outcome of the decisions of one in review. */
+static int review_step(const char **to, job *j)
+{
+	secex_approval_state st;
+	secex_history *h = NULL;
+	int rc;
+
+	*to = "in-review";
+	if (same_str(j->status, "approved"))
+		return refuse_step(j, "review", "in-review");
+	if (!same_str(j->status, "in-review"))
+		return 0;
+	memset(&st, 0, sizeof(st));
+	if ((rc = open_history(&h, j)) == 0 && (rc = secex_approvals_judge(&st, h, j->s.snap, j->exc, false, NULL)) == 0) {
+		*to = st.valid_deny ? "denied" : st.complete ? "approved" : NULL;
+		if (!*to) {
+			cli_error("%s is in review and its approvals are not complete; 'secex status %s' shows what is "
+				  "missing and who can approve (secex approve sets it approved once they are in); "
+				  "nothing was written", j->exc->id, j->exc->id);
+			rc = REFUSED;
+		}
+	}
+	secex_approval_state_release(&st);
+	secex_history_free(h);
+	return rc;
+}
+
+int cli_record_status(const char *verb, const char *id, const char *to, const char *comment)
+{
+	secex_diags diags = SECEX_DIAGS_INIT;
+	job j;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	if ((rc = open_job(&j, id, false, &diags)) != 0 || (!to && (rc = review_step(&to, &j)) != 0))
+		goto fail;
+	/* each command makes its own step: reopen re-reviews an approved exception only */
+	if (!secex_status_transition_ok(j.status, to) || (strcmp(verb, "reopen") == 0 && !same_str(j.status, "approved"))) {
+		rc = refuse_step(&j, verb, to);
+		goto fail;
+	}
+	secex_buf_printf(&j.subject, "Set %s %s (was %s) by %s", j.exc->id, to, j.status, j.person->id);
+	if (comment)
+		secex_buf_puts(&j.body, comment);
+	if ((rc = secex_file_read(&j.before, j.file.ptr, SECEX_MAX_FILE_SIZE)) < 0 ||
+	    (rc = replace_status(&j.after, &j.before, j.exc->path, to)) < 0 || (rc = commit(&j)) < 0)
+		goto fail;
+	printf("set %s %s in commit %s (status %s -> %s)\n", j.exc->id, to, j.sha.ptr, j.status, to);
+	rc = CLI_EXIT_CLEAN;
+	goto cleanup;
+fail:
+	rc = rc == REFUSED ? CLI_EXIT_FINDINGS : cli_fail(rc);
 cleanup:
 	job_release(&j);
 	secex_diags_release(&diags);

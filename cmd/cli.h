@@ -165,6 +165,13 @@ int cli_verify(secex_approval_claim **claims, secex_history **history, const cli
 /* Names on stderr each exception whose approvals do not verify, and what that makes it. */
 void cli_warn_unverified(const cli_snapshot *s, const secex_approval_claim *claims, const char *what);
 
+/* Records a status change of exception id in a commit signed as secex approve signs (secex
+ * review, withdraw, close, reopen; verb names the command in messages). to must follow the
+ * workflow from the status now (NULL: the review step: requested or needs-info to in-review,
+ * in-review to the outcome of its decisions); comment, when given, is the commit message's
+ * second paragraph. Returns the exit status; a refused step writes nothing and exits 1. */
+int cli_record_status(const char *verb, const char *id, const char *to, const char *comment);
+
 /* Global flags, set by main before the command runs. */
 typedef struct {
 	const char *dir; /* -C DIR, or NULL */
@@ -190,6 +197,10 @@ int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_new(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_review(int argc, char **argv);
+int cmd_withdraw(int argc, char **argv);
+int cmd_close(int argc, char **argv);
+int cmd_reopen(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -209,6 +220,10 @@ extern const cli_command_help cmd_show_help;
 extern const cli_command_help cmd_metrics_help;
 extern const cli_command_help cmd_report_help;
 extern const cli_command_help cmd_scan_help;
+extern const cli_command_help cmd_review_help;
+extern const cli_command_help cmd_withdraw_help;
+extern const cli_command_help cmd_close_help;
+extern const cli_command_help cmd_reopen_help;
 
 /* One exception's approval state as Markdown, text or a JSON object (status, check, show). */
 void cli_status_markdown(secex_buf *out, const secex_approval_state *state, const secex_roster *roster);

@@ -131,8 +131,14 @@ void cli_status_text(secex_buf *b, const secex_approval_state *st, const secex_r
 	}
 	text_groups(b, st, roster);
 	text_verdicts(b, st);
-	secex_buf_printf(b, "  %s\n\n", st->complete ? "complete: every required approval is there"
-						     : "incomplete: approvals are missing");
+	if (!st->complete)
+		secex_buf_printf(b, "  incomplete: approvals are missing; the people named run 'secex approve %s'\n\n",
+				 or_q(st->id));
+	else if (st->status && strcmp(st->status, "approved") != 0)
+		secex_buf_printf(b, "  complete: every required approval is there; 'secex review %s' sets it approved%s\n\n",
+				 or_q(st->id), strcmp(st->status, "in-review") == 0 ? "" : " (run it twice: into review first)");
+	else
+		secex_buf_puts(b, "  complete: every required approval is there\n\n");
 }
 
 static void json_groups(secex_buf *b, const secex_approval_state *st)

@@ -65,7 +65,8 @@ _secex() {
 		COMPREPLY=($(compgen -f -X '!*.[cC][sS][vV]' -- "$cur") $(compgen -d -- "$cur"))
 		return
 	fi
-	if [ "$cmd" = approve ] || [ "$cmd" = status ] || [ "$cmd" = show ]; then
+	case $cmd in approve | status | show | review | withdraw | close | reopen) true ;; *) false ;; esac
+	if [ $? -eq 0 ]; then
 		COMPREPLY=($(compgen -W "$(secex list 2>/dev/null | awk '{ print $1 }')" -- "$cur"))
 		return
 	fi

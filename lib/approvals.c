@@ -26,9 +26,15 @@ typedef struct {
 	const secex_exception *exc;
 	const secex_level *level;
 	secex_approval_state *st;
+	const secex_approval_fact *proposed; /* the entry secex approve is about to record, or NULL */
 } judge_ctx;
 
 static int fail(judgement *j, const char *code, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+static int reject(secex_verdict *v, const char *code, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
 #endif
@@ -245,6 +251,7 @@ static int judge_entry(secex_verdict *v, judge_ctx *x, const hist_id *rec, const
 	v->reason = secex_buf_detach(&best.why);
 	snprintf(v->commit, sizeof(v->commit), "%s", best.commit);
 	v->fills = SECEX_FILL_NONE;
+	v->superseded_by = -1;
 	secex_buf_release(&j.why);
 	secex_buf_release(&best.why);
 	return rc < 0 ? rc : v->reason ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
@@ -389,12 +396,6 @@ static void assign_risk_owner(judge_ctx *x)
 }
 
 static int reject(secex_verdict *v, const char *code, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-
-static int reject(secex_verdict *v, const char *code, const char *fmt, ...)
 {
 	secex_buf why = SECEX_BUF_INIT;
 	va_list ap;
@@ -482,14 +483,116 @@ static void decide(secex_approval_state *st, const judge_ctx *x)
 	}
 }
 
-static int judge_all(judge_ctx *x)
+/* The entry about to be recorded: signed now by its person's roster key on this content. */
+static int judge_proposed(secex_verdict *v, const judge_ctx *x, const secex_roster *roster)
+{
+	const secex_approval_fact *e = x->proposed;
+	const secex_person *p = roster && e->by ? secex_roster_find(roster, e->by) : NULL;
+
+	v->entry = e;
+	v->role_held = p && e->role && secex_strlist_has(&p->roles, e->role);
+	v->valid = p && p->active && (v->role_held || same(e->by, x->head->value[SECEX_F_RISK_OWNER]));
+	v->code = v->valid ? NULL : "SX207";
+	v->fills = SECEX_FILL_NONE;
+	v->superseded_by = -1;
+	v->reason = strdup(v->valid ? "the decision being recorded" : "the decision being recorded is not in a "
+			   "role its person holds");
+	return v->reason ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+}
+
+/* The findings a later valid entry can make moot: the approver really decided, but the
+ * decision was given in a way that cannot count (SPEC §4 rules 4 to 6, or a squash merge). */
+static bool supersedable(const char *code)
+{
+	static const char *const codes[] = { "SX205", "SX206", "SX207", "SX208", "SX209", "SX211" };
+	size_t i;
+
+	for (i = 0; code && i < sizeof(codes) / sizeof(*codes); i++)
+		if (strcmp(code, codes[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The newest valid entry by the same person after entry i, or -1. */
+static int newer_by_same(const secex_approval_state *st, size_t i)
+{
+	size_t k;
+	int found = -1;
+
+	for (k = i + 1; k < st->n; k++)
+		if (st->verdicts[k].valid && same(st->verdicts[k].entry->by, st->verdicts[i].entry->by))
+			found = (int)k;
+	return found;
+}
+
+/* The valid entry that met what entry v would have filled (the groups its role fills, the
+ * risk owner's requirement for the risk owner; every requirement when it names neither),
+ * or -1 while any of it is open. Judged by the valid entries only: v never counts. */
+static int met_without(const judge_ctx *x, const secex_verdict *v)
+{
+	const secex_approval_state *st = x->st;
+	bool owner = st->need_risk_owner && same(v->entry->by, x->head->value[SECEX_F_RISK_OWNER]);
+	secex_group sme = { x->policy->sme_roles.items, x->policy->sme_roles.n };
+	int by = -1;
+	size_t g;
+	bool any = false;
+
+	for (g = 0; g < st->ngroups; g++) {
+		if (!fills_group(x->policy, v->entry->role, st->sme_only ? &sme : &x->level->groups[g]))
+			continue;
+		any = true;
+		if (st->filled_by[g] < 0)
+			return -1;
+		by = by < 0 ? st->filled_by[g] : by;
+	}
+	if (owner && st->risk_owner_by < 0)
+		return -1;
+	if (owner && by < 0)
+		by = st->risk_owner_by;
+	if (!any && !owner && st->complete)
+		by = st->ngroups ? st->filled_by[0] : st->risk_owner_by;
+	return by;
+}
+
+/* Item 1 of issue 12: an entry that does not count stops blocking once valid entries met
+ * what it would have filled, or its person gave a newer valid decision; it still counts
+ * for nothing (valid stays false). */
+static int supersede(const judge_ctx *x)
+{
+	secex_approval_state *st = x->st;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < st->n; i++) {
+		secex_verdict *v = &st->verdicts[i];
+		int by;
+		const char *was = v->code;
+		char *old;
+
+		if (v->valid || !supersedable(v->code) || x->proposed == v->entry)
+			continue;
+		if ((by = newer_by_same(st, i)) < 0 && (by = met_without(x, v)) < 0)
+			continue;
+		old = v->reason;
+		v->reason = NULL;
+		rc = reject(v, "SX213", "superseded by approval %d (%s by %s), so it no longer blocks; it does not "
+			    "count (%s: %s)", by + 1, st->verdicts[by].entry->decision ? st->verdicts[by].entry->decision
+			    : "?", st->verdicts[by].entry->by ? st->verdicts[by].entry->by : "?", was, old ? old : "");
+		free(old);
+		v->superseded_by = by;
+		v->was = was;
+	}
+	return rc;
+}
+
+static int judge_all(judge_ctx *x, const secex_roster *roster)
 {
 	secex_approval_state *st = x->st;
 	const hist_id *rec = st->id ? secex_map_get(&x->h->ids, st->id, strlen(st->id)) : NULL;
 	size_t i;
 	int rc = 0;
 
-	st->n = x->head->napprovals;
+	st->n = x->head->napprovals + (x->proposed ? 1 : 0);
 	st->ngroups = st->sme_only ? 1 : x->level ? x->level->ngroups : 0;
 	if (st->ngroups > 32)
 		st->ngroups = 32;
@@ -497,14 +600,18 @@ static int judge_all(judge_ctx *x)
 	st->filled_by = calloc(st->ngroups + 1, sizeof(*st->filled_by));
 	if (!st->verdicts || !st->filled_by)
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
-	for (i = 0; rc == 0 && i < st->n; i++)
+	for (i = 0; rc == 0 && i < x->head->napprovals; i++)
 		rc = judge_entry(&st->verdicts[i], x, rec, &x->head->approvals[i]);
+	if (rc == 0 && x->proposed)
+		rc = judge_proposed(&st->verdicts[st->n - 1], x, roster);
 	if (rc == 0 && (rc = assign_groups(x)) == 0) {
 		assign_risk_owner(x);
 		rc = explain_unused(x);
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		decide(st, x);
+		rc = supersede(x);
+	}
 	return rc;
 }
 
@@ -598,8 +705,8 @@ static int report_consistency(const judge_ctx *x, const secex_snapshot *snap, se
 		rc = report_missing(x, snap, diags);
 	if (rc == 0 && same(status, "approved") && !st->complete)
 		rc = secex_diags_add(diags, "SX210", st->file, line, 1, st->id, NULL, "status is approved but "
-				     "the required approvals are not all there; set it back to in-review until "
-				     "they are (secex status %s shows what is missing)", st->id);
+				     "the required approvals are not all there; run 'secex reopen %s' and collect "
+				     "them ('secex status %s' shows what is missing)", st->id, st->id);
 	if (rc == 0 && same(status, "denied") && !st->valid_deny)
 		rc = secex_diags_add(diags, "SX210", st->file, line, 1, st->id, NULL, "status is denied but no "
 				     "required approver or the risk owner recorded a valid deny; have one run "
@@ -632,12 +739,13 @@ static int report_verdicts(const judge_ctx *x, secex_diags *diags)
 	return rc;
 }
 
-int secex_approvals_judge(secex_approval_state *out, secex_history *h, const secex_snapshot *snap,
-			  const secex_exception *exc, bool consistency, secex_diags *diags)
+static int judge(secex_approval_state *out, secex_history *h, const secex_snapshot *snap,
+		 const secex_exception *exc, const secex_approval_fact *proposed, bool consistency,
+		 secex_diags *diags)
 {
 	secex_facts *head = NULL;
 	const secex_policy *policy = h->policy ? h->policy : snap->policy; /* the rules in force */
-	judge_ctx x = { h, policy, NULL, exc, NULL, out };
+	judge_ctx x = { h, policy, NULL, exc, NULL, out, proposed };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -657,12 +765,63 @@ int secex_approvals_judge(secex_approval_state *out, secex_history *h, const sec
 	out->level = x.level = head->value[SECEX_F_PRIORITY] ? secex_policy_level(policy, head->value[SECEX_F_PRIORITY]) : NULL;
 	out->sme_only = within_threshold(&x);
 	out->need_risk_owner = secex_policy_risk_owner_required(policy, head->value[SECEX_F_TYPE]);
-	if ((rc = judge_all(&x)) < 0)
+	if ((rc = judge_all(&x, snap->roster)) < 0)
 		return rc;
 	/* a closed or withdrawn exception needs no approvals: nothing to report on them */
 	if (diags && !secex_approval_settled(out) && (rc = report_verdicts(&x, diags)) == 0 && consistency)
 		rc = report_consistency(&x, snap, diags);
 	return rc;
+}
+
+int secex_approvals_judge(secex_approval_state *out, secex_history *h, const secex_snapshot *snap,
+			  const secex_exception *exc, bool consistency, secex_diags *diags)
+{
+	return judge(out, h, snap, exc, NULL, consistency, diags);
+}
+
+int secex_approvals_forecast(secex_approval_state *out, secex_history *h, const secex_snapshot *snap,
+			     const secex_exception *exc, const secex_approval_fact *proposed)
+{
+	return judge(out, h, snap, exc, proposed, false, NULL);
+}
+
+size_t secex_approval_filled(const secex_approval_state *st)
+{
+	size_t g, n = st->need_risk_owner && st->risk_owner_by >= 0;
+
+	for (g = 0; st->filled_by && g < st->ngroups; g++)
+		n += st->filled_by[g] >= 0;
+	return n;
+}
+
+/* SPEC §2.1: the workflow. */
+static const char *const workflow[][2] = {
+	{ "requested", "in-review" }, { "requested", "needs-info" }, { "requested", "withdrawn" },
+	{ "needs-info", "requested" }, { "needs-info", "in-review" }, { "needs-info", "withdrawn" },
+	{ "in-review", "approved" }, { "in-review", "denied" }, { "in-review", "needs-info" },
+	{ "in-review", "requested" }, { "in-review", "withdrawn" },
+	{ "approved", "closed" }, { "approved", "in-review" }, { "denied", "closed" },
+};
+
+bool secex_status_transition_ok(const char *from, const char *to)
+{
+	size_t i;
+
+	for (i = 0; from && to && i < sizeof(workflow) / sizeof(*workflow); i++)
+		if (strcmp(workflow[i][0], from) == 0 && strcmp(workflow[i][1], to) == 0)
+			return true;
+	return false;
+}
+
+int secex_status_next(secex_buf *out, const char *from)
+{
+	size_t i, n = 0;
+	int rc = 0;
+
+	for (i = 0; from && rc == 0 && i < sizeof(workflow) / sizeof(*workflow); i++)
+		if (strcmp(workflow[i][0], from) == 0)
+			rc = secex_buf_printf(out, "%s%s", n++ ? ", " : "", workflow[i][1]);
+	return rc ? rc : n ? 0 : secex_buf_puts(out, "none (final)");
 }
 
 bool secex_approval_settled(const secex_approval_state *st)

@@ -180,36 +180,23 @@ static int audit_original(audit_ctx *c, const hist_change *ch)
 		   val(ch->old, SECEX_F_ORIGINAL_DUE_DATE), val(n, SECEX_F_ORIGINAL_DUE_DATE), said(c));
 }
 
-/* SPEC §2.1: the workflow. */
-static bool transition_ok(const char *from, const char *to)
-{
-	static const char *const allowed[][2] = {
-		{ "requested", "in-review" }, { "requested", "needs-info" }, { "requested", "withdrawn" },
-		{ "needs-info", "requested" }, { "needs-info", "in-review" }, { "needs-info", "withdrawn" },
-		{ "in-review", "approved" }, { "in-review", "denied" }, { "in-review", "needs-info" },
-		{ "in-review", "requested" }, { "in-review", "withdrawn" },
-		{ "approved", "closed" }, { "approved", "in-review" }, { "denied", "closed" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(allowed) / sizeof(*allowed); i++)
-		if (strcmp(allowed[i][0], from) == 0 && strcmp(allowed[i][1], to) == 0)
-			return true;
-	return false;
-}
-
 static int audit_status(audit_ctx *c, const hist_change *ch)
 {
 	const char *from = ch->old->value[SECEX_F_STATUS], *to = ch->new->value[SECEX_F_STATUS];
 	bool final = from && (strcmp(from, "closed") == 0 || strcmp(from, "withdrawn") == 0);
 
-	if (!from || !to || strcmp(from, to) == 0 || transition_ok(from, to))
+	if (!from || !to || strcmp(from, to) == 0 || secex_status_transition_ok(from, to))
 		return 0;
-	return ADD(c, "SX406", ch->path, ch->new->line[SECEX_F_STATUS], ch->rec->id,
-		   "status changed from %s to %s %s, which the workflow does not allow%s",
-		   from, to, said(c), final ? "; a closed or withdrawn exception is final: open a new "
-		   "request with a new id" : strcmp(to, "approved") == 0 ? "; an exception is approved only "
-		   "from in-review: set it back and review it" : "; see the workflow in secex(1)");
+	if (final)
+		return ADD(c, "SX406", ch->path, ch->new->line[SECEX_F_STATUS], ch->rec->id, "status changed from %s "
+			   "to %s %s, which the workflow does not allow: a closed or withdrawn exception is final; "
+			   "drop the commit from the branch ('git rebase -i') and open a new request with a new id "
+			   "(secex new)", from, to, said(c));
+	return ADD(c, "SX406", ch->path, ch->new->line[SECEX_F_STATUS], ch->rec->id, "status changed from %s to "
+		   "%s %s, which the workflow does not allow; setting it back does not undo the commit: drop or "
+		   "fix it on the unmerged branch ('git rebase -i'), then change the status with the command "
+		   "for the step (secex review, approve, withdraw, close, reopen), which follow the workflow",
+		   from, to, said(c));
 }
 
 static int audit_edit(audit_ctx *c, const hist_change *ch)
@@ -220,8 +207,8 @@ static int audit_edit(audit_ctx *c, const hist_change *ch)
 	    memcmp(ch->old->substantive, ch->new->substantive, SECEX_DIGEST_SIZE) == 0)
 		return 0;
 	return ADD(c, "SX407", ch->path, ch->new->line[SECEX_F_ID], ch->rec->id, "approved exception edited "
-		   "substantively %s; its approvals are now stale: set status to in-review and have it "
-		   "approved again", said(c));
+		   "substantively %s; its approvals are now stale: run 'secex reopen %s' and have it "
+		   "approved again", said(c), ch->rec->id);
 }
 
 static int audit_approvals(audit_ctx *c, const hist_change *ch)
@@ -268,8 +255,9 @@ static int audit_deleted(audit_ctx *c, const hist_change *ch)
 	if (status && (strcmp(status, "closed") == 0 || strcmp(status, "withdrawn") == 0))
 		return 0;
 	return ADD(c, "SX409", ch->path, 0, ch->rec->id, "exception file deleted while %s %s; the record "
-		   "must stay: restore the file and set status to closed (or withdrawn) instead",
-		   val(ch->old, SECEX_F_STATUS), said(c));
+		   "must stay: restore it ('git checkout %.12s^ -- %s') and run 'secex close %s' (or 'secex "
+		   "withdraw %s') instead", val(ch->old, SECEX_F_STATUS), said(c), c->hex, ch->path, ch->rec->id,
+		   ch->rec->id);
 }
 
 int hist_audit_change(secex_history *h, const hist_change *ch)

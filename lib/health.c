@@ -77,6 +77,8 @@ static int check_dates(const secex_snapshot *snap, const secex_exception *exc, i
 	const secex_node *due_n = node(exc, "due_date");
 	int64_t due, created;
 	char window[24], sla[24];
+	const char *status = secex_node_str(node(exc, "status"));
+	bool approved = status && strcmp(status, "approved") == 0;
 	int rc = 0;
 
 	if (!due_n)
@@ -85,8 +87,9 @@ static int check_dates(const secex_snapshot *snap, const secex_exception *exc, i
 	if (when_field(&due, exc, "due_date")) {
 		secex_duration_format(window, sizeof(window), snap->policy->expiring_within);
 		if (due < now)
-			rc = ADD(diags, exc, "SX505", due_n, "expired on %s; fix it, close it, or request an "
-				 "extension that the right people approve", secex_node_str(due_n));
+			rc = ADD(diags, exc, "SX505", due_n, "expired on %s; fix it and run 'secex %s %s', or "
+				 "request an extension that the right people approve", secex_node_str(due_n),
+				 approved ? "close" : "withdraw", exc->id);
 		else if (due - now <= snap->policy->expiring_within)
 			rc = ADD(diags, exc, "SX506", due_n, "expires on %s, within %s; plan the fix or "
 				 "request an extension now", secex_node_str(due_n), window);

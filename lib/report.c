@@ -380,8 +380,9 @@ static int awaiting_action(secex_buf *out, const builder *b, const secex_report_
 
 	if (same(it->status, "needs-info")) {
 		asker = last_request(b, e);
-		return secex_buf_printf(out, "answer %s%s request for information, then set the status back to "
-					"requested", asker ? name_of(asker) : "the reviewers'", asker ? "'s" : "");
+		return secex_buf_printf(out, "answer %s%s request for information, then run 'secex review %s' to "
+					"put it back in review", asker ? name_of(asker) : "the reviewers'", asker ? "'s" : "",
+					it->id);
 	}
 	if (departed)
 		rc = secex_buf_printf(&parts[0], "name a new risk owner%s", needs_owner(it) ? ", who must approve it too" : "");
@@ -390,9 +391,9 @@ static int awaiting_action(secex_buf *out, const builder *b, const secex_report_
 	if (rc == 0 && (rc = chase(&parts[2], it, actor, acts)) == 0)
 		rc = join(out, parts, 3);
 	if (rc == 0 && out->size == 0)
-		rc = secex_buf_puts(out, b->opts->history ? "every required approval is in: set its status to approved"
-				    : "every required approval is written in the file: once 'secex status' "
-				      "confirms they count, set its status to approved");
+		rc = secex_buf_printf(out, "every required approval is %s: %s'secex review %s' sets it approved",
+				      b->opts->history ? "in" : "written in the file; once 'secex status' confirms they count",
+				      same(it->status, "in-review") ? "" : "'secex review' puts it in review, then ", it->id);
 	secex_buf_release(&parts[0]);
 	secex_buf_release(&parts[1]);
 	secex_buf_release(&parts[2]);
@@ -406,11 +407,14 @@ static int action(secex_buf *out, const builder *b, const secex_report_item *it,
 
 	switch (it->kind) {
 	case SECEX_REPORT_EXPIRED:
-		return secex_buf_puts(out, same(it->status, "approved")
-					   ? "extend it with a new due date and a new approval, or close it once fixed"
-					   : "its requested due date has passed: set a new due date or withdraw it");
+		return same(it->status, "approved")
+					   ? secex_buf_printf(out, "extend it with a new due date and a new approval, or "
+							      "run 'secex close %s' once fixed", it->id)
+					   : secex_buf_printf(out, "its requested due date has passed: set a new due date "
+							      "or run 'secex withdraw %s'", it->id);
 	case SECEX_REPORT_EXPIRING:
-		return secex_buf_printf(out, "fix it before %s and close it, or request an extension now", it->due_date);
+		return secex_buf_printf(out, "fix it before %s and run 'secex close %s', or request an extension "
+					"now", it->due_date, it->id);
 	case SECEX_REPORT_AWAITING:
 		if (!level_known)
 			return secex_buf_printf(out, "set 'priority' to a level of the policy ('%s' is none; see "

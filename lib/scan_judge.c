@@ -91,8 +91,8 @@ static int stale(secex_diags *diags, const secex_scan_entry *en)
 	const secex_member *m = secex_node_member(secex_doc_root(en->exception->doc), "findings");
 
 	return secex_diags_add(diags, "SX605", en->exception->path, m ? m->line : 1, m ? m->column : 1, en->id, NULL,
-			       "stale: nothing %s covers was found in the reports given; fix confirmed? close it "
-			       "(status: closed)", en->id);
+			       "stale: nothing %s covers was found in the reports given; fix confirmed? run "
+			       "'secex close %s'", en->id, en->id);
 }
 
 int secex_scan_judge(secex_scan_verdict *verdicts, secex_scan_report *const *reports, size_t nreports,

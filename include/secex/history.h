@@ -144,6 +144,9 @@ typedef struct {
 	char *reason;           /* why it counts, or why not (owned) */
 	char commit[41];        /* the commit that introduced it, "" when none */
 	int fills;              /* group index, or a secex_fill */
+	int superseded_by;      /* when it does not count but no longer blocks (code SX213):
+				   the verdict that met what it would have filled, else -1 */
+	const char *was;        /* the code it had before it was superseded, or NULL */
 } secex_verdict;
 
 typedef struct {
@@ -165,7 +168,8 @@ typedef struct {
 
 /*
  * Judges every approval of exc (an exception of the head snapshot) against the history,
- * filling out. Findings for approvals that do not count (SX202 to SX211), the in-threshold
+ * filling out. Findings for approvals that do not count (SX202 to SX211; SX213, a note, for one
+ * that no longer blocks because valid entries met what it would have filled), the in-threshold
  * note (SX212), and, when `consistency` is set, missing approvals of open exceptions
  * (SX201) and statuses the decisions do not support (SX210) go to diags (may be NULL).
  */
@@ -173,6 +177,21 @@ int secex_approvals_judge(secex_approval_state *out, secex_history *history,
 			  const secex_snapshot *snap, const secex_exception *exc,
 			  bool consistency, secex_diags *diags);
 void secex_approval_state_release(secex_approval_state *state);
+/*
+ * What the state would be with `proposed` recorded as the newest entry, signed now by the
+ * roster key of its person on the content as it stands (what secex approve is about to
+ * commit): judged as secex_approvals_judge judges, without findings. The proposed entry is
+ * out->verdicts[out->n - 1]; it must outlive out.
+ */
+int secex_approvals_forecast(secex_approval_state *out, secex_history *history,
+			     const secex_snapshot *snap, const secex_exception *exc,
+			     const secex_approval_fact *proposed);
+/* How many requirements (groups, and the risk owner's) the valid entries fill. */
+size_t secex_approval_filled(const secex_approval_state *state);
+/* Whether the workflow (SPEC §2.1) allows a status to change from `from` to `to`. */
+bool secex_status_transition_ok(const char *from, const char *to);
+/* The statuses the workflow allows after `from`, comma-separated, into out ("none": final). */
+int secex_status_next(secex_buf *out, const char *from);
 /* Whether the exception counts as approved: its status says approved and history proves it
  * (every requirement filled by approvals that verify, no valid deny). The one test every
  * command that treats an exception as approved uses. */
