@@ -143,6 +143,11 @@ int cmd_list(int argc, char **argv)
 	filter.owner = o.owner;
 	filter.expired = o.expired;
 	filter.expiring = o.expiring;
+	if (!secex_list_filter_valid(&out, s.snap, &filter)) {
+		cli_error("%s", cli_safe(secex_buf_cstr(&out)));
+		rc = CLI_EXIT_USAGE;
+		goto cleanup;
+	}
 	items = secex_xalloc_check(calloc(s.snap->n + 1, sizeof(*items)));
 	for (i = 0; i < s.snap->n; i++)
 		if (s.snap->items[i].id && secex_list_match(s.snap, &s.snap->items[i], &filter))

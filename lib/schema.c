@@ -24,7 +24,6 @@
 #define MAX_LIMIT_HITS 64      /* matches that hit a PCRE2 limit, per instance */
 #define MAX_MEMO_SLOTS (1u << 21) /* kept results per instance (48 MiB); past it, none kept */
 #define HEAP_LIMIT_KIB 10240   /* PCRE2 heap per match */
-#define MAX_SUGGEST_LEN 64     /* longest key compared for "did you mean" */
 
 enum {
 	T_NULL = 1, T_BOOL = 2, T_INT = 4, T_NUM = 8, T_STR = 16, T_ARR = 32, T_OBJ = 64,
@@ -2190,36 +2189,9 @@ static bool v_array(vctx *c, const sch *s, const secex_node *x, bool rep)
 
 /* ---- objects ---- */
 
-/* Optimal string alignment distance, or SIZE_MAX past MAX_SUGGEST_LEN. */
 static size_t edit_distance(const char *a, size_t n, const char *b, size_t m)
 {
-	size_t rows[3][MAX_SUGGEST_LEN + 1], i, j;
-	size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
-
-	if (n > MAX_SUGGEST_LEN || m > MAX_SUGGEST_LEN)
-		return SIZE_MAX;
-	for (j = 0; j <= m; j++)
-		prev[j] = j;
-	for (i = 1; i <= n; i++) {
-		cur[0] = i;
-		for (j = 1; j <= m; j++) {
-			size_t cost = a[i - 1] != b[j - 1], best = prev[j - 1] + cost;
-
-			if (prev[j] + 1 < best)
-				best = prev[j] + 1;
-			if (cur[j - 1] + 1 < best)
-				best = cur[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    prev2[j - 2] + 1 < best)
-				best = prev2[j - 2] + 1;
-			cur[j] = best;
-		}
-		t = prev2;
-		prev2 = prev;
-		prev = cur;
-		cur = t;
-	}
-	return prev[m];
+	return secex_edit_distance(a, n, b, m, false);
 }
 
 /* The allowed property closest to key, within an edit distance of 2, or NULL. */

@@ -52,11 +52,15 @@ static int check_id_pattern(ctx *c)
 static int check_person(ctx *c, const secex_node *node, const char *field)
 {
 	const char *id = secex_node_str(node);
+	const secex_person *near;
 
 	if (!id || !c->snap->roster || secex_roster_find(c->snap->roster, id))
 		return 0;
 	if (strcmp(field, "assignee") == 0 && strcmp(id, "unassigned") == 0)
 		return 0;
+	if ((near = secex_roster_similar(c->snap->roster, id)))
+		return ADD(c, "SX121", node, "%s '%s' is not in the roster (.secex/people.yaml); "
+			   "did you mean '%s'?", field, id, near->id);
 	return ADD(c, "SX121", node, "%s '%s' is not in the roster (.secex/people.yaml); "
 		   "fix the id or add the person", field, id);
 }
@@ -151,6 +155,17 @@ static int check_extension(ctx *c)
 	return rc;
 }
 
+static int unknown_level(ctx *c, const secex_node *priority)
+{
+	const char *near = secex_policy_similar_level(c->snap->policy, secex_node_str(priority));
+
+	if (near)
+		return ADD(c, "SX122", priority, "priority '%s' is not a level of the policy; did you mean "
+			   "'%s'?", secex_node_str(priority), near);
+	return ADD(c, "SX122", priority, "priority '%s' is not a level of the policy; use one of "
+		   "the levels in .secex/policy.yaml", secex_node_str(priority));
+}
+
 int secex_validate_exception(const secex_snapshot *snap, const secex_exception *exc, secex_diags *diags)
 {
 	ctx c = { snap, exc, secex_doc_root(exc->doc), diags };
@@ -166,8 +181,7 @@ int secex_validate_exception(const secex_snapshot *snap, const secex_exception *
 		return rc;
 	if (snap->policy_ok && secex_node_str(priority) &&
 	    !(level = secex_policy_level(snap->policy, secex_node_str(priority))))
-		rc = ADD(&c, "SX122", priority, "priority '%s' is not a level of the policy; use one of "
-			 "the levels in .secex/policy.yaml", secex_node_str(priority));
+		rc = unknown_level(&c, priority);
 	if (rc == 0)
 		rc = check_people(&c);
 	if (rc == 0)
