@@ -106,6 +106,9 @@ int cli_render_failing(FILE *out, const secex_diags *diags, cli_format fmt, cons
 /* Sorts the findings, writes them to stdout in r's format, and returns the exit status
  * (CLI_EXIT_INTERNAL when they cannot be written). */
 int cli_report_findings(const cli_report_opts *r, secex_diags *diags, const char *subject);
+/* With no findings and text output, one line on stderr: "<what>: no findings" ("12
+ * exceptions checked"), so that a clean run says what it did. */
+void cli_report_clean(const cli_report_opts *r, const secex_diags *diags, const char *what);
 /* The exit status for these findings. */
 int cli_exit_for(const secex_diags *diags, secex_severity fail_level);
 
@@ -157,6 +160,9 @@ int cli_history_open(cli_history *out, const secex_history_options *opts, secex_
 /* The same with only the policy and roster of the head (s.snap->n is 0): for the audit. */
 int cli_history_open_rules(cli_history *out, const secex_history_options *opts, secex_diags *diags);
 void cli_history_close(cli_history *h);
+/* SECEX_EREPO with the fix when the history is a shallow clone's (no approval can be
+ * verified there), else 0. */
+int cli_history_complete(const secex_history *history);
 
 /* What history makes of each `status: approved` of s (the commit rev, default HEAD, and the
  * rules in force there judge); a tree without a repository or with a shallow history cannot

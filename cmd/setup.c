@@ -137,6 +137,15 @@ void cli_history_close(cli_history *h)
 	cli_snapshot_close(&h->s);
 }
 
+int cli_history_complete(const secex_history *history)
+{
+	if (!secex_history_shallow(history))
+		return 0;
+	return secex_error_set(SECEX_EREPO, "the repository is a shallow clone, so no approval can be "
+			       "verified; fetch all of it with 'git fetch --unshallow' (GitHub Actions: "
+			       "actions/checkout with 'fetch-depth: 0'; GitLab CI: GIT_DEPTH: 0)");
+}
+
 int cli_verify(secex_approval_claim **claims, secex_history **history, const cli_snapshot *s, const char *rev)
 {
 	secex_history_options hopts = SECEX_HISTORY_OPTIONS_INIT;
@@ -150,10 +159,8 @@ int cli_verify(secex_approval_claim **claims, secex_history **history, const cli
 				       "run secex in the repository that holds the exceptions' history");
 	hopts.head = rev;
 	hopts.audit = false;
-	if ((rc = secex_history_walk(history, s->repo, &hopts, &scratch)) == 0 && secex_history_shallow(*history))
-		rc = secex_error_set(SECEX_EREPO, "the repository is a shallow clone, so no approval can be "
-				     "verified; fetch all of it with 'git fetch --unshallow' (GitHub Actions: "
-				     "actions/checkout with 'fetch-depth: 0'; GitLab CI: GIT_DEPTH: 0)");
+	if ((rc = secex_history_walk(history, s->repo, &hopts, &scratch)) == 0)
+		rc = cli_history_complete(*history);
 	if (rc == 0)
 		rc = secex_approvals_claims(claims, *history, s->snap);
 	secex_diags_release(&scratch);

@@ -84,6 +84,7 @@ struct sch {
 	const secex_node *enum_node, *const_node, *required;
 	pcre2_code *pattern;
 	const char *pattern_src;
+	const char *hint;    /* "x-secex-hint": what to write when the pattern does not match */
 	secex_format format;
 	named *props; /* sorted by length, then bytes */
 	size_t nprops;
@@ -1456,8 +1457,12 @@ static sch *compile(cctx *cc, const secex_node *node, const char *parent_base, u
 	for (i = 0; i < node->u.object.n && !cc->rc; i++) {
 		const secex_member *m = &node->u.object.members[i];
 
-		if ((k = keyword_index(m)) < 0)
-			continue; /* an annotation, or a keyword secex does not know */
+		if ((k = keyword_index(m)) < 0) {
+			/* an annotation, or a keyword secex does not know */
+			if (strcmp(m->key, "x-secex-hint") == 0 && m->value->type == SECEX_NODE_STRING)
+				s->hint = m->value->u.string.ptr;
+			continue;
+		}
 		loc_push(cc, m->key, m->keylen);
 		compile_keyword(cc, s, m, keywords[k].kw, base, depth);
 		loc_pop(cc);
@@ -1950,7 +1955,7 @@ static const struct {
 	secex_format format;
 	const char *name, *hint;
 } format_hints[] = {
-	{ SECEX_FORMAT_DATE, "date", "use YYYY-MM-DD, such as 2024-05-01" },
+	{ SECEX_FORMAT_DATE, "date", "write YYYY-MM-DD, such as 2024-05-01" },
 	{ SECEX_FORMAT_DATE_TIME, "date-time", "use an RFC 3339 date-time such as 2024-05-01T10:00:00Z" },
 	{ SECEX_FORMAT_TIME, "time", "use an RFC 3339 time such as 10:00:00Z" },
 	{ SECEX_FORMAT_EMAIL, "email address", "use an address such as name@example.com" },
@@ -1979,8 +1984,8 @@ static bool v_string(vctx *c, const sch *s, const secex_node *x, bool rep)
 	}
 	if (s->pattern && (m = match(c, s->pattern, str, len, x->line, x->column)) != 1) {
 		if (m == 0)
-			FAIL("pattern", "%s does not match the pattern '%s'; change the value to match it",
-			     value_text(&a, x), s->pattern_src);
+			FAIL("pattern", "%s does not match the pattern '%s'; %s", value_text(&a, x),
+			     s->pattern_src, s->hint ? s->hint : "change the value to match it");
 		else if (m == -1)
 			FAIL("pattern", "pattern '%s' is too expensive to match against %s; simplify the "
 			     "pattern or shorten the value", s->pattern_src, value_text(&a, x));
@@ -2424,7 +2429,10 @@ static void report_alternatives(vctx *c, sch *const *list, size_t n, const secex
 					      i + 1 == n ? " or " : ", ", what) < 0)
 			break;
 	}
-	if (i == n && all.size < 300)
+	if (i == n && strcmp(secex_buf_cstr(&all), "a date nor a date-time") == 0)
+		REPORT_AT(c, x, kw, "%s is not a date; write YYYY-MM-DD (or an RFC 3339 date-time, such as "
+			  "2024-05-01T10:00:00Z)", value_text(&a, x));
+	else if (i == n && all.size < 300)
 		REPORT_AT(c, x, kw, "%s is %s %s; change it to match %s of them", value_text(&a, x),
 			  n == 2 ? "neither" : "none of", all.ptr, how);
 	else
