@@ -175,15 +175,19 @@ int secex_validate_exception(const secex_snapshot *snap, const secex_exception *
 
 	if (!exc->doc || !exc->id)
 		return 0;
-	if ((rc = check_file_name(&c)) < 0 || !exc->valid)
+	if ((rc = check_file_name(&c)) < 0)
 		return rc;
-	if (snap->policy_ok && (rc = check_id_pattern(&c)) < 0)
+	if (exc->valid && snap->policy_ok && (rc = check_id_pattern(&c)) < 0)
 		return rc;
+	/* people and the level are checked even when the schema found problems, so that one run
+	 * shows them all; the rest needs a file of the schema's shape */
 	if (snap->policy_ok && secex_node_str(priority) &&
 	    !(level = secex_policy_level(snap->policy, secex_node_str(priority))))
 		rc = unknown_level(&c, priority);
 	if (rc == 0)
 		rc = check_people(&c);
+	if (rc < 0 || !exc->valid)
+		return rc;
 	if (rc == 0)
 		rc = check_dates(&c, level);
 	if (rc == 0)
