@@ -229,15 +229,34 @@ static int check_unique_ids(const secex_snapshot *snap, secex_diags *diags)
 	return rc;
 }
 
+/* Says why people go unchecked: after the roster's own findings (same place, a later code), or
+ * at the top of the file when there is none, which is when the file is missing. */
+static int no_roster(secex_diags *diags)
+{
+	const secex_diag *last = NULL;
+	size_t i;
+
+	for (i = 0; i < diags->n; i++)
+		if (diags->items[i].file && strcmp(diags->items[i].file, SECEX_PEOPLE_PATH) == 0 &&
+		    (!last || diags->items[i].line > last->line ||
+		     (diags->items[i].line == last->line && diags->items[i].column >= last->column)))
+			last = &diags->items[i];
+	if (last)
+		return secex_diags_add(diags, "SX127", SECEX_PEOPLE_PATH, last->line, last->column, NULL, NULL,
+				       "the roster does not load, so no person can be checked; fix the "
+				       "findings on %s above", SECEX_PEOPLE_PATH);
+	return secex_diags_add(diags, "SX127", SECEX_PEOPLE_PATH, 0, 0, NULL, NULL,
+			       "there is no roster (%s), so no person can be checked; create it ('secex "
+			       "init' writes one) or restore it from git", SECEX_PEOPLE_PATH);
+}
+
 int secex_validate_snapshot(const secex_snapshot *snap, secex_diags *diags)
 {
 	size_t i;
 	int rc = 0;
 
 	if (snap->n && !snap->roster)
-		rc = secex_diags_add(diags, "SX127", SECEX_PEOPLE_PATH, 0, 0, NULL, NULL,
-				     "no usable roster, so people cannot be checked; create it with "
-				     "'secex init' or fix the findings above");
+		rc = no_roster(diags);
 	for (i = 0; i < snap->n && rc == 0; i++)
 		rc = secex_validate_exception(snap, &snap->items[i], diags);
 	if (rc == 0)
