@@ -43,13 +43,26 @@ static const secex_node *node(const secex_exception *exc, const char *name)
 	return secex_node_get(secex_doc_root(exc->doc), name);
 }
 
-/* "their manager 'x'" or "the program owner", for who must act when someone left. */
-static const char *successor(char *out, size_t len, const secex_person *p)
+/* "their manager 'x'", the first active manager up the chain ("'y', their manager's
+ * manager"), or "the program owner", for who must act when someone left. The walk stops
+ * after as many steps as the roster has people, so a cycle ends. */
+static const char *successor(char *out, size_t len, const secex_roster *roster, const secex_person *p)
 {
-	if (p->manager)
-		snprintf(out, len, "their manager '%s'", p->manager);
-	else
-		snprintf(out, len, "the program owner");
+	const secex_person *m = p;
+	size_t up;
+
+	for (up = 1; up <= roster->n && m->manager; up++) {
+		if (!(m = secex_roster_find(roster, m->manager)))
+			break;
+		if (!m->active)
+			continue;
+		if (up == 1)
+			snprintf(out, len, "their manager '%s'", m->id);
+		else
+			snprintf(out, len, "'%s', the first active manager above them", m->id);
+		return out;
+	}
+	snprintf(out, len, "the program owner");
 	return out;
 }
 
@@ -65,10 +78,10 @@ static int check_people(const secex_snapshot *snap, const secex_exception *exc, 
 			 "set 'assignee' to the person who owns the remediation");
 	else if ((p = secex_roster_find(snap->roster, assignee)) && !p->active)
 		rc = ADD(diags, exc, "SX502", node(exc, "assignee"), "assignee '%s' has left; %s must "
-			 "reassign it", assignee, successor(who, sizeof(who), p));
+			 "reassign it", assignee, successor(who, sizeof(who), snap->roster, p));
 	if (rc == 0 && owner && (p = secex_roster_find(snap->roster, owner)) && !p->active)
 		rc = ADD(diags, exc, "SX503", node(exc, "risk_owner"), "risk owner '%s' has left; %s must "
-			 "name a new risk owner", owner, successor(who, sizeof(who), p));
+			 "name a new risk owner", owner, successor(who, sizeof(who), snap->roster, p));
 	return rc;
 }
 
