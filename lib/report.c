@@ -482,6 +482,7 @@ static int add_item(builder *b, const secex_exception *e, secex_report_kind kind
 	const secex_person *actor;
 	secex_report_item *it;
 	fill_state fs = { 0 };
+	int64_t due;
 	int rc = 0;
 
 	if (!pi)
@@ -495,6 +496,8 @@ static int add_item(builder *b, const secex_exception *e, secex_report_kind kind
 	it->priority = field(e, "priority");
 	it->status = field(e, "status");
 	it->due_date = field(e, "due_date");
+	if (kind == SECEX_REPORT_EXPIRED && secex_exception_due(&due, e))
+		it->overdue_days = (b->opts->now - due) / 86400;
 	it->file = e->path;
 	it->approval_invalid = invalid;
 	if (kind == SECEX_REPORT_AWAITING && (rc = fill(&fs, b, e)) == 0 && fs.level)

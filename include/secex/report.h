@@ -43,6 +43,7 @@ typedef struct {
 	size_t nneeds;
 	const char *action;       /* what the owner must do: one sentence, lowercase, no period */
 	bool approval_invalid;    /* says approved, but history does not prove it: awaiting */
+	int64_t overdue_days;     /* whole days past the due date (SECEX_REPORT_EXPIRED), else 0 */
 } secex_report_item;
 
 typedef struct {
