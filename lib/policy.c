@@ -343,7 +343,7 @@ static int lists_from(secex_policy *p, const secex_node *root)
 bool secex_policy_trust_code(const char *code)
 {
 	static const char *const trust[] = { "SX202", "SX203", "SX204", "SX205", "SX206", "SX207", "SX208",
-					     "SX211", "SX301", "SX302", "SX303", "SX304", "SX305" };
+					     "SX211", "SX301", "SX302", "SX303", "SX304", "SX305", "SX306" };
 	size_t i;
 
 	for (i = 0; code && i < sizeof(trust) / sizeof(*trust); i++)
