@@ -171,6 +171,13 @@ int cli_verify(secex_approval_claim **claims, secex_history **history, const cli
 /* Names on stderr each exception whose approvals do not verify, and what that makes it. */
 void cli_warn_unverified(const cli_snapshot *s, const secex_approval_claim *claims, const char *what);
 
+/* A git configuration value, or fallback when it is not set. */
+int cli_config_or(secex_buf *out, secex_repo *repo, const char *key, const char *fallback);
+/* The SSH public key line that user.signingkey's value names, as git reads it: a literal key
+ * ("key::..." or "ssh-..."), or the first line of a public key file (path.pub when given the
+ * private key's path; "~/" is the home directory). */
+int cli_ssh_key_line(secex_buf *out, const char *value);
+
 /* Global flags, set by main before the command runs. */
 typedef struct {
 	const char *dir; /* -C DIR, or NULL */
