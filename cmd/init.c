@@ -212,12 +212,18 @@ static int admin_from_git(admin *a, secex_repo *repo)
 	    (rc = cli_config_or(&a->signingkey, repo, "user.signingkey", "")) < 0)
 		return cli_fail(rc);
 	if (!a->name.size || !a->email.size) {
-		cli_error("git does not know who you are, and you become the roster's first admin; run "
-			  "git config user.name 'Your Name' and git config user.email you@example.com, then "
-			  "'secex init' again");
-		return CLI_EXIT_USAGE;
+		fprintf(stderr, "secex: warning: git does not know who you are (user.name, user.email), so the "
+			"roster's first admin is a placeholder; put your name, e-mail and key in it, or set both "
+			"(git config user.name 'Your Name'; git config user.email you@example.com) and run "
+			"'secex init' in a fresh clone\n");
+		secex_buf_clear(&a->name);
+		secex_buf_clear(&a->email);
+		secex_buf_puts(&a->name, "Security Program Owner");
+		secex_buf_puts(&a->email, "security@example.com");
+		secex_buf_puts(&a->id, "admin");
+	} else {
+		person_id(&a->id, a->email.ptr);
 	}
-	person_id(&a->id, a->email.ptr);
 	return (rc = admin_key(a)) < 0 ? cli_fail(rc) : 0;
 }
 
