@@ -19,7 +19,8 @@ typedef enum {
 	CLI_OPT_FLAG,   /* bool */
 	CLI_OPT_STRING, /* const char * */
 	CLI_OPT_ARGS,   /* cli_args: the remaining arguments */
-	CLI_OPT_LIST    /* cli_list: every value of a repeatable option, in order */
+	CLI_OPT_LIST,   /* cli_list: every value of a repeatable option, in order */
+	CLI_OPT_OPTIONAL /* const char *: "" for --name alone, VALUE for --name=VALUE */
 } cli_opt_type;
 
 typedef struct {
@@ -222,6 +223,27 @@ extern const cli_command_help cmd_show_help;
 extern const cli_command_help cmd_metrics_help;
 extern const cli_command_help cmd_report_help;
 extern const cli_command_help cmd_scan_help;
+
+/* Requests that exist only on other branches (--branches): each with the branch it is on
+ * and, as that branch's history judges it, who must still approve. */
+typedef struct {
+	char *branch;
+	const secex_exception *exc; /* in snap */
+	secex_snapshot *snap;       /* the branch's, shared by its requests; freed with the list */
+	char *waiting;              /* "group 1 (roles): who, ...; risk owner (id)"; "" when none */
+	bool proven;                /* its approvals count on that branch */
+} cli_pending;
+
+typedef struct {
+	cli_pending *items;
+	size_t n;
+	secex_vec histories; /* cli_history *: what the items point into */
+} cli_pending_list;
+
+/* The requests of the branches matching pattern ("": all) whose id the snapshot here does
+ * not hold; the first branch (by name) that holds an id wins. */
+int cli_pending_load(cli_pending_list *out, const cli_snapshot *here, const char *pattern);
+void cli_pending_release(cli_pending_list *list);
 
 /* One exception's approval state as Markdown, text or a JSON object (status, check, show). */
 void cli_status_markdown(secex_buf *out, const secex_approval_state *state, const secex_roster *roster);

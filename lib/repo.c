@@ -1,6 +1,7 @@
 /* Files from a directory, a commit's tree or the index, behind one interface. */
 
 #include <dirent.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -884,6 +885,40 @@ static int names_at(secex_vec *out, git_repository *repo, git_reference *ref, co
 	git_tree_free(tree);
 	git_object_free(obj);
 	return x.rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int secex_repo_branches(secex_vec *out, secex_repo *repo, const char *pattern)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	int rc = 0;
+
+	if (git_reference_iterator_new(&it, repo->repo) < 0)
+		return git_fail(SECEX_EREPO, "cannot list the branches");
+	while (rc == 0 && git_reference_next(&ref, it) == 0) {
+		const char *name = git_reference_shorthand(ref);
+		char *copy;
+
+		if ((git_reference_is_branch(ref) || git_reference_is_remote(ref)) &&
+		    git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+		    (!pattern || !*pattern || fnmatch(pattern, name, 0) == 0)) {
+			if (!(copy = secex_strndup(name, strlen(name))) || secex_vec_push(out, copy) < 0) {
+				free(copy);
+				rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			}
+		}
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	git_error_clear();
+	if (rc == 0 && out->n)
+		qsort(out->items, out->n, sizeof(*out->items), cmp_names);
+	return rc;
 }
 
 int secex_repo_branch_names(secex_vec *out, secex_repo *repo, const char *dir)

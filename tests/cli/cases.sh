@@ -132,6 +132,22 @@ check rev-clean 0 "$tmp/rev" validate --rev HEAD
 check rev-worktree 1 "$tmp/rev" validate
 check rev-unknown 2 "$tmp/rev" validate --rev no-such-branch
 
+# --branches: a request that exists only on another branch is listed, marked with its branch
+# and who must still approve it there; a pattern that matches no branch adds nothing
+br="$tmp/branches"
+git init -q -b main "$br"
+cp -r "$demo/.secex" "$demo/exceptions" "$br/"
+git -C "$br" add -A
+git -C "$br" -c user.name=t -c user.email=t@example.com commit -qm demo
+git -C "$br" checkout -qb request/new
+sed -e 's/^id: .*/id: EXC-0042/' -e 's/^title: .*/title: A request on a branch/' "$br/exceptions/EXC-0008.yaml" >"$br/exceptions/EXC-0042.yaml"
+git -C "$br" add -A
+git -C "$br" -c user.name=t -c user.email=t@example.com commit -qm request
+git -C "$br" checkout -q main
+check list-branches 0 "$br" list --branches --status requested
+check list-branches-json 0 "$br" list --branches=request/* --owner omar --format json
+check list-branches-none 0 "$br" list --branches=release/* --status requested
+
 # status exits 1 while an exception waits for approvals, 0 for one that does not; a shallow
 # clone is named, not judged
 check status-waiting 1 "$tmp/rev" status EXC-0008
