@@ -540,6 +540,16 @@ static int collect(builder *b)
 		if ((rc = classify(&listed, &kind, &invalid, b, e)) == 0 && listed)
 			rc = add_item(b, e, kind, invalid);
 	}
+	for (i = 0; rc == 0 && i < b->opts->nextra; i++) {
+		const secex_exception *e = b->opts->extra[i].exc;
+
+		if (!e->doc || !e->valid || !e->id || !field(e, "risk_owner") || !wanted(b, e) ||
+		    !secex_status_is_open(field(e, "status")))
+			continue;
+		/* awaiting here whatever it says: none of its approvals is in this history */
+		if ((rc = add_item(b, e, SECEX_REPORT_AWAITING, false)) == 0)
+			((pending_item *)b->items.items[b->items.n - 1])->item.branch = b->opts->extra[i].branch;
+	}
 	return rc;
 }
 

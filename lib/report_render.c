@@ -218,6 +218,8 @@ static int facts(secex_buf *out, const secex_report_item *it, escape_fn esc)
 	    (rc = secex_buf_puts(out, ", ")) == 0 && (rc = esc(out, or_q(it->status))) == 0 &&
 	    (rc = secex_buf_puts(out, acceptance ? ", re-review by " : ", due ")) == 0)
 		rc = esc(out, or_q(it->due_date));
+	if (rc == 0 && it->branch && (rc = secex_buf_puts(out, ", only on branch ")) == 0)
+		rc = esc(out, it->branch);
 	if (rc == 0 && it->overdue_days > 0)
 		rc = secex_buf_printf(out, ", %lld day%s overdue", (long long)it->overdue_days,
 				      it->overdue_days == 1 ? "" : "s");
@@ -509,7 +511,8 @@ static int json_item(secex_buf *out, const secex_report_item *it, bool first)
 	    (rc = put_json(out, it->title)) == 0 && (rc = secex_buf_puts(out, ",\"priority\":")) == 0 &&
 	    (rc = put_json(out, it->priority)) == 0 && (rc = secex_buf_puts(out, ",\"type\":")) == 0 &&
 	    (rc = put_json(out, it->type)) == 0 && (rc = secex_buf_puts(out, ",\"status\":")) == 0 &&
-	    (rc = put_json(out, it->status)) == 0 && (rc = secex_buf_puts(out, ",\"due_date\":")) == 0 &&
+	    (rc = put_json(out, it->status)) == 0 && (rc = secex_buf_puts(out, ",\"branch\":")) == 0 &&
+	    (rc = put_json(out, it->branch)) == 0 && (rc = secex_buf_puts(out, ",\"due_date\":")) == 0 &&
 	    (rc = put_json(out, it->due_date)) == 0 && (rc = secex_buf_puts(out, ",\"file\":")) == 0 &&
 	    (rc = put_json(out, it->file)) == 0 && (rc = secex_buf_puts(out, ",\"action\":")) == 0 &&
 	    (rc = put_json(out, it->action)) == 0 &&

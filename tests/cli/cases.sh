@@ -147,6 +147,8 @@ git -C "$br" checkout -q main
 check list-branches 0 "$br" list --branches --status requested
 check list-branches-json 0 "$br" list --branches=request/* --owner omar --format json
 check list-branches-none 0 "$br" list --branches=release/* --status requested
+check report-branches 0 "$br" report --branches --owner omar
+expect_grep report-branches "EXC-0042\*\*: A request on a branch \(medium extension, requested, due 2027-02-26, only on branch request/new\)"
 
 # status exits 1 while an exception waits for approvals, 0 for one that does not; a shallow
 # clone is named, not judged
