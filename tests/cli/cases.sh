@@ -149,6 +149,11 @@ check list-branches-json 0 "$br" list --branches=request/* --owner omar --format
 check list-branches-none 0 "$br" list --branches=release/* --status requested
 check report-branches 0 "$br" report --branches --owner omar
 expect_grep report-branches "EXC-0042\*\*: A request on a branch \(medium extension, requested, due 2027-02-26, only on branch request/new\)"
+(cd "$br" && "$secex" metrics --branches) >"$tmp/metrics-branches.out" 2>&1
+grep -qx "  EXC-0042 on branch request/new; waits for group 1 (engineering-manager): eugene, kwame, omar; group 2 (security-manager): margo, priya, lena, tomas" "$tmp/metrics-branches.out" &&
+	grep -qx "awaiting approval on other branches (not counted above): 1" "$tmp/metrics-branches.out" && pass=$((pass + 1)) ||
+	{ echo "FAIL metrics --branches"; cat "$tmp/metrics-branches.out"; fail=$((fail + 1)); }
+check metrics-branches-csv 2 "$br" metrics --branches --format csv
 
 # status exits 1 while an exception waits for approvals, 0 for one that does not; a shallow
 # clone is named, not judged
