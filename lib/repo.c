@@ -892,36 +892,8 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int secex_repo_branches(secex_vec *out, secex_repo *repo, const char *pattern)
-{
-	git_reference_iterator *it = NULL;
-	git_reference *ref;
-	int rc = 0;
-
-	if (git_reference_iterator_new(&it, repo->repo) < 0)
-		return git_fail(SECEX_EREPO, "cannot list the branches");
-	while (rc == 0 && git_reference_next(&ref, it) == 0) {
-		const char *name = git_reference_shorthand(ref);
-		char *copy;
-
-		if ((git_reference_is_branch(ref) || git_reference_is_remote(ref)) &&
-		    git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
-		    (!pattern || !*pattern || fnmatch(pattern, name, 0) == 0)) {
-			if (!(copy = secex_strndup(name, strlen(name))) || secex_vec_push(out, copy) < 0) {
-				free(copy);
-				rc = secex_error_set(SECEX_ENOMEM, "out of memory");
-			}
-		}
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
-	git_error_clear();
-	if (rc == 0 && out->n)
-		qsort(out->items, out->n, sizeof(*out->items), cmp_names);
-	return rc;
-}
-
-int secex_repo_branch_names(secex_vec *out, secex_repo *repo, const char *dir)
+/* Calls fn for every local and remote-tracking branch, until it returns non-zero. */
+static int each_branch(secex_repo *repo, int (*fn)(git_reference *ref, void *payload), void *payload)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
@@ -931,10 +903,57 @@ int secex_repo_branch_names(secex_vec *out, secex_repo *repo, const char *dir)
 		return git_fail(SECEX_EREPO, "cannot list the branches");
 	while (rc == 0 && git_reference_next(&ref, it) == 0) {
 		if (git_reference_is_branch(ref) || git_reference_is_remote(ref))
-			rc = names_at(out, repo->repo, ref, dir);
+			rc = fn(ref, payload);
 		git_reference_free(ref);
 	}
 	git_reference_iterator_free(it);
 	git_error_clear();
 	return rc;
+}
+
+typedef struct {
+	secex_vec *out;
+	const char *pattern;
+	git_repository *repo;
+	const char *dir;
+} branch_ctx;
+
+static int push_branch(git_reference *ref, void *payload)
+{
+	branch_ctx *x = payload;
+	const char *name = git_reference_shorthand(ref);
+	char *copy;
+
+	if (git_reference_type(ref) != GIT_REFERENCE_DIRECT ||
+	    (x->pattern && *x->pattern && fnmatch(x->pattern, name, 0) != 0))
+		return 0;
+	if (!(copy = secex_strndup(name, strlen(name))) || secex_vec_push(x->out, copy) < 0) {
+		free(copy);
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int secex_repo_branches(secex_vec *out, secex_repo *repo, const char *pattern)
+{
+	branch_ctx x = { out, pattern, NULL, NULL };
+	int rc = each_branch(repo, push_branch, &x);
+
+	if (rc == 0 && out->n)
+		qsort(out->items, out->n, sizeof(*out->items), cmp_names);
+	return rc;
+}
+
+static int branch_names(git_reference *ref, void *payload)
+{
+	branch_ctx *x = payload;
+
+	return names_at(x->out, x->repo, ref, x->dir);
+}
+
+int secex_repo_branch_names(secex_vec *out, secex_repo *repo, const char *dir)
+{
+	branch_ctx x = { out, NULL, repo->repo, dir };
+
+	return each_branch(repo, branch_names, &x);
 }
