@@ -281,7 +281,7 @@ static int check_priority(const check *c)
 	return rc;
 }
 
-/* The roster's person whose id, name or e-mail is s, in any case. */
+/* One person field: in the roster and active (a requestor may have left), with a did-you-mean. */
 static int check_person(const check *c)
 {
 	const char *what = strcmp(c->field, "risk_owner") == 0 ? "risk owner" : c->field;
