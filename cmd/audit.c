@@ -106,6 +106,8 @@ int cmd_audit(int argc, char **argv)
 		goto cleanup;
 	}
 	rc = cli_report_findings(&o.report, &diags, "audit");
+	if (rc == CLI_EXIT_CLEAN)
+		cli_report_clean(&o.report, &diags, "history audited");
 cleanup:
 	cli_history_close(&h);
 	secex_diags_release(&diags);

@@ -15,6 +15,9 @@ static struct {
 	cli_report_opts report;
 } o = { NULL, NULL, false, { NULL, 0 }, CLI_REPORT_OPTS_INIT };
 
+/* How many files were checked, for the summary of a clean run (-1: none, nothing to say). */
+static long checked = -1;
+
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "validate the tree of commit REV instead of the working tree" },
 	{ CLI_OPT_FLAG, "staged", 0, &o.staged, NULL,
@@ -61,6 +64,7 @@ static int validate_with_schema(secex_diags *diags)
 		cli_error("cannot use '%s' as a schema: %s", o.schema, secex_error_last());
 		return CLI_EXIT_USAGE;
 	}
+	checked = o.files.n;
 	for (i = 0; i < o.files.n && rc == 0; i++) {
 		secex_doc *doc = NULL;
 		bool valid;
@@ -194,6 +198,7 @@ static int validate_tree(secex_diags *diags)
 	if ((rc = secex_snapshot_load(&snap, tree, diags)) < 0 ||
 	    (rc = secex_validate_snapshot(snap, diags)) < 0)
 		goto cleanup;
+	checked = o.staged ? (long)changed.n : o.files.n ? o.files.n : (long)snap->n;
 	if (o.staged)
 		keep_paths(diags, (char *const *)changed.items, changed.n);
 	else if (o.files.n)
@@ -207,6 +212,16 @@ cleanup:
 	secex_tree_free(tree);
 	secex_repo_free(repo);
 	return rc < 0 ? cli_fail(rc) : 0;
+}
+
+static void summarise(const secex_diags *diags)
+{
+	secex_buf what = SECEX_BUF_INIT;
+	bool files = o.schema || o.files.n || o.staged;
+
+	secex_buf_printf(&what, "%ld %s%s checked", checked, files ? "file" : "exception", checked == 1 ? "" : "s");
+	cli_report_clean(&o.report, diags, secex_buf_cstr(&what));
+	secex_buf_release(&what);
 }
 
 int cmd_validate(int argc, char **argv)
@@ -223,6 +238,8 @@ int cmd_validate(int argc, char **argv)
 	if (rc == 0 && (rc = cli_report_findings(&o.report, &diags, o.schema ? o.schema : "validate")) ==
 		       CLI_EXIT_INTERNAL)
 		cli_error("cannot write the output");
+	if (rc == 0 && checked >= 0)
+		summarise(&diags);
 	secex_diags_release(&diags);
 	return rc;
 }

@@ -486,6 +486,7 @@ static int add_item(builder *b, const secex_exception *e, secex_report_kind kind
 	const secex_person *actor;
 	secex_report_item *it;
 	fill_state fs = { 0 };
+	int64_t due;
 	int rc = 0;
 
 	if (!pi)
@@ -499,6 +500,8 @@ static int add_item(builder *b, const secex_exception *e, secex_report_kind kind
 	it->priority = field(e, "priority");
 	it->status = field(e, "status");
 	it->due_date = field(e, "due_date");
+	if (kind == SECEX_REPORT_EXPIRED && secex_exception_due(&due, e))
+		it->overdue_days = (b->opts->now - due) / 86400;
 	it->file = e->path;
 	it->approval_invalid = invalid;
 	if (kind == SECEX_REPORT_AWAITING && (rc = fill(&fs, b, e)) == 0 && fs.level)
@@ -540,6 +543,16 @@ static int collect(builder *b)
 			continue;
 		if ((rc = classify(&listed, &kind, &invalid, b, e)) == 0 && listed)
 			rc = add_item(b, e, kind, invalid);
+	}
+	for (i = 0; rc == 0 && i < b->opts->nextra; i++) {
+		const secex_exception *e = b->opts->extra[i].exc;
+
+		if (!e->doc || !e->valid || !e->id || !field(e, "risk_owner") || !wanted(b, e) ||
+		    !secex_status_is_open(field(e, "status")))
+			continue;
+		/* awaiting here whatever it says: none of its approvals is in this history */
+		if ((rc = add_item(b, e, SECEX_REPORT_AWAITING, false)) == 0)
+			((pending_item *)b->items.items[b->items.n - 1])->item.branch = b->opts->extra[i].branch;
 	}
 	return rc;
 }

@@ -207,15 +207,22 @@ static int judged_note(secex_buf *out, const secex_report *r, escape_fn esc)
 	return rc;
 }
 
-/* "high extension, approved, due 2026-11-06" */
+/* "high extension, approved, due 2026-11-06" ("re-review by" for an acceptance), and
+ * ", 3 days overdue" once expired */
 static int facts(secex_buf *out, const secex_report_item *it, escape_fn esc)
 {
+	bool acceptance = it->type && strcmp(it->type, "acceptance") == 0;
 	int rc = esc(out, or_q(it->priority));
 
 	if (rc == 0 && (rc = secex_buf_putc(out, ' ')) == 0 && (rc = esc(out, or_q(it->type))) == 0 &&
 	    (rc = secex_buf_puts(out, ", ")) == 0 && (rc = esc(out, or_q(it->status))) == 0 &&
-	    (rc = secex_buf_puts(out, ", due ")) == 0)
+	    (rc = secex_buf_puts(out, acceptance ? ", re-review by " : ", due ")) == 0)
 		rc = esc(out, or_q(it->due_date));
+	if (rc == 0 && it->branch && (rc = secex_buf_puts(out, ", only on branch ")) == 0)
+		rc = esc(out, it->branch);
+	if (rc == 0 && it->overdue_days > 0)
+		rc = secex_buf_printf(out, ", %lld day%s overdue", (long long)it->overdue_days,
+				      it->overdue_days == 1 ? "" : "s");
 	return rc;
 }
 
@@ -504,7 +511,8 @@ static int json_item(secex_buf *out, const secex_report_item *it, bool first)
 	    (rc = put_json(out, it->title)) == 0 && (rc = secex_buf_puts(out, ",\"priority\":")) == 0 &&
 	    (rc = put_json(out, it->priority)) == 0 && (rc = secex_buf_puts(out, ",\"type\":")) == 0 &&
 	    (rc = put_json(out, it->type)) == 0 && (rc = secex_buf_puts(out, ",\"status\":")) == 0 &&
-	    (rc = put_json(out, it->status)) == 0 && (rc = secex_buf_puts(out, ",\"due_date\":")) == 0 &&
+	    (rc = put_json(out, it->status)) == 0 && (rc = secex_buf_puts(out, ",\"branch\":")) == 0 &&
+	    (rc = put_json(out, it->branch)) == 0 && (rc = secex_buf_puts(out, ",\"due_date\":")) == 0 &&
 	    (rc = put_json(out, it->due_date)) == 0 && (rc = secex_buf_puts(out, ",\"file\":")) == 0 &&
 	    (rc = put_json(out, it->file)) == 0 && (rc = secex_buf_puts(out, ",\"action\":")) == 0 &&
 	    (rc = put_json(out, it->action)) == 0 &&

@@ -52,11 +52,15 @@ static int check_id_pattern(ctx *c)
 static int check_person(ctx *c, const secex_node *node, const char *field)
 {
 	const char *id = secex_node_str(node);
+	const secex_person *near;
 
 	if (!id || !c->snap->roster || secex_roster_find(c->snap->roster, id))
 		return 0;
 	if (strcmp(field, "assignee") == 0 && strcmp(id, "unassigned") == 0)
 		return 0;
+	if ((near = secex_roster_similar(c->snap->roster, id)))
+		return ADD(c, "SX121", node, "%s '%s' is not in the roster (.secex/people.yaml); "
+			   "did you mean '%s'?", field, id, near->id);
 	return ADD(c, "SX121", node, "%s '%s' is not in the roster (.secex/people.yaml); "
 		   "fix the id or add the person", field, id);
 }
@@ -151,6 +155,17 @@ static int check_extension(ctx *c)
 	return rc;
 }
 
+static int unknown_level(ctx *c, const secex_node *priority)
+{
+	const char *near = secex_policy_similar_level(c->snap->policy, secex_node_str(priority));
+
+	if (near)
+		return ADD(c, "SX122", priority, "priority '%s' is not a level of the policy; did you mean "
+			   "'%s'?", secex_node_str(priority), near);
+	return ADD(c, "SX122", priority, "priority '%s' is not a level of the policy; use one of "
+		   "the levels in .secex/policy.yaml", secex_node_str(priority));
+}
+
 int secex_validate_exception(const secex_snapshot *snap, const secex_exception *exc, secex_diags *diags)
 {
 	ctx c = { snap, exc, secex_doc_root(exc->doc), diags };
@@ -160,16 +175,19 @@ int secex_validate_exception(const secex_snapshot *snap, const secex_exception *
 
 	if (!exc->doc || !exc->id)
 		return 0;
-	if ((rc = check_file_name(&c)) < 0 || !exc->valid)
+	if ((rc = check_file_name(&c)) < 0)
 		return rc;
-	if (snap->policy_ok && (rc = check_id_pattern(&c)) < 0)
+	if (exc->valid && snap->policy_ok && (rc = check_id_pattern(&c)) < 0)
 		return rc;
+	/* people and the level are checked even when the schema found problems, so that one run
+	 * shows them all; the rest needs a file of the schema's shape */
 	if (snap->policy_ok && secex_node_str(priority) &&
 	    !(level = secex_policy_level(snap->policy, secex_node_str(priority))))
-		rc = ADD(&c, "SX122", priority, "priority '%s' is not a level of the policy; use one of "
-			 "the levels in .secex/policy.yaml", secex_node_str(priority));
+		rc = unknown_level(&c, priority);
 	if (rc == 0)
 		rc = check_people(&c);
+	if (rc < 0 || !exc->valid)
+		return rc;
 	if (rc == 0)
 		rc = check_dates(&c, level);
 	if (rc == 0)
@@ -211,15 +229,34 @@ static int check_unique_ids(const secex_snapshot *snap, secex_diags *diags)
 	return rc;
 }
 
+/* Says why people go unchecked: after the roster's own findings (same place, a later code), or
+ * at the top of the file when there is none, which is when the file is missing. */
+static int no_roster(secex_diags *diags)
+{
+	const secex_diag *last = NULL;
+	size_t i;
+
+	for (i = 0; i < diags->n; i++)
+		if (diags->items[i].file && strcmp(diags->items[i].file, SECEX_PEOPLE_PATH) == 0 &&
+		    (!last || diags->items[i].line > last->line ||
+		     (diags->items[i].line == last->line && diags->items[i].column >= last->column)))
+			last = &diags->items[i];
+	if (last)
+		return secex_diags_add(diags, "SX127", SECEX_PEOPLE_PATH, last->line, last->column, NULL, NULL,
+				       "the roster does not load, so no person can be checked; fix the "
+				       "findings on %s above", SECEX_PEOPLE_PATH);
+	return secex_diags_add(diags, "SX127", SECEX_PEOPLE_PATH, 0, 0, NULL, NULL,
+			       "there is no roster (%s), so no person can be checked; create it ('secex "
+			       "init' writes one) or restore it from git", SECEX_PEOPLE_PATH);
+}
+
 int secex_validate_snapshot(const secex_snapshot *snap, secex_diags *diags)
 {
 	size_t i;
 	int rc = 0;
 
 	if (snap->n && !snap->roster)
-		rc = secex_diags_add(diags, "SX127", SECEX_PEOPLE_PATH, 0, 0, NULL, NULL,
-				     "no usable roster, so people cannot be checked; create it with "
-				     "'secex init' or fix the findings above");
+		rc = no_roster(diags);
 	for (i = 0; i < snap->n && rc == 0; i++)
 		rc = secex_validate_exception(snap, &snap->items[i], diags);
 	if (rc == 0)

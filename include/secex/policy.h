@@ -116,6 +116,10 @@ int secex_policy_default(secex_policy **out);
 void secex_policy_free(secex_policy *policy);
 
 const secex_level *secex_policy_level(const secex_policy *policy, const char *name);
+/* For "did you mean": the level or role of the policy, or the person of the roster (by a
+ * near id, or their exact name or e-mail ignoring case), closest to s; NULL when none is. */
+const char *secex_policy_similar_level(const secex_policy *policy, const char *s);
+const char *secex_policy_similar_role(const secex_policy *policy, const char *s);
 /* Whether holding `held` satisfies a requirement for `required` through the hierarchy. */
 bool secex_policy_role_implies(const secex_policy *policy, const char *held, const char *required);
 bool secex_policy_is_substantive(const secex_policy *policy, const char *field);
@@ -135,6 +139,7 @@ int secex_roster_from_doc(secex_roster **out, secex_doc *doc, const char *file,
 			  secex_diags *diags);
 void secex_roster_free(secex_roster *roster);
 const secex_person *secex_roster_find(const secex_roster *roster, const char *id);
+const secex_person *secex_roster_similar(const secex_roster *roster, const char *s);
 
 /* SX127 checks that need both: roles held by people that the policy does not know. */
 int secex_policy_check_roster(const secex_policy *policy, const secex_roster *roster,

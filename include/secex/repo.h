@@ -40,6 +40,11 @@ int secex_repo_path_changed(bool *out, secex_repo *repo, const char *path);
  * local and remote-tracking branch: the ids in use on other branches. */
 int secex_repo_branch_names(secex_vec *out, secex_repo *repo, const char *dir);
 
+/* The short names ("topic", "origin/topic"; char *, caller frees) of the local and
+ * remote-tracking branches, symbolic ones (origin/HEAD) left out, sorted; only those that
+ * match the glob pattern (fnmatch) when pattern is not NULL or "". */
+int secex_repo_branches(secex_vec *out, secex_repo *repo, const char *pattern);
+
 /* The directory git runs hooks from (core.hooksPath, else GIT_DIR/hooks), with a '/'. */
 int secex_repo_hooks_dir(secex_buf *out, secex_repo *repo);
 

@@ -43,6 +43,8 @@ typedef struct {
 	size_t nneeds;
 	const char *action;       /* what the owner must do: one sentence, lowercase, no period */
 	bool approval_invalid;    /* says approved, but history does not prove it: awaiting */
+	int64_t overdue_days;     /* whole days past the due date (SECEX_REPORT_EXPIRED), else 0 */
+	const char *branch;       /* a request that exists only on this other branch, or NULL */
 } secex_report_item;
 
 typedef struct {
@@ -68,16 +70,25 @@ typedef struct secex_report {
 	secex_arena arena;
 } secex_report;
 
+/* A request that exists only on another branch: shown as awaiting approval, marked with its
+ * branch, with the approvals it lacks here (where none of its approvals is in history). */
+typedef struct {
+	const char *branch;
+	const secex_exception *exc;
+} secex_report_extra;
+
 typedef struct {
 	unsigned int version;
 	int64_t now;              /* seconds */
 	const char *owner;        /* only this risk owner, or the owners whose report goes to them */
 	secex_history *history;   /* the history at the snapshot's commit; NULL: not judged */
 	const char *unjudged;     /* without history: why, said in the report */
+	const secex_report_extra *extra; /* requests of other branches (--branches) */
+	size_t nextra;
 } secex_report_options;
 
 #define SECEX_REPORT_OPTIONS_VERSION 1
-#define SECEX_REPORT_OPTIONS_INIT { SECEX_REPORT_OPTIONS_VERSION, 0, NULL, NULL, NULL }
+#define SECEX_REPORT_OPTIONS_INIT { SECEX_REPORT_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, 0 }
 
 /*
  * Builds the digest of snap at opts->now. Awaiting approvals are judged with
