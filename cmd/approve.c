@@ -1309,3 +1309,8 @@ cleanup:
 	secex_diags_release(&diags);
 	return rc;
 }
+
+int cli_find_signer(const secex_person **out, const secex_key **key, secex_repo *repo, const secex_roster *roster)
+{
+	return find_signer(out, key, repo, roster);
+}

@@ -171,6 +171,9 @@ void cli_warn_unverified(const cli_snapshot *s, const secex_approval_claim *clai
  * in-review to the outcome of its decisions); comment, when given, is the commit message's
  * second paragraph. Returns the exit status; a refused step writes nothing and exits 1. */
 int cli_record_status(const char *verb, const char *id, const char *to, const char *comment);
+/* The roster's person whose key git will sign with (gpg.format, user.signingkey), and that
+ * key; SECEX_EINVALID with the fix when there is none. */
+int cli_find_signer(const secex_person **out, const secex_key **key, secex_repo *repo, const secex_roster *roster);
 
 /* Global flags, set by main before the command runs. */
 typedef struct {
@@ -201,6 +204,7 @@ int cmd_review(int argc, char **argv);
 int cmd_withdraw(int argc, char **argv);
 int cmd_close(int argc, char **argv);
 int cmd_reopen(int argc, char **argv);
+int cmd_review_finding(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -224,6 +228,7 @@ extern const cli_command_help cmd_review_help;
 extern const cli_command_help cmd_withdraw_help;
 extern const cli_command_help cmd_close_help;
 extern const cli_command_help cmd_reopen_help;
+extern const cli_command_help cmd_review_finding_help;
 
 /* One exception's approval state as Markdown, text or a JSON object (status, check, show). */
 void cli_status_markdown(secex_buf *out, const secex_approval_state *state, const secex_roster *roster);

@@ -34,6 +34,7 @@ static const command commands[] = {
 	{ "withdraw", cmd_withdraw, &cmd_withdraw_help, "withdraw a request that is no longer needed" },
 	{ "close", cmd_close, &cmd_close_help, "close an approved or denied exception" },
 	{ "reopen", cmd_reopen, &cmd_reopen_help, "take an approved exception back into review" },
+	{ "review-finding", cmd_review_finding, &cmd_review_finding_help, "record, signed, that you reviewed and accept an audit finding" },
 	{ "export", cmd_export, &cmd_export_help, "the exceptions as tracker CSV, JSON or scanner suppressions; signers" },
 	{ "import", cmd_import, &cmd_import_help, "turn a tracker spreadsheet (CSV) into exception files" },
 	{ "hooks", cmd_hooks, &cmd_hooks_help, "install the pre-commit hook into this repository" },
