@@ -205,6 +205,10 @@ int cmd_withdraw(int argc, char **argv);
 int cmd_close(int argc, char **argv);
 int cmd_reopen(int argc, char **argv);
 int cmd_review_finding(int argc, char **argv);
+int cmd_merge_driver(int argc, char **argv);
+/* Sets git config merge.secex.driver in the repository at root and adds the exceptions
+ * directory's line to root/.gitattributes (once). */
+int cli_merge_driver_install(const char *root, const char *exceptions_dir);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -229,6 +233,7 @@ extern const cli_command_help cmd_withdraw_help;
 extern const cli_command_help cmd_close_help;
 extern const cli_command_help cmd_reopen_help;
 extern const cli_command_help cmd_review_finding_help;
+extern const cli_command_help cmd_merge_driver_help;
 
 /* One exception's approval state as Markdown, text or a JSON object (status, check, show). */
 void cli_status_markdown(secex_buf *out, const secex_approval_state *state, const secex_roster *roster);

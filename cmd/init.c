@@ -137,6 +137,8 @@ int cmd_init(int argc, char **argv)
 	printf("created %s, %s and %s/\n"
 	       "next: add your approvers and their signing keys to %s, then 'secex validate'\n",
 	       SECEX_POLICY_PATH, SECEX_PEOPLE_PATH, o.dir, SECEX_PEOPLE_PATH);
+	if (repo && secex_repo_workdir(repo) && cli_merge_driver_install(".", o.dir) < 0)
+		rc = cli_fail(SECEX_EREPO);
 cleanup:
 	free(policy);
 	secex_buf_release(&keep);

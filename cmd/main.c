@@ -37,6 +37,7 @@ static const command commands[] = {
 	{ "review-finding", cmd_review_finding, &cmd_review_finding_help, "record, signed, that you reviewed and accept an audit finding" },
 	{ "export", cmd_export, &cmd_export_help, "the exceptions as tracker CSV, JSON or scanner suppressions; signers" },
 	{ "import", cmd_import, &cmd_import_help, "turn a tracker spreadsheet (CSV) into exception files" },
+	{ "merge-driver", cmd_merge_driver, &cmd_merge_driver_help, "git's merge driver: approvals appended on both sides merge cleanly" },
 	{ "hooks", cmd_hooks, &cmd_hooks_help, "install the pre-commit hook into this repository" },
 	{ "help", cmd_help, NULL, "show help for secex or one command" },
 	{ "version", cmd_version, NULL, "print the version" },
