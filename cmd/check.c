@@ -104,6 +104,7 @@ int cmd_check(int argc, char **argv)
 	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0 || (rc = secex_validate_snapshot(h.s.snap, &diags)) < 0 ||
 	    (rc = judge_all(&h, &diags, o.report.fmt == CLI_FORMAT_MARKDOWN ? &md : NULL)) < 0 ||
 	    (rc = secex_policy_apply_severity(h.s.snap->policy, &diags)) < 0 ||
+	    (rc = secex_reviews_apply(h.history, h.s.snap, &diags)) < 0 ||
 	    (o.allow_pending && (rc = secex_diags_override(&diags, "SX201", SECEX_SEV_NOTE)) < 0)) {
 		rc = cli_fail(rc);
 		goto cleanup;

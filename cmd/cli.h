@@ -184,6 +184,9 @@ int cli_config_or(secex_buf *out, secex_repo *repo, const char *key, const char 
  * ("key::..." or "ssh-..."), or the first line of a public key file (path.pub when given the
  * private key's path; "~/" is the home directory). */
 int cli_ssh_key_line(secex_buf *out, const char *value);
+/* The roster's person whose key git will sign with (gpg.format, user.signingkey), and that
+ * key; SECEX_EINVALID with the fix when there is none. */
+int cli_find_signer(const secex_person **out, const secex_key **key, secex_repo *repo, const secex_roster *roster);
 
 /* Global flags, set by main before the command runs. */
 typedef struct {
@@ -214,6 +217,11 @@ int cmd_review(int argc, char **argv);
 int cmd_withdraw(int argc, char **argv);
 int cmd_close(int argc, char **argv);
 int cmd_reopen(int argc, char **argv);
+int cmd_review_finding(int argc, char **argv);
+int cmd_merge_driver(int argc, char **argv);
+/* Sets git config merge.secex.driver in the repository at root and adds the exceptions
+ * directory's line to root/.gitattributes (once). */
+int cli_merge_driver_install(const char *root, const char *exceptions_dir);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -237,6 +245,8 @@ extern const cli_command_help cmd_review_help;
 extern const cli_command_help cmd_withdraw_help;
 extern const cli_command_help cmd_close_help;
 extern const cli_command_help cmd_reopen_help;
+extern const cli_command_help cmd_review_finding_help;
+extern const cli_command_help cmd_merge_driver_help;
 
 /* Requests that exist only on other branches (--branches): each with the branch it is on
  * and, as that branch's history judges it, who must still approve. */

@@ -267,7 +267,7 @@ static void say_next(const admin *a)
 		       "~/.ssh/id_ed25519.pub (without an admin key no change of .secex/ can ever be approved)\n",
 		       SECEX_PEOPLE_PATH);
 	printf("next: add your approvers to %s, then commit it signed:\n"
-	       "  git add .secex %s && git commit -S -m 'secex init'\n"
+	       "  git add .secex .gitattributes %s && git commit -S -m 'secex init'\n"
 	       "and pin that commit as the trust root, here and in CI:\n"
 	       "  git config secex.trustRoot $(git rev-parse HEAD)\n"
 	       "  CI: secex check --trust-root <that commit> (or SECEX_TRUST_ROOT=<that commit>)\n",
@@ -316,6 +316,10 @@ int cmd_init(int argc, char **argv)
 	    write_new(SECEX_PEOPLE_PATH, roster) < 0 || write_new(keep.ptr, "") < 0) {
 		cli_error("cannot write the files: %s", strerror(errno));
 		rc = CLI_EXIT_INTERNAL;
+		goto cleanup;
+	}
+	if (cli_merge_driver_install(".", o.dir) < 0) {
+		rc = cli_fail(SECEX_EREPO);
 		goto cleanup;
 	}
 	say_next(&who);

@@ -254,7 +254,8 @@ const char *secex_policy_similar_role(const secex_policy *p, const char *s)
 bool secex_policy_knows_role(const secex_policy *p, const char *role)
 {
 	return role_in_hierarchy(p, role) || role_in_groups(p, role) ||
-	       secex_strlist_has(&p->sme_roles, role) || secex_strlist_has(&p->admin_roles, role);
+	       secex_strlist_has(&p->sme_roles, role) || secex_strlist_has(&p->admin_roles, role) ||
+	       secex_strlist_has(&p->reviewer_roles, role);
 }
 
 /* A string node in doc. */
@@ -333,6 +334,10 @@ static int lists_from(secex_policy *p, const secex_node *root)
 		return rc;
 	n = secex_node_get(root, "admin_roles");
 	rc = n ? strlist_from(&p->admin_roles, p->doc, n) : default_list(&p->admin_roles, p->doc, admin, 1);
+	if (rc < 0)
+		return rc;
+	n = secex_node_get(root, "reviewer_roles");
+	rc = n ? strlist_from(&p->reviewer_roles, p->doc, n) : default_list(&p->reviewer_roles, p->doc, admin, 1);
 	if (rc < 0)
 		return rc;
 	n = secex_node_get(root, "non_substantive_fields");

@@ -19,7 +19,8 @@ static struct builtin {
 	const char *name;
 	secex_doc *doc;
 	secex_schema *schema;
-} builtins[] = { { "exception", NULL, NULL }, { "policy", NULL, NULL }, { "people", NULL, NULL } };
+} builtins[] = { { "exception", NULL, NULL }, { "policy", NULL, NULL }, { "people", NULL, NULL },
+		    { "reviews", NULL, NULL } };
 
 const char *secex_schema_builtin_text(const char *name, size_t *len)
 {
@@ -244,6 +245,26 @@ cleanup:
 	return rc;
 }
 
+/* The reviews of audit findings, when they pass their schema (secex_reviews_apply judges
+ * them). */
+static int load_reviews(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
+{
+	const secex_schema *schema;
+	secex_doc *doc = NULL;
+	bool valid;
+	int rc;
+
+	if (!secex_tree_exists(tree, SECEX_REVIEWS_PATH))
+		return 0;
+	if ((rc = secex_schema_builtin(&schema, "reviews")) < 0 ||
+	    (rc = load_checked(&doc, &valid, tree, SECEX_REVIEWS_PATH, schema, NULL, diags)) < 0 || !valid) {
+		secex_doc_free(doc);
+		return rc;
+	}
+	s->reviews = doc;
+	return 0;
+}
+
 /* The policy, roster and extending schema; only the defaults when .secex/ is not a real
  * directory (nothing is read through a link). */
 static int load_rules(secex_snapshot *s, snapshot_internal *in, secex_tree *tree, secex_diags *diags)
@@ -257,7 +278,8 @@ static int load_rules(secex_snapshot *s, snapshot_internal *in, secex_tree *tree
 		s->policy_ok = false;
 		return secex_policy_default(&s->policy);
 	}
-	if ((rc = load_policy(s, tree, diags)) < 0 || (rc = load_roster(s, tree, diags)) < 0)
+	if ((rc = load_policy(s, tree, diags)) < 0 || (rc = load_roster(s, tree, diags)) < 0 ||
+	    (rc = load_reviews(s, tree, diags)) < 0)
 		return rc;
 	return load_extension(s, in, tree, diags);
 }
@@ -310,6 +332,7 @@ void secex_snapshot_free(secex_snapshot *s)
 	free(s->items);
 	secex_policy_free(s->policy);
 	secex_roster_free(s->roster);
+	secex_doc_free(s->reviews);
 	if (in) {
 		secex_schema_free(in->merged);
 		secex_doc_free(in->merged_doc);

@@ -12,6 +12,7 @@
 
 #define SECEX_POLICY_PATH ".secex/policy.yaml"
 #define SECEX_PEOPLE_PATH ".secex/people.yaml"
+#define SECEX_REVIEWS_PATH ".secex/reviews.yaml"
 
 typedef struct {
 	const char **roles; /* any one of them fills the group */
@@ -59,6 +60,7 @@ typedef struct secex_policy {
 	size_t nroles;
 	secex_strlist sme_roles;
 	secex_strlist admin_roles;
+	secex_strlist reviewer_roles; /* who may review audit findings (.secex/reviews.yaml) */
 	secex_strlist non_substantive;
 	secex_risk_owner_rule risk_owner_must_approve;
 	bool separation_of_duties;

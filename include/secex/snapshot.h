@@ -23,18 +23,20 @@ typedef struct secex_snapshot {
 	bool policy_ok;           /* the policy file is absent or valid */
 	bool policy_present;
 	secex_roster *roster;     /* NULL when absent or invalid */
+	secex_doc *reviews;       /* .secex/reviews.yaml; NULL when absent or invalid */
 	secex_exception *items;   /* sorted by path */
 	size_t n;
 	void *internal;
 } secex_snapshot;
 
-/* The shipped schemas, compiled once per process. name: "exception", "policy", "people". */
+/* The shipped schemas, compiled once per process. name: "exception", "policy", "people",
+ * "reviews". */
 int secex_schema_builtin(const secex_schema **out, const char *name);
 /* The shipped schema's text, or NULL. */
 const char *secex_schema_builtin_text(const char *name, size_t *len);
 
 /*
- * Loads .secex/policy.yaml, .secex/people.yaml and every exception file of the policy's
+ * Loads .secex/policy.yaml, .secex/people.yaml, .secex/reviews.yaml and every exception file of the policy's
  * exceptions directory from tree, validating each against its schema (and the policy's
  * extending schema). Problems are findings; the function fails only when it cannot run.
  */
