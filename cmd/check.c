@@ -66,7 +66,7 @@ static int render(const secex_diags *diags, const secex_buf *md)
 	size_t counts[3];
 
 	if (o.report.fmt != CLI_FORMAT_MARKDOWN)
-		return cli_render(stdout, diags, o.report.fmt, "check");
+		return cli_render_failing(stdout, diags, o.report.fmt, "check", o.report.fail_level);
 	secex_diags_count(diags, counts);
 	printf("## secex check: %s\n\n", counts[SECEX_SEV_ERROR] ? "changes needed" : "passed");
 	fputs(secex_buf_cstr(md), stdout);

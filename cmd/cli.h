@@ -95,6 +95,10 @@ int cli_report_opts_check(cli_report_opts *r);
 
 /* Writes the findings in the chosen format to out; `subject` names what was checked. */
 int cli_render(FILE *out, const secex_diags *diags, cli_format fmt, const char *subject);
+/* The same, where findings at or above fail_level fail the job (JUnit failures); cli_render
+ * takes errors. */
+int cli_render_failing(FILE *out, const secex_diags *diags, cli_format fmt, const char *subject,
+		       secex_severity fail_level);
 /* Sorts the findings, writes them to stdout in r's format, and returns the exit status
  * (CLI_EXIT_INTERNAL when they cannot be written). */
 int cli_report_findings(const cli_report_opts *r, secex_diags *diags, const char *subject);

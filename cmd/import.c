@@ -112,7 +112,7 @@ int cmd_import(int argc, char **argv)
 		goto cleanup;
 	}
 	secex_diags_sort(&diags);
-	cli_render(stdout, &diags, o.report.fmt, o.files.v[0]);
+	cli_render_failing(stdout, &diags, o.report.fmt, o.files.v[0], o.report.fail_level);
 	rc = cli_exit_for(&diags, o.report.fail_level);
 cleanup:
 	secex_diags_release(&diags);

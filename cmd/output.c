@@ -70,7 +70,7 @@ int cli_fail(int rc)
 int cli_report_findings(const cli_report_opts *r, secex_diags *diags, const char *subject)
 {
 	secex_diags_sort(diags);
-	if (cli_render(stdout, diags, r->fmt, subject) < 0)
+	if (cli_render_failing(stdout, diags, r->fmt, subject, r->fail_level) < 0)
 		return CLI_EXIT_INTERNAL;
 	return cli_exit_for(diags, r->fail_level);
 }
@@ -178,46 +178,139 @@ static const char *sarif_level(secex_severity s)
 	return s == SECEX_SEV_ERROR ? "error" : s == SECEX_SEV_WARNING ? "warning" : "note";
 }
 
-static void render_sarif(secex_buf *b, const secex_diags *diags)
+/* A repository path as a URI reference: each segment percent-encoded (RFC 3986), '/' kept. */
+static void sarif_uri(secex_buf *b, const char *path)
+{
+	static const char unreserved[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/";
+
+	for (; *path; path++) {
+		if (strchr(unreserved, *path))
+			secex_buf_putc(b, *path);
+		else
+			secex_buf_printf(b, "%%%02X", (unsigned char)*path);
+	}
+}
+
+static void sarif_text(secex_buf *b, const char *key, const char *text)
+{
+	secex_buf_printf(b, ",\"%s\":{\"text\":", key);
+	cli_json_str(b, text);
+	secex_buf_putc(b, '}');
+}
+
+static void sarif_rules(secex_buf *b)
 {
 	const secex_diag_code *c;
+	const char *description, *help;
+
+	for (c = secex_diag_codes(); c->code; c++) {
+		if (!secex_diag_code_help(&description, &help, c->code)) {
+			description = c->title;
+			help = "Run 'secex help codes' for the list of codes and README.md for what each checks.";
+		}
+		secex_buf_printf(b, "%s{\"id\":\"%s\"", c == secex_diag_codes() ? "" : ",", c->code);
+		sarif_text(b, "shortDescription", c->title);
+		sarif_text(b, "fullDescription", description);
+		sarif_text(b, "help", help);
+		secex_buf_printf(b, ",\"defaultConfiguration\":{\"level\":\"%s\"}}", sarif_level(c->severity));
+	}
+}
+
+/* What identifies a finding from one run to the next: everything but its line and column. */
+static uint64_t finding_hash(const secex_diag *d)
+{
+	secex_buf key = SECEX_BUF_INIT;
+	uint64_t h;
+
+	secex_buf_printf(&key, "%s%c%s%c%s%c%s%c%s", d->code, 0, d->file ? d->file : "", 0,
+			 d->exception ? d->exception : "", 0, d->commit ? d->commit : "", 0, d->message);
+	h = secex_hash(secex_buf_cstr(&key), key.size);
+	secex_buf_release(&key);
+	return h;
+}
+
+typedef struct {
+	uint64_t hash;
+	size_t index;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const keyed *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Each finding's hash and its occurrence among findings of that hash (1, 2, ...), in order. */
+static int fingerprints(uint64_t *hashes, size_t *nth, const secex_diags *diags)
+{
+	keyed *k = calloc(diags->n, sizeof(*k));
 	size_t i;
 
-	secex_buf_puts(b, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
-			  "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"secex\",\"version\":\"" SECEX_VERSION "\","
-			  "\"informationUri\":\"https://github.com/secex/secex\",\"rules\":[");
-	for (c = secex_diag_codes(); c->code; c++) {
-		secex_buf_printf(b, "%s{\"id\":\"%s\",\"shortDescription\":{\"text\":", c == secex_diag_codes() ? "" : ",", c->code);
-		cli_json_str(b, c->title);
-		secex_buf_printf(b, "},\"defaultConfiguration\":{\"level\":\"%s\"}}", sarif_level(c->severity));
+	if (!k)
+		return -1;
+	for (i = 0; i < diags->n; i++) {
+		k[i].hash = hashes[i] = finding_hash(&diags->items[i]);
+		k[i].index = i;
 	}
+	qsort(k, diags->n, sizeof(*k), cmp_keyed);
+	for (i = 0; i < diags->n; i++)
+		nth[k[i].index] = i && k[i - 1].hash == k[i].hash ? nth[k[i - 1].index] + 1 : 1;
+	free(k);
+	return 0;
+}
+
+/* The finding's place, or the policy file for a repository-wide finding (GitHub needs one). */
+static void sarif_location(secex_buf *b, const secex_diag *d)
+{
+	secex_buf_puts(b, ",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
+	sarif_uri(b, d->file ? d->file : SECEX_POLICY_PATH);
+	secex_buf_printf(b, "\"},\"region\":{\"startLine\":%u,\"startColumn\":%u}}}]", d->line ? d->line : 1,
+			 d->line && d->column ? d->column : 1);
+}
+
+static void sarif_result(secex_buf *b, const secex_diag *d, uint64_t hash, size_t nth)
+{
+	secex_buf_printf(b, "{\"ruleId\":\"%s\",\"level\":\"%s\",\"message\":{\"text\":", d->code, sarif_level(d->severity));
+	cli_json_str(b, d->message);
+	secex_buf_putc(b, '}');
+	sarif_location(b, d);
+	secex_buf_printf(b, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\"%016llx:%zu\"}",
+			 (unsigned long long)hash, nth);
+	if (d->exception || d->commit) {
+		secex_buf_puts(b, ",\"properties\":{\"exception\":");
+		cli_json_str(b, d->exception);
+		secex_buf_puts(b, ",\"commit\":");
+		cli_json_str(b, d->commit);
+		secex_buf_putc(b, '}');
+	}
+	secex_buf_putc(b, '}');
+}
+
+static int render_sarif(secex_buf *b, const secex_diags *diags)
+{
+	uint64_t *hashes = calloc(diags->n + 1, sizeof(*hashes));
+	size_t i, *nth = calloc(diags->n + 1, sizeof(*nth));
+	int rc = -1;
+
+	if (!hashes || !nth || (diags->n && fingerprints(hashes, nth, diags) < 0))
+		goto cleanup;
+	secex_buf_puts(b, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
+			  "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"secex\",\"version\":\"" SECEX_VERSION "\",\"rules\":[");
+	sarif_rules(b);
 	secex_buf_puts(b, "]}},\"results\":[");
 	for (i = 0; i < diags->n; i++) {
-		const secex_diag *d = &diags->items[i];
-
-		secex_buf_printf(b, "%s{\"ruleId\":\"%s\",\"level\":\"%s\",\"message\":{\"text\":", i ? "," : "",
-				 d->code, sarif_level(d->severity));
-		cli_json_str(b, d->message);
-		secex_buf_putc(b, '}');
-		if (d->file) {
-			secex_buf_puts(b, ",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
-			cli_json_str(b, d->file);
-			secex_buf_putc(b, '}');
-			if (d->line)
-				secex_buf_printf(b, ",\"region\":{\"startLine\":%u,\"startColumn\":%u}", d->line,
-						 d->column ? d->column : 1);
-			secex_buf_puts(b, "}}]");
-		}
-		if (d->exception || d->commit) {
-			secex_buf_puts(b, ",\"properties\":{\"exception\":");
-			cli_json_str(b, d->exception);
-			secex_buf_puts(b, ",\"commit\":");
-			cli_json_str(b, d->commit);
-			secex_buf_putc(b, '}');
-		}
-		secex_buf_putc(b, '}');
+		secex_buf_puts(b, i ? "," : "");
+		sarif_result(b, &diags->items[i], hashes[i], nth[i]);
 	}
 	secex_buf_puts(b, "]}]}\n");
+	rc = 0;
+cleanup:
+	free(hashes);
+	free(nth);
+	return rc;
 }
 
 /* GitHub workflow commands escape %, CR and LF in data, and also : and , in properties. */
@@ -260,51 +353,63 @@ static void render_github(secex_buf *b, const secex_diags *diags)
 	}
 }
 
-/* The junit test case a finding belongs to: its file, else its exception, else "secex". */
-static const char *case_name(const secex_diag *d)
+/* "SX201 exceptions/EXC-0001.yaml:12:3", "SX305 EXC-0001" or "SX305": the code and place. */
+static void junit_case_name(secex_buf *b, const secex_diag *d)
 {
-	return d->file ? d->file : d->exception ? d->exception : "secex";
+	secex_buf name = SECEX_BUF_INIT;
+
+	secex_buf_puts(&name, d->code);
+	if (d->file && d->line)
+		secex_buf_printf(&name, " %s:%u:%u", d->file, d->line, d->column);
+	else if (d->file || d->exception)
+		secex_buf_printf(&name, " %s", d->file ? d->file : d->exception);
+	secex_buf_put_xml(b, secex_buf_cstr(&name));
+	secex_buf_release(&name);
 }
 
-static void render_junit(secex_buf *b, const secex_diags *diags, const char *subject)
+/*
+ * One test case per finding; those at or above fail_level fail with the whole text line
+ * (what CI servers show), the others pass with that line as their output.
+ */
+static void junit_case(secex_buf *b, const secex_diag *d, bool failed)
 {
-	size_t i, failures = 0, cases = 0;
-	secex_buf body = SECEX_BUF_INIT;
+	secex_diag copy = *d;
+	secex_diags one = { &copy, 1, 1, NULL };
+	secex_buf line = SECEX_BUF_INIT;
 
-	for (i = 0; i < diags->n; i++) {
-		const secex_diag *d = &diags->items[i];
-		bool new_case = i == 0 || strcmp(case_name(d), case_name(&diags->items[i - 1])) != 0;
-
-		if (new_case) {
-			if (i)
-				secex_buf_puts(&body, "    </testcase>\n");
-			secex_buf_puts(&body, "    <testcase classname=\"secex\" name=\"");
-			secex_buf_put_xml(&body, case_name(d));
-			secex_buf_puts(&body, "\">\n");
-			cases++;
-		}
-		if (d->severity != SECEX_SEV_ERROR)
-			continue;
-		failures++;
-		secex_buf_printf(&body, "      <failure type=\"%s\" message=\"", d->code);
-		secex_buf_put_xml(&body, d->message);
-		secex_buf_puts(&body, "\">");
-		if (d->file) {
-			secex_buf_put_xml(&body, d->file);
-			secex_buf_printf(&body, ":%u:%u", d->line, d->column);
-		}
-		secex_buf_puts(&body, "</failure>\n");
+	render_text(&line, &one, false);
+	if (line.size)
+		line.ptr[--line.size] = '\0'; /* the newline */
+	secex_buf_puts(b, "    <testcase classname=\"secex\" name=\"");
+	junit_case_name(b, d);
+	secex_buf_puts(b, "\" time=\"0\">\n");
+	if (failed) {
+		secex_buf_printf(b, "      <failure type=\"%s\" message=\"", d->code);
+		secex_buf_put_xml(b, d->message);
+		secex_buf_puts(b, "\">");
+	} else {
+		secex_buf_puts(b, "      <system-out>");
 	}
-	if (cases)
-		secex_buf_puts(&body, "    </testcase>\n");
-	else
-		secex_buf_puts(&body, "    <testcase classname=\"secex\" name=\"secex\"/>\n");
+	secex_buf_put_xml(b, secex_buf_cstr(&line));
+	secex_buf_puts(b, failed ? "</failure>\n    </testcase>\n" : "</system-out>\n    </testcase>\n");
+	secex_buf_release(&line);
+}
+
+static void render_junit(secex_buf *b, const secex_diags *diags, const char *subject, secex_severity fail_level)
+{
+	size_t i, failures = 0;
+
+	for (i = 0; i < diags->n; i++)
+		failures += diags->items[i].severity >= fail_level;
 	secex_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
 	secex_buf_put_xml(b, subject);
-	secex_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\">\n", cases ? cases : 1, failures);
-	secex_buf_put(b, body.ptr, body.size);
+	secex_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" time=\"0\">\n",
+			 diags->n ? diags->n : 1, failures);
+	for (i = 0; i < diags->n; i++)
+		junit_case(b, &diags->items[i], diags->items[i].severity >= fail_level);
+	if (!diags->n)
+		secex_buf_puts(b, "    <testcase classname=\"secex\" name=\"no findings\" time=\"0\"/>\n");
 	secex_buf_puts(b, "  </testsuite>\n</testsuites>\n");
-	secex_buf_release(&body);
 }
 
 static void md_cell(secex_buf *b, const char *s)
@@ -351,15 +456,21 @@ static void render_markdown(secex_buf *b, const secex_diags *diags, const char *
 
 int cli_render(FILE *out, const secex_diags *diags, cli_format fmt, const char *subject)
 {
+	return cli_render_failing(out, diags, fmt, subject, SECEX_SEV_ERROR);
+}
+
+int cli_render_failing(FILE *out, const secex_diags *diags, cli_format fmt, const char *subject,
+		       secex_severity fail_level)
+{
 	secex_buf b = SECEX_BUF_INIT;
 	int rc = 0;
 
 	switch (fmt) {
 	case CLI_FORMAT_TEXT: render_text(&b, diags, use_color(out)); break;
 	case CLI_FORMAT_JSON: render_json(&b, diags); break;
-	case CLI_FORMAT_SARIF: render_sarif(&b, diags); break;
+	case CLI_FORMAT_SARIF: rc = render_sarif(&b, diags); break;
 	case CLI_FORMAT_GITHUB: render_github(&b, diags); break;
-	case CLI_FORMAT_JUNIT: render_junit(&b, diags, subject); break;
+	case CLI_FORMAT_JUNIT: render_junit(&b, diags, subject, fail_level); break;
 	case CLI_FORMAT_MARKDOWN: render_markdown(&b, diags, subject); break;
 	}
 	if (b.size && fwrite(b.ptr, 1, b.size, out) != b.size)

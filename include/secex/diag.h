@@ -43,6 +43,8 @@ typedef struct {
 /* The table of every finding code, terminated by a row with code NULL. */
 const secex_diag_code *secex_diag_codes(void);
 const secex_diag_code *secex_diag_code_lookup(const char *code);
+/* What a code means and how to fix it, in a sentence or two each; false for an unknown code. */
+bool secex_diag_code_help(const char **description, const char **help, const char *code);
 
 void secex_diags_init(secex_diags *diags);
 void secex_diags_release(secex_diags *diags);
