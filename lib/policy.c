@@ -369,6 +369,7 @@ int secex_policy_from_doc(secex_policy **out, secex_doc *doc, const char *file, 
 	p->expiring_within = duration_or(secex_node_get(root, "expiring_within"), 14 * 86400);
 	p->initial_review_sla = duration_or(secex_node_get(root, "initial_review_sla"), 5 * 86400);
 	p->exception_schema = secex_node_str(secex_node_get(root, "exception_schema"));
+	p->organization = secex_node_str(secex_node_get(root, "organization"));
 	p->severity = secex_node_get(root, "severity");
 	if (!p->file || (rc = levels_from(p, secex_node_get(root, "levels"))) < 0 ||
 	    (rc = roles_from(p, secex_node_get(root, "roles"))) < 0 || (rc = lists_from(p, root)) < 0)
