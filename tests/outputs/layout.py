@@ -6,7 +6,7 @@ The page is laid out in an iframe that wide; a script beside it measures the box
 writes them into the DOM, which `chromium --dump-dom` prints; a screenshot of the same goes
 to WORKDIR/PAGE.html-WIDTH.png. Checks: the page is no wider than the
 window; at the report, every table cell is wide enough for a few words and no two cells of
-a row overlap; at the metrics page, the series table fits the window at 1280 px and scrolls
+a row overlap; the screenshot is painted within WIDTH and not beyond; at the metrics page, the series table fits the window at 1280 px and scrolls
 inside its own box (never the page) when narrower, and every chart fits the window.
 Exits 1 with the reasons, 77 when Chromium cannot lay the page out.
 """
@@ -14,8 +14,10 @@ Exits 1 with the reasons, 77 when Chromium cannot lay the page out.
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
+import zlib
 
 # The page goes into an iframe of the width asked for (Chromium's window is at least 500 px
 # wide); srcdoc keeps it same-origin, so the wrapper's script can measure its boxes.
@@ -78,6 +80,53 @@ def measure(chromium, page, width, work):
     return json.loads(m.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
 
 
+def pixels(path):
+    """(width, height, rows of RGB bytes) of an 8-bit RGB or RGBA PNG."""
+    data = open(path, "rb").read()
+    pos, idat, ihdr = 8, b"", None
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IHDR":
+            ihdr = struct.unpack(">IIBBBBB", data[pos + 8:pos + 8 + n])
+        elif kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    w, h, depth, ctype = ihdr[0], ihdr[1], ihdr[2], ihdr[3]
+    bpp = 4 if ctype == 6 else 3
+    raw, stride, rows, prev, i = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp), 0
+    for _ in range(h):
+        f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+        i += 1 + stride
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b, c = prev[x], prev[x - bpp] if x >= bpp else 0
+            if f == 1: line[x] = (line[x] + a) & 255
+            elif f == 2: line[x] = (line[x] + b) & 255
+            elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([bytes(line[x:x + 3]) for x in range(0, stride, bpp)])
+        prev = line
+    return w, h, rows
+
+
+def check_shot(path, width):
+    """The page painted within its width: many colours there, nothing to the right of it."""
+    problems = []
+    if not os.path.exists(path):
+        return ["no screenshot"]
+    w, h, rows = pixels(path)
+    inside = {rows[y][x] for y in range(0, h, 9) for x in range(0, min(width, w), 5)}
+    if len(inside) < 16:
+        problems.append("the screenshot has only %d colours within %d px: nothing rendered" % (len(inside), width))
+    outside = {rows[y][x] for y in range(h) for x in range(width + 2, w)}
+    if len(outside) > 1:
+        problems.append("the screenshot has paint right of %d px" % width)
+    return problems
+
+
 def overlap(a, b):
     return min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
 
@@ -116,6 +165,7 @@ def check(kind, width, got):
 def main():
     chromium, page, width, kind, work = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
     problems = check(kind, width, measure(chromium, page, width, work))
+    problems += check_shot(os.path.join(work, "%s-%d.png" % (os.path.basename(page), width)), width)
     for p in problems:
         print("%s at %d px: %s" % (os.path.basename(page), width, p))
     sys.exit(1 if problems else 0)
