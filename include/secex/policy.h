@@ -65,7 +65,7 @@ typedef struct secex_policy {
 	int64_t expiring_within;
 	int64_t initial_review_sla;
 	const char *exception_schema; /* repository path of an extending schema, or NULL */
-	const char *organization;     /* who authors the OpenVEX documents, or NULL */
+	const char *organization;     /* "Name <addr>" keeping the register, or NULL */
 	const secex_node *severity;   /* object code -> severity, or NULL */
 } secex_policy;
 
@@ -124,9 +124,7 @@ bool secex_policy_is_substantive(const secex_policy *policy, const char *field);
 bool secex_policy_risk_owner_required(const secex_policy *policy, const char *type);
 /* Whether the role appears anywhere in the policy (hierarchy, groups, SME or admin roles). */
 bool secex_policy_knows_role(const secex_policy *policy, const char *role);
-/* Whether code is a trust finding (SX202-SX208, SX211, SX301-SX305): always an error. */
-bool secex_policy_trust_code(const char *code);
-/* Applies the policy's per-code severity overrides to diags; trust findings stay errors. */
+/* Applies the policy's per-code severity overrides to diags. */
 int secex_policy_apply_severity(const secex_policy *policy, secex_diags *diags);
 
 /* Builds a roster from a document that passed people.schema.json; takes ownership of doc.
