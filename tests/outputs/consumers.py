@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """The consumers' own rules, for the outputs of secex (tests/outputs/run-outputs).
 
-usage: consumers.py sarif RUN1.sarif RUN2.sarif    GitHub code scanning's structure rules
-       consumers.py junit FILE.xml FAILING_CODES    counts and one failure per case
-       consumers.py grype .grype.yaml               Grype's matcher on the fixture's packages
+usage: consumers.py grype .grype.yaml               Grype's matcher on the fixture's packages
        consumers.py trivy .trivyignore.yaml         Trivy's id and doublestar path matching
        consumers.py snyk .snyk                      snyk-policy's exact id matching
        consumers.py openvex VEX.json [PRODUCT]      OpenVEX statements and what Grype matches
@@ -15,7 +13,6 @@ import json
 import re
 import sys
 import urllib.parse
-import xml.etree.ElementTree as ET
 
 import yaml
 
@@ -94,69 +91,6 @@ def grype_name_matches(rule_name, package_name):
 
 
 # ---- the checks ----
-
-def sarif(path1, path2):
-    runs = [json.load(open(p)) for p in (path1, path2)]
-    fps = []
-    for doc in runs:
-        need(doc.get("version") == "2.1.0", "not SARIF 2.1.0")
-        run = doc["runs"][0]
-        driver = run["tool"]["driver"]
-        uri = driver.get("informationUri")
-        need(uri is None or "github.com/secex/secex" not in uri, "informationUri names a repository that does not exist")
-        ids = set()
-        for rule in driver["rules"]:
-            ids.add(rule["id"])
-            need(rule.get("fullDescription", {}).get("text"), "rule %s has no fullDescription" % rule["id"])
-            need(rule.get("help", {}).get("text") or rule.get("help", {}).get("markdown"), "rule %s has no help" % rule["id"])
-            need(rule.get("name") != rule["id"], "rule %s: name equals id (SARIF1001)" % rule["id"])
-        seen = {}
-        for r in run["results"]:
-            need(r["ruleId"] in ids, "result for unknown rule %s" % r["ruleId"])
-            locs = r.get("locations") or []
-            need(len(locs) >= 1, "result %s has no location (GitHub GH1015)" % r["ruleId"])
-            for loc in locs:
-                art = loc["physicalLocation"]["artifactLocation"]["uri"]
-                need(re.fullmatch(r"[A-Za-z0-9\-._~/%]+", art) and not re.search(r"%(?![0-9A-F]{2})", art),
-                     "uri %r is not a percent-encoded relative reference" % art)
-                need(":" not in art.split("/")[0], "uri %r reads as a scheme" % art)
-                region = loc["physicalLocation"].get("region", {})
-                need(region.get("startLine", 1) >= 1, "startLine below 1")
-            fp = r.get("partialFingerprints", {}).get("primaryLocationLineHash")
-            need(fp, "result %s has no primaryLocationLineHash" % r["ruleId"])
-            key = (r["ruleId"], locs[0]["physicalLocation"]["artifactLocation"]["uri"] if locs else "", fp)
-            need(key not in seen, "two results share rule, file and fingerprint: %s (GitHub folds them)" % (key,))
-            seen[key] = True
-        fps.append([r.get("partialFingerprints") for r in run["results"]])
-    need(fps[0] == fps[1], "the fingerprints differ between two runs on the same input")
-
-
-def uri_path(art):
-    return urllib.parse.unquote(art)
-
-
-def junit(path, failing):
-    failing = set(failing.split(",")) if failing else set()
-    suites = ET.parse(path).getroot()
-    for suite in suites.iter("testsuite"):
-        cases = list(suite.iter("testcase"))
-        failed = [c for c in cases if c.find("failure") is not None]
-        need(int(suite.get("tests")) == len(cases), "tests=%s for %d cases" % (suite.get("tests"), len(cases)))
-        need(int(suite.get("failures")) == len(failed), "failures=%s for %d failed cases" % (suite.get("failures"), len(failed)))
-        need(suite.get("errors") == "0", "errors missing or not 0")
-        names = [c.get("name") for c in cases]
-        need(len(set(names)) == len(names) or len(cases) == 1, "test case names repeat: %s" % names)
-        for c in cases:
-            f = c.findall("failure")
-            need(len(f) <= 1, "case %s has %d failures" % (c.get("name"), len(f)))
-            code = c.get("name").split(" ")[0]
-            if f:
-                need(code in failing, "case %s fails, but %s should not fail the job" % (c.get("name"), code))
-                text = f[0].text or ""
-                need(re.search(r": (error|warning|note): .+ \[SX\d{3}\]$", text), "failure text %r lacks the message and code" % text)
-            else:
-                need(code not in failing, "case %s passes, but %s fails the job" % (c.get("name"), code))
-
 
 def load_yaml(path):
     return yaml.safe_load(open(path))
@@ -243,7 +177,7 @@ def openvex(path, product=None):
 
 def main():
     kind, args = sys.argv[1], sys.argv[2:]
-    {"sarif": sarif, "junit": junit, "grype": grype, "trivy": trivy, "snyk": snyk, "openvex": openvex}[kind](*args)
+    {"grype": grype, "trivy": trivy, "snyk": snyk, "openvex": openvex}[kind](*args)
     for p in problems:
         print("%s: %s" % (kind, p))
     sys.exit(1 if problems else 0)
