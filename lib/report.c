@@ -7,6 +7,7 @@
 #include <time.h>
 #include "secex/health.h"
 #include "secex/report.h"
+#include "report_int.h"
 #include "banned.h"
 
 #define MAX_GROUPS 32
@@ -412,7 +413,8 @@ static int action(secex_buf *out, const builder *b, const secex_report_item *it,
 					   ? "extend it with a new due date and a new approval, or close it once fixed"
 					   : "its requested due date has passed: set a new due date or withdraw it");
 	case SECEX_REPORT_EXPIRING:
-		return secex_buf_printf(out, "fix it before %s and close it, or request an extension now", it->due_date);
+		return secex_buf_puts(out, "fix it before ") || secex_report_date_text(out, it->due_date) ||
+		       secex_buf_puts(out, " and close it, or request an extension now") ? SECEX_ENOMEM : 0;
 	case SECEX_REPORT_AWAITING:
 		if (!level_known)
 			return secex_buf_printf(out, "set 'priority' to a level of the policy ('%s' is none; see "

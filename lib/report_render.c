@@ -380,9 +380,7 @@ static int html_needs(secex_buf *out, const secex_report_item *it)
 	return rc ? rc : secex_buf_puts(out, "</ul>");
 }
 
-/* A date or instant as people read it, "3 Dec 2026" or "3 Dec 2026, 17:00 UTC", with the
- * machine's form in datetime; a text that is no date as it is. */
-static int html_date(secex_buf *out, const char *text)
+int secex_report_date_text(secex_buf *out, const char *text)
 {
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
@@ -391,14 +389,28 @@ static int html_date(secex_buf *out, const char *text)
 	int year, rc;
 
 	if (!text || !secex_when_parse(&t, text, strlen(text)))
-		return put_html(out, or_q(text));
+		return secex_buf_puts(out, text ? text : "");
 	day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
 	secs = t - day * 86400;
 	secex_civil_from_days(day, &year, &month, &mday);
-	if ((rc = secex_buf_puts(out, "<time datetime=\"")) == 0 && (rc = put_html(out, text)) == 0)
-		rc = secex_buf_printf(out, "\">%u %s %d", mday, months[month - 1], year);
+	rc = secex_buf_printf(out, "%u %s %d", mday, months[month - 1], year);
 	if (rc == 0 && strchr(text, 'T'))
 		rc = secex_buf_printf(out, ", %02d:%02d UTC", (int)(secs / 3600), (int)(secs / 60 % 60));
+	return rc;
+}
+
+/* A date or instant as people read it, with the machine's form in datetime; a text that is
+ * no date as it is. */
+static int html_date(secex_buf *out, const char *text)
+{
+	int64_t t;
+	int rc;
+
+	if (!text || !secex_when_parse(&t, text, strlen(text)))
+		return put_html(out, or_q(text));
+	if ((rc = secex_buf_puts(out, "<time datetime=\"")) == 0 && (rc = put_html(out, text)) == 0 &&
+	    (rc = secex_buf_puts(out, "\">")) == 0)
+		rc = secex_report_date_text(out, text);
 	return rc ? rc : secex_buf_puts(out, "</time>");
 }
 
