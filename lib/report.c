@@ -1,10 +1,13 @@
 /* The weekly digest's model (SPEC §6): per risk owner, what expired, what expires soon, what
  * awaits approval, and the one thing the owner must do about each. */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "secex/health.h"
 #include "secex/report.h"
+#include "report_int.h"
 #include "banned.h"
 
 #define MAX_GROUPS 32
@@ -413,8 +416,9 @@ static int action(secex_buf *out, const builder *b, const secex_report_item *it,
 					   : secex_buf_printf(out, "its requested due date has passed: set a new due date "
 							      "or run 'secex withdraw %s'", it->id);
 	case SECEX_REPORT_EXPIRING:
-		return secex_buf_printf(out, "fix it before %s and run 'secex close %s', or request an extension "
-					"now", it->due_date, it->id);
+		return secex_buf_puts(out, "fix it before ") || secex_report_date_text(out, it->due_date) ||
+		       secex_buf_printf(out, " and run 'secex close %s', or request an extension now", it->id)
+			       ? SECEX_ENOMEM : 0;
 	case SECEX_REPORT_AWAITING:
 		if (!level_known)
 			return secex_buf_printf(out, "set 'priority' to a level of the policy ('%s' is none; see "
@@ -625,6 +629,23 @@ static int group(builder *b)
 	return rc;
 }
 
+/* 64 random bits; without /dev/urandom, the time and the process still differ per run. */
+static uint64_t random64(int64_t now)
+{
+	unsigned char bytes[8] = { 0 };
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t i, got = f ? fread(bytes, 1, sizeof(bytes), f) : 0;
+	uint64_t v = 0;
+
+	if (f)
+		fclose(f);
+	for (i = 0; i < got; i++)
+		v = v << 8 | bytes[i];
+	if (got != sizeof(bytes))
+		v ^= (uint64_t)now * 1000003u ^ (uint64_t)clock() << 20 ^ (uint64_t)time(NULL) << 32;
+	return v;
+}
+
 int secex_report_build(secex_report **out, const secex_snapshot *snap, const secex_report_options *opts)
 {
 	const char *why = opts->unjudged ? opts->unjudged : "there is no git history";
@@ -636,6 +657,8 @@ int secex_report_build(secex_report **out, const secex_snapshot *snap, const sec
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
 	b.r->now = opts->now;
 	b.r->expiring_within = snap->policy->expiring_within;
+	b.r->organization = snap->policy->organization;
+	b.r->nonce = random64(opts->now);
 	b.r->judged = opts->history != NULL;
 	secex_date_format(b.r->today, (opts->now >= 0 ? opts->now : opts->now - 86399) / 86400);
 	if (!b.r->judged && !(b.r->unjudged = secex_arena_strndup(&b.r->arena, why, strlen(why))))

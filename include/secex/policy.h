@@ -67,7 +67,7 @@ typedef struct secex_policy {
 	int64_t expiring_within;
 	int64_t initial_review_sla;
 	const char *exception_schema; /* repository path of an extending schema, or NULL */
-	const char *organization;     /* who authors the OpenVEX documents, or NULL */
+	const char *organization;     /* "Name <addr>" keeping the register, or NULL */
 	const secex_node *severity;   /* object code -> severity, or NULL */
 } secex_policy;
 

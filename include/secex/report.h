@@ -63,6 +63,8 @@ typedef struct secex_report {
 	char today[11];            /* YYYY-MM-DD */
 	int64_t now;
 	int64_t expiring_within;   /* seconds, from the policy */
+	const char *organization;  /* the policy's, or NULL: names the e-mails' Message-ID domain */
+	uint64_t nonce;            /* random, once per build: the e-mails' Message-IDs */
 	bool judged;               /* approvals were judged against the signed history */
 	const char *unjudged;      /* why not, when not */
 	secex_report_owner *owners; /* by owner id; owners with nothing to do are left out */
@@ -110,8 +112,9 @@ int secex_report_slack(secex_buf *out, const secex_report *report, size_t i);
 
 /*
  * One RFC 5322 message for owner i, addressed to its recipient: CRLF line ends, UTF-8 text
- * in quoted-printable, a Date from report->now and a Message-ID that depends only on the
- * date, the owner and from. from: "addr" or "Name <addr>" (NULL: secex@localhost).
+ * in quoted-printable, a Date from report->now and a Message-ID unique to this message
+ * (date, owner, 64 random bits) in the domain of from, else of the policy organization's
+ * address, else secex.invalid. from: "addr" or "Name <addr>" (NULL: secex@localhost).
  * SECEX_EINVALID when the owner has nobody to send to.
  */
 int secex_report_email(secex_buf *out, const secex_report *report, size_t i, const char *from);

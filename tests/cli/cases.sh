@@ -190,7 +190,14 @@ check report-html 0 "$rdemo" report --today 2026-11-22 --format html
 check report-json 0 "$rdemo" report --today 2026-11-22 --format json
 check report-slack 0 "$rdemo" report --today 2026-11-22 --format slack
 check report-email 0 "$rdemo" report --today 2026-11-22 --format email --out "$tmp/report-mail" --from "Security Program <digest@lumenledger.example>"
-for o in hana omar; do expect_file "report-email-$o.eml" "$tmp/report-mail/$o.eml"; done
+# The Message-ID's last part is random: each message is new, a same-day resend too.
+grep -ahE '^Message-ID: <secex\.2026-11-22\.(hana|omar)\.[0-9a-f]{16}@lumenledger\.example>' \
+	"$tmp/report-mail/hana.eml" "$tmp/report-mail/omar.eml" | sort -u | wc -l | grep -qx 2 && pass=$((pass + 1)) ||
+	{ echo "FAIL report-email: Message-IDs not unique in the sender's domain"; fail=$((fail + 1)); }
+for o in hana omar; do
+	sed -i -E 's/^(Message-ID: <secex\.[^.]+\.[^.]+\.)[0-9a-f]{16}@/\1RANDOM@/' "$tmp/report-mail/$o.eml"
+	expect_file "report-email-$o.eml" "$tmp/report-mail/$o.eml"
+done
 [ "$(ls "$tmp/report-mail")" = "$(printf 'hana.eml\nomar.eml')" ] && pass=$((pass + 1)) ||
 	{ echo "FAIL report-email: owners with nothing to do got mail: $(ls "$tmp/report-mail")"; fail=$((fail + 1)); }
 check report-owner 0 "$rdemo" report --today 2026-11-22 --owner hana
