@@ -770,6 +770,29 @@ int secex_tree_read(secex_buf *out, secex_tree *t, const char *path, size_t max_
 	return rc;
 }
 
+int secex_tree_blob_id(char out[41], secex_tree *t, const char *path)
+{
+	const git_oid *oid = NULL;
+	const git_index_entry *e;
+
+	if (t->kind == TREE_GIT && !t->overlay)
+		oid = secex_map_get(&t->listed, path, strlen(path));
+	else if (t->kind == TREE_INDEX && (e = git_index_get_bypath(t->index, path, 0)) &&
+		 e->mode != GIT_FILEMODE_LINK && e->mode != GIT_FILEMODE_COMMIT)
+		oid = &e->id;
+	if (!oid)
+		return SECEX_ENOTFOUND;
+	git_oid_tostr(out, 41, oid);
+	return 0;
+}
+
+int secex_tree_cache_path(secex_buf *out, secex_tree *t, const char *name)
+{
+	if (t->kind == TREE_DIR)
+		return SECEX_ENOTFOUND;
+	return secex_buf_printf(out, "%ssecex/%s", git_repository_commondir(t->repo->repo), name);
+}
+
 static pthread_mutex_t git_read_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A file of a directory tree: one open, fstat and read, refusing what is not regular. */

@@ -1,6 +1,7 @@
 /* The checks a schema cannot express (SPEC §3): SX120 to SX126. */
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,8 @@ typedef struct {
 	char *id;                /* a copy: the document is freed once checked */
 	uint32_t line, column;   /* of the id, for SX120 */
 	bool full;               /* loaded and checked, not only read for its id */
+	bool done;               /* its id came from the cache */
+	char key[42];            /* blob id and kind ('y' YAML, 'j' JSON); "" outside git */
 	secex_diags load, checks;
 	int rc;
 	char *error;             /* secex_error_last() of the thread when rc < 0 */
@@ -285,7 +288,7 @@ static void *worker(void *arg)
 	while ((i = atomic_fetch_add(&job->next, 1)) < job->n) {
 		vitem *it = &job->items[i];
 
-		if ((it->rc = check_item(it, job->snap, job->tree)) < 0)
+		if (!it->done && (it->rc = check_item(it, job->snap, job->tree)) < 0)
 			it->error = strdup(secex_error_last());
 	}
 	return NULL;
@@ -362,6 +365,152 @@ static int unique_item_ids(vitem *items, size_t n, secex_diags *diags)
 	return rc;
 }
 
+/*
+ * The id cache of --staged: blob id and kind -> the id its file parses to (or none). An id
+ * is a pure function of the blob, so the cache is safe to delete and never goes stale; a
+ * damaged file, or one of another version, is ignored and written anew. Format: the line
+ * "secex-ids 1", then per blob "KEY LEN ID\n" (LEN "-": no id), then "end N HASH\n" with the
+ * FNV-1a hash of all before it.
+ */
+#define ID_CACHE "ids-v1"
+#define ID_CACHE_HEADER "secex-ids 1\n"
+
+typedef struct {
+	secex_map map;     /* key -> cached_id */
+	secex_arena mem;
+	bool changed;
+} id_cache;
+
+typedef struct {
+	const char *id;    /* NULL: the file has no id */
+} cached_id;
+
+static int cache_put(id_cache *c, const char *key, const char *id, size_t len, bool has)
+{
+	cached_id *v = secex_arena_alloc(&c->mem, sizeof(*v));
+
+	if (!v || (has && !(v->id = secex_arena_strndup(&c->mem, id, len))))
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	return secex_map_put(&c->map, key, strlen(key), v);
+}
+
+/* One entry at *p (before end); false when it is not well-formed. */
+static bool cache_entry(id_cache *c, const char **p, const char *end)
+{
+	char key[42], *num_end;
+	const char *q = *p;
+	unsigned long len = 0;
+	bool has = q + 43 < end && q[42] != '-';
+
+	if (end - q < 44 || q[41] != ' ')
+		return false;
+	memcpy(key, q, 41);
+	key[41] = '\0';
+	q += 42;
+	if (has) {
+		len = strtoul(q, &num_end, 10);
+		if (num_end == q || *num_end != ' ' || len > (unsigned long)(end - num_end - 2))
+			return false;
+		q = num_end + 1;
+	} else {
+		q += 1;
+	}
+	if (q + len >= end || q[len] != '\n' || cache_put(c, key, q, len, has) < 0)
+		return false;
+	*p = q + len + 1;
+	return true;
+}
+
+static void cache_load(id_cache *c, secex_tree *tree)
+{
+	secex_buf path = SECEX_BUF_INIT, data = SECEX_BUF_INIT;
+	const char *p, *end, *tail;
+	unsigned long long n = 0, hash = 0, got = 0;
+
+	if (secex_tree_cache_path(&path, tree, ID_CACHE) < 0 ||
+	    secex_file_read_ext(&data, NULL, path.ptr, 64u << 20, SECEX_FILE_NOFOLLOW) < 0 || data.size < 13)
+		goto cleanup;
+	end = data.ptr + data.size;
+	for (tail = end - 1; tail > data.ptr && tail[-1] != '\n'; tail--)
+		;
+	if (memcmp(data.ptr, ID_CACHE_HEADER, 12) != 0 || sscanf(tail, "end %llu %llx", &n, &hash) != 2 ||
+	    secex_hash(data.ptr, (size_t)(tail - data.ptr)) != hash)
+		goto cleanup;
+	for (p = data.ptr + 12; p < tail && cache_entry(c, &p, tail); got++)
+		;
+	if (p != tail || got != n) { /* damaged: start again */
+		secex_map_release(&c->map);
+		secex_arena_release(&c->mem);
+		c->changed = true;
+	}
+cleanup:
+	secex_error_clear();
+	secex_buf_release(&path);
+	secex_buf_release(&data);
+}
+
+/* Writes the ids of this run's files, when one of them was not in the cache. A cache that
+ * cannot be written costs the next run its speed, nothing else. */
+static void cache_save(const id_cache *c, secex_tree *tree, const vitem *items, size_t n)
+{
+	secex_buf path = SECEX_BUF_INIT, out = SECEX_BUF_INIT;
+	char *slash;
+	size_t i, count = 0;
+	int rc;
+
+	if (!c->changed || secex_tree_cache_path(&path, tree, ID_CACHE) < 0)
+		goto cleanup;
+	rc = secex_buf_puts(&out, ID_CACHE_HEADER);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (!items[i].key[0] || items[i].rc < 0)
+			continue;
+		count++;
+		rc = items[i].id ? secex_buf_printf(&out, "%s %zu %s\n", items[i].key, strlen(items[i].id), items[i].id)
+				 : secex_buf_printf(&out, "%s -\n", items[i].key);
+	}
+	if (rc == 0)
+		rc = secex_buf_printf(&out, "end %zu %llx\n", count,
+				      (unsigned long long)secex_hash(out.ptr, out.size));
+	if (rc == 0 && (slash = strrchr(path.ptr, '/'))) {
+		*slash = '\0';
+		rc = secex_dir_create(path.ptr);
+		*slash = '/';
+	}
+	if (rc == 0)
+		secex_file_replace(path.ptr, out.ptr, out.size);
+cleanup:
+	secex_error_clear();
+	secex_buf_release(&path);
+	secex_buf_release(&out);
+}
+
+/* Takes the ids of the files read for their id alone from the cache, where it has them. */
+static int cache_lookup(id_cache *c, secex_tree *tree, vitem *items, size_t n)
+{
+	size_t i, len;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		const cached_id *v;
+
+		if (secex_tree_blob_id(items[i].key, tree, items[i].path) < 0)
+			continue;
+		len = strlen(items[i].path);
+		items[i].key[40] = len > 5 && strcmp(items[i].path + len - 5, ".json") == 0 ? 'j' : 'y';
+		items[i].key[41] = '\0';
+		if (items[i].full)
+			continue;
+		if (!(v = secex_map_get(&c->map, items[i].key, 41))) {
+			c->changed = true;
+			continue;
+		}
+		items[i].done = true;
+		if (v->id && !(items[i].id = strdup(v->id)))
+			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+	}
+	return rc;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -411,6 +560,7 @@ int secex_validate_tree(secex_tree *tree, const secex_validate_options *opts, se
 	secex_vec paths = SECEX_VEC_INIT;
 	secex_snapshot *snap = NULL;
 	vjob job = { NULL, tree, NULL, 0, 0 };
+	id_cache cache = { SECEX_MAP_INIT, SECEX_ARENA_INIT, false };
 	size_t i;
 	int rc;
 
@@ -427,9 +577,17 @@ int secex_validate_tree(secex_tree *tree, const secex_validate_options *opts, se
 		job.items[i].path = paths.items[i];
 	if ((rc = mark_full(job.items, job.n, opts)) < 0)
 		goto cleanup;
+	if (opts->only) {
+		cache_load(&cache, tree);
+		if ((rc = cache_lookup(&cache, tree, job.items, job.n)) < 0)
+			goto cleanup;
+	}
 	run_jobs(&job, threads_for(opts, paths.n));
-	rc = merge(snap, job.items, job.n, diags);
+	if ((rc = merge(snap, job.items, job.n, diags)) == 0 && opts->only)
+		cache_save(&cache, tree, job.items, job.n);
 cleanup:
+	secex_map_release(&cache.map);
+	secex_arena_release(&cache.mem);
 	for (i = 0; job.items && i < job.n; i++) {
 		free(job.items[i].id);
 		free(job.items[i].error);
