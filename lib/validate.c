@@ -400,10 +400,11 @@ static bool cache_entry(id_cache *c, const char **p, const char *end)
 	char key[42], *num_end;
 	const char *q = *p;
 	unsigned long len = 0;
-	bool has = q + 43 < end && q[42] != '-';
+	bool has;
 
 	if (end - q < 44 || q[41] != ' ')
 		return false;
+	has = q[42] != '-';
 	memcpy(key, q, 41);
 	key[41] = '\0';
 	q += 42;
