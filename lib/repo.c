@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fnmatch.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -803,6 +804,31 @@ int secex_tree_read(secex_buf *out, secex_tree *t, const char *path, size_t max_
 	return rc;
 }
 
+int secex_tree_blob_id(char out[41], secex_tree *t, const char *path)
+{
+	const git_oid *oid = NULL;
+	const git_index_entry *e;
+
+	if (t->kind == TREE_GIT && !t->overlay)
+		oid = secex_map_get(&t->listed, path, strlen(path));
+	else if (t->kind == TREE_INDEX && (e = git_index_get_bypath(t->index, path, 0)) &&
+		 e->mode != GIT_FILEMODE_LINK && e->mode != GIT_FILEMODE_COMMIT)
+		oid = &e->id;
+	if (!oid)
+		return SECEX_ENOTFOUND;
+	git_oid_tostr(out, 41, oid);
+	return 0;
+}
+
+int secex_tree_cache_path(secex_buf *out, secex_tree *t, const char *name)
+{
+	if (t->kind == TREE_DIR)
+		return SECEX_ENOTFOUND;
+	return secex_buf_printf(out, "%ssecex/%s", git_repository_commondir(t->repo->repo), name);
+}
+
+static pthread_mutex_t git_read_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* A file of a directory tree: one open, fstat and read, refusing what is not regular. */
 static int load_file(secex_doc **out, secex_tree *t, const char *path, secex_diags *diags)
 {
@@ -828,14 +854,19 @@ int secex_tree_load(secex_doc **out, secex_tree *t, const char *path, secex_diag
 	*out = NULL;
 	if (t->kind == TREE_DIR)
 		return load_file(out, t, path, diags);
+	/* libgit2's index and trees are not thread-safe: threads loading files of one tree
+	 * read their blobs one at a time, and parse them at once */
+	pthread_mutex_lock(&git_read_lock);
 	rc = git_locate(&oid, &size, t, path);
-	if (rc < 0)
-		return rc == SECEX_ENOTFOUND ? secex_error_set(rc, "'%s' not found in the %s", path, t->name) : rc;
-	if (size > SECEX_MAX_FILE_SIZE)
+	if (rc == 0 && size <= SECEX_MAX_FILE_SIZE)
+		rc = secex_tree_read(&data, t, path, SECEX_MAX_FILE_SIZE);
+	pthread_mutex_unlock(&git_read_lock);
+	if (rc == SECEX_ENOTFOUND && size == 0)
+		return secex_error_set(rc, "'%s' not found in the %s", path, t->name);
+	if (rc == 0 && size > SECEX_MAX_FILE_SIZE)
 		return secex_diags_add(diags, "SX107", path, 1, 1, NULL, NULL,
 				       "file is %llu bytes, more than the limit of 1 MiB; split it or remove it",
 				       (unsigned long long)size);
-	rc = secex_tree_read(&data, t, path, SECEX_MAX_FILE_SIZE);
 	if (rc == SECEX_EINVALID) /* grew between stat and read */
 		rc = secex_diags_add(diags, "SX107", path, 1, 1, NULL, NULL,
 				     "file is more than the limit of 1 MiB; split it or remove it");

@@ -79,6 +79,13 @@ bool secex_tree_exists(secex_tree *tree, const char *path);
  */
 int secex_tree_load(secex_doc **out, secex_tree *tree, const char *path, secex_diags *diags);
 
+/* The hex blob id of path in a commit's tree (a listed path) or the index; SECEX_ENOTFOUND
+ * for a directory tree or a path it does not have. */
+int secex_tree_blob_id(char out[41], secex_tree *tree, const char *path);
+/* Where secex keeps the cache `name` of the tree's repository: GIT_COMMON_DIR/secex/name.
+ * SECEX_ENOTFOUND for a directory tree. */
+int secex_tree_cache_path(secex_buf *out, secex_tree *tree, const char *name);
+
 /* Reads one file's bytes (at most max_size; larger is SECEX_EINVALID). */
 int secex_tree_read(secex_buf *out, secex_tree *tree, const char *path, size_t max_size);
 
