@@ -419,6 +419,9 @@ static bool suppresses(const exporter *x, const secex_exception *e, int64_t *due
 
 /* One line for the caller to show, "EXC-0009: finding 'CKV_AWS_18' ...". */
 static void warn(exporter *x, const secex_exception *e, const char *finding, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void warn(exporter *x, const secex_exception *e, const char *finding, const char *fmt, ...)
 {
 	va_list ap;
 
