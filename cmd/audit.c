@@ -100,12 +100,15 @@ int cmd_audit(int argc, char **argv)
 	hopts.checkpoint = o.checkpoint && *cp ? cp : NULL;
 	if ((rc = cli_history_open_rules(&h, &hopts, &diags)) < 0 ||
 	    (rc = secex_policy_apply_severity(h.s.snap->policy, &diags)) < 0 ||
+	    (rc = secex_reviews_apply(h.history, h.s.snap, &diags)) < 0 ||
 	    (o.checkpoint && h.history && *secex_history_head(h.history) && (o.accept_rewrite || !rewritten(&diags)) &&
 	     (rc = write_checkpoint(secex_history_head(h.history))) < 0)) {
 		rc = cli_fail(rc);
 		goto cleanup;
 	}
 	rc = cli_report_findings(&o.report, &diags, "audit");
+	if (rc == CLI_EXIT_CLEAN)
+		cli_report_clean(&o.report, &diags, "history audited");
 cleanup:
 	cli_history_close(&h);
 	secex_diags_release(&diags);

@@ -76,6 +76,15 @@ static int render(const secex_diags *diags, const secex_buf *md)
 	return cli_render(stdout, diags, CLI_FORMAT_MARKDOWN, "findings");
 }
 
+static void summarise(const secex_snapshot *snap, const secex_diags *diags)
+{
+	secex_buf what = SECEX_BUF_INIT;
+
+	secex_buf_printf(&what, "%zu exception%s checked", snap->n, snap->n == 1 ? "" : "s");
+	cli_report_clean(&o.report, diags, secex_buf_cstr(&what));
+	secex_buf_release(&what);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	secex_history_options hopts = SECEX_HISTORY_OPTIONS_INIT;
@@ -95,12 +104,15 @@ int cmd_check(int argc, char **argv)
 	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0 || (rc = secex_validate_snapshot(h.s.snap, &diags)) < 0 ||
 	    (rc = judge_all(&h, &diags, o.report.fmt == CLI_FORMAT_MARKDOWN ? &md : NULL)) < 0 ||
 	    (rc = secex_policy_apply_severity(h.s.snap->policy, &diags)) < 0 ||
+	    (rc = secex_reviews_apply(h.history, h.s.snap, &diags)) < 0 ||
 	    (o.allow_pending && (rc = secex_diags_override(&diags, "SX201", SECEX_SEV_NOTE)) < 0)) {
 		rc = cli_fail(rc);
 		goto cleanup;
 	}
 	secex_diags_sort(&diags);
 	rc = render(&diags, &md) < 0 ? CLI_EXIT_INTERNAL : cli_exit_for(&diags, o.report.fail_level);
+	if (rc == CLI_EXIT_CLEAN)
+		summarise(h.s.snap, &diags);
 cleanup:
 	secex_buf_release(&md);
 	cli_history_close(&h);

@@ -19,7 +19,8 @@ typedef enum {
 	CLI_OPT_FLAG,   /* bool */
 	CLI_OPT_STRING, /* const char * */
 	CLI_OPT_ARGS,   /* cli_args: the remaining arguments */
-	CLI_OPT_LIST    /* cli_list: every value of a repeatable option, in order */
+	CLI_OPT_LIST,   /* cli_list: every value of a repeatable option, in order */
+	CLI_OPT_OPTIONAL /* const char *: "" for --name alone, VALUE for --name=VALUE */
 } cli_opt_type;
 
 typedef struct {
@@ -106,6 +107,9 @@ int cli_render_failing(FILE *out, const secex_diags *diags, cli_format fmt, cons
 /* Sorts the findings, writes them to stdout in r's format, and returns the exit status
  * (CLI_EXIT_INTERNAL when they cannot be written). */
 int cli_report_findings(const cli_report_opts *r, secex_diags *diags, const char *subject);
+/* With no findings and text output, one line on stderr: "<what>: no findings" ("12
+ * exceptions checked"), so that a clean run says what it did. */
+void cli_report_clean(const cli_report_opts *r, const secex_diags *diags, const char *what);
 /* The exit status for these findings. */
 int cli_exit_for(const secex_diags *diags, secex_severity fail_level);
 
@@ -157,6 +161,9 @@ int cli_history_open(cli_history *out, const secex_history_options *opts, secex_
 /* The same with only the policy and roster of the head (s.snap->n is 0): for the audit. */
 int cli_history_open_rules(cli_history *out, const secex_history_options *opts, secex_diags *diags);
 void cli_history_close(cli_history *h);
+/* SECEX_EREPO with the fix when the history is a shallow clone's (no approval can be
+ * verified there), else 0. */
+int cli_history_complete(const secex_history *history);
 
 /* What history makes of each `status: approved` of s (the commit rev, default HEAD, and the
  * rules in force there judge); a tree without a repository or with a shallow history cannot
@@ -171,6 +178,15 @@ void cli_warn_unverified(const cli_snapshot *s, const secex_approval_claim *clai
  * in-review to the outcome of its decisions); comment, when given, is the commit message's
  * second paragraph. Returns the exit status; a refused step writes nothing and exits 1. */
 int cli_record_status(const char *verb, const char *id, const char *to, const char *comment);
+/* A git configuration value, or fallback when it is not set. */
+int cli_config_or(secex_buf *out, secex_repo *repo, const char *key, const char *fallback);
+/* The SSH public key line that user.signingkey's value names, as git reads it: a literal key
+ * ("key::..." or "ssh-..."), or the first line of a public key file (path.pub when given the
+ * private key's path; "~/" is the home directory). */
+int cli_ssh_key_line(secex_buf *out, const char *value);
+/* The roster's person whose key git will sign with (gpg.format, user.signingkey), and that
+ * key; SECEX_EINVALID with the fix when there is none. */
+int cli_find_signer(const secex_person **out, const secex_key **key, secex_repo *repo, const secex_roster *roster);
 
 /* Global flags, set by main before the command runs. */
 typedef struct {
@@ -201,6 +217,11 @@ int cmd_review(int argc, char **argv);
 int cmd_withdraw(int argc, char **argv);
 int cmd_close(int argc, char **argv);
 int cmd_reopen(int argc, char **argv);
+int cmd_review_finding(int argc, char **argv);
+int cmd_merge_driver(int argc, char **argv);
+/* Sets git config merge.secex.driver in the repository at root and adds the exceptions
+ * directory's line to root/.gitattributes (once). */
+int cli_merge_driver_install(const char *root, const char *exceptions_dir);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -224,6 +245,29 @@ extern const cli_command_help cmd_review_help;
 extern const cli_command_help cmd_withdraw_help;
 extern const cli_command_help cmd_close_help;
 extern const cli_command_help cmd_reopen_help;
+extern const cli_command_help cmd_review_finding_help;
+extern const cli_command_help cmd_merge_driver_help;
+
+/* Requests that exist only on other branches (--branches): each with the branch it is on
+ * and, as that branch's history judges it, who must still approve. */
+typedef struct {
+	char *branch;
+	const secex_exception *exc; /* in snap */
+	secex_snapshot *snap;       /* the branch's, shared by its requests; freed with the list */
+	char *waiting;              /* "group 1 (roles): who, ...; risk owner (id)"; "" when none */
+	bool proven;                /* its approvals count on that branch */
+} cli_pending;
+
+typedef struct {
+	cli_pending *items;
+	size_t n;
+	secex_vec histories; /* cli_history *: what the items point into */
+} cli_pending_list;
+
+/* The requests of the branches matching pattern ("": all) whose id the snapshot here does
+ * not hold; the first branch (by name) that holds an id wins. */
+int cli_pending_load(cli_pending_list *out, const cli_snapshot *here, const char *pattern);
+void cli_pending_release(cli_pending_list *list);
 
 /* One exception's approval state as Markdown, text or a JSON object (status, check, show). */
 void cli_status_markdown(secex_buf *out, const secex_approval_state *state, const secex_roster *roster);

@@ -9,7 +9,7 @@
 #include "banned.h"
 
 static struct {
-	const char *format, *out, *rev, *today;
+	const char *format, *out, *rev, *today, *product;
 	bool allowed_signers;
 	int64_t now;
 } o;
@@ -22,11 +22,14 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "export the tree of commit REV instead of the working tree" },
 	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE",
 	  "treat DATE (YYYY-MM-DD) as today: what is expired, and dates written (or SECEX_TODAY)" },
+	{ CLI_OPT_STRING, "product", 0, &o.product, "PURL",
+	  "openvex: the scanned image (pkg:oci/NAME@sha256:DIGEST or NAME:TAG) as product, packages as its "
+	  "subcomponents, which is what Grype matches" },
 	CLI_OPT_END
 };
 
 const cli_command_help cmd_export_help = {
-	"export", "--format FORMAT [--out FILE] [--rev REV] [--today DATE]",
+	"export", "--format FORMAT [--out FILE] [--rev REV] [--today DATE] [--product PURL]",
 	"Writes the exceptions, or the roster's keys, in another tool's format:\n"
 	"  csv              the tracker spreadsheet (RFC 4180, CRLF): Priority, Status, Decision date,\n"
 	"                   Type of request, Description, Risk Owner, Risk Approvers, Exception Link,\n"
@@ -38,7 +41,9 @@ const cli_command_help cmd_export_help = {
 	"  openvex          an OpenVEX 0.2.0 document\n"
 	"  allowed-signers  a git allowed_signers file of the roster's SSH keys (ssh-keygen(1))\n"
 	"The four scanner formats hold the findings of approved exceptions whose due_date is\n"
-	"still ahead (--today), so an expired, denied or closed exception stops suppressing.",
+	"still ahead (--today), so an expired, denied or closed exception stops suppressing.\n"
+	"Each uses the finding's alias for its scanner (aliases: {trivy: ID, snyk: ID}) or its id\n"
+	"when that scanner uses such ids; a finding no entry could match is left out, with a warning.",
 	"Only exception files that load and pass the schema are exported; a warning counts the\n"
 	"others ('secex validate' says why). For allowed-signers, departed people get no lines,\n"
 	"keys secex refuses are left out with a warning, and OpenPGP keys are not part of the\n"
@@ -144,6 +149,7 @@ static int export_exceptions(secex_buf *out, const cli_snapshot *s)
 
 	(void)secex_export_format_parse(&format, o.format);
 	eopts.now = o.now;
+	eopts.product = o.product;
 	eopts.warnings = &warnings;
 	if (format != SECEX_EXPORT_CSV && format != SECEX_EXPORT_JSON) {
 		if ((rc = cli_verify(&claims, &history, s, o.rev)) < 0)
@@ -165,8 +171,7 @@ static int export_exceptions(secex_buf *out, const cli_snapshot *s)
 			secex_tree_name(s->tree), left_out == 1 ? "es" : "", left_out == 1 ? "is" : "are");
 	rc = secex_export_write(out, &count, s->snap, format, &eopts);
 	print_warnings(&warnings);
-	if (rc == 0 && count == 0 &&
-	    format != SECEX_EXPORT_CSV && format != SECEX_EXPORT_JSON)
+	if (rc == 0 && count == 0 && format != SECEX_EXPORT_CSV && format != SECEX_EXPORT_JSON)
 		fprintf(stderr, "secex: warning: no approved exception with findings is still ahead of its "
 			"due date; the %s output suppresses nothing\n", o.format);
 cleanup:
@@ -226,6 +231,11 @@ int cmd_export(int argc, char **argv)
 		return rc;
 	if (!(fn = pick_format()))
 		return CLI_EXIT_USAGE;
+	if (o.product && (!o.format || strcmp(o.format, "openvex") != 0 || !*o.product)) {
+		cli_error("--product names the product of OpenVEX statements; use it with --format openvex and a "
+			  "package URL or image reference");
+		return CLI_EXIT_USAGE;
+	}
 	if ((rc = cli_today(&o.now, o.today)) != 0)
 		return rc;
 	if ((rc = cli_snapshot_open(&s, o.rev, &diags)) < 0 || (rc = fn(&text, &s)) < 0 ||

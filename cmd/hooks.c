@@ -27,7 +27,9 @@ const cli_command_help cmd_hooks_help = {
 	"hooks", "install [--force]",
 	"Installs secex's pre-commit hook into this repository's hooks directory (core.hooksPath,\n"
 	"or .git/hooks): every commit that stages exception or .secex/ files is validated first,\n"
-	"from the index, with the same diagnostics as 'secex validate'.",
+	"from the index, with the same diagnostics as 'secex validate'. Also installs the merge\n"
+	"driver for exception files (see 'secex merge-driver'): git config merge.secex.driver and a\n"
+	"line in .gitattributes, to commit.",
 	"A hook secex did not write is never replaced unless --force is given.\n"
 	"The pre-receive hook for git servers is in the source tree, hooks/pre-receive.",
 	opts
@@ -92,6 +94,21 @@ cleanup:
 	return rc;
 }
 
+/* The merge driver for the exceptions directory of the policy in the working tree. */
+static int driver(secex_repo *repo)
+{
+	secex_diags scratch = SECEX_DIAGS_INIT;
+	cli_snapshot s;
+	int rc;
+
+	rc = cli_snapshot_open(&s, NULL, &scratch);
+	rc = cli_merge_driver_install(secex_repo_workdir(repo), rc == 0 && s.snap ? s.snap->policy->exceptions_dir
+											: "exceptions");
+	cli_snapshot_close(&s);
+	secex_diags_release(&scratch);
+	return rc < 0 ? cli_fail(rc) : 0;
+}
+
 int cmd_hooks(int argc, char **argv)
 {
 	secex_buf dir = SECEX_BUF_INIT;
@@ -111,6 +128,8 @@ int cmd_hooks(int argc, char **argv)
 		rc = cli_fail(SECEX_ENOMEM);
 	else
 		rc = install(secex_embedded_find(secex_embedded_hooks, "pre-commit"), dir.ptr);
+	if (rc == 0 && secex_repo_workdir(repo))
+		rc = driver(repo);
 	secex_buf_release(&dir);
 	secex_repo_free(repo);
 	return rc;

@@ -6,9 +6,9 @@
 #include "banned.h"
 
 static struct {
-	const char *rev, *status, *priority, *owner, *format, *today;
+	const char *rev, *status, *priority, *owner, *format, *today, *branches;
 	bool expired, expiring;
-} o = { NULL, NULL, NULL, NULL, "text", NULL, false, false };
+} o = { NULL, NULL, NULL, NULL, "text", NULL, NULL, false, false };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "list the tree of commit REV instead of the working tree" },
@@ -19,17 +19,21 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_FLAG, "expiring", 0, &o.expiring, NULL, "only open exceptions due within the policy's window" },
 	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "text or json (default text)" },
 	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "treat DATE (YYYY-MM-DD) as today (or SECEX_TODAY)" },
+	{ CLI_OPT_OPTIONAL, "branches", 0, &o.branches, "PATTERN",
+	  "also requests that exist only on other branches (local and remote-tracking; a glob)" },
 	CLI_OPT_END
 };
 
 const cli_command_help cmd_list_help = {
-	"list", "[--status S] [--priority P] [--owner ID] [--expired] [--expiring] [--format text|json]",
+	"list", "[--status S] [--priority P] [--owner ID] [--expired] [--expiring] [--branches[=PATTERN]] [--format text|json]",
 	"Lists the exceptions of the working tree (or --rev REV), sorted by id, one line each:\n"
 	"id, priority, type, status, due date, risk owner, title. Filters combine; --expired and\n"
 	"--expiring together list both.",
 	"Files that do not load are left out; 'secex validate' says why. A status 'approved' that\n"
 	"the signed history does not prove (as 'secex check' judges it) is shown as 'approved (not\n"
-	"proven)', approval_proven false in JSON; a shallow clone cannot be judged (exit 3).",
+	"proven)', approval_proven false in JSON; a shallow clone cannot be judged (exit 3).\n"
+	"With --branches, a request found only on another branch follows, marked with that branch\n"
+	"and who must still approve it there; it is never shown as approved here.",
 	opts
 };
 
@@ -107,6 +111,53 @@ static void render(secex_buf *b, const secex_exception **items, size_t n, bool j
 		secex_buf_puts(b, "]}\n");
 }
 
+static void pending_text(secex_buf *b, const cli_pending *p)
+{
+	const secex_exception *e = p->exc;
+	const char *status = field(e, "status");
+
+	secex_buf_printf(b, "%-10s %-8s %-10s %-10s %-25s %-10s %s\n", cli_safe(e->id), cli_safe(field(e, "priority")),
+			 cli_safe(field(e, "type")), strcmp(status, "approved") == 0 ? "approved (not here)" : cli_safe(status),
+			 cli_safe(field(e, "due_date")), cli_safe(field(e, "risk_owner")), cli_safe(field(e, "title")));
+	secex_buf_printf(b, "           on branch %s; %s%s\n", cli_safe(p->branch), *p->waiting ? "waits for " : "",
+			 *p->waiting ? cli_safe(p->waiting) : p->proven ? "approved there, not merged" : "nothing missing");
+}
+
+static void pending_json(secex_buf *b, const cli_pending *p, bool first)
+{
+	size_t end;
+
+	print_json(b, p->exc, first);
+	end = b->size - 1; /* the closing brace */
+	b->size = end;
+	secex_buf_puts(b, ",\"branch\":");
+	cli_json_str(b, p->branch);
+	secex_buf_puts(b, ",\"waiting_for\":");
+	cli_json_str(b, p->waiting);
+	secex_buf_puts(b, "}");
+}
+
+/* The requests of other branches that pass the filter, after the listed ones. */
+static void render_pending(secex_buf *b, const cli_pending_list *list, const secex_list_filter *filter,
+			   bool json, bool first)
+{
+	size_t i;
+
+	if (json && b->size >= 3)
+		b->size -= 3; /* reopen the array: "]}\n" */
+	for (i = 0; i < list->n; i++) {
+		if (!secex_list_match(list->items[i].snap, list->items[i].exc, filter))
+			continue;
+		if (json)
+			pending_json(b, &list->items[i], first);
+		else
+			pending_text(b, &list->items[i]);
+		first = false;
+	}
+	if (json)
+		secex_buf_puts(b, "]}\n");
+}
+
 int cmd_list(int argc, char **argv)
 {
 	secex_list_filter filter = SECEX_LIST_FILTER_INIT;
@@ -115,6 +166,7 @@ int cmd_list(int argc, char **argv)
 	secex_buf out = SECEX_BUF_INIT;
 	secex_approval_claim *judged = NULL;
 	secex_history *history = NULL;
+	cli_pending_list pending = { 0 };
 	cli_snapshot s;
 	size_t i, n = 0;
 	bool help;
@@ -143,16 +195,30 @@ int cmd_list(int argc, char **argv)
 	filter.owner = o.owner;
 	filter.expired = o.expired;
 	filter.expiring = o.expiring;
+	if (!secex_list_filter_valid(&out, s.snap, &filter)) {
+		cli_error("%s", cli_safe(secex_buf_cstr(&out)));
+		rc = CLI_EXIT_USAGE;
+		goto cleanup;
+	}
 	items = secex_xalloc_check(calloc(s.snap->n + 1, sizeof(*items)));
 	for (i = 0; i < s.snap->n; i++)
 		if (s.snap->items[i].id && secex_list_match(s.snap, &s.snap->items[i], &filter))
 			items[n++] = &s.snap->items[i];
 	qsort(items, n, sizeof(*items), cmp_id);
 	render(&out, items, n, strcmp(o.format, "json") == 0);
+	if (o.branches) {
+		claims = NULL; /* the branches' exceptions: no claim of this tree applies */
+		if ((rc = cli_pending_load(&pending, &s, o.branches)) < 0) {
+			rc = cli_fail(rc);
+			goto cleanup;
+		}
+		render_pending(&out, &pending, &filter, strcmp(o.format, "json") == 0, n == 0);
+	}
 	fputs(secex_buf_cstr(&out), stdout);
 	rc = CLI_EXIT_CLEAN;
 cleanup:
 	free(items);
+	cli_pending_release(&pending);
 	free(judged);
 	secex_history_free(history);
 	secex_buf_release(&out);

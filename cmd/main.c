@@ -34,8 +34,10 @@ static const command commands[] = {
 	{ "withdraw", cmd_withdraw, &cmd_withdraw_help, "withdraw a request that is no longer needed" },
 	{ "close", cmd_close, &cmd_close_help, "close an approved or denied exception" },
 	{ "reopen", cmd_reopen, &cmd_reopen_help, "take an approved exception back into review" },
+	{ "review-finding", cmd_review_finding, &cmd_review_finding_help, "record, signed, that you reviewed and accept an audit finding" },
 	{ "export", cmd_export, &cmd_export_help, "the exceptions as tracker CSV, JSON or scanner suppressions; signers" },
 	{ "import", cmd_import, &cmd_import_help, "turn a tracker spreadsheet (CSV) into exception files" },
+	{ "merge-driver", cmd_merge_driver, &cmd_merge_driver_help, "git's merge driver: approvals appended on both sides merge cleanly" },
 	{ "hooks", cmd_hooks, &cmd_hooks_help, "install the pre-commit hook into this repository" },
 	{ "help", cmd_help, NULL, "show help for secex or one command" },
 	{ "version", cmd_version, NULL, "print the version" },
@@ -67,7 +69,33 @@ static void usage(FILE *out)
 	      "  -h, --help         show this help\n"
 	      "  --version          print the version\n\n"
 	      "'secex help COMMAND' or 'secex COMMAND --help' shows a command's options;\n"
-	      "'secex help codes' lists the finding codes. See also secex(1).\n", out);
+	      "'secex help codes' lists the finding codes, 'secex help SX209' explains one.\n"
+	      "See also secex(1).\n", out);
+}
+
+/* `secex help SX209`: what one finding code means and how to clear it. */
+static int help_code(const char *name)
+{
+	char upper[8];
+	const secex_diag_code *code;
+	const secex_diag_help *help;
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < sizeof(upper); i++)
+		upper[i] = name[i] >= 'a' && name[i] <= 'z' ? (char)(name[i] - 'a' + 'A') : name[i];
+	upper[i] = '\0';
+	if (name[i] || !(code = secex_diag_code_lookup(upper)) || !(help = secex_diag_help_lookup(upper))) {
+		cli_error("no finding code '%s'; 'secex help codes' lists them", cli_safe(name));
+		return CLI_EXIT_USAGE;
+	}
+	printf("%s (%s): %s\n\n%s\n\nto fix: %s\n", code->code, secex_severity_name(code->severity), code->title,
+	       help->description, help->help);
+	return CLI_EXIT_CLEAN;
+}
+
+static bool looks_like_code(const char *s)
+{
+	return (s[0] == 'S' || s[0] == 's') && (s[1] == 'X' || s[1] == 'x') && s[2] >= '0' && s[2] <= '9';
 }
 
 int cmd_help(int argc, char **argv)
@@ -75,6 +103,13 @@ int cmd_help(int argc, char **argv)
 	const command *c;
 	const secex_diag_code *code;
 
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: secex help [COMMAND | codes | CODE]\n\n"
+		       "Shows secex's commands, one command's options, the list of finding codes\n"
+		       "('secex help codes'), or what one code means and how to clear it\n"
+		       "('secex help SX209').\n");
+		return CLI_EXIT_CLEAN;
+	}
 	if (argc < 2) {
 		usage(stdout);
 		return CLI_EXIT_CLEAN;
@@ -84,8 +119,11 @@ int cmd_help(int argc, char **argv)
 			printf("%s  %-7s  %s\n", code->code, secex_severity_name(code->severity), code->title);
 		return CLI_EXIT_CLEAN;
 	}
+	if (looks_like_code(argv[1]))
+		return help_code(argv[1]);
 	if (!(c = find_command(argv[1]))) {
-		cli_error("no command '%s'; 'secex help' lists the commands", argv[1]);
+		cli_error("no command '%s'; 'secex help' lists the commands, 'secex help codes' the finding "
+			  "codes", cli_safe(argv[1]));
 		return CLI_EXIT_USAGE;
 	}
 	if (c->help)

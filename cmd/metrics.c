@@ -7,9 +7,9 @@
 #include "banned.h"
 
 static struct {
-	const char *rev, *today, *open_risks, *interval, *since, *format;
+	const char *rev, *today, *open_risks, *interval, *since, *format, *branches;
 	cli_list scan;
-} o = { NULL, NULL, NULL, NULL, NULL, "text", { NULL, 0 } };
+} o = { NULL, NULL, NULL, NULL, NULL, "text", NULL, { NULL, 0 } };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "measure the history up to commit REV (default HEAD)" },
@@ -23,12 +23,15 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "since", 0, &o.since, "DATE",
 	  "start the series in the interval holding DATE (default: the first exception added)" },
 	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "text, json, csv or html (default text)" },
+	{ CLI_OPT_OPTIONAL, "branches", 0, &o.branches, "PATTERN",
+	  "text and json: also the requests that exist only on other branches, awaiting approval" },
 	CLI_OPT_END
 };
 
 const cli_command_help cmd_metrics_help = {
 	"metrics",
-	"[--rev REV] [--today DATE] [--open-risks N | --scan REPORT...] [--interval week|month] [--since DATE] [--format text|json|csv|html]",
+	"[--rev REV] [--today DATE] [--open-risks N | --scan REPORT...] [--interval week|month] [--since DATE]\n"
+	"       [--branches[=PATTERN]] [--format text|json|csv|html]",
 	"The program's metrics on the exceptions of HEAD (or --rev) at --today: open (status\n"
 	"requested, in-review, needs-info or approved, and not past due_date), expiring (open and\n"
 	"due within the policy's expiring_within), expired without treatment (open status, past\n"
@@ -138,6 +141,37 @@ static bool shallow(const secex_diags *diags)
 	return false;
 }
 
+/* --branches: the requests of other branches after the metrics, which count none of them. */
+static void put_pending(secex_buf *out, const cli_pending_list *list, bool json)
+{
+	size_t i;
+
+	if (json && out->size >= 2 && out->ptr[out->size - 2] == '}')
+		out->size -= 2; /* reopen the object: "}\n" */
+	if (json)
+		secex_buf_puts(out, ",\"branches\":[");
+	else
+		secex_buf_printf(out, "\nawaiting approval on other branches (not counted above): %zu\n", list->n);
+	for (i = 0; i < list->n; i++) {
+		const cli_pending *p = &list->items[i];
+
+		if (json) {
+			secex_buf_puts(out, i ? ",{\"id\":" : "{\"id\":");
+			cli_json_str(out, p->exc->id);
+			secex_buf_puts(out, ",\"branch\":");
+			cli_json_str(out, p->branch);
+			secex_buf_puts(out, ",\"waiting_for\":");
+			cli_json_str(out, p->waiting);
+			secex_buf_puts(out, "}");
+		} else {
+			secex_buf_printf(out, "  %s on branch %s; %s%s\n", cli_safe(p->exc->id), cli_safe(p->branch),
+					 *p->waiting ? "waits for " : "", *p->waiting ? cli_safe(p->waiting) : "nothing missing there");
+		}
+	}
+	if (json)
+		secex_buf_puts(out, "]}\n");
+}
+
 int cmd_metrics(int argc, char **argv)
 {
 	secex_history_options hopts = SECEX_HISTORY_OPTIONS_INIT;
@@ -147,6 +181,7 @@ int cmd_metrics(int argc, char **argv)
 	secex_buf out = SECEX_BUF_INIT;
 	secex_metrics_format fmt;
 	cli_history h = { { NULL, NULL, NULL, NULL }, NULL };
+	cli_pending_list pending = { 0 };
 	bool help;
 	int rc;
 
@@ -160,6 +195,10 @@ int cmd_metrics(int argc, char **argv)
 	}
 	if (o.scan.n && (rc = open_risks_from_scans(&mo)))
 		return rc;
+	if (o.branches && strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0) {
+		cli_error("--branches adds to the text and json formats; use --format text or json with it");
+		return CLI_EXIT_USAGE;
+	}
 	hopts.head = o.rev;
 	hopts.audit = false;
 	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0) {
@@ -175,11 +214,18 @@ int cmd_metrics(int argc, char **argv)
 		rc = cli_fail(rc);
 		goto cleanup;
 	}
+	if (o.branches && (rc = cli_pending_load(&pending, &h.s, o.branches)) < 0) {
+		rc = cli_fail(rc);
+		goto cleanup;
+	}
+	if (o.branches)
+		put_pending(&out, &pending, strcmp(o.format, "json") == 0);
 	warn_unloaded(h.s.snap);
 	fwrite(out.ptr, 1, out.size, stdout);
 	rc = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_INTERNAL;
 cleanup:
 	cli_list_release(&o.scan);
+	cli_pending_release(&pending);
 	secex_buf_release(&out);
 	secex_metrics_free(metrics);
 	cli_history_close(&h);

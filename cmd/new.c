@@ -92,14 +92,19 @@ static const field fields[] = {
 	{ "pros", "pro", ASK_LIST, NEED_ALWAYS, 0 },
 	{ "cons", "con", ASK_LIST, NEED_ALWAYS, 1 },
 	{ "remediation_plan", "remediation-plan", ASK_TEXT, NEED_EXTENSION, AT(remediation_plan) },
+	{ "tickets", "ticket", ASK_LIST, NEED_NEVER, 2 },
+	{ "findings", "finding", ASK_LIST, NEED_NEVER, 3 },
 };
+
+#define ASKED_TICKETS 2 /* lists[] of the answers, moved into the fields once asked */
+#define ASKED_FINDINGS 3
 
 #define NFIELDS (sizeof(fields) / sizeof(*fields))
 
 typedef struct {
 	cli_snapshot s;
 	secex_new_fields f;
-	secex_vec lists[2];           /* pros, cons (const char *) */
+	secex_vec lists[4];           /* pros, cons; tickets, findings as asked (const char *) */
 	secex_new_finding *findings;
 	secex_vec owned;              /* strings this command allocated */
 	const char *by_email;         /* the requestor git's user.email names, or NULL */
@@ -118,6 +123,10 @@ static const char **slot(job *j, const field *fd)
 
 static bool given(job *j, const field *fd)
 {
+	if (fd->kind == ASK_LIST && fd->off == ASKED_TICKETS)
+		return j->f.ntickets > 0 || j->lists[fd->off].n > 0;
+	if (fd->kind == ASK_LIST && fd->off == ASKED_FINDINGS)
+		return j->f.nfindings > 0 || j->lists[fd->off].n > 0;
 	return fd->kind == ASK_LIST ? j->lists[fd->off].n > 0 : *slot(j, fd) != NULL;
 }
 
@@ -318,8 +327,8 @@ static int check_options(job *j, secex_diags *diags)
 	for (i = 0; i < NFIELDS && rc == 0; i++) {
 		const field *fd = &fields[i];
 
-		if (fd->kind == ASK_LIST)
-			for (k = 0; k < j->lists[fd->off].n && rc == 0; k++)
+		if (fd->kind == ASK_LIST) /* the tickets and findings below */
+			for (k = 0; fd->off < ASKED_TICKETS && k < j->lists[fd->off].n && rc == 0; k++)
 				rc = secex_new_check_field(diags, j->s.snap, &j->f, fd->key, j->lists[fd->off].items[k],
 							   j->path.ptr);
 		else if (*slot(j, fd))
@@ -372,6 +381,25 @@ static bool read_answer(char **line, size_t *cap)
 	return true;
 }
 
+/* After a lone "|": the lines up to an empty one, joined by line breaks, in *line; false
+ * at end of input. */
+static bool read_lines(char **line, size_t *cap)
+{
+	secex_buf text = SECEX_BUF_INIT;
+	bool ok;
+
+	printf("  (several lines; an empty line ends the text)\n");
+	while ((ok = read_answer(line, cap)) && **line)
+		secex_buf_printf(&text, "%s%s", text.size ? "\n" : "", *line);
+	if (ok) {
+		free(*line);
+		*line = secex_xalloc_check(secex_buf_detach(&text));
+		*cap = strlen(*line) + 1;
+	}
+	secex_buf_release(&text);
+	return ok;
+}
+
 /* The one choice that starts with answer (in any case), or answer itself. */
 static const char *expand_choice(job *j, const field *fd, const char *answer)
 {
@@ -399,6 +427,10 @@ static void describe(job *j, const field *fd)
 	size_t i;
 
 	printf("\n# %s\n", help_of(fd->flag));
+	if (fd->kind == ASK_TEXT)
+		printf("# one line, or '|' and then several lines ended by an empty line\n");
+	if (fd->kind == ASK_LIST && fd->need == NEED_NEVER)
+		printf("# optional: an empty answer skips it\n");
 	if (strcmp(fd->key, "type") == 0)
 		printf("# choices: extension, acceptance\n");
 	if (strcmp(fd->key, "priority") == 0) {
@@ -432,6 +464,36 @@ static bool acceptable(job *j, const field *fd, const char *value)
 	return ok;
 }
 
+/* What an answer is checked as: a finding's id without its package. */
+static const char *answer_value(job *j, const field *fd, const char *answer)
+{
+	secex_new_finding f;
+
+	if (fd->off != ASKED_FINDINGS)
+		return answer;
+	secex_new_finding_parse(&f, keep(j, strdup(answer)));
+	return f.id;
+}
+
+/* Moves the tickets and findings asked for into the fields. */
+static void adopt_asked(job *j)
+{
+	size_t i, n = j->lists[ASKED_FINDINGS].n;
+
+	if (j->lists[ASKED_TICKETS].n) {
+		j->f.tickets = (const char *const *)j->lists[ASKED_TICKETS].items;
+		j->f.ntickets = j->lists[ASKED_TICKETS].n;
+	}
+	if (!n)
+		return;
+	free(j->findings);
+	j->findings = secex_xalloc_check(calloc(n, sizeof(*j->findings)));
+	for (i = 0; i < n; i++)
+		secex_new_finding_parse(&j->findings[i], keep(j, strdup(j->lists[ASKED_FINDINGS].items[i])));
+	j->f.findings = j->findings;
+	j->f.nfindings = n;
+}
+
 /* Asks for the items of a list until an empty answer; false when aborted. */
 static bool ask_list(job *j, const field *fd, char **line, size_t *cap)
 {
@@ -442,11 +504,11 @@ static bool ask_list(job *j, const field *fd, char **line, size_t *cap)
 		printf("%s %zu%s: ", item, list->n + 1, list->n ? " (empty to finish)" : "");
 		if (!read_answer(line, cap))
 			return false;
-		if (!**line && list->n)
+		if (!**line && (list->n || fd->need == NEED_NEVER))
 			return true;
 		if (!**line)
 			printf("  at least one %s is required; %s\n", item, help_of(fd->flag));
-		else if (acceptable(j, fd, *line) && secex_vec_push(list, keep(j, strdup(*line))) < 0)
+		else if (acceptable(j, fd, answer_value(j, fd, *line)) && secex_vec_push(list, keep(j, strdup(*line))) < 0)
 			abort();
 	}
 }
@@ -463,6 +525,8 @@ static bool ask(job *j, const field *fd, char **line, size_t *cap)
 	for (;;) {
 		printf("%s%s%s%s: ", fd->key, def ? " [" : "", def ? def : "", def ? "]" : "");
 		if (!read_answer(line, cap))
+			return false;
+		if (fd->kind == ASK_TEXT && strcmp(*line, "|") == 0 && !read_lines(line, cap))
 			return false;
 		value = **line ? *line : def;
 		if (!value && fd->need == NEED_NEVER)
@@ -496,8 +560,10 @@ static bool ask_all(job *j)
 			ok = ask(j, fd, &line, &cap);
 	}
 	free(line);
-	if (ok)
+	if (ok) {
+		adopt_asked(j);
 		printf("\n");
+	}
 	return ok;
 }
 
@@ -615,8 +681,8 @@ static void job_release(job *j)
 	for (i = 0; i < j->owned.n; i++)
 		free(j->owned.items[i]);
 	secex_vec_release(&j->owned);
-	secex_vec_release(&j->lists[0]);
-	secex_vec_release(&j->lists[1]);
+	for (i = 0; i < 4; i++)
+		secex_vec_release(&j->lists[i]);
 	secex_new_ids_release(&j->ids);
 	free(j->findings);
 	secex_scan_report_free(j->scan);

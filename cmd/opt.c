@@ -41,6 +41,10 @@ static int usage_error(const cli_command_help *cmd, const char *what, const char
 static int take(const cli_command_help *cmd, const cli_opt *opt, const char *inline_value,
 		int argc, char **argv, int *i)
 {
+	if (opt->type == CLI_OPT_OPTIONAL) {
+		*(const char **)opt->value = inline_value ? inline_value : "";
+		return 0;
+	}
 	if (opt->type == CLI_OPT_FLAG) {
 		if (inline_value)
 			return usage_error(cmd, "option takes no value:", opt->name);
@@ -137,8 +141,9 @@ void cli_opt_help(FILE *out, const cli_command_help *cmd)
 		if (o->type == CLI_OPT_ARGS)
 			snprintf(left, sizeof(left), "%s", o->name);
 		else
-			snprintf(left, sizeof(left), "%s--%s%s%s", alias, o->name, o->type != CLI_OPT_FLAG ? " " : "",
-				 o->type != CLI_OPT_FLAG ? o->value_name : "");
+			snprintf(left, sizeof(left), "%s--%s%s%s%s", alias, o->name,
+				 o->type == CLI_OPT_OPTIONAL ? "[=" : o->type != CLI_OPT_FLAG ? " " : "",
+				 o->type != CLI_OPT_FLAG ? o->value_name : "", o->type == CLI_OPT_OPTIONAL ? "]" : "");
 		fprintf(out, "  %-28s %s%s\n", left, o->help, o->type == CLI_OPT_LIST ? " (repeatable)" : "");
 	}
 	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");

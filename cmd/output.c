@@ -114,6 +114,12 @@ int cli_report_findings(const cli_report_opts *r, secex_diags *diags, const char
 	return cli_exit_for(diags, r->fail_level);
 }
 
+void cli_report_clean(const cli_report_opts *r, const secex_diags *diags, const char *what)
+{
+	if (diags->n == 0 && r->fmt == CLI_FORMAT_TEXT)
+		fprintf(stderr, "%s: no findings\n", what);
+}
+
 int cli_exit_for(const secex_diags *diags, secex_severity fail_level)
 {
 	size_t i;

@@ -11,7 +11,7 @@
 #define DELIVERY_TIMEOUT 10L /* seconds per message */
 
 static struct {
-	const char *rev, *today, *owner, *format, *out, *slack_webhook, *smtp, *from;
+	const char *rev, *today, *owner, *format, *out, *slack_webhook, *smtp, *from, *branches;
 	bool smtp_insecure;
 } o;
 
@@ -21,6 +21,8 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "treat DATE (YYYY-MM-DD) as today (or SECEX_TODAY)" },
 	{ CLI_OPT_STRING, "owner", 0, &o.owner, "ID",
 	  "only this risk owner, or the owners whose report goes to this person" },
+	{ CLI_OPT_OPTIONAL, "branches", 0, &o.branches, "PATTERN",
+	  "also requests that exist only on other branches (local and remote-tracking; a glob)" },
 	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "markdown (default), html, json, email or slack" },
 	{ CLI_OPT_STRING, "out", 'o', &o.out, "DIR",
 	  "write into DIR: report.md, report.html, report.json, or one OWNER.eml or OWNER.json each" },
@@ -36,8 +38,8 @@ static const cli_opt opts[] = {
 
 const cli_command_help cmd_report_help = {
 	"report",
-	"[--rev REV] [--today DATE] [--owner ID] [--format markdown|html|json|email|slack] [--out DIR]\n"
-	"       [--slack-webhook URL] [--smtp URL --from ADDR [--smtp-insecure]]",
+	"[--rev REV] [--today DATE] [--owner ID] [--branches[=PATTERN]] [--format markdown|html|json|email|slack]\n"
+	"       [--out DIR] [--slack-webhook URL] [--smtp URL --from ADDR [--smtp-insecure]]",
 	"The weekly digest: for each risk owner, their open exceptions that have expired, that\n"
 	"expire within the policy's expiring_within, and that await approval (requested, in-review,\n"
 	"needs-info) with who must still approve, each with what the owner must do. A departed\n"
@@ -334,7 +336,10 @@ int cmd_report(int argc, char **argv)
 	secex_diags diags = SECEX_DIAGS_INIT;
 	secex_history *history = NULL;
 	secex_report *report = NULL;
+	secex_report_extra *extra = NULL;
+	cli_pending_list pending = { 0 };
 	cli_snapshot s = { 0 };
+	size_t i;
 	int failures = 0, rc;
 	bool help;
 
@@ -349,6 +354,15 @@ int cmd_report(int argc, char **argv)
 	warn_skipped(&s);
 	ropts.owner = o.owner;
 	ropts.history = history;
+	if (o.branches && (rc = cli_pending_load(&pending, &s, o.branches)) < 0)
+		goto fail;
+	extra = secex_xalloc_check(calloc(pending.n + 1, sizeof(*extra)));
+	for (i = 0; i < pending.n; i++) {
+		extra[i].branch = pending.items[i].branch;
+		extra[i].exc = pending.items[i].exc;
+	}
+	ropts.extra = extra;
+	ropts.nextra = pending.n;
 	if ((rc = secex_report_build(&report, s.snap, &ropts)) < 0 || (rc = produce(report, &failures)) < 0)
 		goto fail;
 	rc = failures ? CLI_EXIT_INTERNAL : CLI_EXIT_CLEAN;
@@ -358,6 +372,8 @@ fail:
 cleanup:
 	fflush(stdout);
 	secex_report_free(report);
+	free(extra);
+	cli_pending_release(&pending);
 	secex_history_free(history);
 	cli_snapshot_close(&s);
 	secex_diags_release(&diags);

@@ -45,23 +45,11 @@ const cli_command_help cmd_scan_help = {
 	opts
 };
 
-/*
- * Whether the exception is approved, judged from history exactly as 'secex check' judges it:
- * status approved, every required approval valid, no valid deny.
- * TODO(trust): use the shared verified-approval judgement once it lands
- */
-static int approved_verified(bool *out, cli_history *h, const secex_exception *e)
-{
-	secex_approval_state st;
-	int rc = secex_approvals_judge(&st, h->history, h->s.snap, e, false, NULL);
-
-	*out = rc == 0 && st.status && strcmp(st.status, "approved") == 0 && st.complete && !st.valid_deny;
-	secex_approval_state_release(&st);
-	return rc;
-}
-
 typedef struct {
 	cli_history *h;
+	/* per snapshot item, the verdict export, list, report and metrics use too
+	   (secex_approvals_claims: status approved and history proves it) */
+	secex_approval_claim *claims;
 	int64_t now;
 } state_ctx;
 
@@ -69,12 +57,10 @@ static int state_of(secex_scan_entry *en, void *payload)
 {
 	state_ctx *x = payload;
 	const char *status = secex_node_str(secex_node_get(secex_doc_root(en->exception->doc), "status"));
+	size_t i = (size_t)(en->exception - x->h->s.snap->items);
+	bool approved = i < x->h->s.snap->n && x->claims[i] == SECEX_CLAIM_VERIFIED;
 	int64_t due;
-	bool approved;
-	int rc;
 
-	if ((rc = approved_verified(&approved, x->h, en->exception)) < 0)
-		return rc;
 	en->state = SECEX_SCAN_LAPSED;
 	if (secex_exception_due(&due, en->exception) && due < x->now)
 		snprintf(en->why, sizeof(en->why), "it expired on %s", en->due_date);
@@ -185,18 +171,21 @@ static int judge(cli_history *h, secex_scan_report **reports, const secex_scan_o
 		 secex_diags *diags)
 {
 	secex_scan_register *reg = NULL;
-	state_ctx x = { h, 0 };
+	state_ctx x = { h, NULL, 0 };
 	int rc;
 
-	if ((rc = secex_now(&x.now)) < 0 || (rc = secex_scan_register_new(&reg, h->s.snap, state_of, &x)) < 0)
-		return rc;
+	if ((rc = secex_now(&x.now)) < 0 || (rc = secex_approvals_claims(&x.claims, h->history, h->s.snap)) < 0 ||
+	    (rc = secex_scan_register_new(&reg, h->s.snap, state_of, &x)) < 0)
+		goto cleanup;
 	if (!(*verdicts = calloc(total_findings(reports) + 1, sizeof(**verdicts))))
 		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
 	else
 		rc = secex_scan_judge(*verdicts, reports, (size_t)o.reports.n, reg, so, diags);
 	if (rc == 0 && o.report.fmt == CLI_FORMAT_SARIF)
 		rc = scan_out_sarif(stdout, reports, (size_t)o.reports.n, *verdicts, diags);
+cleanup:
 	secex_scan_register_free(reg);
+	free(x.claims);
 	return rc;
 }
 

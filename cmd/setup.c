@@ -137,6 +137,15 @@ void cli_history_close(cli_history *h)
 	cli_snapshot_close(&h->s);
 }
 
+int cli_history_complete(const secex_history *history)
+{
+	if (!secex_history_shallow(history))
+		return 0;
+	return secex_error_set(SECEX_EREPO, "the repository is a shallow clone, so no approval can be "
+			       "verified; fetch all of it with 'git fetch --unshallow' (GitHub Actions: "
+			       "actions/checkout with 'fetch-depth: 0'; GitLab CI: GIT_DEPTH: 0)");
+}
+
 int cli_verify(secex_approval_claim **claims, secex_history **history, const cli_snapshot *s, const char *rev)
 {
 	secex_history_options hopts = SECEX_HISTORY_OPTIONS_INIT;
@@ -150,10 +159,8 @@ int cli_verify(secex_approval_claim **claims, secex_history **history, const cli
 				       "run secex in the repository that holds the exceptions' history");
 	hopts.head = rev;
 	hopts.audit = false;
-	if ((rc = secex_history_walk(history, s->repo, &hopts, &scratch)) == 0 && secex_history_shallow(*history))
-		rc = secex_error_set(SECEX_EREPO, "the repository is a shallow clone, so no approval can be "
-				     "verified; fetch all of it with 'git fetch --unshallow' (GitHub Actions: "
-				     "actions/checkout with 'fetch-depth: 0'; GitLab CI: GIT_DEPTH: 0)");
+	if ((rc = secex_history_walk(history, s->repo, &hopts, &scratch)) == 0)
+		rc = cli_history_complete(*history);
 	if (rc == 0)
 		rc = secex_approvals_claims(claims, *history, s->snap);
 	secex_diags_release(&scratch);
@@ -173,4 +180,44 @@ void cli_warn_unverified(const cli_snapshot *s, const secex_approval_claim *clai
 			fprintf(stderr, "secex: warning: %s says approved but its approvals do not verify in the "
 				"history, so it is %s; 'secex status %s' says what is missing\n", s->snap->items[i].id,
 				what, s->snap->items[i].id);
+}
+
+int cli_config_or(secex_buf *out, secex_repo *repo, const char *key, const char *fallback)
+{
+	int rc = secex_repo_config_string(out, repo, key);
+
+	if (rc == SECEX_ENOTFOUND) {
+		secex_error_clear();
+		return secex_buf_puts(out, fallback);
+	}
+	return rc;
+}
+
+int cli_ssh_key_line(secex_buf *out, const char *value)
+{
+	secex_buf path = SECEX_BUF_INIT, pub = SECEX_BUF_INIT, text = SECEX_BUF_INIT;
+	const char *home = getenv("HOME");
+	int rc;
+
+	if (strncmp(value, "key::", 5) == 0 || strncmp(value, "ssh-", 4) == 0) /* as git tells keys from paths */
+		return secex_buf_puts(out, strncmp(value, "key::", 5) == 0 ? value + 5 : value);
+	if (strncmp(value, "~/", 2) == 0 && home)
+		secex_buf_printf(&path, "%s/%s", home, value + 2);
+	else
+		secex_buf_puts(&path, value);
+	secex_buf_printf(&pub, "%s.pub", secex_buf_cstr(&path));
+	if ((rc = secex_file_read(&text, access(pub.ptr, R_OK) == 0 ? pub.ptr : path.ptr, 64 * 1024)) < 0)
+		rc = secex_error_set(SECEX_EINVALID, "cannot read the SSH key '%s' named by user.signingkey; "
+				     "set it to your public key file: git config user.signingkey ~/.ssh/id_ed25519.pub",
+				     secex_buf_cstr(&path));
+	else if (strncmp(secex_buf_cstr(&text), "-----BEGIN", 10) == 0)
+		rc = secex_error_set(SECEX_EINVALID, "'%s' (user.signingkey) is a private key and '%s' does not "
+				     "exist; put the public key there, or set user.signingkey to the public key file",
+				     path.ptr, pub.ptr);
+	else
+		rc = secex_buf_put(out, secex_buf_cstr(&text), strcspn(secex_buf_cstr(&text), "\r\n"));
+	secex_buf_release(&path);
+	secex_buf_release(&pub);
+	secex_buf_release(&text);
+	return rc;
 }

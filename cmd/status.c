@@ -27,7 +27,9 @@ const cli_command_help cmd_status_help = {
 	"introduced by a commit signed by the approver's key in the roster of the time, by an\n"
 	"active person in a role that fills a group, without breaking separation of duties, and\n"
 	"for the content as it stands now.",
-	"Approvals count only once committed: uncommitted edits are not judged.",
+	"Approvals count only once committed: uncommitted edits are not judged. Exit status 1\n"
+	"when an open exception still waits for approvals, 0 when none does; a shallow clone\n"
+	"cannot be judged (exit 3).",
 	opts
 };
 
@@ -279,12 +281,19 @@ static void text_with_due(secex_buf *b, const secex_approval_state *st, const se
 	secex_buf_release(&due);
 }
 
-static int render_one(secex_buf *b, cli_history *h, const secex_exception *e, bool *first)
+/* Whether an open exception still waits for approvals (exit 1). */
+static bool waiting(const secex_approval_state *st)
+{
+	return st->level && !st->complete && !secex_approval_settled(st) && secex_status_is_open(st->status);
+}
+
+static int render_one(secex_buf *b, cli_history *h, const secex_exception *e, bool *first, bool *incomplete)
 {
 	secex_approval_state st;
 	int rc = secex_approvals_judge(&st, h->history, h->s.snap, e, false, NULL);
 
 	if (rc == 0 && st.id) {
+		*incomplete |= waiting(&st);
 		if (strcmp(o.format, "json") == 0)
 			cli_status_json(b, &st, *first);
 		else if (strcmp(o.format, "markdown") == 0)
@@ -314,7 +323,7 @@ int cmd_status(int argc, char **argv)
 	secex_diags diags = SECEX_DIAGS_INIT;
 	secex_buf out = SECEX_BUF_INIT;
 	cli_history h = { 0 };
-	bool help, first = true;
+	bool help, first = true, incomplete = false;
 	size_t i;
 	int rc;
 
@@ -328,19 +337,20 @@ int cmd_status(int argc, char **argv)
 	}
 	hopts.head = o.rev;
 	hopts.audit = false;
-	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0 || (rc = check_ids(h.s.snap)) < 0)
+	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0 || (rc = cli_history_complete(h.history)) < 0 ||
+	    (rc = check_ids(h.s.snap)) < 0)
 		goto fail;
 	if (strcmp(o.format, "json") == 0)
 		secex_buf_puts(&out, "{\"version\":1,\"exceptions\":[");
 	for (i = 0; rc == 0 && i < h.s.snap->n; i++)
 		if (wanted(h.s.snap->items[i].id))
-			rc = render_one(&out, &h, &h.s.snap->items[i], &first);
+			rc = render_one(&out, &h, &h.s.snap->items[i], &first, &incomplete);
 	if (rc < 0)
 		goto fail;
 	if (strcmp(o.format, "json") == 0)
 		secex_buf_puts(&out, "]}\n");
 	fputs(secex_buf_cstr(&out), stdout);
-	rc = CLI_EXIT_CLEAN;
+	rc = incomplete ? CLI_EXIT_FINDINGS : CLI_EXIT_CLEAN;
 	goto cleanup;
 fail:
 	rc = cli_fail(rc);

@@ -10,23 +10,29 @@
 static struct {
 	const char *rev;
 	const char *schema;
+	const char *jobs;
 	bool staged;
 	cli_args files;
 	cli_report_opts report;
-} o = { NULL, NULL, false, { NULL, 0 }, CLI_REPORT_OPTS_INIT };
+} o = { NULL, NULL, NULL, false, { NULL, 0 }, CLI_REPORT_OPTS_INIT };
+
+/* How many files were checked, for the summary of a clean run (-1: none, nothing to say). */
+static long checked = -1;
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "validate the tree of commit REV instead of the working tree" },
 	{ CLI_OPT_FLAG, "staged", 0, &o.staged, NULL,
 	  "validate the index, when secex files are staged (pre-commit)" },
 	{ CLI_OPT_STRING, "schema", 0, &o.schema, "SCHEMA", "validate FILE... against this JSON Schema instead" },
+	{ CLI_OPT_STRING, "jobs", 'j', &o.jobs, "N",
+	  "check the files on N threads (default: one per online CPU)" },
 	CLI_REPORT_OPT_ROWS(&o.report),
 	{ CLI_OPT_ARGS, "[FILE...]", 0, &o.files, NULL, "only report on these files (or, with --schema, validate them)" },
 	CLI_OPT_END
 };
 
 const cli_command_help cmd_validate_help = {
-	"validate", "[--rev REV | --staged] [--format FORMAT] [FILE...]\n       secex validate --schema SCHEMA FILE...",
+	"validate", "[--rev REV | --staged] [-j N] [--format FORMAT] [FILE...]\n       secex validate --schema SCHEMA FILE...",
 	"Checks the policy (.secex/policy.yaml), the roster (.secex/people.yaml) and every exception\n"
 	"file against the shipped JSON Schemas, then runs the checks a schema cannot express:\n"
 	"unique ids, known people and priorities, dates in order and within the level's\n"
@@ -61,6 +67,7 @@ static int validate_with_schema(secex_diags *diags)
 		cli_error("cannot use '%s' as a schema: %s", o.schema, secex_error_last());
 		return CLI_EXIT_USAGE;
 	}
+	checked = o.files.n;
 	for (i = 0; i < o.files.n && rc == 0; i++) {
 		secex_doc *doc = NULL;
 		bool valid;
@@ -171,17 +178,18 @@ static int open_staged(secex_repo **repo, secex_tree **tree, secex_vec *changed,
 	return rc;
 }
 
-static int validate_tree(secex_diags *diags)
+static int validate_tree(secex_diags *diags, unsigned jobs)
 {
+	secex_validate_options vopts = SECEX_VALIDATE_OPTIONS_INIT;
 	secex_vec changed = SECEX_VEC_INIT;
 	secex_repo *repo = NULL;
 	secex_tree *tree = NULL;
-	secex_snapshot *snap = NULL;
 	char *root = NULL;
 	bool skip = false;
-	size_t i;
+	size_t i, nfiles = 0;
 	int rc;
 
+	vopts.jobs = jobs;
 	rc = o.staged ? open_staged(&repo, &tree, &changed, &skip) : cli_open_tree(&repo, &tree, &root, o.rev);
 	if (rc < 0 || skip)
 		goto cleanup;
@@ -191,9 +199,13 @@ static int validate_tree(secex_diags *diags)
 				     "run 'secex init' to create them, or use -C DIR to point at a secex repository");
 		goto cleanup;
 	}
-	if ((rc = secex_snapshot_load(&snap, tree, diags)) < 0 ||
-	    (rc = secex_validate_snapshot(snap, diags)) < 0)
+	if (o.staged) { /* the other files are read for their ids only */
+		vopts.only = (const char *const *)changed.items;
+		vopts.n_only = changed.n;
+	}
+	if ((rc = secex_validate_tree(&nfiles, tree, &vopts, diags)) < 0)
 		goto cleanup;
+	checked = o.staged ? (long)changed.n : o.files.n ? (long)o.files.n : (long)nfiles;
 	if (o.staged)
 		keep_paths(diags, (char *const *)changed.items, changed.n);
 	else if (o.files.n)
@@ -203,26 +215,55 @@ cleanup:
 		free(changed.items[i]);
 	secex_vec_release(&changed);
 	free(root);
-	secex_snapshot_free(snap);
 	secex_tree_free(tree);
 	secex_repo_free(repo);
 	return rc < 0 ? cli_fail(rc) : 0;
 }
 
+static void summarise(const secex_diags *diags)
+{
+	secex_buf what = SECEX_BUF_INIT;
+	bool files = o.schema || o.files.n || o.staged;
+
+	secex_buf_printf(&what, "%ld %s%s checked", checked, files ? "file" : "exception", checked == 1 ? "" : "s");
+	cli_report_clean(&o.report, diags, secex_buf_cstr(&what));
+	secex_buf_release(&what);
+}
+
+/* -j N: a number of threads from 1 to 64. */
+static int parse_jobs(unsigned *out)
+{
+	char *end = NULL;
+	long n;
+
+	if (!o.jobs)
+		return 0;
+	n = strtol(o.jobs, &end, 10);
+	if (!*o.jobs || *end || n < 1 || n > 64) {
+		cli_error("-j '%s' is not a number of threads from 1 to 64; give one, e.g. -j 2", o.jobs);
+		return CLI_EXIT_USAGE;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
 int cmd_validate(int argc, char **argv)
 {
 	secex_diags diags = SECEX_DIAGS_INIT;
+	unsigned jobs = 0;
 	bool help;
 	int rc;
 
 	if ((rc = cli_opt_parse(&cmd_validate_help, argc, argv, &help)) || help)
 		return rc;
-	if ((rc = cli_report_opts_check(&o.report)))
+	if ((rc = cli_report_opts_check(&o.report)) || (rc = parse_jobs(&jobs)))
 		return rc;
-	rc = o.schema ? validate_with_schema(&diags) : validate_tree(&diags);
+	rc = o.schema ? validate_with_schema(&diags) : validate_tree(&diags, jobs);
 	if (rc == 0 && (rc = cli_report_findings(&o.report, &diags, o.schema ? o.schema : "validate")) ==
 		       CLI_EXIT_INTERNAL)
 		cli_error("cannot write the output");
+	if (rc == 0 && checked >= 0)
+		summarise(&diags);
 	secex_diags_release(&diags);
 	return rc;
 }

@@ -61,6 +61,13 @@ _secex() {
 		COMPREPLY=($(compgen -W "$(secex "$cmd" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u)" -- "$cur"))
 		return
 	fi
+	if [ "$cmd" = help ]; then
+		if [ "$prev" = help ]; then
+			COMPREPLY=($(compgen -W "$(secex help 2>/dev/null | awk '/^commands:/{f=1;next} /^$/{f=0} f{print $1}') codes" -- "$cur"))
+			[[ $cur == SX* || $cur == sx* ]] && COMPREPLY+=($(compgen -W "$(secex help codes 2>/dev/null | awk '{ print $1 }')" -- "${cur^^}"))
+		fi
+		return
+	fi
 	if [ "$cmd" = import ]; then
 		COMPREPLY=($(compgen -f -X '!*.[cC][sS][vV]' -- "$cur") $(compgen -d -- "$cur"))
 		return

@@ -16,6 +16,7 @@
 #include "secex/signature.h"
 #include "secex/health.h"
 #include "secex/history.h"
+#include "secex/reviews.h"
 #include "secex/report.h"
 #include "secex/export.h"
 #include "secex/import.h"

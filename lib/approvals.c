@@ -64,6 +64,23 @@ static const char *merge_evidence(const hist_intro *in, const git_commit *c)
 	return NULL;
 }
 
+/* Whether the commit's subject is one secex approve writes ("Approve EXC-1 as ROLE"): an
+ * unsigned one lost its signature to a rebase (SX211, as a squash merge). */
+static bool made_by_approve(const git_commit *c)
+{
+	static const char *const verbs[] = { "Approve ", "Deny ", "Request information on ", "Acknowledge " };
+	const char *m = git_commit_message(c);
+	size_t i, end = m ? strcspn(m, "\n") : 0;
+
+	for (i = 0; m && i < sizeof(verbs) / sizeof(*verbs); i++)
+		if (strncmp(m, verbs[i], strlen(verbs[i])) == 0) {
+			const char *as = strstr(m, " as ");
+
+			return as && (size_t)(as - m) < end;
+		}
+	return false;
+}
+
 static int judge_signature(judgement *j, const secex_approval_fact *e, const hist_intro *in,
 			   const git_commit *c, const hist_sig *sig)
 {
@@ -76,6 +93,12 @@ static int judge_signature(judgement *j, const secex_approval_fact *e, const his
 			    "like a squash or rebase merge (%s): such merges drop the approvers' signatures; merge "
 			    "with a merge commit (GitHub: 'Create a merge commit', GitLab: merge method 'Merge "
 			    "commit') and ask %s to approve again", e->by, j->commit, evidence, e->by);
+	if (sig->state == SECEX_COMMIT_UNSIGNED && made_by_approve(c))
+		return fail(j, "SX211", "commit %.12s that added the approval by %s is not signed, though secex "
+			    "approve signs what it commits: a rebase ('git pull --rebase', 'git rebase') rewrote it "
+			    "without its signature; %s must run 'secex approve' again (the lost entry then no longer "
+			    "blocks), and pull with 'git pull --no-rebase', which the secex merge driver merges "
+			    "cleanly", j->commit, e->by, e->by);
 	if (sig->state == SECEX_COMMIT_UNSIGNED)
 		return fail(j, "SX202", "commit %.12s that added the approval is not signed; %s must approve "
 			    "in a signed commit (secex approve signs it)", j->commit, e->by);

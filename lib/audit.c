@@ -546,11 +546,53 @@ static int approved_after(bool *out, secex_history *h, const hist_pending *p)
 	return rc;
 }
 
+/* Whether someone active who holds an admin role of policy has a key in r. */
+static bool admin_with_key(const secex_policy *policy, const hist_roster *r)
+{
+	size_t i, a, k;
+
+	for (i = 0; i < r->nkeys; i++) {
+		const secex_person *p = r->keys[i].person;
+
+		for (a = 0; p->active && a < policy->admin_roles.n; a++)
+			for (k = 0; k < p->roles.n; k++)
+				if (secex_policy_role_implies(policy, p->roles.items[k], policy->admin_roles.items[a]))
+					return true;
+	}
+	return false;
+}
+
+/* SX306: a trust root whose roster gives no admin a key, after which nothing in .secex/ can
+ * ever be changed with authority. */
+static int root_without_admin_key(secex_history *h)
+{
+	const hist_rules *rules = hist_rules_at(h, &h->root);
+	const secex_policy *policy = NULL;
+	hist_roster *r = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	if ((rc = hist_policy_of(&policy, h, rules)) < 0 || (rc = hist_roster_of(&r, h, rules)) < 0)
+		return rc;
+	if (!policy || !r || !r->roster || admin_with_key(policy, r))
+		return 0;
+	git_oid_tostr(hex, sizeof(hex), &h->root);
+	return secex_diags_add(h->diags, "SX306", SECEX_PEOPLE_PATH, 0, 0, NULL, hex,
+			       "the roster of the trust root %.12s gives no active admin a signing key, so no "
+			       "later change of .secex/ can be authorised (SX301); add your public key to your "
+			       "entry (keys:) in %s, commit that, and pin that commit: "
+			       "git config secex.trustRoot $(git rev-parse HEAD) (in CI: --trust-root or "
+			       "SECEX_TRUST_ROOT)", hex, SECEX_PEOPLE_PATH);
+}
+
 int hist_audit_finish(secex_history *h)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	size_t i;
 	int rc = 0;
+
+	if (h->root_known && (rc = root_without_admin_key(h)) < 0)
+		return rc;
 
 	if (h->root_known && !h->root_pinned) {
 		git_oid_tostr(hex, sizeof(hex), &h->root);

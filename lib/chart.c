@@ -21,6 +21,7 @@ typedef struct {
 	double pw, ph;         /* plot area */
 	double ymax, step;     /* the y axis runs 0..ymax in ticks of step */
 	int decimals;          /* for tick labels */
+	const double *xs;      /* x positions of the points (dates), or NULL: evenly spaced */
 } frame;
 
 /* A round tick step (1, 2 or 5 times a power of ten) giving about five ticks up to max;
@@ -54,6 +55,7 @@ static void frame_init(frame *f, const secex_chart *chart)
 	f->h = chart->height > 0 ? chart->height : 320;
 	f->pw = f->w - LEFT - RIGHT;
 	f->ph = f->h - TOP - BOTTOM;
+	f->xs = chart->x_values;
 }
 
 static double y_of(const frame *f, double v)
@@ -142,7 +144,13 @@ int secex_chart_bars(secex_buf *out, const secex_chart *chart, const secex_chart
 
 static double x_at(const frame *f, size_t i, size_t n)
 {
-	return n < 2 ? LEFT + f->pw / 2 : LEFT + f->pw * (double)i / (double)(n - 1);
+	double span = n > 1 && f->xs ? f->xs[n - 1] - f->xs[0] : 0;
+
+	if (n < 2)
+		return LEFT + f->pw / 2;
+	if (span > 0) /* by date: a longer gap between two points is a longer distance */
+		return LEFT + f->pw * (f->xs[i] - f->xs[0]) / span;
+	return LEFT + f->pw * (double)i / (double)(n - 1);
 }
 
 static int one_line(secex_buf *out, const frame *f, const secex_chart_line *line, size_t n)
@@ -175,8 +183,8 @@ static int one_line(secex_buf *out, const frame *f, const secex_chart_line *line
 int secex_chart_lines(secex_buf *out, const secex_chart *chart, const char *const *x_labels, size_t n,
 		      const secex_chart_line *lines, size_t nlines)
 {
-	size_t i, k, every;
-	double max = 0, lx, dx;
+	size_t i, k;
+	double max = 0, lx;
 	bool whole = true;
 	frame f;
 	int rc;
@@ -191,12 +199,16 @@ int secex_chart_lines(secex_buf *out, const secex_chart *chart, const char *cons
 	scale(&f, max, whole);
 	if ((rc = open_chart(out, chart, &f)) < 0)
 		return rc;
-	/* every label that fits: evenly spaced from the first, the last always */
-	dx = n > 1 ? f.pw / (double)(n - 1) : f.pw;
-	every = (size_t)ceil(LABEL_W / dx);
-	for (i = 0; i < n; i++)
-		if (i == n - 1 || (i % every == 0 && (double)(n - 1 - i) * dx >= LABEL_W))
-			rc |= x_label(out, x_at(&f, i, n), TOP + f.ph + 18, "middle", x_labels[i]);
+	/* the labels that fit: from the first, each a label's width after the one before and
+	 * before the last, which is always written */
+	for (i = 0, lx = -LABEL_W; i < n; i++) {
+		double x = x_at(&f, i, n);
+
+		if (i == n - 1 || (x - lx >= LABEL_W && x_at(&f, n - 1, n) - x >= LABEL_W)) {
+			rc |= x_label(out, x, TOP + f.ph + 18, "middle", x_labels[i]);
+			lx = x;
+		}
+	}
 	for (k = 0; k < nlines; k++)
 		rc |= one_line(out, &f, &lines[k], n);
 	for (k = 0, lx = LEFT; k < nlines; k++) {

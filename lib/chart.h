@@ -13,6 +13,7 @@ typedef struct {
 	const char *x_label; /* under the x axis */
 	const char *y_label; /* along the y axis */
 	int width, height;   /* pixels; 0: 560 by 320 */
+	const double *x_values; /* line charts: each point's x (seconds), increasing; NULL: evenly spaced */
 } secex_chart;
 
 typedef struct {
@@ -30,7 +31,7 @@ typedef struct {
 	const double *values; /* one per x label, >= 0; NAN leaves a gap */
 } secex_chart_line;
 
-/* One line per series over the n x labels (evenly spaced), with a square marker at every
+/* One line per series over the n x labels (placed by x_values, else evenly), with a square marker at every
  * value and a legend; as many x labels are written as fit, evenly picked, the last always. */
 int secex_chart_lines(secex_buf *out, const secex_chart *chart, const char *const *x_labels, size_t n,
 		      const secex_chart_line *lines, size_t nlines);

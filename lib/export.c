@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,14 +379,33 @@ static void export_json(exporter *x)
 
 /* ---- suppressions: the findings of approved exceptions not yet due ---- */
 
+static const char *const scanner_names[] = { "Trivy", "Grype", "Snyk", "OpenVEX" };
+static const char *const scanner_keys[] = { "trivy", "grype", "snyk", NULL };
+
 typedef struct {
 	const secex_exception *exc;
-	const char *id;         /* the finding's vulnerability or rule id */
-	const char *package;    /* or NULL */
-	const secex_node *paths; /* array or NULL */
+	const char *id;       /* the id this scanner uses for the finding */
+	const char *finding;  /* the finding's own id */
+	const char *package;  /* or NULL */
+	const secex_node *aliases; /* object or NULL */
+	secex_vec paths;      /* the file paths this scanner can match (const char *) */
 	int64_t due;
 	size_t order;
 } suppression;
+
+typedef struct {
+	suppression *items;
+	size_t n, cap;
+} suppressions;
+
+static void suppressions_release(suppressions *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		secex_vec_release(&s->items[i].paths);
+	free(s->items);
+}
 
 static bool suppresses(const exporter *x, const secex_exception *e, int64_t *due)
 {
@@ -397,44 +417,229 @@ static bool suppresses(const exporter *x, const secex_exception *e, int64_t *due
 	       x->opts->verified[i] && secex_exception_due(due, e) && *due > x->opts->now;
 }
 
-static int collect_suppressions(exporter *x, suppression **out, size_t *n)
+/* One line for the caller to show, "EXC-0009: finding 'CKV_AWS_18' ...". */
+static void warn(exporter *x, const secex_exception *e, const char *finding, const char *fmt, ...)
 {
-	size_t i, j, cap = 0;
+	va_list ap;
 
-	*out = NULL;
-	*n = 0;
+	if (!x->opts->warnings)
+		return;
+	x->rc |= secex_buf_printf(x->opts->warnings, "%s: finding '%s' ", e->id, finding);
+	va_start(ap, fmt);
+	x->rc |= secex_buf_vprintf(x->opts->warnings, fmt, ap);
+	va_end(ap);
+	x->rc |= secex_buf_putc(x->opts->warnings, '\n');
+}
+
+static bool starts_with_any(const char *id, const char *const *prefixes)
+{
+	for (; *prefixes; prefixes++)
+		if (strncmp(id, *prefixes, strlen(*prefixes)) == 0)
+			return true;
+	return false;
+}
+
+static bool is_vulnerability_id(const char *id)
+{
+	static const char *const prefixes[] = { "CVE-", "GHSA-", "GO-", "RUSTSEC-", "PYSEC-", "DLA-", "DSA-",
+						"USN-", "ALAS", "RHSA-", "ELSA-", "OSV-", NULL };
+
+	return starts_with_any(id, prefixes);
+}
+
+/* Trivy's check ids: AVD-AWS-0086, AWS-0086 (v0.69 on), KSV001, KSV-0001, DS002. */
+static bool is_trivy_check_id(const char *id)
+{
+	size_t letters, digits;
+
+	if (strncmp(id, "AVD-", 4) == 0)
+		id += 4;
+	for (letters = 0; id[letters] >= 'A' && id[letters] <= 'Z'; letters++)
+		;
+	id += letters;
+	id += *id == '-';
+	digits = strspn(id, "0123456789");
+	return letters >= 2 && letters <= 6 && digits >= 3 && digits <= 5 && !id[digits];
+}
+
+/* Whether the scanner reports findings under this id, so an entry keyed by it can match. */
+static bool scanner_uses(secex_export_format format, const char *id)
+{
+	static const char *const grype[] = { "CVE-", "GHSA-", "ALAS", "ELSA-", "RHSA-", NULL };
+	static const char *const snyk[] = { "SNYK-", "snyk:lic:", NULL };
+
+	switch (format) {
+	case SECEX_EXPORT_TRIVYIGNORE: return is_vulnerability_id(id) || is_trivy_check_id(id);
+	case SECEX_EXPORT_GRYPE: return starts_with_any(id, grype);
+	case SECEX_EXPORT_SNYK: return starts_with_any(id, snyk);
+	default: return true;
+	}
+}
+
+static const char *scanner_name(secex_export_format format)
+{
+	return scanner_names[format - SECEX_EXPORT_TRIVYIGNORE];
+}
+
+/*
+ * A Terraform resource address (aws_s3_bucket.assets, module.cdn.aws_s3_bucket.logs), which
+ * no scanner's ignore file matches as a path: no '/', a provider_type before a dot, and no
+ * file extension after it.
+ */
+static bool is_resource_address(const char *path)
+{
+	static const char *const extensions[] = { "tf", "tfvars", "hcl", "json", "yaml", "yml", "toml", "lock",
+						  "xml", "txt", "js", "ts", "py", "go", "mod", "sum", "jar",
+						  "cfg", "conf", "ini", "sh", "md", "properties", NULL };
+	const char *dot, *last, *type = path;
+	size_t i;
+
+	if (strchr(path, '/') || !(dot = strchr(path, '.')))
+		return false;
+	while (strncmp(type, "module.", 7) == 0 && strchr(type + 7, '.'))
+		type = strchr(type + 7, '.') + 1;
+	if (strncmp(type, "data.", 5) == 0)
+		type += 5;
+	dot = strchr(type, '.');
+	if (!dot || !memchr(type, '_', (size_t)(dot - type)) || strspn(type, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+	    (size_t)(dot - type))
+		return false;
+	last = strrchr(path, '.') + 1;
+	for (i = 0; extensions[i]; i++)
+		if (strcmp(last, extensions[i]) == 0)
+			return false;
+	return true;
+}
+
+/* The finding's paths the scanner can match; false (after a warning) when none is left of many. */
+static bool file_paths(exporter *x, suppression *s, const secex_node *paths, secex_export_format format, bool quiet)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; paths && paths->type == SECEX_NODE_ARRAY && i < paths->u.array.n; i++) {
+		const char *p = or_empty(secex_node_str(paths->u.array.items[i]));
+
+		if (format != SECEX_EXPORT_OPENVEX && is_resource_address(p)) {
+			if (!quiet)
+				warn(x, s->exc, s->finding, "path '%s' is left out of the %s file: it is a resource address, and "
+				     "%s matches file paths; give the file that defines it (infra/main.tf)", p,
+				     scanner_name(format), scanner_name(format));
+			continue;
+		}
+		x->rc |= secex_vec_push(&s->paths, (void *)(uintptr_t)p) < 0 ? SECEX_ENOMEM : 0;
+		kept++;
+	}
+	if (i && !kept && !quiet)
+		warn(x, s->exc, s->finding, "is left out of the %s file: none of its paths is a file path, and "
+		     "without paths it would match everywhere", scanner_name(format));
+	return !i || kept;
+}
+
+static suppression *push(exporter *x, suppressions *all)
+{
+	suppression *s;
+
+	if (all->n == all->cap) {
+		size_t cap = all->cap ? all->cap * 2 : 16;
+
+		if (!(s = realloc(all->items, cap * sizeof(*s)))) {
+			x->rc |= SECEX_ENOMEM;
+			return NULL;
+		}
+		all->items = s;
+		all->cap = cap;
+	}
+	s = &all->items[all->n++];
+	memset(s, 0, sizeof(*s));
+	s->order = all->n;
+	return s;
+}
+
+/* One suppression per id the scanner uses for finding f (its aliases, else its id). */
+static void add_finding(exporter *x, suppressions *all, const secex_exception *e, const secex_node *f,
+			secex_export_format format, int64_t due)
+{
+	const secex_node *aliases = secex_node_get(f, "aliases");
+	const char *key = scanner_keys[format - SECEX_EXPORT_TRIVYIGNORE];
+	const secex_node *alias = key ? secex_node_get(aliases, key) : NULL;
+	const char *id = or_empty(secex_node_str(secex_node_get(f, "id")));
+	size_t i, n = !alias ? 1 : alias->type == SECEX_NODE_ARRAY ? alias->u.array.n : 1;
+
+	if (!alias && !scanner_uses(format, id)) {
+		warn(x, e, id, "is left out of the %s file: %s does not report findings under that id; add the "
+		     "id it uses to the finding as 'aliases: {%s: ID}'", scanner_name(format), scanner_name(format), key);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const secex_node *one = alias && alias->type == SECEX_NODE_ARRAY ? alias->u.array.items[i] : alias;
+		suppression *s = push(x, all);
+
+		if (!s)
+			return;
+		s->exc = e;
+		s->finding = id;
+		s->id = one ? or_empty(secex_node_str(one)) : id;
+		s->package = secex_node_str(secex_node_get(f, "package"));
+		s->aliases = aliases;
+		s->due = due;
+		if (!file_paths(x, s, secex_node_get(f, "paths"), format, i > 0)) {
+			secex_vec_release(&s->paths);
+			all->n--;
+			return;
+		}
+	}
+}
+
+static void collect_suppressions(exporter *x, suppressions *all, secex_export_format format)
+{
+	size_t i, j;
+
 	for (i = 0; i < x->n; i++) {
 		const secex_node *list = secex_node_get(secex_doc_root(x->items[i]->doc), "findings");
 		int64_t due;
 
 		if (!suppresses(x, x->items[i], &due) || !list || list->type != SECEX_NODE_ARRAY)
 			continue;
-		for (j = 0; j < list->u.array.n; j++) {
-			const secex_node *f = list->u.array.items[j];
-			suppression *s;
-
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 16;
-				if (!(s = realloc(*out, cap * sizeof(*s))))
-					return secex_error_set(SECEX_ENOMEM, "out of memory");
-				*out = s;
-			}
-			s = &(*out)[(*n)++];
-			s->exc = x->items[i];
-			s->id = secex_node_str(secex_node_get(f, "id"));
-			s->package = secex_node_str(secex_node_get(f, "package"));
-			s->paths = secex_node_get(f, "paths");
-			s->due = due;
-			s->order = *n;
-		}
+		for (j = 0; j < list->u.array.n && x->rc >= 0; j++)
+			add_finding(x, all, x->items[i], list->u.array.items[j], format, due);
 	}
-	return 0;
+}
+
+static const char *path_at(const suppression *s, size_t i)
+{
+	return s->paths.items[i];
 }
 
 static void yq(exporter *x, const char *s)
 {
 	x->rc |= secex_yaml_put_quoted(x->out, s);
 }
+
+/* Appends s with a backslash before each character in special. */
+static void escaped(exporter *x, secex_buf *out, const char *s, const char *special)
+{
+	for (; *s; s++) {
+		if (strchr(special, *s))
+			x->rc |= secex_buf_putc(out, '\\');
+		x->rc |= secex_buf_putc(out, *s);
+	}
+}
+
+/* Appends s quoted, with the characters in special escaped by a backslash first. */
+static void yq_escaped(exporter *x, const char *prefix, const char *s, const char *special)
+{
+	secex_buf text = SECEX_BUF_INIT;
+
+	x->rc |= secex_buf_puts(&text, prefix);
+	escaped(x, &text, s, special);
+	yq(x, secex_buf_cstr(&text));
+	secex_buf_release(&text);
+}
+
+/* The metacharacters of a doublestar glob (Trivy's paths, Grype's package.location). */
+#define GLOB_SPECIAL "\\[]*?{}"
+/* The metacharacters of Go's regexp (Grype's package.name), as regexp.QuoteMeta escapes them. */
+#define REGEX_SPECIAL "\\.+*?()|[]{}^$"
 
 /* "EXC-0001: <title>", the reason every format gives. */
 static void put_reason(exporter *x, const char *key, const char *indent, const suppression *s)
@@ -454,6 +659,8 @@ static void put_comment(exporter *x, const char *indent, const suppression *s)
 	x->rc |= secex_buf_printf(x->out, "%s# %s: %s %s, approved, due %s\n", indent, s->exc->id,
 				  or_empty(field(s->exc, "priority")), or_empty(field(s->exc, "type")),
 				  or_empty(field(s->exc, "due_date")));
+	if (strcmp(s->id, s->finding) != 0)
+		x->rc |= secex_buf_printf(x->out, "%s# (finding %s)\n", indent, s->finding);
 }
 
 static bool is_purl(const char *package)
@@ -471,131 +678,58 @@ static void header(exporter *x, const char *what, const char *format)
 				  "# Regenerate it rather than editing it.\n", what, format, today);
 }
 
-/* A vulnerability (CVE, GHSA, or anything with a package) rather than a misconfiguration. */
+/* A vulnerability (anything with a package, or an advisory id) rather than a misconfiguration. */
 static bool is_vulnerability(const suppression *s)
 {
-	return s->package || strncmp(s->id, "CVE-", 4) == 0 || strncmp(s->id, "GHSA-", 5) == 0;
+	return s->package || is_vulnerability_id(s->id);
 }
 
-/* Appends s with a backslash before each of the characters in `special`. */
-static void put_escaped(exporter *x, secex_buf *out, const char *s, const char *special)
+static void trivy_entry(exporter *x, const suppression *s)
 {
-	for (; *s; s++) {
-		if (strchr(special, *s))
-			x->rc |= secex_buf_putc(out, '\\');
-		x->rc |= secex_buf_putc(out, *s);
-	}
-}
-
-/* A literal path as a doublestar glob, the form Trivy matches `paths` with. */
-static void put_glob_list(exporter *x, const char *indent, const secex_node *list)
-{
-	secex_buf glob = SECEX_BUF_INIT;
+	char day[11];
 	size_t i;
 
-	if (!list || list->type != SECEX_NODE_ARRAY || !list->u.array.n)
-		return;
-	x->rc |= secex_buf_printf(x->out, "%spaths:\n", indent);
-	for (i = 0; i < list->u.array.n; i++) {
-		secex_buf_clear(&glob);
-		put_escaped(x, &glob, or_empty(secex_node_str(list->u.array.items[i])), "\\[]*?{}");
-		x->rc |= secex_buf_printf(x->out, "%s  - ", indent);
-		yq(x, secex_buf_cstr(&glob));
+	put_comment(x, "  ", s);
+	x->rc |= secex_buf_puts(x->out, "  - id: ");
+	yq(x, s->id);
+	x->rc |= secex_buf_putc(x->out, '\n');
+	if (s->paths.n)
+		x->rc |= secex_buf_puts(x->out, "    paths:\n");
+	for (i = 0; i < s->paths.n; i++) {
+		x->rc |= secex_buf_puts(x->out, "      - ");
+		yq_escaped(x, "", path_at(s, i), GLOB_SPECIAL);
 		x->rc |= secex_buf_putc(x->out, '\n');
 	}
-	secex_buf_release(&glob);
-}
-
-static bool is_label(const char *s, size_t len, bool underscore)
-{
-	size_t i;
-	bool seen = false;
-
-	for (i = 0; i < len; i++) {
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (i && s[i] >= '0' && s[i] <= '9') || (i && s[i] == '_')))
-			return false;
-		seen |= s[i] == '_';
+	if (is_purl(s->package)) {
+		x->rc |= secex_buf_puts(x->out, "    purls:\n      - ");
+		yq(x, s->package);
+		x->rc |= secex_buf_putc(x->out, '\n');
 	}
-	return len && (seen || !underscore);
+	put_reason(x, "statement", "    ", s);
+	day_of(day, s->due); /* Trivy stops ignoring at the start of that day (UTC) */
+	x->rc |= secex_buf_printf(x->out, "    expired_at: %s\n", day);
 }
 
-/*
- * A Terraform resource address rather than a file: no '/', at least two dot-separated labels,
- * the first `module`, `data` or a resource type (lowercase, with an '_': aws_s3_bucket), and
- * the last not an extension of the files Trivy scans for misconfigurations.
- */
-static bool is_resource_address(const char *path)
-{
-	static const char *const extensions[] = { "tf", "tfvars", "json", "yaml", "yml", "hcl", "toml" };
-	const char *dot = strchr(path, '.'), *last = strrchr(path, '.');
-	size_t i, first;
-
-	if (!dot || strchr(path, '/'))
-		return false;
-	first = (size_t)(dot - path);
-	if (!((first == 6 && strncmp(path, "module", 6) == 0) || (first == 4 && strncmp(path, "data", 4) == 0) ||
-	      is_label(path, first, true)))
-		return false;
-	for (i = 0; i < COUNT(extensions); i++)
-		if (strcmp(last + 1, extensions[i]) == 0)
-			return false;
-	return true;
-}
-
-/* Appends "EXC-0001 finding 'ID' ...: why" to the warnings and returns true when the finding
- * cannot match in Trivy: a Checkov id, or a resource address given as a path. */
-static bool trivy_unmatchable(exporter *x, const suppression *s)
-{
-	const char *why = NULL;
-	size_t i;
-
-	if (strncmp(s->id, "CKV_", 4) == 0 || strncmp(s->id, "CKV2_", 5) == 0)
-		why = "is a Checkov id, which Trivy does not use; give the finding Trivy's id (AVD-...)";
-	for (i = 0; !why && s->paths && s->paths->type == SECEX_NODE_ARRAY && i < s->paths->u.array.n; i++)
-		if (is_resource_address(or_empty(secex_node_str(s->paths->u.array.items[i]))))
-			why = "has a resource address as a path, which Trivy matches as a file path; give the file "
-			      "that declares the resource";
-	if (why && x->opts->warnings)
-		x->rc |= secex_buf_printf(x->opts->warnings, "left out of the trivyignore file: %s finding '%s' %s\n",
-					  s->exc->id, s->id, why);
-	return why != NULL;
-}
-
-static void trivy_section(exporter *x, const suppression *s, size_t n, bool vulnerabilities)
+static void trivy_section(exporter *x, const suppressions *all, bool vulnerabilities)
 {
 	size_t i, written = 0;
-	char day[11];
 
 	x->rc |= secex_buf_puts(x->out, vulnerabilities ? "vulnerabilities:" : "misconfigurations:");
-	for (i = 0; i < n; i++) {
-		if (is_vulnerability(&s[i]) != vulnerabilities || trivy_unmatchable(x, &s[i]))
+	for (i = 0; i < all->n; i++) {
+		if (is_vulnerability(&all->items[i]) != vulnerabilities)
 			continue;
 		x->rc |= secex_buf_puts(x->out, written++ ? "" : "\n");
-		x->count++;
-		put_comment(x, "  ", &s[i]);
-		x->rc |= secex_buf_puts(x->out, "  - id: ");
-		yq(x, s[i].id);
-		x->rc |= secex_buf_putc(x->out, '\n');
-		put_glob_list(x, "    ", s[i].paths);
-		if (is_purl(s[i].package)) {
-			x->rc |= secex_buf_puts(x->out, "    purls:\n      - ");
-			yq(x, s[i].package);
-			x->rc |= secex_buf_putc(x->out, '\n');
-		}
-		put_reason(x, "statement", "    ", &s[i]);
-		day_of(day, s[i].due); /* Trivy stops ignoring at the start of that day (UTC) */
-		x->rc |= secex_buf_printf(x->out, "    expired_at: %s\n", day);
+		trivy_entry(x, &all->items[i]);
 	}
 	x->rc |= secex_buf_puts(x->out, written ? "" : " []\n");
 }
 
-static void export_trivyignore(exporter *x, const suppression *s, size_t n)
+static void export_trivyignore(exporter *x, const suppressions *all)
 {
 	header(x, "Trivy ignore file (trivy --ignorefile .trivyignore.yaml)", "trivyignore");
-	trivy_section(x, s, n, true);
-	trivy_section(x, s, n, false);
+	trivy_section(x, all, true);
+	trivy_section(x, all, false);
 }
-
 /* Appends s[0..len) with %XX escapes decoded. */
 static void decode(exporter *x, secex_buf *out, const char *s, size_t len)
 {
@@ -656,45 +790,62 @@ static void purl_parts(exporter *x, const char *purl, secex_buf *name, secex_buf
 	decode(x, name, slash + 1, (size_t)(end - slash - 1));
 }
 
-static void grype_rule(exporter *x, const suppression *s)
+/* One Grype rule; location: a path of the finding, or NULL. */
+static void grype_rule(exporter *x, const suppression *s, const secex_buf *name, const secex_buf *version,
+		       const char *location)
 {
-	secex_buf name = SECEX_BUF_INIT, version = SECEX_BUF_INIT, quoted = SECEX_BUF_INIT;
-
 	put_comment(x, "  ", s);
 	x->rc |= secex_buf_puts(x->out, "  - vulnerability: ");
 	yq(x, s->id);
 	x->rc |= secex_buf_putc(x->out, '\n');
 	put_reason(x, "reason", "    ", s);
+	if (name->size || location)
+		x->rc |= secex_buf_puts(x->out, "    package:\n");
+	if (name->size) {
+		x->rc |= secex_buf_puts(x->out, "      name: ");
+		yq_escaped(x, "", secex_buf_cstr(name), REGEX_SPECIAL); /* Grype: an anchored regexp */
+		x->rc |= secex_buf_putc(x->out, '\n');
+	}
+	if (name->size && version->size) {
+		x->rc |= secex_buf_puts(x->out, "      version: ");
+		yq(x, secex_buf_cstr(version));
+		x->rc |= secex_buf_putc(x->out, '\n');
+	}
+	if (location) { /* a doublestar glob over Syft's absolute locations */
+		x->rc |= secex_buf_puts(x->out, "      location: ");
+		yq_escaped(x, *location == '/' ? "" : "/", location, GLOB_SPECIAL);
+		x->rc |= secex_buf_putc(x->out, '\n');
+	}
+}
+
+/* The rules of one finding: one per path it was found in, else one. */
+static void grype_rules(exporter *x, const suppression *s)
+{
+	secex_buf name = SECEX_BUF_INIT, version = SECEX_BUF_INIT;
+	size_t i;
+
 	if (is_purl(s->package))
 		purl_parts(x, s->package, &name, &version);
 	else if (s->package)
 		x->rc |= secex_buf_puts(&name, s->package);
-	if (name.size) { /* Grype matches the name as an anchored Go regular expression */
-		put_escaped(x, &quoted, secex_buf_cstr(&name), "\\.+*?()|[]{}^$");
-		x->rc |= secex_buf_puts(x->out, "    package:\n      name: ");
-		yq(x, secex_buf_cstr(&quoted));
-		x->rc |= secex_buf_putc(x->out, '\n');
-	}
-	if (name.size && version.size) {
-		x->rc |= secex_buf_puts(x->out, "      version: ");
-		yq(x, secex_buf_cstr(&version));
-		x->rc |= secex_buf_putc(x->out, '\n');
-	}
+	for (i = 0; i < s->paths.n; i++)
+		grype_rule(x, s, &name, &version, path_at(s, i));
+	if (!s->paths.n)
+		grype_rule(x, s, &name, &version, NULL);
 	secex_buf_release(&name);
 	secex_buf_release(&version);
-	secex_buf_release(&quoted);
 }
 
-static void export_grype(exporter *x, const suppression *s, size_t n)
+static void export_grype(exporter *x, const suppressions *all)
 {
 	size_t i;
 
 	header(x, "Grype ignore rules (.grype.yaml)", "grype");
 	x->rc |= secex_buf_puts(x->out, "# Grype has no expiry of its own: regenerate this file before every scan,\n"
 				"# so that an exception stops suppressing once it is due.\n");
-	x->rc |= secex_buf_puts(x->out, n ? "ignore:\n" : "ignore: []\n");
-	for (i = 0; i < n; i++)
-		grype_rule(x, &s[i]);
+	x->rc |= secex_buf_puts(x->out, all->n ? "ignore:\n" : "ignore: []\n");
+	for (i = 0; i < all->n; i++)
+		grype_rules(x, &all->items[i]);
 }
 
 static int cmp_finding(const void *a, const void *b)
@@ -706,33 +857,34 @@ static int cmp_finding(const void *a, const void *b)
 }
 
 /* One ".snyk" rule: for the whole issue ("*") when the finding names a package (Snyk's own
- * paths are dependency chains), else for each file path (Snyk IaC). */
+ * paths are dependency chains) or no path, else for each file path (Snyk IaC). */
 static void snyk_rules(exporter *x, const suppression *s)
 {
-	bool whole = s->package || !s->paths || !s->paths->u.array.n;
-	size_t i, n = whole ? 1 : s->paths->u.array.n;
+	bool whole = s->package || !s->paths.n;
+	size_t i, n = whole ? 1 : s->paths.n;
 	char expires[40];
 
 	instant_of(expires, sizeof(expires), s->due, ".000Z");
 	put_comment(x, "    ", s);
 	for (i = 0; i < n; i++) {
 		x->rc |= secex_buf_puts(x->out, "    - ");
-		yq(x, whole ? "*" : or_empty(secex_node_str(s->paths->u.array.items[i])));
+		yq(x, whole ? "*" : path_at(s, i));
 		x->rc |= secex_buf_puts(x->out, ":\n");
 		put_reason(x, "reason", "        ", s);
 		x->rc |= secex_buf_printf(x->out, "        expires: %s\n", expires);
 	}
 }
 
-static void export_snyk(exporter *x, suppression *s, size_t n)
+static void export_snyk(exporter *x, suppressions *all)
 {
+	suppression *s = all->items;
 	size_t i;
 
-	if (n)
-		qsort(s, n, sizeof(*s), cmp_finding);
+	if (all->n)
+		qsort(s, all->n, sizeof(*s), cmp_finding);
 	header(x, "Snyk policy file (.snyk)", "snyk");
-	x->rc |= secex_buf_puts(x->out, n ? "version: v1.25.0\nignore:\n" : "version: v1.25.0\nignore: {}\n");
-	for (i = 0; i < n; i++) {
+	x->rc |= secex_buf_puts(x->out, all->n ? "version: v1.25.0\nignore:\n" : "version: v1.25.0\nignore: {}\n");
+	for (i = 0; i < all->n; i++) {
 		if (i == 0 || strcmp(s[i].id, s[i - 1].id) != 0) {
 			x->rc |= secex_buf_puts(x->out, "  ");
 			yq(x, s[i].id);
@@ -743,91 +895,161 @@ static void export_snyk(exporter *x, suppression *s, size_t n)
 	x->rc |= secex_buf_puts(x->out, "patch: {}\n");
 }
 
-/* Where the finding was seen, and a package that is no package URL, as status notes. */
+/* ---- OpenVEX ---- */
+
+/* The exception, and where the finding was seen, as status notes. */
 static void vex_notes(jw *w, exporter *x, const suppression *s)
 {
 	secex_buf notes = SECEX_BUF_INIT;
 	size_t i;
 
-	if (s->package && !is_purl(s->package))
-		x->rc |= secex_buf_printf(&notes, "package %s", s->package);
-	for (i = 0; s->paths && i < s->paths->u.array.n; i++)
-		x->rc |= secex_buf_printf(&notes, "%s%s", i ? ", " : notes.size ? "; found in " : "found in ",
-					  or_empty(secex_node_str(s->paths->u.array.items[i])));
-	if (notes.size)
-		jw_member(w, "status_notes", secex_buf_cstr(&notes));
+	x->rc |= secex_buf_printf(&notes, "security exception %s (%s %s, approved, due %s)", s->exc->id,
+				  or_empty(field(s->exc, "priority")), or_empty(field(s->exc, "type")),
+				  or_empty(field(s->exc, "due_date")));
+	for (i = 0; i < s->paths.n; i++)
+		x->rc |= secex_buf_printf(&notes, "%s%s", i ? ", " : "; found in ", path_at(s, i));
+	jw_member(w, "status_notes", secex_buf_cstr(&notes));
 	secex_buf_release(&notes);
 }
 
+/* A text field on one line (line breaks as spaces), or NULL. */
+static char *one_line(const secex_exception *e, const char *name)
+{
+	const char *text = field(e, name);
+	char *line = text && *text ? secex_strndup(text, strlen(text)) : NULL, *p;
+	size_t len;
+
+	for (p = line; p && *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	for (len = line ? strlen(line) : 0; len && line[len - 1] == ' '; len--)
+		line[len - 1] = '\0';
+	return line;
+}
+
+/* What the exception says will happen: the fix and its date, or the acceptance and its review. */
+static void vex_action(jw *w, exporter *x, const suppression *s)
+{
+	bool accept = strcmp(or_empty(field(s->exc, "type")), "acceptance") == 0;
+	char *plan = one_line(s->exc, "remediation_plan");
+	secex_buf text = SECEX_BUF_INIT;
+
+	if (accept)
+		x->rc |= secex_buf_printf(&text, "Risk accepted without a fix until %s, then reviewed again "
+					  "(security exception %s: %s).", or_empty(field(s->exc, "due_date")), s->exc->id,
+					  or_empty(field(s->exc, "title")));
+	else
+		x->rc |= secex_buf_printf(&text, "Fix due by %s (security exception %s: %s).",
+					  or_empty(field(s->exc, "due_date")), s->exc->id, or_empty(field(s->exc, "title")));
+	if (plan)
+		x->rc |= secex_buf_printf(&text, " Plan: %s", plan);
+	jw_member(w, "action_statement", secex_buf_cstr(&text));
+	free(plan);
+	secex_buf_release(&text);
+}
+
+/* Every alias of the finding other than the statement's name, for vulnerability.aliases. */
+static void vex_aliases(jw *w, const suppression *s)
+{
+	size_t i, j, n, written = 0;
+
+	for (i = 0; s->aliases && s->aliases->type == SECEX_NODE_OBJECT && i < s->aliases->u.object.n; i++) {
+		const secex_node *v = s->aliases->u.object.members[i].value;
+
+		n = v->type == SECEX_NODE_ARRAY ? v->u.array.n : 1;
+		for (j = 0; j < n; j++) {
+			const char *id = secex_node_str(v->type == SECEX_NODE_ARRAY ? v->u.array.items[j] : v);
+
+			if (!id || strcmp(id, s->id) == 0)
+				continue;
+			if (!written++) {
+				jw_key(w, "aliases");
+				jw_open(w, '[');
+			}
+			jw_item(w);
+			jw_str(w, id);
+		}
+	}
+	if (written)
+		jw_close(w, ']');
+}
+
+static void vex_products(jw *w, exporter *x, const suppression *s)
+{
+	jw_key(w, "products");
+	jw_open(w, '[');
+	jw_item(w);
+	jw_open(w, '{');
+	jw_member(w, "@id", x->opts->product ? x->opts->product : s->package);
+	if (x->opts->product) {
+		jw_key(w, "subcomponents");
+		jw_open(w, '[');
+		jw_item(w);
+		jw_open(w, '{');
+		jw_member(w, "@id", s->package);
+		jw_close(w, '}');
+		jw_close(w, ']');
+	}
+	jw_close(w, '}');
+	jw_close(w, ']');
+}
+
 /*
- * An accepted risk is not a "not affected" fact: an exception is `affected` with its plan or
- * acceptance as action statement, and `not_affected` only when it records one of OpenVEX's
- * justifications (vex_justification). A finding without a package URL names no product and
- * is left out, with a warning.
+ * not_affected only with the justification the exception records; otherwise affected, with
+ * what the exception plans as action statement: an accepted risk is still a risk.
  */
 static void vex_statement(jw *w, exporter *x, const suppression *s)
 {
-	const char *why = field(s->exc, "vex_justification");
-	bool accept = strcmp(or_empty(field(s->exc, "type")), "acceptance") == 0;
-	secex_buf text = SECEX_BUF_INIT;
+	const char *justification = field(s->exc, "vex_justification");
 
-	if (!is_purl(s->package)) { /* a statement must name its product */
-		if (x->opts->warnings)
-			x->rc |= secex_buf_printf(x->opts->warnings, "left out of the OpenVEX document: %s finding '%s' "
-						  "names no package URL, and a VEX statement must name its product; give "
-						  "the finding a package such as pkg:npm/name@version\n", s->exc->id, s->id);
-		return;
-	}
 	jw_item(w);
 	jw_open(w, '{');
 	jw_key(w, "vulnerability");
 	jw_open(w, '{');
 	jw_member(w, "name", s->id);
+	vex_aliases(w, s);
 	jw_close(w, '}');
-	jw_key(w, "products");
-	jw_open(w, '[');
-	jw_item(w);
-	jw_open(w, '{');
-	jw_member(w, "@id", s->package);
-	jw_close(w, '}');
-	jw_close(w, ']');
-	jw_member(w, "status", why && *why ? "not_affected" : "affected");
-	x->rc |= secex_buf_printf(&text, "%s %s in security exception %s: %s",
-				  accept ? "Risk accepted until" : "Fix due by", or_empty(field(s->exc, "due_date")),
-				  s->exc->id, or_empty(field(s->exc, "title")));
-	if (why && *why) {
-		jw_member(w, "justification", why);
-		jw_member(w, "impact_statement", secex_buf_cstr(&text));
-	} else {
-		jw_member(w, "action_statement", secex_buf_cstr(&text));
-	}
+	vex_products(w, x, s);
+	jw_member(w, "status", justification ? "not_affected" : "affected");
+	if (justification)
+		jw_member(w, "justification", justification);
+	else
+		vex_action(w, x, s);
 	vex_notes(w, x, s);
 	jw_close(w, '}');
-	secex_buf_release(&text);
 }
 
-static void export_openvex(exporter *x, const suppression *s, size_t n)
+static const char *vex_author(exporter *x)
+{
+	const char *org = x->snap->policy ? x->snap->policy->organization : NULL;
+
+	if (!org && x->opts->warnings)
+		x->rc |= secex_buf_puts(x->opts->warnings, "the policy names no organization, so the OpenVEX author is '"
+					SECEX_VEX_UNKNOWN_AUTHOR "'; set 'organization' in " SECEX_POLICY_PATH
+					" (Example Corp <security@example.com>)\n");
+	return org ? org : SECEX_VEX_UNKNOWN_AUTHOR;
+}
+
+static void export_openvex(exporter *x, const suppressions *all)
 {
 	secex_buf body = SECEX_BUF_INIT;
 	jw b = { &body, 1, true, 0 }, w = { x->out, 0, true, 0 };
+	const char *author = vex_author(x);
 	char now[40], id[40];
 	size_t i;
 
 	instant_of(now, sizeof(now), x->opts->now, "Z");
 	jw_open(&b, '[');
-	for (i = 0; i < n; i++)
-		vex_statement(&b, x, &s[i]);
+	for (i = 0; i < all->n; i++)
+		vex_statement(&b, x, &all->items[i]);
 	jw_close(&b, ']');
 	snprintf(id, sizeof(id), "urn:secex:vex:%016llx",
-		 (unsigned long long)(secex_hash(body.ptr, body.size) ^ secex_hash(now, strlen(now))));
+		 (unsigned long long)(secex_hash(body.ptr, body.size) ^ secex_hash(now, strlen(now)) ^
+				      secex_hash(author, strlen(author))));
 	jw_open(&w, '{');
 	jw_member(&w, "@context", "https://openvex.dev/ns/v0.2.0");
 	jw_member(&w, "@id", id);
-	jw_member(&w, "author", x->snap->policy->organization ? x->snap->policy->organization
-			       : "unknown organization (set organization in .secex/policy.yaml)");
-	if (!x->snap->policy->organization && x->opts->warnings)
-		x->rc |= secex_buf_puts(x->opts->warnings, "the OpenVEX author must be a person or organisation: "
-					"set 'organization' in .secex/policy.yaml\n");
+	jw_member(&w, "author", author);
 	jw_member(&w, "role", "security exception register");
 	jw_member(&w, "timestamp", now);
 	jw_key(&w, "version");
@@ -841,27 +1063,44 @@ static void export_openvex(exporter *x, const suppression *s, size_t n)
 	secex_buf_release(&body);
 }
 
-static void export_suppressions(exporter *x, secex_export_format format)
+/* OpenVEX identifies products by package URL: a finding without one states nothing. */
+static void drop_unidentified(exporter *x, suppressions *all)
 {
-	suppression *s = NULL;
-	size_t n = 0;
+	size_t i, kept = 0;
 
-	if ((x->rc = collect_suppressions(x, &s, &n)) < 0)
-		goto cleanup;
-	if (format == SECEX_EXPORT_TRIVYIGNORE)
-		export_trivyignore(x, s, n);
-	else if (format == SECEX_EXPORT_GRYPE)
-		export_grype(x, s, n);
-	else if (format == SECEX_EXPORT_SNYK)
-		export_snyk(x, s, n);
-	else
-		export_openvex(x, s, n);
-	if (format != SECEX_EXPORT_TRIVYIGNORE)
-		x->count = n;
-cleanup:
-	free(s);
+	for (i = 0; i < all->n; i++) {
+		if (is_purl(all->items[i].package)) {
+			all->items[kept++] = all->items[i];
+			continue;
+		}
+		warn(x, all->items[i].exc, all->items[i].finding, "is left out of the OpenVEX document: a statement "
+		     "needs a product, and the finding has no package URL; set its 'package' (pkg:npm/name@1.2.3)");
+		secex_vec_release(&all->items[i].paths);
+	}
+	all->n = kept;
 }
 
+static void export_suppressions(exporter *x, secex_export_format format)
+{
+	suppressions all = { NULL, 0, 0 };
+
+	collect_suppressions(x, &all, format);
+	if (x->rc < 0)
+		goto cleanup;
+	if (format == SECEX_EXPORT_TRIVYIGNORE)
+		export_trivyignore(x, &all);
+	else if (format == SECEX_EXPORT_GRYPE)
+		export_grype(x, &all);
+	else if (format == SECEX_EXPORT_SNYK)
+		export_snyk(x, &all);
+	else {
+		drop_unidentified(x, &all);
+		export_openvex(x, &all);
+	}
+	x->count = all.n;
+cleanup:
+	suppressions_release(&all);
+}
 int secex_export_write(secex_buf *out, size_t *count, const secex_snapshot *snap,
 		       secex_export_format format, const secex_export_options *opts)
 {

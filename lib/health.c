@@ -43,13 +43,26 @@ static const secex_node *node(const secex_exception *exc, const char *name)
 	return secex_node_get(secex_doc_root(exc->doc), name);
 }
 
-/* "their manager 'x'" or "the program owner", for who must act when someone left. */
-static const char *successor(char *out, size_t len, const secex_person *p)
+/* "their manager 'x'", the first active manager up the chain ("'y', their manager's
+ * manager"), or "the program owner", for who must act when someone left. The walk stops
+ * after as many steps as the roster has people, so a cycle ends. */
+static const char *successor(char *out, size_t len, const secex_roster *roster, const secex_person *p)
 {
-	if (p->manager)
-		snprintf(out, len, "their manager '%s'", p->manager);
-	else
-		snprintf(out, len, "the program owner");
+	const secex_person *m = p;
+	size_t up;
+
+	for (up = 1; up <= roster->n && m->manager; up++) {
+		if (!(m = secex_roster_find(roster, m->manager)))
+			break;
+		if (!m->active)
+			continue;
+		if (up == 1)
+			snprintf(out, len, "their manager '%s'", m->id);
+		else
+			snprintf(out, len, "'%s', the first active manager above them", m->id);
+		return out;
+	}
+	snprintf(out, len, "the program owner");
 	return out;
 }
 
@@ -65,10 +78,10 @@ static int check_people(const secex_snapshot *snap, const secex_exception *exc, 
 			 "set 'assignee' to the person who owns the remediation");
 	else if ((p = secex_roster_find(snap->roster, assignee)) && !p->active)
 		rc = ADD(diags, exc, "SX502", node(exc, "assignee"), "assignee '%s' has left; %s must "
-			 "reassign it", assignee, successor(who, sizeof(who), p));
+			 "reassign it", assignee, successor(who, sizeof(who), snap->roster, p));
 	if (rc == 0 && owner && (p = secex_roster_find(snap->roster, owner)) && !p->active)
 		rc = ADD(diags, exc, "SX503", node(exc, "risk_owner"), "risk owner '%s' has left; %s must "
-			 "name a new risk owner", owner, successor(who, sizeof(who), p));
+			 "name a new risk owner", owner, successor(who, sizeof(who), snap->roster, p));
 	return rc;
 }
 
@@ -142,4 +155,63 @@ bool secex_list_match(const secex_snapshot *snap, const secex_exception *exc, co
 		return false;
 	return (f->expired && due < f->now) ||
 	       (f->expiring && due >= f->now && due - f->now <= snap->policy->expiring_within);
+}
+
+static bool known_status(secex_buf *problem, const char *status)
+{
+	static const char *const all[] = { "requested", "in-review", "needs-info", "approved",
+					   "denied", "withdrawn", "closed" };
+	secex_suggest near = SECEX_SUGGEST_INIT(status);
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(*all); i++) {
+		if (strcmp(all[i], status) == 0)
+			return true;
+		secex_suggest_consider(&near, all[i]);
+	}
+	secex_buf_printf(problem, "no status '%s'", status);
+	if (near.best)
+		secex_buf_printf(problem, "; did you mean '%s'?", near.best);
+	else
+		secex_buf_puts(problem, "; use requested, in-review, needs-info, approved, denied, withdrawn or closed");
+	return false;
+}
+
+static bool known_level(secex_buf *problem, const secex_policy *policy, const char *name)
+{
+	secex_suggest near = SECEX_SUGGEST_INIT(name);
+	size_t i;
+
+	if (!policy || secex_policy_level(policy, name))
+		return true;
+	for (i = 0; i < policy->nlevels; i++)
+		secex_suggest_consider(&near, policy->levels[i].name);
+	secex_buf_printf(problem, "no priority level '%s' in the policy (%s)", name, SECEX_POLICY_PATH);
+	if (near.best)
+		return secex_buf_printf(problem, "; did you mean '%s'?", near.best), false;
+	secex_buf_puts(problem, "; use one of");
+	for (i = 0; i < policy->nlevels; i++)
+		secex_buf_printf(problem, "%s %s", i ? "," : "", policy->levels[i].name);
+	return false;
+}
+
+static bool known_person(secex_buf *problem, const secex_roster *roster, const char *id)
+{
+	const secex_person *p;
+
+	if (!roster || secex_roster_find(roster, id))
+		return true;
+	secex_buf_printf(problem, "no person '%s' in the roster (%s)", id, SECEX_PEOPLE_PATH);
+	if ((p = secex_roster_similar(roster, id)))
+		secex_buf_printf(problem, "; did you mean '%s'?", p->id);
+	else
+		secex_buf_puts(problem, "; use a person's id from there");
+	return false;
+}
+
+bool secex_list_filter_valid(secex_buf *problem, const secex_snapshot *snap, const secex_list_filter *f)
+{
+	return (!f->status || known_status(problem, f->status)) &&
+	       (!f->priority || known_level(problem, snap->policy_ok ? snap->policy : NULL, f->priority)) &&
+	       (!f->owner || known_person(problem, snap->roster, f->owner));
 }

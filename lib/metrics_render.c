@@ -319,14 +319,19 @@ static const char html_head[] =
 static const char html_style[] =
 	"</title>\n<style>\n"
 	"body { font-family: sans-serif; color: #222222; background: #ffffff; margin: 24px; }\n"
+	"@media (max-width: 40em) { body { margin: 12px; } }\n"
 	"h1 { font-size: 22px; margin: 0 0 4px; }\n"
 	"h2 { font-size: 17px; margin: 28px 0 8px; }\n"
 	"p.note { color: #555555; font-size: 13px; max-width: 70em; }\n"
 	"table { border-collapse: collapse; font-size: 13px; }\n"
-	"th, td { padding: 3px 8px; border-bottom: 1px solid #dddddd; text-align: right; white-space: nowrap; }\n"
+	"th, td { padding: 3px 6px; border-bottom: 1px solid #dddddd; text-align: right; white-space: nowrap; }\n"
+	"th { white-space: normal; vertical-align: bottom; }\n"
+	".wide table { font-size: 12px; } .wide th { font-size: 11px; padding: 3px 4px; } .wide td { padding: 3px 4px; }\n"
 	"th:first-child, td:first-child { text-align: left; }\n"
+	"table.now td:last-child { white-space: normal; }\n"
+	".wide { max-width: 100%; overflow-x: auto; }\n"
 	".charts { display: flex; flex-wrap: wrap; gap: 16px; }\n"
-	".charts svg { border: 1px solid #eeeeee; }\n"
+	".charts svg { border: 1px solid #eeeeee; max-width: 100%; height: auto; }\n"
 	"</style>\n</head>\n<body>\n";
 
 static int html_summary_row(secex_buf *out, const char *label, const char *value)
@@ -343,7 +348,7 @@ static int html_now(secex_buf *out, const secex_metrics *m)
 {
 	const secex_metrics_point *p = &m->now;
 	char v[128], window[24], label[64];
-	int rc = secex_buf_puts(out, "<h2>Now</h2>\n<table>\n");
+	int rc = secex_buf_puts(out, "<h2>Now</h2>\n<table class=\"now\">\n");
 
 	secex_duration_format(window, sizeof(window), m->expiring_within);
 	snprintf(v, sizeof(v), "%zu", p->open);
@@ -375,7 +380,7 @@ static int html_bars(secex_buf *out, const secex_metrics *m)
 {
 	const secex_metrics_point *p = &m->now;
 	secex_chart_bar *bars = calloc(m->npriorities + SECEX_METRICS_NSTATUS + 2, sizeof(*bars));
-	secex_chart chart = { "Open by priority", "priority", "exceptions", 0, 0 };
+	secex_chart chart = { "Open by priority", "priority", "exceptions", 0, 0, NULL };
 	size_t i, n = 0;
 	int rc;
 
@@ -411,19 +416,21 @@ static int html_series(secex_buf *out, const secex_metrics *m)
 	double *v = calloc(4 * n + 1, sizeof(*v));
 	char(*dates)[11] = calloc(n + 1, sizeof(*dates));
 	const char **labels = calloc(n + 1, sizeof(*labels));
-	secex_chart chart = { "Open, expiring and expired", "date", "exceptions", 0, 0 };
+	secex_chart chart = { "Open, expiring and expired", "date", "exceptions", 0, 0, NULL };
 	secex_chart_line lines[3];
+	double *xs = calloc(n + 1, sizeof(*xs));
 	cell *cells = calloc(max_cells(m), sizeof(*cells));
 	size_t i, c, nc;
 	int rc = 0;
 
-	if (!v || !dates || !labels || !cells) {
+	if (!v || !dates || !labels || !cells || !xs) {
 		rc = OOM();
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++) {
 		date_of(dates[i], m->series[i].at);
 		labels[i] = dates[i];
+		xs[i] = (double)m->series[i].at;
 		v[i] = (double)m->series[i].open;
 		v[n + i] = (double)m->series[i].expiring;
 		v[2 * n + i] = (double)m->series[i].expired;
@@ -433,6 +440,7 @@ static int html_series(secex_buf *out, const secex_metrics *m)
 			       "date; the last point is now. The mean time to initial review is over the exceptions "
 			       "first reviewed since the previous date (no point where none were).</p>\n"
 			       "<div class=\"charts\">\n", interval_name(m));
+	chart.x_values = xs;
 	lines[0] = (secex_chart_line){ "open", COLOR_OPEN, v };
 	lines[1] = (secex_chart_line){ "expiring", COLOR_EXPIRING, v + n };
 	lines[2] = (secex_chart_line){ "expired without treatment", COLOR_EXPIRED, v + 2 * n };
@@ -441,7 +449,7 @@ static int html_series(secex_buf *out, const secex_metrics *m)
 	chart.y_label = "days";
 	lines[0] = (secex_chart_line){ "mean days from added to first review", COLOR_REVIEW, v + 3 * n };
 	rc |= secex_chart_lines(out, &chart, labels, n, lines, 1);
-	rc |= secex_buf_puts(out, "</div>\n<h2>Series</h2>\n<table>\n");
+	rc |= secex_buf_puts(out, "</div>\n<h2>Series</h2>\n<div class=\"wide\">\n<table>\n");
 	for (i = 0; i <= n; i++) {
 		nc = point_cells(cells, m, i ? &m->series[i - 1] : &m->now, false);
 		rc |= secex_buf_puts(out, "<tr>");
@@ -452,9 +460,10 @@ static int html_series(secex_buf *out, const secex_metrics *m)
 		}
 		rc |= secex_buf_puts(out, "</tr>\n");
 	}
-	rc |= secex_buf_puts(out, "</table>\n");
+	rc |= secex_buf_puts(out, "</table>\n</div>\n");
 cleanup:
 	free(v);
+	free(xs);
 	free(dates);
 	free(labels);
 	free(cells);

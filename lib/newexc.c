@@ -281,21 +281,7 @@ static int check_priority(const check *c)
 	return rc;
 }
 
-/* The roster's person whose id, name or e-mail is s, in any case. */
-static const secex_person *similar_person(const secex_roster *roster, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < roster->n; i++) {
-		const secex_person *p = &roster->people[i];
-
-		if (strcasecmp(p->id, s) == 0 || (p->name && strcasecmp(p->name, s) == 0) ||
-		    (p->email && strcasecmp(p->email, s) == 0))
-			return p;
-	}
-	return NULL;
-}
-
+/* One person field: in the roster and active (a requestor may have left), with a did-you-mean. */
 static int check_person(const check *c)
 {
 	const char *what = strcmp(c->field, "risk_owner") == 0 ? "risk owner" : c->field;
@@ -314,7 +300,7 @@ static int check_person(const check *c)
 			       "%s '%s' has departed (%s)%s%s; secex health will report it", what, c->value,
 			       SECEX_PEOPLE_PATH, p->manager ? ": their manager is " : "", p->manager ? p->manager : "");
 	}
-	if ((p = similar_person(roster, c->value)))
+	if ((p = secex_roster_similar(roster, c->value)))
 		return problem(c, "SX121", "%s '%s' is not a roster id; did you mean '%s'?", what, c->value, p->id);
 	return problem(c, "SX121", "%s '%s' is not in the roster (%s); use a person's id from there, or "
 		       "ask a secex admin to add them", what, c->value, SECEX_PEOPLE_PATH);

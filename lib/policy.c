@@ -214,10 +214,48 @@ static bool role_in_groups(const secex_policy *p, const char *role)
 	return false;
 }
 
+const char *secex_policy_similar_level(const secex_policy *p, const char *s)
+{
+	secex_suggest near = SECEX_SUGGEST_INIT(s);
+	size_t i;
+
+	for (i = 0; p && i < p->nlevels; i++)
+		secex_suggest_consider(&near, p->levels[i].name);
+	return near.best;
+}
+
+static void consider_list(secex_suggest *near, const secex_strlist *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		secex_suggest_consider(near, list->items[i]);
+}
+
+const char *secex_policy_similar_role(const secex_policy *p, const char *s)
+{
+	secex_suggest near = SECEX_SUGGEST_INIT(s);
+	size_t i, g;
+
+	for (i = 0; p && i < p->nroles; i++) {
+		secex_suggest_consider(&near, p->roles[i].role);
+		consider_list(&near, &p->roles[i].implies);
+	}
+	for (i = 0; p && i < p->nlevels; i++)
+		for (g = 0; g < p->levels[i].ngroups; g++)
+			consider_list(&near, &(secex_strlist){ p->levels[i].groups[g].roles, p->levels[i].groups[g].n });
+	if (p) {
+		consider_list(&near, &p->sme_roles);
+		consider_list(&near, &p->admin_roles);
+	}
+	return near.best;
+}
+
 bool secex_policy_knows_role(const secex_policy *p, const char *role)
 {
 	return role_in_hierarchy(p, role) || role_in_groups(p, role) ||
-	       secex_strlist_has(&p->sme_roles, role) || secex_strlist_has(&p->admin_roles, role);
+	       secex_strlist_has(&p->sme_roles, role) || secex_strlist_has(&p->admin_roles, role) ||
+	       secex_strlist_has(&p->reviewer_roles, role);
 }
 
 /* A string node in doc. */
@@ -298,6 +336,10 @@ static int lists_from(secex_policy *p, const secex_node *root)
 	rc = n ? strlist_from(&p->admin_roles, p->doc, n) : default_list(&p->admin_roles, p->doc, admin, 1);
 	if (rc < 0)
 		return rc;
+	n = secex_node_get(root, "reviewer_roles");
+	rc = n ? strlist_from(&p->reviewer_roles, p->doc, n) : default_list(&p->reviewer_roles, p->doc, admin, 1);
+	if (rc < 0)
+		return rc;
 	n = secex_node_get(root, "non_substantive_fields");
 	return n ? strlist_from(&p->non_substantive, p->doc, n)
 		 : default_list(&p->non_substantive, p->doc, fields, sizeof(fields) / sizeof(*fields));
@@ -306,7 +348,7 @@ static int lists_from(secex_policy *p, const secex_node *root)
 bool secex_policy_trust_code(const char *code)
 {
 	static const char *const trust[] = { "SX202", "SX203", "SX204", "SX205", "SX206", "SX207", "SX208",
-					     "SX211", "SX301", "SX302", "SX303", "SX304", "SX305" };
+					     "SX211", "SX301", "SX302", "SX303", "SX304", "SX305", "SX306" };
 	size_t i;
 
 	for (i = 0; code && i < sizeof(trust) / sizeof(*trust); i++)
@@ -339,6 +381,18 @@ static int check_severity(const secex_policy *p, secex_diags *diags)
 	return rc;
 }
 
+static const char *hierarchy_similar(const secex_policy *p, const char *role)
+{
+	secex_suggest near = SECEX_SUGGEST_INIT(role);
+	size_t i;
+
+	for (i = 0; i < p->nroles; i++) {
+		secex_suggest_consider(&near, p->roles[i].role);
+		consider_list(&near, &p->roles[i].implies);
+	}
+	return near.best;
+}
+
 static int check_groups(const secex_policy *p, secex_diags *diags)
 {
 	const secex_node *levels = secex_node_get(secex_doc_root(p->doc), "levels");
@@ -354,11 +408,15 @@ static int check_groups(const secex_policy *p, secex_diags *diags)
 				const char *role = level->groups[g].roles[r];
 				const secex_node *at = groups && g < groups->u.array.n ? groups->u.array.items[g] : levels;
 
+				const char *near;
+
 				if (p->nroles == 0 || role_in_hierarchy(p, role))
 					continue;
+				near = hierarchy_similar(p, role);
 				rc = secex_diags_add(diags, "SX127", p->file, at->line, at->column, NULL, NULL,
 					"level '%s' names role '%s', which the role hierarchy does not know; "
-					"fix the spelling or add it under 'roles'", level->name, role);
+					"%s%s%s", level->name, role, near ? "did you mean '" : "fix the spelling or add it under 'roles'",
+					near ? near : "", near ? "'?" : "");
 			}
 		}
 	}

@@ -1,10 +1,13 @@
 /* Files from a directory, a commit's tree or the index, behind one interface. */
 
 #include <dirent.h>
+#include <fnmatch.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <git2.h>
 #include <git2/sys/repository.h>
@@ -396,6 +399,30 @@ static bool wanted_name(const char *name)
 	       (len > 5 && strcmp(name + len - 5, ".json") == 0);
 }
 
+/* A name secex would read but for the case of its extension ("EXC-0001.YAML"). */
+static bool wanted_but_case(const char *name)
+{
+	size_t len = strlen(name);
+
+	return !wanted_name(name) && ((len > 5 && strcasecmp(name + len - 5, ".yaml") == 0) ||
+				      (len > 4 && strcasecmp(name + len - 4, ".yml") == 0) ||
+				      (len > 5 && strcasecmp(name + len - 5, ".json") == 0));
+}
+
+static int ignored_case(secex_diags *diags, const char *dir, const char *name)
+{
+	secex_buf path = SECEX_BUF_INIT;
+	int rc;
+
+	if (secex_buf_printf(&path, "%s%s%s", dir, *dir ? "/" : "", name) < 0)
+		return SECEX_ENOMEM;
+	rc = secex_diags_add(diags, "SX112", path.ptr, 0, 0, NULL, NULL,
+			     "'%s' is not read: secex reads files ending in .yaml, .yml or .json, in lowercase; "
+			     "rename it (git mv) with a lowercase extension", path.ptr);
+	secex_buf_release(&path);
+	return rc;
+}
+
 static int push_path(secex_vec *out, const char *dir, const char *name)
 {
 	secex_buf path = SECEX_BUF_INIT;
@@ -461,6 +488,8 @@ static int list_dir(secex_vec *out, const char *root, const char *dir, secex_dia
 				if (rc == 0)
 					rc = list_dir(out, root, sub.ptr, diags, depth + 1);
 				secex_buf_release(&sub);
+			} else if (wanted_but_case(de->d_name)) {
+				rc = ignored_case(diags, dir, de->d_name);
 			} else if (wanted_name(de->d_name)) {
 				rc = S_ISREG(st.st_mode) ? push_path(out, dir, de->d_name)
 							 : not_regular(diags, dir, de->d_name, S_ISLNK(st.st_mode) ? "symbolic link" :
@@ -510,6 +539,8 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 	}
 	if (mode == GIT_FILEMODE_COMMIT)
 		ctx->rc = not_regular(ctx->diags, dir.ptr, name, "submodule");
+	else if (wanted_but_case(name))
+		ctx->rc = ignored_case(ctx->diags, dir.ptr, name);
 	else if (wanted_name(name) && mode == GIT_FILEMODE_LINK)
 		ctx->rc = not_regular(ctx->diags, dir.ptr, name, "symbolic link");
 	else if (wanted_name(name) && (ctx->rc = push_path(ctx->out, dir.ptr, name)) == 0)
@@ -555,6 +586,10 @@ static int list_index(secex_vec *out, secex_tree *t, const char *dir, secex_diag
 		if (strncmp(e->path, dir, dlen) != 0 || e->path[dlen] != '/' || git_index_entry_stage(e) != 0)
 			continue;
 		slash = strrchr(e->path, '/');
+		if (wanted_but_case(slash + 1)) {
+			rc = ignored_case(diags, "", e->path);
+			continue;
+		}
 		if (!wanted_name(slash + 1) && e->mode != GIT_FILEMODE_COMMIT)
 			continue;
 		if (e->mode == GIT_FILEMODE_LINK || e->mode == GIT_FILEMODE_COMMIT) {
@@ -769,6 +804,31 @@ int secex_tree_read(secex_buf *out, secex_tree *t, const char *path, size_t max_
 	return rc;
 }
 
+int secex_tree_blob_id(char out[41], secex_tree *t, const char *path)
+{
+	const git_oid *oid = NULL;
+	const git_index_entry *e;
+
+	if (t->kind == TREE_GIT && !t->overlay)
+		oid = secex_map_get(&t->listed, path, strlen(path));
+	else if (t->kind == TREE_INDEX && (e = git_index_get_bypath(t->index, path, 0)) &&
+		 e->mode != GIT_FILEMODE_LINK && e->mode != GIT_FILEMODE_COMMIT)
+		oid = &e->id;
+	if (!oid)
+		return SECEX_ENOTFOUND;
+	git_oid_tostr(out, 41, oid);
+	return 0;
+}
+
+int secex_tree_cache_path(secex_buf *out, secex_tree *t, const char *name)
+{
+	if (t->kind == TREE_DIR)
+		return SECEX_ENOTFOUND;
+	return secex_buf_printf(out, "%ssecex/%s", git_repository_commondir(t->repo->repo), name);
+}
+
+static pthread_mutex_t git_read_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* A file of a directory tree: one open, fstat and read, refusing what is not regular. */
 static int load_file(secex_doc **out, secex_tree *t, const char *path, secex_diags *diags)
 {
@@ -794,14 +854,19 @@ int secex_tree_load(secex_doc **out, secex_tree *t, const char *path, secex_diag
 	*out = NULL;
 	if (t->kind == TREE_DIR)
 		return load_file(out, t, path, diags);
+	/* libgit2's index and trees are not thread-safe: threads loading files of one tree
+	 * read their blobs one at a time, and parse them at once */
+	pthread_mutex_lock(&git_read_lock);
 	rc = git_locate(&oid, &size, t, path);
-	if (rc < 0)
-		return rc == SECEX_ENOTFOUND ? secex_error_set(rc, "'%s' not found in the %s", path, t->name) : rc;
-	if (size > SECEX_MAX_FILE_SIZE)
+	if (rc == 0 && size <= SECEX_MAX_FILE_SIZE)
+		rc = secex_tree_read(&data, t, path, SECEX_MAX_FILE_SIZE);
+	pthread_mutex_unlock(&git_read_lock);
+	if (rc == SECEX_ENOTFOUND && size == 0)
+		return secex_error_set(rc, "'%s' not found in the %s", path, t->name);
+	if (rc == 0 && size > SECEX_MAX_FILE_SIZE)
 		return secex_diags_add(diags, "SX107", path, 1, 1, NULL, NULL,
 				       "file is %llu bytes, more than the limit of 1 MiB; split it or remove it",
 				       (unsigned long long)size);
-	rc = secex_tree_read(&data, t, path, SECEX_MAX_FILE_SIZE);
 	if (rc == SECEX_EINVALID) /* grew between stat and read */
 		rc = secex_diags_add(diags, "SX107", path, 1, 1, NULL, NULL,
 				     "file is more than the limit of 1 MiB; split it or remove it");
@@ -853,7 +918,13 @@ static int names_at(secex_vec *out, git_repository *repo, git_reference *ref, co
 	return x.rc;
 }
 
-int secex_repo_branch_names(secex_vec *out, secex_repo *repo, const char *dir)
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Calls fn for every local and remote-tracking branch, until it returns non-zero. */
+static int each_branch(secex_repo *repo, int (*fn)(git_reference *ref, void *payload), void *payload)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
@@ -863,10 +934,57 @@ int secex_repo_branch_names(secex_vec *out, secex_repo *repo, const char *dir)
 		return git_fail(SECEX_EREPO, "cannot list the branches");
 	while (rc == 0 && git_reference_next(&ref, it) == 0) {
 		if (git_reference_is_branch(ref) || git_reference_is_remote(ref))
-			rc = names_at(out, repo->repo, ref, dir);
+			rc = fn(ref, payload);
 		git_reference_free(ref);
 	}
 	git_reference_iterator_free(it);
 	git_error_clear();
 	return rc;
+}
+
+typedef struct {
+	secex_vec *out;
+	const char *pattern;
+	git_repository *repo;
+	const char *dir;
+} branch_ctx;
+
+static int push_branch(git_reference *ref, void *payload)
+{
+	branch_ctx *x = payload;
+	const char *name = git_reference_shorthand(ref);
+	char *copy;
+
+	if (git_reference_type(ref) != GIT_REFERENCE_DIRECT ||
+	    (x->pattern && *x->pattern && fnmatch(x->pattern, name, 0) != 0))
+		return 0;
+	if (!(copy = secex_strndup(name, strlen(name))) || secex_vec_push(x->out, copy) < 0) {
+		free(copy);
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int secex_repo_branches(secex_vec *out, secex_repo *repo, const char *pattern)
+{
+	branch_ctx x = { out, pattern, NULL, NULL };
+	int rc = each_branch(repo, push_branch, &x);
+
+	if (rc == 0 && out->n)
+		qsort(out->items, out->n, sizeof(*out->items), cmp_names);
+	return rc;
+}
+
+static int branch_names(git_reference *ref, void *payload)
+{
+	branch_ctx *x = payload;
+
+	return names_at(x->out, x->repo, ref, x->dir);
+}
+
+int secex_repo_branch_names(secex_vec *out, secex_repo *repo, const char *dir)
+{
+	branch_ctx x = { out, NULL, repo->repo, dir };
+
+	return each_branch(repo, branch_names, &x);
 }

@@ -1,10 +1,13 @@
 /* The weekly digest's model (SPEC §6): per risk owner, what expired, what expires soon, what
  * awaits approval, and the one thing the owner must do about each. */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "secex/health.h"
 #include "secex/report.h"
+#include "report_int.h"
 #include "banned.h"
 
 #define MAX_GROUPS 32
@@ -413,8 +416,9 @@ static int action(secex_buf *out, const builder *b, const secex_report_item *it,
 					   : secex_buf_printf(out, "its requested due date has passed: set a new due date "
 							      "or run 'secex withdraw %s'", it->id);
 	case SECEX_REPORT_EXPIRING:
-		return secex_buf_printf(out, "fix it before %s and run 'secex close %s', or request an extension "
-					"now", it->due_date, it->id);
+		return secex_buf_puts(out, "fix it before ") || secex_report_date_text(out, it->due_date) ||
+		       secex_buf_printf(out, " and run 'secex close %s', or request an extension now", it->id)
+			       ? SECEX_ENOMEM : 0;
 	case SECEX_REPORT_AWAITING:
 		if (!level_known)
 			return secex_buf_printf(out, "set 'priority' to a level of the policy ('%s' is none; see "
@@ -486,6 +490,7 @@ static int add_item(builder *b, const secex_exception *e, secex_report_kind kind
 	const secex_person *actor;
 	secex_report_item *it;
 	fill_state fs = { 0 };
+	int64_t due;
 	int rc = 0;
 
 	if (!pi)
@@ -499,6 +504,8 @@ static int add_item(builder *b, const secex_exception *e, secex_report_kind kind
 	it->priority = field(e, "priority");
 	it->status = field(e, "status");
 	it->due_date = field(e, "due_date");
+	if (kind == SECEX_REPORT_EXPIRED && secex_exception_due(&due, e))
+		it->overdue_days = (b->opts->now - due) / 86400;
 	it->file = e->path;
 	it->approval_invalid = invalid;
 	if (kind == SECEX_REPORT_AWAITING && (rc = fill(&fs, b, e)) == 0 && fs.level)
@@ -540,6 +547,16 @@ static int collect(builder *b)
 			continue;
 		if ((rc = classify(&listed, &kind, &invalid, b, e)) == 0 && listed)
 			rc = add_item(b, e, kind, invalid);
+	}
+	for (i = 0; rc == 0 && i < b->opts->nextra; i++) {
+		const secex_exception *e = b->opts->extra[i].exc;
+
+		if (!e->doc || !e->valid || !e->id || !field(e, "risk_owner") || !wanted(b, e) ||
+		    !secex_status_is_open(field(e, "status")))
+			continue;
+		/* awaiting here whatever it says: none of its approvals is in this history */
+		if ((rc = add_item(b, e, SECEX_REPORT_AWAITING, false)) == 0)
+			((pending_item *)b->items.items[b->items.n - 1])->item.branch = b->opts->extra[i].branch;
 	}
 	return rc;
 }
@@ -612,6 +629,23 @@ static int group(builder *b)
 	return rc;
 }
 
+/* 64 random bits; without /dev/urandom, the time and the process still differ per run. */
+static uint64_t random64(int64_t now)
+{
+	unsigned char bytes[8] = { 0 };
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t i, got = f ? fread(bytes, 1, sizeof(bytes), f) : 0;
+	uint64_t v = 0;
+
+	if (f)
+		fclose(f);
+	for (i = 0; i < got; i++)
+		v = v << 8 | bytes[i];
+	if (got != sizeof(bytes))
+		v ^= (uint64_t)now * 1000003u ^ (uint64_t)clock() << 20 ^ (uint64_t)time(NULL) << 32;
+	return v;
+}
+
 int secex_report_build(secex_report **out, const secex_snapshot *snap, const secex_report_options *opts)
 {
 	const char *why = opts->unjudged ? opts->unjudged : "there is no git history";
@@ -623,6 +657,8 @@ int secex_report_build(secex_report **out, const secex_snapshot *snap, const sec
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
 	b.r->now = opts->now;
 	b.r->expiring_within = snap->policy->expiring_within;
+	b.r->organization = snap->policy->organization;
+	b.r->nonce = random64(opts->now);
 	b.r->judged = opts->history != NULL;
 	secex_date_format(b.r->today, (opts->now >= 0 ? opts->now : opts->now - 86399) / 86400);
 	if (!b.r->judged && !(b.r->unjudged = secex_arena_strndup(&b.r->arena, why, strlen(why))))

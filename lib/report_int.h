@@ -11,4 +11,8 @@ void secex_report_window(char *out, size_t len, const secex_report *report);
 /* "1 expired, 2 expiring within 2 weeks, 3 awaiting approval": the kinds with any. */
 int secex_report_counts(secex_buf *out, const secex_report *report, const size_t count[SECEX_REPORT_KINDS]);
 
+/* A date or instant as people read it, "3 Dec 2026" or "3 Dec 2026, 17:00 UTC" (the
+ * day and time in UTC); a text that is no date as it is. */
+int secex_report_date_text(secex_buf *out, const char *text);
+
 #endif

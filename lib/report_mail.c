@@ -188,16 +188,55 @@ static int date_header(secex_buf *out, int64_t now)
 				months[month - 1], year, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
-/* A domain for the Message-ID: the sender's, when it is a plain host name. */
-static void id_domain(char *out, size_t len, const char *addr, size_t alen)
+/* Whether addr[0..alen) ends in "@" and a plain host name; *domain then points at it. */
+static bool host_of(const char **domain, size_t *dlen, const char *addr, size_t alen)
 {
 	const char *at = memchr(addr, '@', alen);
-	size_t dlen = at ? alen - (size_t)(at + 1 - addr) : 0, i;
+	size_t i;
 
-	for (i = 0; i < dlen; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-", at[1 + i]))
-			dlen = 0;
-	snprintf(out, len, "%.*s", dlen && dlen < len ? (int)dlen : 9, dlen && dlen < len ? at + 1 : "localhost");
+	if (!at)
+		return false;
+	*domain = at + 1;
+	*dlen = alen - (size_t)(at + 1 - addr);
+	for (i = 0; i < *dlen; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-", (*domain)[i]))
+			return false;
+	return *dlen > 0 && *dlen < 120 && memchr(*domain, '.', *dlen);
+}
+
+/*
+ * The Message-ID's domain: the sender's (--from), else that of the address in the policy's
+ * organization, else "secex.invalid" (RFC 2606), never localhost.
+ */
+static void id_domain(char *out, size_t len, const char *from, const char *organization)
+{
+	const char *sources[] = { from, organization && strchr(organization, '<') ? organization : NULL };
+	const char *addr, *name, *domain = NULL;
+	size_t alen, nlen, dlen = 0, i;
+
+	for (i = 0; i < 2 && !domain; i++) {
+		if (sources[i] && parse_from(&addr, &alen, &name, &nlen, sources[i]) < 0)
+			secex_error_clear(); /* the From header says so; here only the next source applies */
+		else if (sources[i] && !host_of(&domain, &dlen, addr, alen))
+			domain = NULL;
+	}
+	snprintf(out, len, "%.*s", domain ? (int)dlen : 13, domain ? domain : "secex.invalid");
+}
+
+/* 16 hex digits for owner: the same in one run (the file and the message sent), new in the next. */
+static void unique_part(char out[17], uint64_t nonce, const char *owner)
+{
+	snprintf(out, 17, "%016llx", (unsigned long long)(nonce ^ secex_hash(owner, strlen(owner))));
+}
+
+/* The owner id as Message-ID text: letters, digits and "-_" kept, anything else as '-'. */
+static int id_text(secex_buf *out, const char *id)
+{
+	int rc = 0;
+
+	for (; *id && rc == 0; id++)
+		rc = secex_buf_putc(out, isalnum((unsigned char)*id) || *id == '_' ? *id : '-');
+	return rc;
 }
 
 /* ---- the body, as text with '\n' line ends ---- */
@@ -384,11 +423,11 @@ static int subject(secex_buf *out, const secex_report *r, const secex_report_own
 	return rc ? rc : secex_report_counts(out, r, o->count);
 }
 
-static int headers(secex_buf *out, const secex_report *r, const secex_report_owner *o, const char *from)
+static int headers(secex_buf *out, const secex_report *r, const secex_report_owner *o, const char *given_from)
 {
-	const char *addr, *name;
+	const char *addr, *name, *from = given_from ? given_from : "secex@localhost";
 	size_t alen, nlen;
-	char domain[128];
+	char domain[128], unique[17];
 	secex_buf tmp = SECEX_BUF_INIT;
 	int rc = parse_from(&addr, &alen, &name, &nlen, from);
 
@@ -405,11 +444,15 @@ static int headers(secex_buf *out, const secex_report *r, const secex_report_own
 		rc = text_header(out, "Subject", tmp.ptr);
 	if (rc == 0)
 		rc = date_header(out, r->now);
-	id_domain(domain, sizeof(domain), addr, alen);
-	if (rc == 0)
-		rc = secex_buf_printf(out, "Message-ID: <secex-report.%s.%s@%s>\r\nMIME-Version: 1.0\r\n"
+	id_domain(domain, sizeof(domain), given_from, r->organization);
+	secex_buf_clear(&tmp);
+	unique_part(unique, r->nonce, o->id);
+	if (rc == 0 && (rc = secex_buf_printf(&tmp, "<secex.%s.", r->today)) == 0 && (rc = id_text(&tmp, o->id)) == 0)
+		rc = secex_buf_printf(&tmp, ".%s@%s>", unique, domain);
+	if (rc == 0) /* folded before the id when the line would pass 78 characters */
+		rc = secex_buf_printf(out, "Message-ID:%s%s\r\nMIME-Version: 1.0\r\n"
 				      "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
-				      "Auto-Submitted: auto-generated\r\n\r\n", r->today, o->id, domain);
+				      "Auto-Submitted: auto-generated\r\n\r\n", tmp.size > 66 ? "\r\n " : " ", tmp.ptr);
 	secex_buf_release(&tmp);
 	return rc;
 }
@@ -423,7 +466,7 @@ int secex_report_email(secex_buf *out, const secex_report *r, size_t i, const ch
 	if (!o->to || !o->to->email || !address_ok(o->to->email, strlen(o->to->email)))
 		return secex_error_set(SECEX_EINVALID, "nobody to send the report for '%s' to: %s", o->id,
 				       o->note ? o->note : "the roster gives no usable e-mail address");
-	if ((rc = headers(out, r, o, from ? from : "secex@localhost")) == 0 && (rc = body_text(&body, r, o)) == 0)
+	if ((rc = headers(out, r, o, from)) == 0 && (rc = body_text(&body, r, o)) == 0)
 		rc = quoted_printable(out, body.ptr, body.size);
 	secex_buf_release(&body);
 	return rc;

@@ -207,15 +207,22 @@ static int judged_note(secex_buf *out, const secex_report *r, escape_fn esc)
 	return rc;
 }
 
-/* "high extension, approved, due 2026-11-06" */
+/* "high extension, approved, due 2026-11-06" ("re-review by" for an acceptance), and
+ * ", 3 days overdue" once expired */
 static int facts(secex_buf *out, const secex_report_item *it, escape_fn esc)
 {
+	bool acceptance = it->type && strcmp(it->type, "acceptance") == 0;
 	int rc = esc(out, or_q(it->priority));
 
 	if (rc == 0 && (rc = secex_buf_putc(out, ' ')) == 0 && (rc = esc(out, or_q(it->type))) == 0 &&
 	    (rc = secex_buf_puts(out, ", ")) == 0 && (rc = esc(out, or_q(it->status))) == 0 &&
-	    (rc = secex_buf_puts(out, ", due ")) == 0)
+	    (rc = secex_buf_puts(out, acceptance ? ", re-review by " : ", due ")) == 0)
 		rc = esc(out, or_q(it->due_date));
+	if (rc == 0 && it->branch && (rc = secex_buf_puts(out, ", only on branch ")) == 0)
+		rc = esc(out, it->branch);
+	if (rc == 0 && it->overdue_days > 0)
+		rc = secex_buf_printf(out, ", %lld day%s overdue", (long long)it->overdue_days,
+				      it->overdue_days == 1 ? "" : "s");
 	return rc;
 }
 
@@ -346,15 +353,27 @@ static const char html_style[] =
 	"tr.expired td.id{border-left:4px solid #d32f2f}tr.expiring td.id{border-left:4px solid #f0a202}"
 	"tr.awaiting_approval td.id{border-left:4px solid #3f7fd8}\n"
 	"footer{color:#5a6375;font-size:.85rem;margin-top:2rem}\n"
-	"a{color:#1a4f9c}\n";
+	"a{color:#1a4f9c}\n"
+	"td,h2,p{overflow-wrap:anywhere}time{white-space:nowrap}\n"
+	/* a phone: each exception a block of its own, its cells one under the other */
+	"@media (max-width:44rem){main{padding:1rem .75rem}section.owner{padding:.9rem 1rem}\n"
+	"table,tbody,tr,td{display:block;width:auto}thead{display:none}\n"
+	"tr{border-bottom:1px solid #e3e6eb;padding:.5rem 0}td{border:0;padding:.15rem 0}\n"
+	"tr.expired td.id,tr.expiring td.id,tr.awaiting_approval td.id{padding-left:.5rem}}\n";
+
+static int html_date(secex_buf *out, const char *text);
 
 static int html_head(secex_buf *out, const secex_report *r)
 {
-	return secex_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-				"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-				"<title>Security exceptions that need attention, %s</title>\n<style>\n%s</style>\n"
-				"</head>\n<body>\n<main>\n<h1>Security exceptions that need attention</h1>\n"
-				"<p class=\"lead\">Weekly digest of %s.</p>\n", r->today, html_style, r->today);
+	int rc = secex_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+				  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+				  "<title>Security exceptions that need attention, %s</title>\n<style>\n%s</style>\n"
+				  "</head>\n<body>\n<main>\n<h1>Security exceptions that need attention</h1>\n"
+				  "<p class=\"lead\">Weekly digest of ", r->today, html_style);
+
+	if (rc == 0 && (rc = html_date(out, r->today)) == 0)
+		rc = secex_buf_puts(out, ".</p>\n");
+	return rc;
 }
 
 static int html_needs(secex_buf *out, const secex_report_item *it)
@@ -368,13 +387,58 @@ static int html_needs(secex_buf *out, const secex_report_item *it)
 	return rc ? rc : secex_buf_puts(out, "</ul>");
 }
 
+int secex_report_date_text(secex_buf *out, const char *text)
+{
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int64_t t, day, secs;
+	unsigned month, mday;
+	int year, rc;
+
+	if (!text || !secex_when_parse(&t, text, strlen(text)))
+		return secex_buf_puts(out, text ? text : "");
+	day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	secs = t - day * 86400;
+	secex_civil_from_days(day, &year, &month, &mday);
+	rc = secex_buf_printf(out, "%u %s %d", mday, months[month - 1], year);
+	if (rc == 0 && strchr(text, 'T'))
+		rc = secex_buf_printf(out, ", %02d:%02d UTC", (int)(secs / 3600), (int)(secs / 60 % 60));
+	return rc;
+}
+
+/* A date or instant as people read it, with the machine's form in datetime; a text that is
+ * no date as it is. */
+static int html_date(secex_buf *out, const char *text)
+{
+	int64_t t;
+	int rc;
+
+	if (!text || !secex_when_parse(&t, text, strlen(text)))
+		return put_html(out, or_q(text));
+	if ((rc = secex_buf_puts(out, "<time datetime=\"")) == 0 && (rc = put_html(out, text)) == 0 &&
+	    (rc = secex_buf_puts(out, "\">")) == 0)
+		rc = secex_report_date_text(out, text);
+	return rc ? rc : secex_buf_puts(out, "</time>");
+}
+
+static int html_facts(secex_buf *out, const secex_report_item *it)
+{
+	int rc = put_html(out, or_q(it->priority));
+
+	if (rc == 0 && (rc = secex_buf_putc(out, ' ')) == 0 && (rc = put_html(out, or_q(it->type))) == 0 &&
+	    (rc = secex_buf_puts(out, ", ")) == 0 && (rc = put_html(out, or_q(it->status))) == 0 &&
+	    (rc = secex_buf_puts(out, ", due ")) == 0)
+		rc = html_date(out, it->due_date);
+	return rc;
+}
+
 static int html_item(secex_buf *out, const secex_report_item *it)
 {
 	int rc = secex_buf_printf(out, "<tr class=\"%s\"><td class=\"id\">", kind_keys[it->kind]);
 
 	if (rc == 0 && (rc = put_html(out, it->id)) == 0 && (rc = secex_buf_puts(out, "</td><td>")) == 0 &&
 	    (rc = put_html(out, it->title)) == 0 && (rc = secex_buf_puts(out, "</td><td>")) == 0 &&
-	    (rc = facts(out, it, put_html)) == 0 && (rc = secex_buf_puts(out, "</td><td class=\"todo\">")) == 0 &&
+	    (rc = html_facts(out, it)) == 0 && (rc = secex_buf_puts(out, "</td><td class=\"todo\">")) == 0 &&
 	    (rc = put_html(out, it->action)) == 0 && (rc = secex_buf_putc(out, '.')) == 0 && it->nneeds)
 		rc = html_needs(out, it);
 	return rc ? rc : secex_buf_puts(out, "</td></tr>\n");
@@ -504,7 +568,8 @@ static int json_item(secex_buf *out, const secex_report_item *it, bool first)
 	    (rc = put_json(out, it->title)) == 0 && (rc = secex_buf_puts(out, ",\"priority\":")) == 0 &&
 	    (rc = put_json(out, it->priority)) == 0 && (rc = secex_buf_puts(out, ",\"type\":")) == 0 &&
 	    (rc = put_json(out, it->type)) == 0 && (rc = secex_buf_puts(out, ",\"status\":")) == 0 &&
-	    (rc = put_json(out, it->status)) == 0 && (rc = secex_buf_puts(out, ",\"due_date\":")) == 0 &&
+	    (rc = put_json(out, it->status)) == 0 && (rc = secex_buf_puts(out, ",\"branch\":")) == 0 &&
+	    (rc = put_json(out, it->branch)) == 0 && (rc = secex_buf_puts(out, ",\"due_date\":")) == 0 &&
 	    (rc = put_json(out, it->due_date)) == 0 && (rc = secex_buf_puts(out, ",\"file\":")) == 0 &&
 	    (rc = put_json(out, it->file)) == 0 && (rc = secex_buf_puts(out, ",\"action\":")) == 0 &&
 	    (rc = put_json(out, it->action)) == 0 &&

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "secex/policy.h"
 #include "secex/util.h"
 #include "banned.h"
@@ -167,7 +168,15 @@ static int check_people(const secex_roster *r, secex_diags *diags)
 	for (i = 0; i < r->n && rc == 0; i++) {
 		const secex_person *p = &r->people[i];
 
-		if (p->manager && !secex_roster_find(r, p->manager))
+		const secex_person *near;
+
+		if (!p->manager || secex_roster_find(r, p->manager))
+			continue;
+		if ((near = secex_roster_similar(r, p->manager)))
+			rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+				"manager '%s' of '%s' is not in the roster; did you mean '%s'?",
+				p->manager, p->id, near->id);
+		else
 			rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
 				"manager '%s' of '%s' is not in the roster; add them or fix the id",
 				p->manager, p->id);
@@ -231,6 +240,24 @@ const secex_person *secex_roster_find(const secex_roster *r, const char *id)
 	return NULL;
 }
 
+const secex_person *secex_roster_similar(const secex_roster *r, const char *s)
+{
+	secex_suggest near = SECEX_SUGGEST_INIT(s);
+	size_t i;
+
+	for (i = 0; r && s && i < r->n; i++) {
+		const secex_person *p = &r->people[i];
+
+		if ((p->name && strcasecmp(p->name, s) == 0) || (p->email && strcasecmp(p->email, s) == 0))
+			return p;
+		secex_suggest_consider(&near, p->id);
+	}
+	for (i = 0; near.best && i < r->n; i++)
+		if (r->people[i].id == near.best)
+			return &r->people[i];
+	return NULL;
+}
+
 int secex_policy_check_roster(const secex_policy *policy, const secex_roster *r, secex_diags *diags)
 {
 	size_t i, j;
@@ -239,12 +266,20 @@ int secex_policy_check_roster(const secex_policy *policy, const secex_roster *r,
 	for (i = 0; i < r->n && rc == 0; i++) {
 		const secex_person *p = &r->people[i];
 
-		for (j = 0; j < p->roles.n && rc == 0; j++)
-			if (!secex_policy_knows_role(policy, p->roles.items[j]))
+		for (j = 0; j < p->roles.n && rc == 0; j++) {
+			const char *role = p->roles.items[j], *near;
+
+			if (secex_policy_knows_role(policy, role))
+				continue;
+			if ((near = secex_policy_similar_role(policy, role)))
+				rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+					"role '%s' of '%s' is not used anywhere in the policy; did you mean "
+					"'%s'?", role, p->id, near);
+			else
 				rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
 					"role '%s' of '%s' is not used anywhere in the policy; "
-					"fix the spelling or add the role to the policy's 'roles'",
-					p->roles.items[j], p->id);
+					"fix the spelling or add the role to the policy's 'roles'", role, p->id);
+		}
 	}
 	return rc;
 }

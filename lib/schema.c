@@ -24,7 +24,6 @@
 #define MAX_LIMIT_HITS 64      /* matches that hit a PCRE2 limit, per instance */
 #define MAX_MEMO_SLOTS (1u << 21) /* kept results per instance (48 MiB); past it, none kept */
 #define HEAP_LIMIT_KIB 10240   /* PCRE2 heap per match */
-#define MAX_SUGGEST_LEN 64     /* longest key compared for "did you mean" */
 
 enum {
 	T_NULL = 1, T_BOOL = 2, T_INT = 4, T_NUM = 8, T_STR = 16, T_ARR = 32, T_OBJ = 64,
@@ -85,6 +84,7 @@ struct sch {
 	const secex_node *enum_node, *const_node, *required;
 	pcre2_code *pattern;
 	const char *pattern_src;
+	const char *hint;    /* "x-secex-hint": what to write when the pattern does not match */
 	secex_format format;
 	named *props; /* sorted by length, then bytes */
 	size_t nprops;
@@ -1502,8 +1502,12 @@ static sch *compile(cctx *cc, const secex_node *node, const char *parent_base, u
 	for (i = 0; i < node->u.object.n && !cc->rc; i++) {
 		const secex_member *m = &node->u.object.members[i];
 
-		if ((k = keyword_index(m)) < 0)
-			continue; /* an annotation, or a keyword secex does not know */
+		if ((k = keyword_index(m)) < 0) {
+			/* an annotation, or a keyword secex does not know */
+			if (strcmp(m->key, "x-secex-hint") == 0 && m->value->type == SECEX_NODE_STRING)
+				s->hint = m->value->u.string.ptr;
+			continue;
+		}
 		if (keyword_vocab(keywords[k].kw) != V_CORE && !(keyword_vocab(keywords[k].kw) & cc->vocab))
 			continue; /* its vocabulary is off: only an annotation */
 		loc_push(cc, m->key, m->keylen);
@@ -2055,7 +2059,7 @@ static const struct {
 	secex_format format;
 	const char *name, *hint;
 } format_hints[] = {
-	{ SECEX_FORMAT_DATE, "date", "use YYYY-MM-DD, such as 2024-05-01" },
+	{ SECEX_FORMAT_DATE, "date", "write YYYY-MM-DD, such as 2024-05-01" },
 	{ SECEX_FORMAT_DATE_TIME, "date-time", "use an RFC 3339 date-time such as 2024-05-01T10:00:00Z" },
 	{ SECEX_FORMAT_TIME, "time", "use an RFC 3339 time such as 10:00:00Z" },
 	{ SECEX_FORMAT_EMAIL, "email address", "use an address such as name@example.com" },
@@ -2084,8 +2088,8 @@ static bool v_string(vctx *c, const sch *s, const secex_node *x, bool rep)
 	}
 	if (s->pattern && (m = match(c, s->pattern, str, len, x->line, x->column)) != 1) {
 		if (m == 0)
-			FAIL("pattern", "%s does not match the pattern '%s'; change the value to match it",
-			     value_text(&a, x), s->pattern_src);
+			FAIL("pattern", "%s does not match the pattern '%s'; %s", value_text(&a, x),
+			     s->pattern_src, s->hint ? s->hint : "change the value to match it");
 		else if (m == -1)
 			FAIL("pattern", "pattern '%s' is too expensive to match against %s; simplify the "
 			     "pattern or shorten the value", s->pattern_src, value_text(&a, x));
@@ -2294,36 +2298,9 @@ static bool v_array(vctx *c, const sch *s, const secex_node *x, bool rep)
 
 /* ---- objects ---- */
 
-/* Optimal string alignment distance, or SIZE_MAX past MAX_SUGGEST_LEN. */
 static size_t edit_distance(const char *a, size_t n, const char *b, size_t m)
 {
-	size_t rows[3][MAX_SUGGEST_LEN + 1], i, j;
-	size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
-
-	if (n > MAX_SUGGEST_LEN || m > MAX_SUGGEST_LEN)
-		return SIZE_MAX;
-	for (j = 0; j <= m; j++)
-		prev[j] = j;
-	for (i = 1; i <= n; i++) {
-		cur[0] = i;
-		for (j = 1; j <= m; j++) {
-			size_t cost = a[i - 1] != b[j - 1], best = prev[j - 1] + cost;
-
-			if (prev[j] + 1 < best)
-				best = prev[j] + 1;
-			if (cur[j - 1] + 1 < best)
-				best = cur[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    prev2[j - 2] + 1 < best)
-				best = prev2[j - 2] + 1;
-			cur[j] = best;
-		}
-		t = prev2;
-		prev2 = prev;
-		prev = cur;
-		cur = t;
-	}
-	return prev[m];
+	return secex_edit_distance(a, n, b, m, false);
 }
 
 /* The allowed property closest to key, within an edit distance of 2, or NULL. */
@@ -2556,7 +2533,10 @@ static void report_alternatives(vctx *c, sch *const *list, size_t n, const secex
 					      i + 1 == n ? " or " : ", ", what) < 0)
 			break;
 	}
-	if (i == n && all.size < 300)
+	if (i == n && strcmp(secex_buf_cstr(&all), "a date nor a date-time") == 0)
+		REPORT_AT(c, x, kw, "%s is not a date; write YYYY-MM-DD (or an RFC 3339 date-time, such as "
+			  "2024-05-01T10:00:00Z)", value_text(&a, x));
+	else if (i == n && all.size < 300)
 		REPORT_AT(c, x, kw, "%s is %s %s; change it to match %s of them", value_text(&a, x),
 			  n == 2 ? "neither" : "none of", all.ptr, how);
 	else

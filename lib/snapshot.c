@@ -19,7 +19,8 @@ static struct builtin {
 	const char *name;
 	secex_doc *doc;
 	secex_schema *schema;
-} builtins[] = { { "exception", NULL, NULL }, { "policy", NULL, NULL }, { "people", NULL, NULL } };
+} builtins[] = { { "exception", NULL, NULL }, { "policy", NULL, NULL }, { "people", NULL, NULL },
+		    { "reviews", NULL, NULL } };
 
 const char *secex_schema_builtin_text(const char *name, size_t *len)
 {
@@ -210,18 +211,44 @@ static int load_extension(secex_snapshot *s, snapshot_internal *in, secex_tree *
 	return secex_schema_compile(&in->merged, secex_doc_root(in->merged_doc), "exception (extended)", &opts);
 }
 
-static int load_exceptions(secex_snapshot *s, snapshot_internal *in, secex_tree *tree, secex_diags *diags)
+int secex_snapshot_load_exception(secex_exception *e, const secex_snapshot *s, secex_tree *tree,
+				  secex_diags *diags)
+{
+	const snapshot_internal *in = s->internal;
+	const secex_schema *schema;
+	int rc;
+
+	if ((rc = secex_schema_builtin(&schema, "exception")) < 0)
+		return rc;
+	if (in && in->merged)
+		schema = in->merged;
+	rc = load_checked(&e->doc, &e->valid, tree, e->path, schema, in ? in->extension : NULL, diags);
+	if (rc == SECEX_ENOTFOUND) /* listed but gone: a race with the user's editor */
+		rc = 0;
+	if (e->doc)
+		e->id = secex_node_str(secex_node_get(secex_doc_root(e->doc), "id"));
+	return rc;
+}
+
+int secex_snapshot_list(secex_vec *out, const secex_snapshot *s, secex_tree *tree, secex_diags *diags)
+{
+	const secex_schema *schema;
+	int rc;
+
+	/* the shipped schemas are compiled once, here, before any thread loads a file */
+	if ((rc = secex_schema_builtin(&schema, "exception")) < 0)
+		return rc;
+	return secex_tree_list(out, tree, s->policy->exceptions_dir, diags);
+}
+
+static int load_exceptions(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
 {
 	secex_vec paths = SECEX_VEC_INIT;
-	const secex_schema *schema;
 	size_t i;
 	int rc;
 
-	if ((rc = secex_schema_builtin(&schema, "exception")) < 0 ||
-	    (rc = secex_tree_list(&paths, tree, s->policy->exceptions_dir, diags)) < 0)
+	if ((rc = secex_snapshot_list(&paths, s, tree, diags)) < 0)
 		goto cleanup;
-	if (in->merged)
-		schema = in->merged;
 	if (!(s->items = calloc(paths.n + 1, sizeof(*s->items)))) {
 		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
 		goto cleanup;
@@ -231,17 +258,33 @@ static int load_exceptions(secex_snapshot *s, snapshot_internal *in, secex_tree 
 
 		e->path = paths.items[i];
 		paths.items[i] = NULL;
-		rc = load_checked(&e->doc, &e->valid, tree, e->path, schema, in->extension, diags);
-		if (rc == SECEX_ENOTFOUND) /* listed but gone: a race with the user's editor */
-			rc = 0;
-		if (e->doc)
-			e->id = secex_node_str(secex_node_get(secex_doc_root(e->doc), "id"));
+		rc = secex_snapshot_load_exception(e, s, tree, diags);
 	}
 cleanup:
 	for (i = 0; i < paths.n; i++)
 		free(paths.items[i]);
 	secex_vec_release(&paths);
 	return rc;
+}
+
+/* The reviews of audit findings, when they pass their schema (secex_reviews_apply judges
+ * them). */
+static int load_reviews(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
+{
+	const secex_schema *schema;
+	secex_doc *doc = NULL;
+	bool valid;
+	int rc;
+
+	if (!secex_tree_exists(tree, SECEX_REVIEWS_PATH))
+		return 0;
+	if ((rc = secex_schema_builtin(&schema, "reviews")) < 0 ||
+	    (rc = load_checked(&doc, &valid, tree, SECEX_REVIEWS_PATH, schema, NULL, diags)) < 0 || !valid) {
+		secex_doc_free(doc);
+		return rc;
+	}
+	s->reviews = doc;
+	return 0;
 }
 
 /* The policy, roster and extending schema; only the defaults when .secex/ is not a real
@@ -257,7 +300,8 @@ static int load_rules(secex_snapshot *s, snapshot_internal *in, secex_tree *tree
 		s->policy_ok = false;
 		return secex_policy_default(&s->policy);
 	}
-	if ((rc = load_policy(s, tree, diags)) < 0 || (rc = load_roster(s, tree, diags)) < 0)
+	if ((rc = load_policy(s, tree, diags)) < 0 || (rc = load_roster(s, tree, diags)) < 0 ||
+	    (rc = load_reviews(s, tree, diags)) < 0)
 		return rc;
 	return load_extension(s, in, tree, diags);
 }
@@ -275,7 +319,7 @@ static int load(secex_snapshot **out, secex_tree *tree, bool exceptions, secex_d
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
 	}
 	s->internal = in;
-	if ((rc = load_rules(s, in, tree, diags)) < 0 || (exceptions && (rc = load_exceptions(s, in, tree, diags)) < 0)) {
+	if ((rc = load_rules(s, in, tree, diags)) < 0 || (exceptions && (rc = load_exceptions(s, tree, diags)) < 0)) {
 		secex_snapshot_free(s);
 		return rc;
 	}
@@ -310,6 +354,7 @@ void secex_snapshot_free(secex_snapshot *s)
 	free(s->items);
 	secex_policy_free(s->policy);
 	secex_roster_free(s->roster);
+	secex_doc_free(s->reviews);
 	if (in) {
 		secex_schema_free(in->merged);
 		secex_doc_free(in->merged_doc);

@@ -438,9 +438,14 @@ static int check_encoding(loader *l, const char *data, size_t len)
 	return 0;
 }
 
-static int syntax_error(loader *l, const yaml_parser_t *p)
+static int syntax_error(loader *l, const yaml_parser_t *p, const char *data, size_t len)
 {
 	char what[512];
+
+	if ((p->problem_mark.index < len && data[p->problem_mark.index] == '\t') ||
+	    (p->problem && strstr(p->problem, "tab")))
+		return FINDING(l, "SX101", p->problem_mark, true, "syntax error: a tab character here; YAML "
+			       "indents with spaces only: replace the tab with spaces");
 
 	snprintf(what, sizeof(what), "%s%s%s", p->problem ? p->problem : "invalid YAML",
 		 p->context ? " " : "", p->context ? p->context : "");
@@ -483,7 +488,7 @@ int secex_yaml_parse(secex_doc **out, const char *data, size_t len, const char *
 	while (!done && !l.stop && rc == 0) {
 		if (!yaml_parser_parse(&parser, &event)) {
 			rc = parser.error == YAML_MEMORY_ERROR ? secex_error_set(SECEX_ENOMEM, "out of memory")
-							       : syntax_error(&l, &parser);
+							       : syntax_error(&l, &parser, data, len);
 			break;
 		}
 		done = event.type == YAML_STREAM_END_EVENT;

@@ -30,13 +30,20 @@ typedef struct {
 	/* per snapshot item: whether history proves its approval (secex_approvals_claims);
 	   NULL: none does, and the scanner formats suppress nothing */
 	const bool *verified;
-	/* when not NULL, one line (no prefix) is appended per finding left out of a scanner file
-	   because it could never match there */
+	/* OpenVEX: the scanned artifact's identifier (an image's package URL or reference) as
+	 * each statement's product, with the finding's package as subcomponent; NULL: the
+	 * package itself is the product */
+	const char *product;
+	/* where a finding is left out of a scanner's file, one line each, "EXC-0009: finding
+	 * 'CKV_AWS_18' is left out ..." (NULL: not said) */
 	secex_buf *warnings;
 } secex_export_options;
 
 #define SECEX_EXPORT_OPTIONS_VERSION 1
-#define SECEX_EXPORT_OPTIONS_INIT { SECEX_EXPORT_OPTIONS_VERSION, 0, NULL, NULL }
+#define SECEX_EXPORT_OPTIONS_INIT { SECEX_EXPORT_OPTIONS_VERSION, 0, NULL, NULL, NULL }
+
+/* The OpenVEX author when the policy names no organization (what vexctl writes then). */
+#define SECEX_VEX_UNKNOWN_AUTHOR "Unknown Author"
 
 /* The format of that name ("csv", "json", "trivyignore", "grype", "snyk", "openvex"). */
 bool secex_export_format_parse(secex_export_format *out, const char *name);

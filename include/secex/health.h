@@ -37,6 +37,11 @@ typedef struct {
 bool secex_list_match(const secex_snapshot *snap, const secex_exception *exc,
 		      const secex_list_filter *filter);
 
+/* Whether every value the filter names exists: a status of the schema, a level of the
+ * policy, a person of the roster. When one does not, *problem says which and what to use
+ * (with a did-you-mean when one is close) and false is returned. */
+bool secex_list_filter_valid(secex_buf *problem, const secex_snapshot *snap, const secex_list_filter *filter);
+
 /* The exception's due date in seconds, or false when it has none that parses. */
 bool secex_exception_due(int64_t *out, const secex_exception *exc);
 

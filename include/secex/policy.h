@@ -12,6 +12,7 @@
 
 #define SECEX_POLICY_PATH ".secex/policy.yaml"
 #define SECEX_PEOPLE_PATH ".secex/people.yaml"
+#define SECEX_REVIEWS_PATH ".secex/reviews.yaml"
 
 typedef struct {
 	const char **roles; /* any one of them fills the group */
@@ -59,13 +60,14 @@ typedef struct secex_policy {
 	size_t nroles;
 	secex_strlist sme_roles;
 	secex_strlist admin_roles;
+	secex_strlist reviewer_roles; /* who may review audit findings (.secex/reviews.yaml) */
 	secex_strlist non_substantive;
 	secex_risk_owner_rule risk_owner_must_approve;
 	bool separation_of_duties;
 	int64_t expiring_within;
 	int64_t initial_review_sla;
 	const char *exception_schema; /* repository path of an extending schema, or NULL */
-	const char *organization;     /* who authors the OpenVEX documents, or NULL */
+	const char *organization;     /* "Name <addr>" keeping the register, or NULL */
 	const secex_node *severity;   /* object code -> severity, or NULL */
 } secex_policy;
 
@@ -116,6 +118,10 @@ int secex_policy_default(secex_policy **out);
 void secex_policy_free(secex_policy *policy);
 
 const secex_level *secex_policy_level(const secex_policy *policy, const char *name);
+/* For "did you mean": the level or role of the policy, or the person of the roster (by a
+ * near id, or their exact name or e-mail ignoring case), closest to s; NULL when none is. */
+const char *secex_policy_similar_level(const secex_policy *policy, const char *s);
+const char *secex_policy_similar_role(const secex_policy *policy, const char *s);
 /* Whether holding `held` satisfies a requirement for `required` through the hierarchy. */
 bool secex_policy_role_implies(const secex_policy *policy, const char *held, const char *required);
 bool secex_policy_is_substantive(const secex_policy *policy, const char *field);
@@ -135,6 +141,7 @@ int secex_roster_from_doc(secex_roster **out, secex_doc *doc, const char *file,
 			  secex_diags *diags);
 void secex_roster_free(secex_roster *roster);
 const secex_person *secex_roster_find(const secex_roster *roster, const char *id);
+const secex_person *secex_roster_similar(const secex_roster *roster, const char *s);
 
 /* SX127 checks that need both: roles held by people that the policy does not know. */
 int secex_policy_check_roster(const secex_policy *policy, const secex_roster *roster,

@@ -40,6 +40,11 @@ int secex_repo_path_changed(bool *out, secex_repo *repo, const char *path);
  * local and remote-tracking branch: the ids in use on other branches. */
 int secex_repo_branch_names(secex_vec *out, secex_repo *repo, const char *dir);
 
+/* The short names ("topic", "origin/topic"; char *, caller frees) of the local and
+ * remote-tracking branches, symbolic ones (origin/HEAD) left out, sorted; only those that
+ * match the glob pattern (fnmatch) when pattern is not NULL or "". */
+int secex_repo_branches(secex_vec *out, secex_repo *repo, const char *pattern);
+
 /* The directory git runs hooks from (core.hooksPath, else GIT_DIR/hooks), with a '/'. */
 int secex_repo_hooks_dir(secex_buf *out, secex_repo *repo);
 
@@ -73,6 +78,13 @@ bool secex_tree_exists(secex_tree *tree, const char *path);
  * (a file over the size limit is SX107 and is never read). A missing file is SECEX_ENOTFOUND.
  */
 int secex_tree_load(secex_doc **out, secex_tree *tree, const char *path, secex_diags *diags);
+
+/* The hex blob id of path in a commit's tree (a listed path) or the index; SECEX_ENOTFOUND
+ * for a directory tree or a path it does not have. */
+int secex_tree_blob_id(char out[41], secex_tree *tree, const char *path);
+/* Where secex keeps the cache `name` of the tree's repository: GIT_COMMON_DIR/secex/name.
+ * SECEX_ENOTFOUND for a directory tree. */
+int secex_tree_cache_path(secex_buf *out, secex_tree *tree, const char *name);
 
 /* Reads one file's bytes (at most max_size; larger is SECEX_EINVALID). */
 int secex_tree_read(secex_buf *out, secex_tree *tree, const char *path, size_t max_size);

@@ -43,6 +43,8 @@ typedef struct {
 	size_t nneeds;
 	const char *action;       /* what the owner must do: one sentence, lowercase, no period */
 	bool approval_invalid;    /* says approved, but history does not prove it: awaiting */
+	int64_t overdue_days;     /* whole days past the due date (SECEX_REPORT_EXPIRED), else 0 */
+	const char *branch;       /* a request that exists only on this other branch, or NULL */
 } secex_report_item;
 
 typedef struct {
@@ -61,6 +63,8 @@ typedef struct secex_report {
 	char today[11];            /* YYYY-MM-DD */
 	int64_t now;
 	int64_t expiring_within;   /* seconds, from the policy */
+	const char *organization;  /* the policy's, or NULL: names the e-mails' Message-ID domain */
+	uint64_t nonce;            /* random, once per build: the e-mails' Message-IDs */
 	bool judged;               /* approvals were judged against the signed history */
 	const char *unjudged;      /* why not, when not */
 	secex_report_owner *owners; /* by owner id; owners with nothing to do are left out */
@@ -68,16 +72,25 @@ typedef struct secex_report {
 	secex_arena arena;
 } secex_report;
 
+/* A request that exists only on another branch: shown as awaiting approval, marked with its
+ * branch, with the approvals it lacks here (where none of its approvals is in history). */
+typedef struct {
+	const char *branch;
+	const secex_exception *exc;
+} secex_report_extra;
+
 typedef struct {
 	unsigned int version;
 	int64_t now;              /* seconds */
 	const char *owner;        /* only this risk owner, or the owners whose report goes to them */
 	secex_history *history;   /* the history at the snapshot's commit; NULL: not judged */
 	const char *unjudged;     /* without history: why, said in the report */
+	const secex_report_extra *extra; /* requests of other branches (--branches) */
+	size_t nextra;
 } secex_report_options;
 
 #define SECEX_REPORT_OPTIONS_VERSION 1
-#define SECEX_REPORT_OPTIONS_INIT { SECEX_REPORT_OPTIONS_VERSION, 0, NULL, NULL, NULL }
+#define SECEX_REPORT_OPTIONS_INIT { SECEX_REPORT_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, 0 }
 
 /*
  * Builds the digest of snap at opts->now. Awaiting approvals are judged with
@@ -99,8 +112,9 @@ int secex_report_slack(secex_buf *out, const secex_report *report, size_t i);
 
 /*
  * One RFC 5322 message for owner i, addressed to its recipient: CRLF line ends, UTF-8 text
- * in quoted-printable, a Date from report->now and a Message-ID that depends only on the
- * date, the owner and from. from: "addr" or "Name <addr>" (NULL: secex@localhost).
+ * in quoted-printable, a Date from report->now and a Message-ID unique to this message
+ * (date, owner, 64 random bits) in the domain of from, else of the policy organization's
+ * address, else secex.invalid. from: "addr" or "Name <addr>" (NULL: secex@localhost).
  * SECEX_EINVALID when the owner has nobody to send to.
  */
 int secex_report_email(secex_buf *out, const secex_report *report, size_t i, const char *from);

@@ -35,10 +35,70 @@ check help-codes 0 "$demo" help codes
 expect_grep help-codes "SX409"
 
 # init writes a working repository and refuses to overwrite it.
+# outside a repository it refuses; in one, the git user is the first admin, with their key
 mkdir -p "$tmp/new"
-check init 0 "$tmp/new" init
+check init-no-repo 2 "$tmp/new" init
+git init -q "$tmp/new"
+git -C "$tmp/new" config user.name "Ada Lovelace"
+git -C "$tmp/new" config user.email Ada.Lovelace@example.com
+initkey="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ada@laptop"
+check init 0 "$tmp/new" init --key "$initkey"
+grep -qxF "      - $initkey" "$tmp/new/.secex/people.yaml" && grep -qx "  - id: ada.lovelace" "$tmp/new/.secex/people.yaml" &&
+	pass=$((pass + 1)) || { echo "FAIL init: the roster lacks the git user and their key"; cat "$tmp/new/.secex/people.yaml"; fail=$((fail + 1)); }
 check init-validates 0 "$tmp/new" validate
 check init-again 2 "$tmp/new" init
+mkdir -p "$tmp/new-git" "$tmp/home"
+printf '[user]\n\tname = Grace Hopper\n\temail = grace@example.com\n' >"$tmp/home/.gitconfig"
+HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home" check init-git-init 0 "$tmp/new-git" init --git-init --key "$initkey"
+[ -d "$tmp/new-git/.git" ] && pass=$((pass + 1)) || { echo "FAIL init --git-init: no repository"; fail=$((fail + 1)); }
+# an SSH signing key from git's configuration (gpg.format ssh, user.signingkey as a file)
+mkdir -p "$tmp/new-ssh"
+git init -q "$tmp/new-ssh"
+echo "$initkey" >"$tmp/new-ssh.pub"
+git -C "$tmp/new-ssh" config gpg.format ssh
+git -C "$tmp/new-ssh" config user.signingkey "$tmp/new-ssh.pub"
+git -C "$tmp/new-ssh" config user.name "Ada Lovelace"
+git -C "$tmp/new-ssh" config user.email ada@example.com
+(cd "$tmp/new-ssh" && "$secex" init >/dev/null 2>&1)
+grep -qxF "      - $initkey" "$tmp/new-ssh/.secex/people.yaml" && pass=$((pass + 1)) ||
+	{ echo "FAIL init: user.signingkey's key is not in the roster"; fail=$((fail + 1)); }
+
+# help explains one code; list filters that name nothing are errors with a suggestion
+check help-code 0 "$demo" help SX209
+check help-code-lower 0 "$demo" help sx112
+check help-code-unknown 2 "$demo" help SX999
+check help-help 0 "$demo" help --help
+check list-bad-status 2 "$demo" list --status aproved
+check list-bad-priority 2 "$demo" list --priority hgh
+check list-bad-owner 2 "$demo" list --owner omarr
+check list-bad-owner-name 2 "$demo" list --owner "Omar Haddad"
+check list-bad-status-far 2 "$demo" list --status open
+check list-bad-priority-far 2 "$demo" list --priority urgent
+
+# one run shows every problem: people and levels next to schema errors; a tab named; an
+# uppercase .YAML a warning; dates and durations say what to write
+msgs="$tmp/msgs"
+mkdir -p "$msgs/exceptions" "$msgs/.secex"
+cp "$demo/.secex/"*.yaml "$msgs/.secex/"
+sed -e 's/^risk_owner: .*/risk_owner: omarr/' -e 's/^priority: .*/priority: hgh/' -e 's/^title: .*/title: 5/' \
+	-e 's/^due_date: .*/due_date: 2027-1-5/' "$demo/exceptions/EXC-0001.yaml" >"$msgs/exceptions/EXC-0001.yaml"
+printf 'id: EXC-0002\n\ttitle: x\n' >"$msgs/exceptions/EXC-0002.yaml"
+cp "$demo/exceptions/EXC-0003.yaml" "$msgs/exceptions/EXC-0003.YAML"
+check messages 1 "$msgs" validate
+# a departed person's work goes to the first active manager up the chain (tomas has left too)
+mgr="$tmp/manager"
+cp -r "$demo" "$mgr"
+python3 - "$mgr/.secex/people.yaml" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s = re.sub(r"(- id: tomas\n(?:    .*\n)*?    status: )active\n", r"\1departed\n    departed: 2026-10-01\n", s)
+open(p, "w").write(s)
+PY
+check health-manager-chain 1 "$mgr" health --today 2026-11-22
+expect_grep health-manager-chain "assignee 'noor' has left; 'lena', the first active manager above them must reassign it"
+sed -i '0,/sla: 7d/s//sla: 7days/' "$msgs/.secex/policy.yaml"
+check messages-duration 1 "$msgs" validate .secex/policy.yaml
 
 # validate --schema on any files; a missing file is a finding, the run goes on.
 check schema-mode 1 "$broken" validate --schema "$src/schemas/exception.schema.json" \
@@ -72,6 +132,36 @@ check rev-clean 0 "$tmp/rev" validate --rev HEAD
 check rev-worktree 1 "$tmp/rev" validate
 check rev-unknown 2 "$tmp/rev" validate --rev no-such-branch
 
+# --branches: a request that exists only on another branch is listed, marked with its branch
+# and who must still approve it there; a pattern that matches no branch adds nothing
+br="$tmp/branches"
+git init -q -b main "$br"
+cp -r "$demo/.secex" "$demo/exceptions" "$br/"
+git -C "$br" add -A
+git -C "$br" -c user.name=t -c user.email=t@example.com commit -qm demo
+git -C "$br" checkout -qb request/new
+sed -e 's/^id: .*/id: EXC-0042/' -e 's/^title: .*/title: A request on a branch/' "$br/exceptions/EXC-0008.yaml" >"$br/exceptions/EXC-0042.yaml"
+git -C "$br" add -A
+git -C "$br" -c user.name=t -c user.email=t@example.com commit -qm request
+git -C "$br" checkout -q main
+check list-branches 0 "$br" list --branches --status requested
+check list-branches-json 0 "$br" list --branches=request/* --owner omar --format json
+check list-branches-none 0 "$br" list --branches=release/* --status requested
+check report-branches 0 "$br" report --branches --owner omar
+expect_grep report-branches "EXC-0042\*\*: A request on a branch \(medium extension, requested, due 2027-02-26, only on branch request/new\)"
+(cd "$br" && "$secex" metrics --branches) >"$tmp/metrics-branches.out" 2>&1
+grep -qx "  EXC-0042 on branch request/new; waits for group 1 (engineering-manager): eugene, kwame, omar; group 2 (security-manager): margo, priya, lena, tomas" "$tmp/metrics-branches.out" &&
+	grep -qx "awaiting approval on other branches (not counted above): 1" "$tmp/metrics-branches.out" && pass=$((pass + 1)) ||
+	{ echo "FAIL metrics --branches"; cat "$tmp/metrics-branches.out"; fail=$((fail + 1)); }
+check metrics-branches-csv 2 "$br" metrics --branches --format csv
+
+# status exits 1 while an exception waits for approvals, 0 for one that does not; a shallow
+# clone is named, not judged
+check status-waiting 1 "$tmp/rev" status EXC-0008
+check status-withdrawn 0 "$tmp/rev" status EXC-0010
+git clone -q --depth 1 "file://$tmp/rev" "$tmp/shallow" 2>/dev/null
+check status-shallow 3 "$tmp/shallow" status EXC-0008
+
 # health and list on the demo at a fixed date: exactly the planted problems
 check health-demo 1 "$demo" health --today 2026-11-22
 check health-demo-json 1 "$demo" health --today 2026-11-22 --format json
@@ -100,7 +190,14 @@ check report-html 0 "$rdemo" report --today 2026-11-22 --format html
 check report-json 0 "$rdemo" report --today 2026-11-22 --format json
 check report-slack 0 "$rdemo" report --today 2026-11-22 --format slack
 check report-email 0 "$rdemo" report --today 2026-11-22 --format email --out "$tmp/report-mail" --from "Security Program <digest@lumenledger.example>"
-for o in hana omar; do expect_file "report-email-$o.eml" "$tmp/report-mail/$o.eml"; done
+# The Message-ID's last part is random: each message is new, a same-day resend too.
+grep -ahE '^Message-ID: <secex\.2026-11-22\.(hana|omar)\.[0-9a-f]{16}@lumenledger\.example>' \
+	"$tmp/report-mail/hana.eml" "$tmp/report-mail/omar.eml" | sort -u | wc -l | grep -qx 2 && pass=$((pass + 1)) ||
+	{ echo "FAIL report-email: Message-IDs not unique in the sender's domain"; fail=$((fail + 1)); }
+for o in hana omar; do
+	sed -i -E 's/^(Message-ID: <secex\.[^.]+\.[^.]+\.)[0-9a-f]{16}@/\1RANDOM@/' "$tmp/report-mail/$o.eml"
+	expect_file "report-email-$o.eml" "$tmp/report-mail/$o.eml"
+done
 [ "$(ls "$tmp/report-mail")" = "$(printf 'hana.eml\nomar.eml')" ] && pass=$((pass + 1)) ||
 	{ echo "FAIL report-email: owners with nothing to do got mail: $(ls "$tmp/report-mail")"; fail=$((fail + 1)); }
 check report-owner 0 "$rdemo" report --today 2026-11-22 --owner hana

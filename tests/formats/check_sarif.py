@@ -36,6 +36,8 @@ def main():
             text = r.get(key, {}).get("text", "")
             if not text.strip():
                 fail("rule %s has no %s" % (r.get("id"), key))
+        if r.get("name") == r["id"]:
+            fail("rule %s has its id as name (SARIF1001)" % r["id"])
         if "helpUri" in r:
             fail("rule %s has a helpUri with no documentation behind it" % r["id"])
         rules[r["id"]] = r

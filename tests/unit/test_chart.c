@@ -122,6 +122,26 @@ static void test_lines_many_labels(void **state)
 	secex_buf_release(&a);
 }
 
+/* Points are placed by date: a week's gap is seven times a day's. */
+static void test_lines_by_date(void **state)
+{
+	const double xs[] = { 0, 86400, 8 * 86400 };
+	const secex_chart chart = { "Open", "date", "exceptions", 0, 0, xs };
+	const char *labels[] = { "2026-11-01", "2026-11-02", "2026-11-09" };
+	const double values[] = { 1, 2, 3 };
+	secex_chart_line line = { "open", "#1a5276", values };
+	secex_buf a = SECEX_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(secex_chart_lines(&a, &chart, labels, 3, &line, 1), 0);
+	/* the plot runs from x 64 over 452 px: the second point 452/8 px after the first */
+	assert_non_null(strstr(a.ptr, "points=\"64.0,"));
+	assert_non_null(strstr(a.ptr, " 120.5,"));
+	assert_non_null(strstr(a.ptr, " 516.0,"));
+	assert_null(strstr(a.ptr, ">2026-11-02<")); /* too close to the first label */
+	secex_buf_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_bars_empty_and_zero),
 		cmocka_unit_test(test_lines_gaps_and_fractions),
 		cmocka_unit_test(test_lines_many_labels),
+		cmocka_unit_test(test_lines_by_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -370,14 +370,20 @@ static void test_format_assertion(void **state)
 		assert_true(check_fmt(bad[i], bad[i + 1], &diags, false));
 	}
 	assert_false(check("{\"format\":\"date\"}", "\"2024-02-30\"", &diags));
-	assert_string_equal(diags.items[0].message, "top level: '2024-02-30' is not a valid date; use "
+	assert_string_equal(diags.items[0].message, "top level: '2024-02-30' is not a valid date; write "
 			    "YYYY-MM-DD, such as 2024-05-01 (keyword 'format')");
 	secex_diags_release(&diags);
 	/* a date or a date-time, as the exception schema writes it */
 	assert_false(check("{\"type\":\"string\",\"anyOf\":[{\"format\":\"date\"},{\"format\":\"date-time\"}]}",
 			   "\"2024-13-01\"", &diags));
-	assert_string_equal(diags.items[0].message, "top level: '2024-13-01' is neither a date nor a date-time; "
-			    "change it to match one of them (keyword 'anyOf')");
+	assert_string_equal(diags.items[0].message, "top level: '2024-13-01' is not a date; write YYYY-MM-DD "
+			    "(or an RFC 3339 date-time, such as 2024-05-01T10:00:00Z) (keyword 'anyOf')");
+	secex_diags_release(&diags);
+	/* a pattern with an x-secex-hint says what to write instead of the pattern's advice */
+	assert_false(check("{\"pattern\":\"^[1-9][0-9]*[hdw]$\",\"x-secex-hint\":\"write a number and h, d or w (e.g. 60d)\"}",
+			   "\"60days\"", &diags));
+	assert_string_equal(diags.items[0].message, "top level: '60days' does not match the pattern '^[1-9][0-9]*[hdw]$'; "
+			    "write a number and h, d or w (e.g. 60d) (keyword 'pattern')");
 	secex_diags_release(&diags);
 }
 

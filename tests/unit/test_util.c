@@ -198,10 +198,34 @@ static void test_diags(void **state)
 	secex_diags_release(&d);
 }
 
+static void test_suggest(void **state)
+{
+	secex_suggest near = SECEX_SUGGEST_INIT("aproved");
+	secex_suggest none = SECEX_SUGGEST_INIT("zzzz");
+	secex_suggest upper = SECEX_SUGGEST_INIT("HGH");
+	static const char *const statuses[] = { "requested", "in-review", "approved", "denied" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		secex_suggest_consider(&near, statuses[i]);
+		secex_suggest_consider(&none, statuses[i]);
+	}
+	assert_string_equal(near.best, "approved");
+	assert_int_equal(near.distance, 1);
+	assert_null(none.best);
+	secex_suggest_consider(&upper, "high");
+	assert_string_equal(upper.best, "high");
+	assert_int_equal(secex_edit_distance("ab", 2, "ba", 2, false), 1); /* a transposition */
+	assert_int_equal(secex_edit_distance("AB", 2, "ab", 2, false), 2);
+	assert_int_equal(secex_edit_distance("AB", 2, "ab", 2, true), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_buf_grow_terminates),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_utf8),
