@@ -86,13 +86,15 @@ static int pend(audit_ctx *c, const hist_change *ch, const char *code, const cha
 	va_start(ap, fmt);
 	rc = secex_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (!p || rc < 0 || !(p->path = secex_strndup(ch->path, strlen(ch->path)))) {
+	if (!p || rc < 0 || !(p->path = secex_strndup(ch->path, strlen(ch->path))) ||
+	    (level && !(p->level = secex_strndup(level, strlen(level))))) {
+		if (p)
+			free(p->path);
 		free(p);
 		secex_buf_release(&msg);
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
 	}
 	p->code = code;
-	p->level = level;
 	p->rec = ch->rec;
 	git_oid_cpy(&p->commit, git_commit_id(c->commit));
 	p->line = line;

@@ -1,5 +1,6 @@
 /* What one exception blob says: the followed fields, content digests and approvals. */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,4 +261,219 @@ int secex_facts_parse(secex_facts **out, secex_arena *arena, const secex_policy 
 	secex_doc_free(doc);
 	secex_diags_release(&diags);
 	return rc;
+}
+
+struct hist_facts {
+	secex_facts facts; /* first: a secex_facts pointer is its entry's */
+	secex_arena arena; /* what the parse allocates, until hist_facts_set copies it */
+	char *mem;         /* the facts' strings and arrays, one block */
+	git_oid blob;
+	unsigned refs;
+	bool idle;
+	hist_facts *next; /* in its bucket */
+};
+
+static size_t bucket_of(const hist_facts_table *t, const git_oid *blob)
+{
+	uint64_t x;
+
+	memcpy(&x, blob->id, sizeof(x));
+	return (size_t)(x % t->cap);
+}
+
+secex_facts *hist_facts_find(hist_facts_table *t, const git_oid *blob)
+{
+	hist_facts *e;
+
+	for (e = t->cap ? t->buckets[bucket_of(t, blob)] : NULL; e; e = e->next)
+		if (git_oid_equal(&e->blob, blob))
+			return &e->facts;
+	return NULL;
+}
+
+static int table_grow(hist_facts_table *t)
+{
+	hist_facts_table bigger = *t;
+	size_t i;
+
+	bigger.cap = t->cap ? t->cap * 2 : 1024;
+	if (!(bigger.buckets = calloc(bigger.cap, sizeof(*bigger.buckets))))
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; i < t->cap; i++)
+		while (t->buckets[i]) {
+			hist_facts *e = t->buckets[i];
+			size_t b = bucket_of(&bigger, &e->blob);
+
+			t->buckets[i] = e->next;
+			e->next = bigger.buckets[b];
+			bigger.buckets[b] = e;
+		}
+	free(t->buckets);
+	*t = bigger;
+	return 0;
+}
+
+/* Queues an entry nobody holds for the next sweep. */
+static int make_idle(hist_facts_table *t, hist_facts *e)
+{
+	if (e->idle)
+		return 0;
+	e->idle = true;
+	return secex_vec_push(&t->idle, e);
+}
+
+int hist_facts_add(hist_facts **out, secex_arena **arena, hist_facts_table *t, const git_oid *blob)
+{
+	hist_facts *e;
+	size_t b;
+
+	if (t->n >= t->cap && table_grow(t) < 0)
+		return SECEX_ENOMEM;
+	if (!(e = calloc(1, sizeof(*e))))
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	if (make_idle(t, e) < 0) {
+		free(e);
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	}
+	git_oid_cpy(&e->blob, blob);
+	b = bucket_of(t, blob);
+	e->next = t->buckets[b];
+	t->buckets[b] = e;
+	t->n++;
+	*out = e;
+	*arena = &e->arena;
+	return 0;
+}
+
+/* A compact copy: every string and array of the facts in one block of the exact size. */
+typedef struct {
+	char *at;
+	size_t need;
+} compact;
+
+static const char *keep(compact *c, const char *str)
+{
+	size_t n = str ? strlen(str) + 1 : 0;
+	char *p = c->at;
+
+	c->need += n;
+	if (!str || !p)
+		return str;
+	memcpy(p, str, n);
+	c->at += n;
+	return p;
+}
+
+static void *keep_array(compact *c, const void *items, size_t size)
+{
+	size_t n = (size + 15) & ~(size_t)15;
+	char *p = c->at;
+
+	c->need += n;
+	if (!items || !p)
+		return (void *)(uintptr_t)items;
+	memcpy(p, items, size);
+	c->at += n;
+	return p;
+}
+
+static void copy_facts(compact *c, secex_facts *f)
+{
+	size_t i;
+
+	f->fields = keep_array(c, f->fields, f->nfields * sizeof(*f->fields));
+	f->approvals = keep_array(c, f->approvals, f->napprovals * sizeof(*f->approvals));
+	for (i = 0; i < f->nfields; i++)
+		f->fields[i].name = keep(c, f->fields[i].name);
+	for (i = 0; i < f->napprovals; i++) {
+		secex_approval_fact *a = &f->approvals[i];
+
+		a->by = keep(c, a->by), a->decision = keep(c, a->decision);
+		a->role = keep(c, a->role), a->date = keep(c, a->date);
+	}
+	for (i = 0; i < SECEX_F_COUNT; i++)
+		f->value[i] = keep(c, f->value[i]);
+	f->problem_code = keep(c, f->problem_code);
+	f->problem = keep(c, f->problem);
+}
+
+int hist_facts_set(secex_facts **out, hist_facts *e, const secex_facts *parsed)
+{
+	compact size = { NULL, 0 }, into = { NULL, 0 };
+	secex_facts probe = *parsed;
+
+	copy_facts(&size, &probe); /* only counts */
+	if (!(e->mem = into.at = malloc(size.need ? size.need : 1)))
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	e->facts = *parsed;
+	copy_facts(&into, &e->facts);
+	secex_arena_release(&e->arena);
+	*out = &e->facts;
+	return 0;
+}
+
+/* The entry of facts the table gave out (its first member). */
+static hist_facts *entry_of(const secex_facts *f)
+{
+	return (hist_facts *)(uintptr_t)f;
+}
+
+void hist_facts_hold(hist_facts_table *t, const secex_facts *f)
+{
+	(void)t;
+	if (f)
+		entry_of(f)->refs++;
+}
+
+void hist_facts_drop(hist_facts_table *t, const secex_facts *f)
+{
+	hist_facts *e = entry_of(f);
+
+	if (e && --e->refs == 0 && make_idle(t, e) < 0)
+		e->refs = 1; /* out of memory to queue it: kept, which is only a leak until the end */
+}
+
+static void unlink_entry(hist_facts_table *t, hist_facts *e)
+{
+	hist_facts **p = &t->buckets[bucket_of(t, &e->blob)];
+
+	while (*p != e)
+		p = &(*p)->next;
+	*p = e->next;
+	t->n--;
+	secex_arena_release(&e->arena);
+	free(e->mem);
+	free(e);
+}
+
+void hist_facts_sweep(hist_facts_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->idle.n; i++) {
+		hist_facts *e = t->idle.items[i];
+
+		e->idle = false;
+		if (!e->refs)
+			unlink_entry(t, e);
+	}
+	t->idle.n = 0;
+}
+
+void hist_facts_table_release(hist_facts_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->cap; i++)
+		while (t->buckets[i]) {
+			hist_facts *e = t->buckets[i];
+
+			t->buckets[i] = e->next;
+			secex_arena_release(&e->arena);
+			free(e->mem);
+			free(e);
+		}
+	free(t->buckets);
+	secex_vec_release(&t->idle);
+	memset(t, 0, sizeof(*t));
 }

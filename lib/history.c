@@ -204,28 +204,30 @@ static int facts_for(secex_facts **out, secex_history *h, const git_oid *oid, co
 {
 	git_odb_object *obj = NULL;
 	git_object_t type;
+	secex_facts *parsed = NULL, big = { 0 };
+	secex_arena *arena;
+	hist_facts *entry;
 	size_t size;
 	int rc;
 
-	if ((*out = secex_map_get(&h->facts, oid->id, GIT_OID_RAWSZ)))
+	if ((*out = hist_facts_find(&h->facts, oid)))
 		return 0;
 	if (git_odb_read_header(&size, &type, h->odb, oid) < 0)
 		return secex_git_missing(h->git, "an exception file's blob");
-	if (size > SECEX_MAX_FILE_SIZE) {
-		if (!(*out = secex_arena_alloc(&h->arena, sizeof(**out))))
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
-		(*out)->problem_code = "SX107";
-		(*out)->problem = "file is more than the limit of 1 MiB";
-	} else if (git_odb_read(&obj, h->odb, oid) < 0) {
+	if (size <= SECEX_MAX_FILE_SIZE && git_odb_read(&obj, h->odb, oid) < 0)
 		return secex_git_missing(h->git, "an exception file's blob");
-	} else {
-		rc = secex_facts_parse(out, &h->arena, h->policy, git_odb_object_data(obj),
+	if ((rc = hist_facts_add(&entry, &arena, &h->facts, oid)) == 0 && !obj) {
+		big.problem_code = "SX107";
+		big.problem = "file is more than the limit of 1 MiB";
+		parsed = &big;
+	} else if (rc == 0) {
+		rc = secex_facts_parse(&parsed, arena, h->policy, git_odb_object_data(obj),
 				       git_odb_object_size(obj), path);
-		git_odb_object_free(obj);
-		if (rc < 0)
-			return rc;
 	}
-	return secex_map_put(&h->facts, oid->id, GIT_OID_RAWSZ, *out);
+	git_odb_object_free(obj);
+	if (rc == 0)
+		rc = hist_facts_set(out, entry, parsed);
+	return rc;
 }
 
 static int id_record(hist_id **out, secex_history *h, const char *id)
@@ -461,6 +463,7 @@ static int record_intros(secex_history *h, const git_commit *commit, hist_id *re
 		memcpy(in->entry, a->digest, SECEX_DIGEST_SIZE);
 		git_oid_cpy(&in->commit, git_commit_id(commit));
 		in->at = new;
+		hist_facts_hold(&h->facts, new);
 		in->ordinal = h->ordinal;
 		in->people = people;
 		in->next = rec->intros;
@@ -530,6 +533,8 @@ static int apply_change(secex_history *h, git_commit *commit, hist_id *rec, cons
 		rc = record_intros(h, commit, rec, mine->facts, pf, np);
 	if (mine->has) {
 		note_review(rec, mine->facts, hc.old, git_commit_time(commit));
+		hist_facts_hold(&h->facts, mine->facts);
+		hist_facts_drop(&h->facts, rec->last);
 		rec->last = mine->facts;
 	}
 	rec->seen = true;
@@ -720,6 +725,7 @@ static int visit(secex_history *h, const git_oid *oid)
 		git_commit_free(commit);
 	}
 	h->ordinal++;
+	hist_facts_sweep(&h->facts);
 	return rc;
 }
 
@@ -1081,11 +1087,12 @@ void secex_history_free(secex_history *h)
 		hist_pending *p = h->pending.items[i];
 
 		free(p->path);
+		free(p->level);
 		free(p->message);
 		free(p);
 	}
 	secex_vec_release(&h->pending);
-	secex_map_release(&h->facts);
+	hist_facts_table_release(&h->facts);
 	secex_map_release(&h->ids);
 	secex_map_release(&h->sigs);
 	secex_map_release(&h->rosters);

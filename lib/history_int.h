@@ -15,6 +15,29 @@ int secex_node_digest(unsigned char out[SECEX_DIGEST_SIZE], const secex_node *no
 int secex_facts_parse(secex_facts **out, secex_arena *arena, const secex_policy *policy,
 		      const char *data, size_t len, const char *path);
 
+/* The facts of the blobs the walk still needs (flat memory): each held by the exception's
+ * latest version or an approval introduction (hist_facts_hold), or new in this commit.
+ * Facts nobody holds are freed at hist_facts_sweep, after each commit; parsing them again
+ * when the blob comes back gives the same facts. */
+typedef struct hist_facts hist_facts;
+typedef struct {
+	hist_facts **buckets;
+	size_t cap, n;
+	secex_vec idle; /* hist_facts *: held by nobody since the last sweep */
+} hist_facts_table;
+
+/* The facts of blob, or NULL when not parsed (or freed since). */
+secex_facts *hist_facts_find(hist_facts_table *t, const git_oid *blob);
+/* A new, empty entry for blob: *arena to parse into, then hist_facts_set. */
+int hist_facts_add(hist_facts **out, secex_arena **arena, hist_facts_table *t, const git_oid *blob);
+/* Keeps a compact copy of the parsed facts (in *arena, released then) as the entry's. */
+int hist_facts_set(secex_facts **out, hist_facts *entry, const secex_facts *parsed);
+void hist_facts_hold(hist_facts_table *t, const secex_facts *f);
+void hist_facts_drop(hist_facts_table *t, const secex_facts *f);
+/* Frees the facts nobody holds. */
+void hist_facts_sweep(hist_facts_table *t);
+void hist_facts_table_release(hist_facts_table *t);
+
 /* Whether f (may be NULL) has an approval entry with this digest. */
 bool hist_facts_has(const secex_facts *f, const unsigned char *digest);
 
@@ -115,7 +138,8 @@ typedef struct {
 	char *path;
 	uint32_t line;
 	char *message;
-	const char *level; /* settled only by an approver of a group of this level (NULL: any approval) */
+	char *level; /* settled only by an approver of a group of this level (NULL: any approval); a copy:
+		      * the facts it comes from are freed once no later commit needs them */
 } hist_pending;
 
 #define HIST_TREE_CACHE 512
@@ -128,7 +152,7 @@ struct secex_history {
 	secex_history_options opts;
 	secex_diags *diags;
 	secex_arena arena;
-	secex_map facts;    /* blob oid -> secex_facts */
+	hist_facts_table facts; /* blob oid -> secex_facts still needed */
 	secex_map ids;      /* exception id -> hist_id */
 	secex_map sigs;     /* commit oid -> hist_sig */
 	secex_map rosters;  /* people.yaml blob oid -> hist_roster */
