@@ -717,10 +717,10 @@ static int validate_edit(const secex_doc *doc, const char *path, secex_diags *di
 	    (rc = secex_doc_new(&view)) < 0)
 		goto cleanup;
 	props = secex_node_get(secex_doc_root(shipped), "properties");
-	top = secex_xalloc_check(secex_doc_alloc(view, sizeof(*top)));
+	top = cli_xalloc(secex_doc_alloc(view, sizeof(*top)));
 	*top = *root;
 	top->u.object.n = 0;
-	top->u.object.members = secex_xalloc_check(secex_doc_alloc(view, (root->u.object.n + 1) * sizeof(secex_member)));
+	top->u.object.members = cli_xalloc(secex_doc_alloc(view, (root->u.object.n + 1) * sizeof(secex_member)));
 	for (i = 0; i < root->u.object.n; i++)
 		if (secex_node_get(props, root->u.object.members[i].key))
 			top->u.object.members[top->u.object.n++] = root->u.object.members[i];
@@ -911,7 +911,7 @@ static int open_history(secex_history **out, const job *j)
 	int rc;
 
 	hopts.audit = false;
-	if ((rc = secex_history_walk(out, j->s.repo, &hopts, &scratch)) == 0 && secex_history_shallow(*out))
+	if ((rc = cli_history_walk(out, j->s.repo, &hopts, &scratch)) == 0 && secex_history_shallow(*out))
 		rc = secex_error_set(SECEX_EREPO, "the repository is a shallow clone, so secex cannot tell what the "
 				     "decisions recorded so far count for; run 'git fetch --unshallow' and try again");
 	secex_diags_release(&scratch);

@@ -91,8 +91,22 @@ typedef struct {
 	{ CLI_OPT_STRING, "today", 0, &(r)->today, "DATE",                                            \
 	  "treat DATE (YYYY-MM-DD) as today, for reproducible runs (or SECEX_TODAY)" }
 
+/* The process, which the program owns (cmd/env.c): libgit2's settings, set once in main. */
+void cli_process_setup(bool no_owner_check);
+/* ptr, or the process ends with "out of memory" (the program's choice, never the library's). */
+void *cli_xalloc(void *ptr);
+/* libcurl's global start, before the first delivery. */
+int cli_delivery_setup(void);
+/* Opens the repository with what git tells a hook in the environment (GIT_INDEX_FILE, the
+ * quarantine and object directories). */
+int cli_repo_open(secex_repo **out, const char *path);
+/* secex_history_walk with the trust root of --trust-root (opts->trust_root), else of
+ * SECEX_TRUST_ROOT, else the library's choice (git config secex.trustRoot). */
+int cli_history_walk(secex_history **out, secex_repo *repo, const secex_history_options *opts, secex_diags *diags);
+/* "Now": the day --today fixed (cli_today), else SECEX_TODAY, else the clock. */
+int cli_now(int64_t *out);
 /* "Now" for a command that takes --today: today's value (NULL: SECEX_TODAY, else the
- * clock), also set as SECEX_TODAY for the library. A bad value is printed and returns
+ * clock), kept for every later cli_now of the run. A bad value is printed and returns
  * CLI_EXIT_USAGE; 0 otherwise. */
 int cli_today(int64_t *now, const char *today);
 

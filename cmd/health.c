@@ -38,7 +38,7 @@ static int history_findings(const cli_snapshot *s, secex_diags *diags)
 		return secex_error_set(SECEX_EINVALID, "--since needs a git repository");
 	hopts.head = o.rev;
 	hopts.since = o.since;
-	rc = secex_history_walk(&history, s->repo, &hopts, diags);
+	rc = cli_history_walk(&history, s->repo, &hopts, diags);
 	secex_history_free(history);
 	return rc;
 }
@@ -55,7 +55,7 @@ int cmd_health(int argc, char **argv)
 		return rc;
 	if ((rc = cli_report_opts_check(&o.report)))
 		return rc;
-	if ((rc = cli_snapshot_open(&s, o.rev, &diags)) < 0 || (rc = secex_now(&now)) < 0 ||
+	if ((rc = cli_snapshot_open(&s, o.rev, &diags)) < 0 || (rc = cli_now(&now)) < 0 ||
 	    (rc = secex_health_check(s.snap, now, &diags)) < 0 || (o.since && (rc = history_findings(&s, &diags)) < 0)) {
 		rc = cli_fail(rc);
 		goto cleanup;

@@ -122,7 +122,7 @@ int cmd_hooks(int argc, char **argv)
 		cli_error("say what to do: 'secex hooks install'");
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = secex_repo_open(&repo, ".")) < 0)
+	if ((rc = cli_repo_open(&repo, ".")) < 0)
 		return cli_fail(rc);
 	if (secex_repo_hooks_dir(&dir, repo) < 0)
 		rc = cli_fail(SECEX_ENOMEM);

@@ -107,7 +107,7 @@ int cmd_import(int argc, char **argv)
 		cli_error("import takes one FILE.csv, the tracker saved as CSV; see 'secex import --help'");
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = secex_now(&now)) < 0 || (rc = run(&diags, o.files.v[0], now)) < 0) {
+	if ((rc = cli_now(&now)) < 0 || (rc = run(&diags, o.files.v[0], now)) < 0) {
 		rc = cli_fail(rc);
 		goto cleanup;
 	}

@@ -130,7 +130,7 @@ static int open_repo(secex_repo **repo)
 	secex_run_options ropts = SECEX_RUN_OPTIONS_INIT;
 	int status = 0;
 
-	if (secex_repo_open(repo, ".") == 0)
+	if (cli_repo_open(repo, ".") == 0)
 		return 0;
 	secex_error_clear();
 	if (!o.git_init) {
@@ -144,7 +144,7 @@ static int open_repo(secex_repo **repo)
 		return CLI_EXIT_INTERNAL;
 	}
 	printf("initialised a git repository in the current directory\n");
-	return secex_repo_open(repo, ".") < 0 ? cli_fail(SECEX_EREPO) : 0;
+	return cli_repo_open(repo, ".") < 0 ? cli_fail(SECEX_EREPO) : 0;
 }
 
 /* A roster id from the e-mail's local part: lowercase letters, digits, '.', '_', '-'. */

@@ -200,7 +200,7 @@ int cmd_list(int argc, char **argv)
 		rc = CLI_EXIT_USAGE;
 		goto cleanup;
 	}
-	items = secex_xalloc_check(calloc(s.snap->n + 1, sizeof(*items)));
+	items = cli_xalloc(calloc(s.snap->n + 1, sizeof(*items)));
 	for (i = 0; i < s.snap->n; i++)
 		if (s.snap->items[i].id && secex_list_match(s.snap, &s.snap->items[i], &filter))
 			items[n++] = &s.snap->items[i];

@@ -178,7 +178,6 @@ int main(int argc, char **argv)
 		cli_error("cannot change to '%s': %s", cli.dir, strerror(errno));
 		return CLI_EXIT_USAGE;
 	}
-	if (cli.no_owner_check)
-		secex_repo_disable_owner_check();
+	cli_process_setup(cli.no_owner_check);
 	return c->fn(argc - i, argv + i);
 }

@@ -185,7 +185,7 @@ static const field *field_named(const char *key)
 /* str, freed with the job; aborts when out of memory (the CLI's policy). */
 static char *keep(job *j, char *str)
 {
-	if (secex_vec_push(&j->owned, secex_xalloc_check(str)) < 0)
+	if (secex_vec_push(&j->owned, cli_xalloc(str)) < 0)
 		abort();
 	return str;
 }
@@ -393,7 +393,7 @@ static bool read_lines(char **line, size_t *cap)
 		secex_buf_printf(&text, "%s%s", text.size ? "\n" : "", *line);
 	if (ok) {
 		free(*line);
-		*line = secex_xalloc_check(secex_buf_detach(&text));
+		*line = cli_xalloc(secex_buf_detach(&text));
 		*cap = strlen(*line) + 1;
 	}
 	secex_buf_release(&text);
@@ -487,7 +487,7 @@ static void adopt_asked(job *j)
 	if (!n)
 		return;
 	free(j->findings);
-	j->findings = secex_xalloc_check(calloc(n, sizeof(*j->findings)));
+	j->findings = cli_xalloc(calloc(n, sizeof(*j->findings)));
 	for (i = 0; i < n; i++)
 		secex_new_finding_parse(&j->findings[i], keep(j, strdup(j->lists[ASKED_FINDINGS].items[i])));
 	j->f.findings = j->findings;
@@ -771,7 +771,7 @@ int cmd_new(int argc, char **argv)
 	j.f = init;
 	if ((rc = cli_opt_parse(&cmd_new_help, argc, argv, &help)) || help || (rc = cli_report_opts_check(&o.report)))
 		goto cleanup;
-	if ((rc = secex_now(&now)) < 0 || (rc = setup(&j, now)) < 0) {
+	if ((rc = cli_now(&now)) < 0 || (rc = setup(&j, now)) < 0) {
 		rc = cli_fail(rc);
 		goto cleanup;
 	}

@@ -38,24 +38,6 @@ int cli_report_opts_check(cli_report_opts *r)
 	return cli_today(&now, r->today);
 }
 
-int cli_today(int64_t *now, const char *today)
-{
-	if (today && !secex_when_parse(now, today, strlen(today))) {
-		cli_error("--today '%s' is not a date; write YYYY-MM-DD (or an RFC 3339 date-time)", today);
-		return CLI_EXIT_USAGE;
-	}
-	/* the library reads "now" from SECEX_TODAY: every part of the run sees the same day */
-	if (today && setenv("SECEX_TODAY", today, 1) < 0) {
-		cli_error("cannot set SECEX_TODAY: %s", strerror(errno));
-		return CLI_EXIT_INTERNAL;
-	}
-	if (secex_now(now) < 0) {
-		cli_error("%s", secex_error_last());
-		return CLI_EXIT_USAGE;
-	}
-	return 0;
-}
-
 void cli_error(const char *fmt, ...)
 {
 	secex_buf msg = SECEX_BUF_INIT, safe = SECEX_BUF_INIT;
@@ -280,7 +262,7 @@ static void sarif_fingerprint(secex_buf *b, secex_map *seen, const secex_diag *d
 	uintptr_t n = (uintptr_t)secex_map_get(seen, &h, sizeof(h)) + 1;
 
 	if (secex_map_put(seen, &h, sizeof(h), (void *)n) < 0)
-		secex_xalloc_check(NULL);
+		cli_xalloc(NULL);
 	secex_buf_printf(b, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\"%016llx:%zu\"}",
 			 (unsigned long long)h, (size_t)n);
 }

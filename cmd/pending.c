@@ -39,7 +39,7 @@ static char *waiting_text(const secex_approval_state *st, const secex_roster *ro
 		secex_buf_puts(&b, "its priority is not a level of the policy");
 	secex_buf_release(&roles);
 	secex_buf_release(&who);
-	return secex_xalloc_check(secex_buf_detach(&b));
+	return cli_xalloc(secex_buf_detach(&b));
 }
 
 static int add(cli_pending_list *out, cli_history *h, const char *branch, const secex_exception *e)
@@ -49,10 +49,10 @@ static int add(cli_pending_list *out, cli_history *h, const char *branch, const 
 	int rc = secex_approvals_judge(&st, h->history, h->s.snap, e, false, NULL);
 
 	if (rc == 0) {
-		items = secex_xalloc_check(realloc(out->items, (out->n + 1) * sizeof(*items)));
+		items = cli_xalloc(realloc(out->items, (out->n + 1) * sizeof(*items)));
 		out->items = items;
 		p = &items[out->n++];
-		p->branch = secex_xalloc_check(secex_strndup(branch, strlen(branch)));
+		p->branch = cli_xalloc(secex_strndup(branch, strlen(branch)));
 		p->exc = e;
 		p->snap = h->s.snap;
 		p->waiting = waiting_text(&st, h->s.snap->roster);
@@ -68,7 +68,7 @@ static int load_branch(cli_pending_list *out, const cli_snapshot *here, const ch
 {
 	secex_history_options hopts = SECEX_HISTORY_OPTIONS_INIT;
 	secex_diags scratch = SECEX_DIAGS_INIT;
-	cli_history *h = secex_xalloc_check(calloc(1, sizeof(*h)));
+	cli_history *h = cli_xalloc(calloc(1, sizeof(*h)));
 	size_t i, before = out->n;
 	int rc;
 

@@ -144,7 +144,7 @@ static int open_history(secex_history **out, const char **why, const cli_snapsho
 		return 0;
 	hopts.head = o.rev;
 	hopts.audit = false;
-	rc = secex_history_walk(out, s->repo, &hopts, &diags);
+	rc = cli_history_walk(out, s->repo, &hopts, &diags);
 	if (rc == 0 && shallow(&diags)) {
 		secex_history_free(*out);
 		*out = NULL;
@@ -302,8 +302,10 @@ static int deliver(const secex_report *r, int *failures)
 {
 	secex_buf from = SECEX_BUF_INIT;
 	size_t i;
-	int rc = o.smtp ? secex_report_address(&from, o.from) : 0;
+	int rc = (o.slack_webhook || o.smtp) && r->n ? cli_delivery_setup() : 0;
 
+	if (rc == 0 && o.smtp)
+		rc = secex_report_address(&from, o.from);
 	for (i = 0; rc == 0 && i < r->n; i++) {
 		if (o.slack_webhook)
 			deliver_slack(r, i, failures);
@@ -345,7 +347,7 @@ int cmd_report(int argc, char **argv)
 
 	if ((rc = cli_opt_parse(&cmd_report_help, argc, argv, &help)) || help || (rc = check_opts()))
 		return rc;
-	if ((rc = secex_now(&ropts.now)) < 0 || (rc = cli_snapshot_open(&s, o.rev, &diags)) < 0)
+	if ((rc = cli_now(&ropts.now)) < 0 || (rc = cli_snapshot_open(&s, o.rev, &diags)) < 0)
 		goto fail;
 	if ((rc = check_owner(&s)))
 		goto cleanup;
@@ -356,7 +358,7 @@ int cmd_report(int argc, char **argv)
 	ropts.history = history;
 	if (o.branches && (rc = cli_pending_load(&pending, &s, o.branches)) < 0)
 		goto fail;
-	extra = secex_xalloc_check(calloc(pending.n + 1, sizeof(*extra)));
+	extra = cli_xalloc(calloc(pending.n + 1, sizeof(*extra)));
 	for (i = 0; i < pending.n; i++) {
 		extra[i].branch = pending.items[i].branch;
 		extra[i].exc = pending.items[i].exc;

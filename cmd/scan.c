@@ -174,7 +174,7 @@ static int judge(cli_history *h, secex_scan_report **reports, const secex_scan_o
 	state_ctx x = { h, NULL, 0 };
 	int rc;
 
-	if ((rc = secex_now(&x.now)) < 0 || (rc = secex_approvals_claims(&x.claims, h->history, h->s.snap)) < 0 ||
+	if ((rc = cli_now(&x.now)) < 0 || (rc = secex_approvals_claims(&x.claims, h->history, h->s.snap)) < 0 ||
 	    (rc = secex_scan_register_new(&reg, h->s.snap, state_of, &x)) < 0)
 		goto cleanup;
 	if (!(*verdicts = calloc(total_findings(reports) + 1, sizeof(**verdicts))))

@@ -39,7 +39,7 @@ static char *find_secex_root(const char *stop)
  * else the repository's top level, else the current directory. */
 int cli_open_tree(secex_repo **repo, secex_tree **tree, char **root, const char *rev)
 {
-	int rc = secex_repo_open(repo, ".");
+	int rc = cli_repo_open(repo, ".");
 
 	if (rc < 0 && (rc != SECEX_ENOTFOUND || rev))
 		return rc;
@@ -114,7 +114,7 @@ static int history_open(cli_history *out, const secex_history_options *opts, boo
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = cli_open_tree(&s->repo, &s->tree, &s->root, head)) < 0 ||
-	    (rc = secex_history_walk(&out->history, s->repo, opts, diags)) < 0)
+	    (rc = cli_history_walk(&out->history, s->repo, opts, diags)) < 0)
 		return rc;
 	if (!secex_history_shallow(out->history) && (rc = secex_history_use_rules(out->history, s->tree)) < 0)
 		return rc;
@@ -159,7 +159,7 @@ int cli_verify(secex_approval_claim **claims, secex_history **history, const cli
 				       "run secex in the repository that holds the exceptions' history");
 	hopts.head = rev;
 	hopts.audit = false;
-	if ((rc = secex_history_walk(history, s->repo, &hopts, &scratch)) == 0)
+	if ((rc = cli_history_walk(history, s->repo, &hopts, &scratch)) == 0)
 		rc = cli_history_complete(*history);
 	if (rc == 0)
 		rc = secex_approvals_claims(claims, *history, s->snap);

@@ -136,7 +136,7 @@ static void keep_named(secex_diags *diags, const char *root)
 	int f;
 
 	for (f = 0; f < o.files.n; f++)
-		o.files.v[f] = secex_xalloc_check(relative_to(root ? root : "", o.files.v[f]));
+		o.files.v[f] = cli_xalloc(relative_to(root ? root : "", o.files.v[f]));
 	keep_paths(diags, o.files.v, (size_t)o.files.n);
 	for (f = 0; f < o.files.n; f++)
 		free(o.files.v[f]);
@@ -167,7 +167,7 @@ static int open_staged(secex_repo **repo, secex_tree **tree, secex_vec *changed,
 	int rc;
 
 	*skip = false;
-	if ((rc = secex_repo_open(repo, ".")) < 0 || (rc = secex_tree_open_index(tree, *repo)) < 0)
+	if ((rc = cli_repo_open(repo, ".")) < 0 || (rc = secex_tree_open_index(tree, *repo)) < 0)
 		return rc;
 	if (!(dir = staged_exceptions_dir(*tree)))
 		return secex_error_set(SECEX_ENOMEM, "out of memory");

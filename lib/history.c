@@ -829,11 +829,11 @@ static int shallow(secex_history *h)
 			       "'fetch-depth: 0'; GitLab CI: GIT_DEPTH: 0)");
 }
 
-/* The trust root: --trust-root, else SECEX_TRUST_ROOT, else git config secex.trustRoot
- * (what a server sets for its pre-receive hook). */
+/* The trust root: the caller's, else git config secex.trustRoot (what a server sets for
+ * its pre-receive hook). */
 static int setup_root(secex_history *h)
 {
-	const char *rev = h->opts.trust_root ? h->opts.trust_root : getenv("SECEX_TRUST_ROOT");
+	const char *rev = h->opts.trust_root;
 	secex_buf config = SECEX_BUF_INIT;
 	int rc = 0;
 

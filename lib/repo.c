@@ -83,18 +83,10 @@ git_repository *secex_repo_git(secex_repo *r)
 	return r->repo;
 }
 
-void secex_repo_disable_owner_check(void)
-{
-	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-	git_libgit2_shutdown();
-}
-
 /* git commit with paths, or -a, runs hooks on a temporary index named by GIT_INDEX_FILE;
  * libgit2 does not read that variable itself. */
-static int use_index_file(secex_repo *r)
+static int use_index_file(secex_repo *r, const char *file)
 {
-	const char *file = getenv("GIT_INDEX_FILE");
 	git_index *index = NULL;
 	int rc;
 
@@ -109,15 +101,14 @@ static int use_index_file(secex_repo *r)
 
 /* A pre-receive hook sees the pushed objects only in git's quarantine directory, which
  * git names in the environment; libgit2 reads none of it on its own. */
-static int use_object_env(secex_repo *r)
+static int use_object_dirs(secex_repo *r, const char *const *dirs, size_t ndirs)
 {
-	const char *names[] = { "GIT_QUARANTINE_PATH", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES" };
 	git_odb *odb = NULL;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; rc == 0 && i < sizeof(names) / sizeof(*names); i++) {
-		const char *v = getenv(names[i]);
+	for (i = 0; rc == 0 && i < ndirs; i++) {
+		const char *v = dirs[i];
 
 		while (rc == 0 && v && *v) {
 			size_t n = strcspn(v, ":");
@@ -137,7 +128,7 @@ static int use_object_env(secex_repo *r)
 	return rc;
 }
 
-int secex_repo_open(secex_repo **out, const char *path)
+int secex_repo_open(secex_repo **out, const char *path, const secex_repo_options *opts)
 {
 	secex_repo *r = calloc(1, sizeof(*r));
 	int rc;
@@ -146,14 +137,6 @@ int secex_repo_open(secex_repo **out, const char *path)
 	if (!r)
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
 	git_libgit2_init();
-	/* libgit2 caches no tree over 4 KiB by default, so every lookup in a directory of many
-	 * exceptions would read and hash its tree again; bound the whole cache instead */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)16 << 20);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)64 << 20);
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
-	/* as git does, trust the object database's own checksums rather than hashing every
-	 * object again on each read (`git fsck` is the tool for a corrupt repository) */
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	rc = git_repository_open_ext(&r->repo, path, 0, NULL);
 	if (rc == GIT_ENOTFOUND) {
 		rc = secex_error_set(SECEX_ENOTFOUND, "'%s' is not inside a git repository; "
@@ -175,7 +158,8 @@ int secex_repo_open(secex_repo **out, const char *path)
 			rc = git_fail(SECEX_EREPO, "cannot open the repository");
 		goto fail;
 	}
-	if ((rc = use_index_file(r)) < 0 || (rc = use_object_env(r)) < 0)
+	if (opts && ((rc = use_index_file(r, opts->index_file)) < 0 ||
+		     (rc = use_object_dirs(r, opts->object_dirs, sizeof(opts->object_dirs) / sizeof(*opts->object_dirs))) < 0))
 		goto fail;
 	if (git_repository_workdir(r->repo) && !(r->workdir = strdup(git_repository_workdir(r->repo)))) {
 		rc = secex_error_set(SECEX_ENOMEM, "out of memory");

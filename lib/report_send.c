@@ -44,11 +44,6 @@ static bool scheme(const char *url, const char *a, const char *b)
 
 static int start(CURL **out, const char *protocols, long timeout, char *errbuf)
 {
-	static bool initialised;
-
-	if (!initialised && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return secex_error_set(SECEX_ERROR, "libcurl could not start");
-	initialised = true;
 	if (!(*out = curl_easy_init()))
 		return secex_error_set(SECEX_ENOMEM, "libcurl could not start: out of memory");
 	errbuf[0] = '\0';

@@ -161,7 +161,7 @@ int secex_run(int *status, const char *const *argv, const secex_run_options *opt
 
 	*status = -1;
 	if (opts->clean_env) {
-		const char *p = getenv("PATH");
+		const char *p = opts->path;
 
 		if (secex_buf_printf(&path, "PATH=%s", p && *p ? p : "/usr/bin:/bin") < 0)
 			return SECEX_ENOMEM;

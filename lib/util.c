@@ -171,15 +171,6 @@ void secex_map_release(secex_map *map)
 	map->cap = map->n = 0;
 }
 
-void *secex_xalloc_check(void *ptr)
-{
-	if (!ptr) {
-		fputs("secex: out of memory\n", stderr);
-		abort();
-	}
-	return ptr;
-}
-
 char *secex_strndup(const char *str, size_t len)
 {
 	char *p = malloc(len + 1);
@@ -503,20 +494,6 @@ void secex_duration_format(char *out, size_t outlen, int64_t seconds)
 		snprintf(out, outlen, "%lldd", (long long)(seconds / 86400));
 	else
 		snprintf(out, outlen, "%lldh", (long long)(seconds / 3600));
-}
-
-int secex_now(int64_t *out_seconds)
-{
-	const char *today = getenv("SECEX_TODAY");
-
-	if (today && *today) {
-		if (!secex_when_parse(out_seconds, today, strlen(today)))
-			return secex_error_set(SECEX_EINVALID,
-					       "SECEX_TODAY '%s' is not a date; write YYYY-MM-DD (or an RFC 3339 date-time)", today);
-		return 0;
-	}
-	*out_seconds = (int64_t)time(NULL);
-	return 0;
 }
 
 static int fold_char(char c, bool fold)

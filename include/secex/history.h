@@ -69,7 +69,7 @@ typedef struct {
 	unsigned int version;
 	const char *head;       /* the revision walked back from; NULL: HEAD */
 	const char *since;      /* audit only commits not reachable from it (NULL: all) */
-	const char *trust_root; /* NULL: SECEX_TRUST_ROOT, else the first commit adding .secex/ */
+	const char *trust_root; /* NULL: git config secex.trustRoot, else the first commit adding .secex/ */
 	bool audit;             /* judge the commits in range (SX3xx, SX4xx) into diags */
 	const char *checkpoint; /* the last audited commit: audit from there; SX304 when it is
 				   no longer an ancestor of head (then everything is audited) */

@@ -12,14 +12,27 @@
 
 typedef struct secex_repo secex_repo;
 
-/* Opens the repository containing path (searching upwards). SECEX_ENOTFOUND when there is
- * none; SECEX_EREPO with a message that says what to do for anything else. */
-int secex_repo_open(secex_repo **out, const char *path);
+/* What git tells a hook in its environment, which libgit2 does not read itself; the caller
+ * fills it (the library reads no environment). */
+typedef struct {
+	unsigned int version;
+	/* the index a hook of 'git commit PATH' or 'git commit -a' sees (GIT_INDEX_FILE), or NULL */
+	const char *index_file;
+	/* ':'-separated object directories to read too, or NULL each: a pre-receive hook's
+	 * quarantine (GIT_QUARANTINE_PATH), GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES */
+	const char *object_dirs[3];
+} secex_repo_options;
+
+#define SECEX_REPO_OPTIONS_VERSION 1
+#define SECEX_REPO_OPTIONS_INIT { SECEX_REPO_OPTIONS_VERSION, NULL, { NULL, NULL, NULL } }
+
+/* Opens the repository containing path (searching upwards); opts may be NULL (none).
+ * SECEX_ENOTFOUND when there is none; SECEX_EREPO with a message that says what to do for
+ * anything else. */
+int secex_repo_open(secex_repo **out, const char *path, const secex_repo_options *opts);
 void secex_repo_free(secex_repo *repo);
 /* The working directory with a trailing '/', or NULL for a bare repository. */
 const char *secex_repo_workdir(const secex_repo *repo);
-/* Skips libgit2's check that the repository belongs to the current user (CI containers). */
-void secex_repo_disable_owner_check(void);
 
 /*
  * The paths (char *, caller frees) whose staged content differs from HEAD's under any of

@@ -127,7 +127,8 @@ int secex_report_address(secex_buf *out, const char *from);
  * at most timeout seconds. POSTs a JSON body to an http(s):// URL (a Slack incoming
  * webhook), failing on any status but 2xx; sends one message over smtps:// or smtp://
  * with STARTTLS required (credentials from the URL or ~/.netrc); allow_plain lets smtp://
- * go on in clear when the server offers no STARTTLS.
+ * go on in clear when the server offers no STARTTLS. The program runs curl_global_init
+ * once before the first (the library changes no process-wide state).
  */
 int secex_report_post_json(const char *url, const char *body, size_t len, long timeout);
 int secex_report_send_mail(const char *url, const char *from_addr, const char *to_addr,

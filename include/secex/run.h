@@ -16,13 +16,14 @@ typedef struct {
 	size_t max_out;
 	bool quiet;       /* standard input and error on /dev/null (else inherited) */
 	bool clean_env;   /* an environment of PATH alone (else ours, for the user's agents) */
+	const char *path; /* with clean_env, that PATH (NULL: /usr/bin:/bin) */
 	bool interactive; /* as system(): the terminal's interrupt goes to the child alone */
 	long timeout_ms;  /* stopped with SIGKILL after this long; 0 waits for ever */
 	const char *hint; /* appended to "cannot run 'X': ..." when X is not found */
 } secex_run_options;
 
 #define SECEX_RUN_OPTIONS_VERSION 1
-#define SECEX_RUN_OPTIONS_INIT { SECEX_RUN_OPTIONS_VERSION, NULL, (1024 * 1024), false, false, false, 0, NULL }
+#define SECEX_RUN_OPTIONS_INIT { SECEX_RUN_OPTIONS_VERSION, NULL, (1024 * 1024), false, false, false, NULL, 0, NULL }
 
 /*
  * Runs argv[0] (searched in PATH, no shell) with argv, every other descriptor closed.

@@ -112,7 +112,6 @@ void *secex_map_get(const secex_map *map, const void *key, size_t len);
 int secex_map_put(secex_map *map, const void *key, size_t len, void *value);
 void secex_map_release(secex_map *map);
 
-void *secex_xalloc_check(void *ptr); /* aborts the process on NULL: only for the CLI */
 char *secex_strndup(const char *str, size_t len);
 /* The value of a hexadecimal digit, or -1. */
 int secex_hexval(char c);
@@ -174,8 +173,5 @@ bool secex_duration_parse(int64_t *out_seconds, const char *str, size_t len);
 /* Formats seconds as the shortest of "Nw", "Nd", "Nh" that is exact. */
 void secex_duration_format(char *out, size_t outlen, int64_t seconds);
 
-/* "Now" in seconds: SECEX_TODAY (a date or date-time) when set, else the clock.
- * Returns SECEX_EINVALID when SECEX_TODAY does not parse. */
-int secex_now(int64_t *out_seconds);
 
 #endif

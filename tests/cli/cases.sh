@@ -170,6 +170,10 @@ check health-demo-warnings-pass 0 "$demo" health --today 2026-06-01 --fail-on er
 check list-demo 0 "$demo" list --today 2026-11-22
 check list-expiring 0 "$demo" list --expiring --today 2026-11-22
 check list-expired-or-expiring 0 "$demo" list --expired --expiring --today 2026-11-22
+# The day comes from --today, else SECEX_TODAY, else the clock; a bad SECEX_TODAY says so.
+SECEX_TODAY=2026-11-22 check list-demo-env 0 "$demo" list
+SECEX_TODAY=yesterday check today-env-bad 2 "$demo" list
+SECEX_TODAY=yesterday check today-option-wins 0 "$demo" list --today 2026-11-22
 check list-owner-json 0 "$demo" list --owner hana --status approved --format json
 check list-bad-format 2 "$demo" list --format xml
 

@@ -138,20 +138,6 @@ static void test_durations(void **state)
 	assert_string_equal(out, "2h");
 }
 
-static void test_now(void **state)
-{
-	int64_t t;
-
-	(void)state;
-	setenv("SECEX_TODAY", "2026-11-22", 1);
-	assert_int_equal(secex_now(&t), 0);
-	assert_int_equal(t, secex_days_from_civil(2026, 11, 22) * 86400);
-	setenv("SECEX_TODAY", "yesterday", 1);
-	assert_int_equal(secex_now(&t), SECEX_EINVALID);
-	assert_non_null(strstr(secex_error_last(), "yesterday"));
-	unsetenv("SECEX_TODAY");
-}
-
 static void expect_safe(const char *in, size_t len, unsigned flags, const char *want)
 {
 	secex_buf b = SECEX_BUF_INIT;
@@ -231,7 +217,6 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_durations),
-		cmocka_unit_test(test_now),
 		cmocka_unit_test(test_diags),
 		cmocka_unit_test(test_put_safe),
 	};
