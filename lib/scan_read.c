@@ -825,3 +825,27 @@ void secex_scan_report_free(secex_scan_report *r)
 	secex_arena_release(&r->arena);
 	free(r);
 }
+
+int secex_scan_read_files(secex_scan_report ***out, const char *const *paths, size_t n, secex_scan_format format,
+			  secex_diags *diags)
+{
+	secex_scan_report **r = calloc(n + 1, sizeof(*r));
+	size_t i;
+	int rc = 0;
+
+	*out = r;
+	if (!r)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = secex_scan_read_file(&r[i], paths[i], format, diags);
+	return rc;
+}
+
+void secex_scan_reports_free(secex_scan_report **reports, size_t n)
+{
+	size_t i;
+
+	for (i = 0; reports && i < n; i++)
+		secex_scan_report_free(reports[i]);
+	free(reports);
+}
