@@ -10,7 +10,8 @@
 
 typedef int (*escape_fn)(secex_buf *out, const char *str);
 
-static const char *const kind_keys[SECEX_REPORT_KINDS] = { "expired", "expiring", "awaiting_approval" };
+static const char *const kind_keys[SECEX_REPORT_KINDS] = { "expired", "expiring", "awaiting_approval",
+							   "findings_no_longer_covered" };
 
 static const char *or_q(const char *s)
 {
@@ -136,13 +137,15 @@ static int kind_title(secex_buf *out, const secex_report *r, secex_report_kind k
 	switch (kind) {
 	case SECEX_REPORT_EXPIRED: return secex_buf_puts(out, "Expired");
 	case SECEX_REPORT_EXPIRING: return secex_buf_printf(out, "Expiring within %s", w);
+	case SECEX_REPORT_UNCOVERED: return secex_buf_puts(out, "Findings no longer covered");
 	default: return secex_buf_puts(out, "Awaiting approval");
 	}
 }
 
 int secex_report_counts(secex_buf *out, const secex_report *r, const size_t count[SECEX_REPORT_KINDS])
 {
-	static const char *const words[SECEX_REPORT_KINDS] = { "expired", "expiring within", "awaiting approval" };
+	static const char *const words[SECEX_REPORT_KINDS] = { "expired", "expiring within", "awaiting approval",
+							       "findings no longer covered" };
 	char w[32];
 	size_t k;
 	int rc = 0;
@@ -152,7 +155,8 @@ int secex_report_counts(secex_buf *out, const secex_report *r, const size_t coun
 	for (k = 0; rc == 0 && k < SECEX_REPORT_KINDS; k++) {
 		if (!count[k])
 			continue;
-		rc = secex_buf_printf(out, "%s%zu %s%s%s", any ? ", " : "", count[k], words[k],
+		rc = secex_buf_printf(out, "%s%zu %s%s%s", any ? ", " : "", count[k],
+				      k == SECEX_REPORT_UNCOVERED && count[k] == 1 ? "finding no longer covered" : words[k],
 				      k == SECEX_REPORT_EXPIRING ? " " : "", k == SECEX_REPORT_EXPIRING ? w : "");
 		any = true;
 	}
@@ -182,13 +186,21 @@ static int overview(secex_buf *out, const secex_report *r)
 	char w[32];
 	int rc;
 
+	size_t nexc;
+
 	totals(r, count);
+	nexc = count[0] + count[1] + count[2];
 	window(w, sizeof(w), r);
 	if (r->n == 0)
 		return secex_buf_printf(out, "Nothing needs a risk owner's attention: no open exception has expired, "
-					"expires within %s or awaits approval.", w);
-	rc = secex_buf_printf(out, "%zu risk owner%s, %zu exception%s: ", r->n, r->n == 1 ? "" : "s",
-			      count[0] + count[1] + count[2], count[0] + count[1] + count[2] == 1 ? "" : "s");
+					"expires within %s or awaits approval%s.", w,
+					r->scanned ? ", and no finding of the scanner reports is covered only by an "
+						     "exception that no longer covers it" : "");
+	rc = secex_buf_printf(out, "%zu risk owner%s", r->n, r->n == 1 ? "" : "s");
+	if (rc == 0 && nexc)
+		rc = secex_buf_printf(out, ", %zu exception%s", nexc, nexc == 1 ? "" : "s");
+	if (rc == 0)
+		rc = secex_buf_puts(out, ": ");
 	if (rc == 0)
 		rc = counts(out, r, count);
 	return rc ? rc : secex_buf_putc(out, '.');
@@ -269,11 +281,66 @@ static int needs_text(secex_buf *out, const secex_report_item *it, escape_fn esc
 	return rc;
 }
 
+/* "CVE-2019-1549 in pkg:apk/alpine/libssl1.1@1.1.1c-r0 at lib/apk/db/installed" */
+static int finding_name(secex_buf *out, const secex_report_finding *f, escape_fn esc)
+{
+	int rc = esc(out, f->id);
+
+	if (rc == 0 && f->package && (rc = secex_buf_puts(out, " in ")) == 0)
+		rc = esc(out, f->package);
+	if (rc == 0 && f->path && (rc = secex_buf_puts(out, " at ")) == 0)
+		rc = esc(out, f->path);
+	return rc;
+}
+
+/* "high, trivy, report.json:12:5" */
+static int finding_source(secex_buf *out, const secex_report_finding *f, escape_fn esc)
+{
+	int rc = esc(out, f->severity);
+
+	if (rc == 0 && (rc = secex_buf_puts(out, ", ")) == 0 && (rc = esc(out, or_q(f->scanner))) == 0 &&
+	    (rc = secex_buf_puts(out, ", ")) == 0 && (rc = esc(out, f->report)) == 0)
+		rc = secex_buf_printf(out, ":%u:%u", f->line, f->column);
+	return rc;
+}
+
+/* "EXC-0003: Title (high extension, approved, due 2026-11-06), which no longer covers it:
+ * it expired on 2026-11-06" */
+static int finding_lapse(secex_buf *out, const secex_report_item *it, escape_fn esc, const char *id_on,
+			 const char *id_off)
+{
+	int rc = secex_buf_puts(out, id_on);
+
+	if (rc == 0 && (rc = esc(out, it->id)) == 0 && (rc = secex_buf_puts(out, id_off)) == 0 &&
+	    (rc = secex_buf_puts(out, ": ")) == 0 && (rc = esc(out, it->title)) == 0 &&
+	    (rc = secex_buf_puts(out, " (")) == 0 && (rc = facts(out, it, esc)) == 0 &&
+	    (rc = secex_buf_puts(out, "), which no longer covers it: ")) == 0)
+		rc = esc(out, it->finding->why);
+	return rc;
+}
+
 /* ---- Markdown ---- */
+
+static int md_finding(secex_buf *out, const secex_report_item *it)
+{
+	int rc = secex_buf_puts(out, "- **");
+
+	if (rc == 0 && (rc = finding_name(out, it->finding, put_markdown)) == 0 && (rc = secex_buf_puts(out, "** (")) == 0 &&
+	    (rc = finding_source(out, it->finding, put_markdown)) == 0 && (rc = secex_buf_puts(out, ")\n  - Covered only by ")) == 0 &&
+	    (rc = finding_lapse(out, it, put_markdown, "**", "**")) == 0)
+		rc = secex_buf_putc(out, '\n');
+	if (rc == 0 && (rc = secex_buf_puts(out, "  - **To do:** ")) == 0 && (rc = put_markdown(out, it->action)) == 0)
+		rc = secex_buf_puts(out, ".\n");
+	return rc;
+}
 
 static int md_item(secex_buf *out, const secex_report_item *it)
 {
-	int rc = secex_buf_printf(out, "- **%s**: ", it->id);
+	int rc;
+
+	if (it->finding)
+		return md_finding(out, it);
+	rc = secex_buf_printf(out, "- **%s**: ", it->id);
 
 	if (rc == 0 && (rc = put_markdown(out, it->title)) == 0 && (rc = secex_buf_puts(out, " (")) == 0 &&
 	    (rc = facts(out, it, put_markdown)) == 0)
@@ -558,6 +625,23 @@ static int json_need(secex_buf *out, const secex_report_need *need, bool first)
 	return rc ? rc : secex_buf_printf(out, "],\"more\":%zu}", need->more);
 }
 
+/* "finding":{...} of a finding no longer covered */
+static int json_finding(secex_buf *out, const secex_report_finding *f)
+{
+	int rc = secex_buf_puts(out, ",\"finding\":{\"scanner\":");
+
+	if (rc == 0 && (rc = put_json(out, f->scanner)) == 0 && (rc = secex_buf_puts(out, ",\"id\":")) == 0 &&
+	    (rc = put_json(out, f->id)) == 0 && (rc = secex_buf_puts(out, ",\"package\":")) == 0 &&
+	    (rc = put_json(out, f->package)) == 0 && (rc = secex_buf_puts(out, ",\"path\":")) == 0 &&
+	    (rc = put_json(out, f->path)) == 0 && (rc = secex_buf_puts(out, ",\"severity\":")) == 0 &&
+	    (rc = put_json(out, f->severity)) == 0 && (rc = secex_buf_puts(out, ",\"report\":")) == 0 &&
+	    (rc = put_json(out, f->report)) == 0 &&
+	    (rc = secex_buf_printf(out, ",\"line\":%u,\"column\":%u,\"why\":", f->line, f->column)) == 0 &&
+	    (rc = put_json(out, f->why)) == 0)
+		rc = secex_buf_putc(out, '}');
+	return rc;
+}
+
 static int json_item(secex_buf *out, const secex_report_item *it, bool first)
 {
 	size_t i;
@@ -577,10 +661,12 @@ static int json_item(secex_buf *out, const secex_report_item *it, bool first)
 		rc = secex_buf_puts(out, ",\"missing\":[");
 	for (i = 0; rc == 0 && i < it->nneeds; i++)
 		rc = json_need(out, &it->needs[i], i == 0);
-	return rc ? rc : secex_buf_puts(out, "]}");
+	if (rc == 0 && (rc = secex_buf_putc(out, ']')) == 0 && it->finding)
+		rc = json_finding(out, it->finding);
+	return rc ? rc : secex_buf_putc(out, '}');
 }
 
-static int json_owner(secex_buf *out, const secex_report_owner *o, bool first)
+static int json_owner(secex_buf *out, const secex_report *r, const secex_report_owner *o, bool first)
 {
 	size_t i;
 	int rc = secex_buf_puts(out, first ? "{\"owner\":" : ",{\"owner\":");
@@ -590,8 +676,12 @@ static int json_owner(secex_buf *out, const secex_report_owner *o, bool first)
 	    (rc = secex_buf_printf(out, ",\"departed\":%s,\"recipient\":", o->departed ? "true" : "false")) == 0 &&
 	    (rc = json_person(out, o->to)) == 0 && (rc = secex_buf_puts(out, ",\"note\":")) == 0 &&
 	    (rc = put_json(out, o->note)) == 0)
-		rc = secex_buf_printf(out, ",\"counts\":{\"expired\":%zu,\"expiring\":%zu,\"awaiting_approval\":%zu},"
-				      "\"items\":[", o->count[0], o->count[1], o->count[2]);
+		rc = secex_buf_printf(out, ",\"counts\":{\"expired\":%zu,\"expiring\":%zu,\"awaiting_approval\":%zu",
+				      o->count[0], o->count[1], o->count[2]);
+	if (rc == 0 && r->scanned)
+		rc = secex_buf_printf(out, ",\"findings_no_longer_covered\":%zu", o->count[SECEX_REPORT_UNCOVERED]);
+	if (rc == 0)
+		rc = secex_buf_puts(out, "},\"items\":[");
 	for (i = 0; rc == 0 && i < o->n; i++)
 		rc = json_item(out, &o->items[i], i == 0);
 	return rc ? rc : secex_buf_puts(out, "]}");
@@ -609,7 +699,7 @@ int secex_report_json(secex_buf *out, const secex_report *r)
 	if (rc == 0 && (rc = put_json(out, r->unjudged)) == 0)
 		rc = secex_buf_puts(out, ",\"owners\":[");
 	for (i = 0; rc == 0 && i < r->n; i++)
-		rc = json_owner(out, &r->owners[i], i == 0);
+		rc = json_owner(out, r, &r->owners[i], i == 0);
 	return rc ? rc : secex_buf_puts(out, "]}\n");
 }
 
