@@ -428,15 +428,23 @@ static const char html_style[] =
 	"tr{border-bottom:1px solid #e3e6eb;padding:.5rem 0}td{border:0;padding:.15rem 0}\n"
 	"tr.expired td.id,tr.expiring td.id,tr.awaiting_approval td.id{padding-left:.5rem}}\n";
 
+/* Only in a report with scanner reports: the page of one without stays as it was. */
+static const char html_scan_style[] =
+	"h3.findings_no_longer_covered{color:#6a1b9a}\n"
+	"tr.findings_no_longer_covered td.finding{border-left:4px solid #8e24aa}\n"
+	"td.finding code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-weight:600}\n"
+	".source{display:block;color:#5a6375;font-size:.85rem}\n"
+	"@media (max-width:44rem){tr.findings_no_longer_covered td.finding{padding-left:.5rem}}\n";
+
 static int html_date(secex_buf *out, const char *text);
 
 static int html_head(secex_buf *out, const secex_report *r)
 {
 	int rc = secex_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 				  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-				  "<title>Security exceptions that need attention, %s</title>\n<style>\n%s</style>\n"
+				  "<title>Security exceptions that need attention, %s</title>\n<style>\n%s%s</style>\n"
 				  "</head>\n<body>\n<main>\n<h1>Security exceptions that need attention</h1>\n"
-				  "<p class=\"lead\">Weekly digest of ", r->today, html_style);
+				  "<p class=\"lead\">Weekly digest of ", r->today, html_style, r->scanned ? html_scan_style : "");
 
 	if (rc == 0 && (rc = html_date(out, r->today)) == 0)
 		rc = secex_buf_puts(out, ".</p>\n");
@@ -499,9 +507,33 @@ static int html_facts(secex_buf *out, const secex_report_item *it)
 	return rc;
 }
 
+/* A finding no longer covered: the finding, its exception, why, what to do. */
+static int html_finding(secex_buf *out, const secex_report_item *it)
+{
+	int rc = secex_buf_printf(out, "<tr class=\"%s\"><td class=\"finding\"><code>", kind_keys[it->kind]);
+
+	if (rc == 0 && (rc = put_html(out, it->finding->id)) == 0 && (rc = secex_buf_puts(out, "</code>")) == 0 &&
+	    it->finding->package && (rc = secex_buf_puts(out, " in ")) == 0)
+		rc = put_html(out, it->finding->package);
+	if (rc == 0 && it->finding->path && (rc = secex_buf_puts(out, " at ")) == 0)
+		rc = put_html(out, it->finding->path);
+	if (rc == 0 && (rc = secex_buf_puts(out, "<span class=\"source\">")) == 0 &&
+	    (rc = finding_source(out, it->finding, put_html)) == 0 && (rc = secex_buf_puts(out, "</span></td><td class=\"id\" title=\"")) == 0 &&
+	    (rc = put_html(out, it->title)) == 0 && (rc = secex_buf_puts(out, "\">")) == 0 && (rc = put_html(out, it->id)) == 0 &&
+	    (rc = secex_buf_puts(out, "</td><td>")) == 0 && (rc = html_facts(out, it)) == 0 &&
+	    (rc = secex_buf_puts(out, ": ")) == 0 && (rc = put_html(out, it->finding->why)) == 0 &&
+	    (rc = secex_buf_puts(out, "</td><td class=\"todo\">")) == 0 && (rc = put_html(out, it->action)) == 0)
+		rc = secex_buf_puts(out, ".</td></tr>\n");
+	return rc;
+}
+
 static int html_item(secex_buf *out, const secex_report_item *it)
 {
-	int rc = secex_buf_printf(out, "<tr class=\"%s\"><td class=\"id\">", kind_keys[it->kind]);
+	int rc;
+
+	if (it->finding)
+		return html_finding(out, it);
+	rc = secex_buf_printf(out, "<tr class=\"%s\"><td class=\"id\">", kind_keys[it->kind]);
 
 	if (rc == 0 && (rc = put_html(out, it->id)) == 0 && (rc = secex_buf_puts(out, "</td><td>")) == 0 &&
 	    (rc = put_html(out, it->title)) == 0 && (rc = secex_buf_puts(out, "</td><td>")) == 0 &&
@@ -516,7 +548,11 @@ static int html_kind(secex_buf *out, const secex_report *r, const secex_report_o
 	size_t i;
 	int rc = secex_buf_printf(out, "<h3 class=\"%s\">", kind_keys[k]);
 
-	if (rc == 0 && (rc = kind_title(out, r, k)) == 0)
+	if (rc == 0 && (rc = kind_title(out, r, k)) == 0 && k == SECEX_REPORT_UNCOVERED)
+		rc = secex_buf_printf(out, " (%zu)</h3>\n<table>\n<thead><tr><th class=\"c-title\">Finding</th>"
+				      "<th class=\"c-id\">Exception</th><th class=\"c-facts\">Why it no longer covers it</th>"
+				      "<th>What to do</th></tr></thead>\n<tbody>\n", o->count[k]);
+	else if (rc == 0)
 		rc = secex_buf_printf(out, " (%zu)</h3>\n<table>\n<thead><tr><th class=\"c-id\">Exception</th>"
 				      "<th class=\"c-title\">Title</th><th class=\"c-facts\">Priority, status, due</th>"
 				      "<th>What to do</th></tr></thead>\n<tbody>\n", o->count[k]);
@@ -739,12 +775,24 @@ static int slack_block(secex_buf *out, const char *type, const secex_buf *text)
 	return rc;
 }
 
+/* The first lines of a finding no longer covered: the finding, then its exception and why. */
+static int slack_finding(secex_buf *t, const secex_report_item *it)
+{
+	int rc = secex_buf_puts(t, "*");
+
+	if (rc == 0 && (rc = finding_name(t, it->finding, put_mrkdwn)) == 0 && (rc = secex_buf_puts(t, "* (")) == 0 &&
+	    (rc = finding_source(t, it->finding, put_mrkdwn)) == 0 && (rc = secex_buf_puts(t, ")\n_Covered only by ")) == 0 &&
+	    (rc = finding_lapse(t, it, put_mrkdwn, "", "")) == 0)
+		rc = secex_buf_puts(t, "_\n");
+	return rc;
+}
+
 static int slack_item(secex_buf *out, const secex_report_item *it)
 {
 	secex_buf t = SECEX_BUF_INIT;
-	int rc = secex_buf_puts(&t, "*");
+	int rc = it->finding ? slack_finding(&t, it) : secex_buf_puts(&t, "*");
 
-	if (rc == 0 && (rc = put_mrkdwn(&t, it->id)) == 0 && (rc = secex_buf_puts(&t, "* ")) == 0 &&
+	if (rc == 0 && !it->finding && (rc = put_mrkdwn(&t, it->id)) == 0 && (rc = secex_buf_puts(&t, "* ")) == 0 &&
 	    (rc = put_mrkdwn(&t, it->title)) == 0 && (rc = secex_buf_puts(&t, "\n_")) == 0 &&
 	    (rc = facts(&t, it, put_mrkdwn)) == 0)
 		rc = secex_buf_puts(&t, "_\n");
