@@ -166,7 +166,9 @@ static int state_of(secex_scan_entry *en, void *payload)
 	int64_t due;
 
 	en->state = SECEX_SCAN_LAPSED;
-	if (secex_exception_due(&due, en->exception) && due < x->now)
+	if (status && !secex_status_is_open(status)) /* denied, withdrawn, closed: whatever its date */
+		snprintf(en->why, sizeof(en->why), "it is %s", status);
+	else if (secex_exception_due(&due, en->exception) && due < x->now)
 		snprintf(en->why, sizeof(en->why), "it expired on %s", en->due_date);
 	else if (approved)
 		en->state = SECEX_SCAN_ACCEPTED;

@@ -805,8 +805,12 @@ int secex_scan_read_file(secex_scan_report **out, const char *path, secex_scan_f
 
 	*out = NULL;
 	if (rc < 0 && rc != SECEX_ENOMEM) {
-		rc = secex_diags_add(diags, "SX606", path, 0, 0, NULL, NULL, "cannot read scanner report '%s': %s; "
-				     "check the path", path, secex_error_last());
+		const char *why = secex_error_last();
+		size_t n = strlen(why), advice = strlen("; check the path");
+		bool advised = n >= advice && strcmp(why + n - advice, "; check the path") == 0;
+
+		rc = secex_diags_add(diags, "SX606", path, 0, 0, NULL, NULL, "cannot read scanner report '%s': %s%s", path,
+				     why, advised ? "" : "; check the path");
 		secex_error_clear();
 	} else if (rc == 0) {
 		rc = secex_scan_read(out, secex_buf_cstr(&text), text.size, path, format, diags);
