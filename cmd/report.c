@@ -25,7 +25,7 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_OPTIONAL, "branches", 0, &o.branches, "PATTERN",
 	  "also requests that exist only on other branches (local and remote-tracking; a glob)" },
 	{ CLI_OPT_LIST, "scan", 0, &o.scan, "REPORT",
-	  "also list, per owner, the findings of this scanner report that their exceptions no longer cover (repeatable)" },
+	  "also list, per owner, the findings of this scanner report that their exceptions no longer cover" },
 	{ CLI_OPT_STRING, "input-format", 0, &o.input_format, "FORMAT",
 	  "read every --scan report as sarif, trivy, grype, osv, snyk, npm, pip-audit or checkov (default: detected)" },
 	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "markdown (default), html, json, email or slack" },
