@@ -262,6 +262,12 @@ extern const cli_command_help cmd_reopen_help;
 extern const cli_command_help cmd_review_finding_help;
 extern const cli_command_help cmd_merge_driver_help;
 
+/* Reads scanner reports as 'secex scan' does (input_format: --input-format's value, NULL: detected
+ * from the content). An unknown format, or a report that cannot be read (each an SX606 line
+ * "FILE:LINE:COL: message [SX606]"), is printed and returns CLI_EXIT_USAGE; a failure to run
+ * returns cli_fail's status. *out (for secex_scan_reports_free) holds n reports on 0. */
+int cli_scan_reports(secex_scan_report ***out, const char *input_format, const char *const *paths, size_t n);
+
 /* Requests that exist only on other branches (--branches): each with the branch it is on
  * and, as that branch's history judges it, who must still approve. */
 typedef struct {

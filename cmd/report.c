@@ -11,8 +11,9 @@
 #define DELIVERY_TIMEOUT 10L /* seconds per message */
 
 static struct {
-	const char *rev, *today, *owner, *format, *out, *slack_webhook, *smtp, *from, *branches;
+	const char *rev, *today, *owner, *format, *out, *slack_webhook, *smtp, *from, *branches, *input_format;
 	bool smtp_insecure;
+	cli_list scan;
 } o;
 
 static const cli_opt opts[] = {
@@ -23,6 +24,10 @@ static const cli_opt opts[] = {
 	  "only this risk owner, or the owners whose report goes to this person" },
 	{ CLI_OPT_OPTIONAL, "branches", 0, &o.branches, "PATTERN",
 	  "also requests that exist only on other branches (local and remote-tracking; a glob)" },
+	{ CLI_OPT_LIST, "scan", 0, &o.scan, "REPORT",
+	  "also list, per owner, the findings of this scanner report that their exceptions no longer cover" },
+	{ CLI_OPT_STRING, "input-format", 0, &o.input_format, "FORMAT",
+	  "read every --scan report as sarif, trivy, grype, osv, snyk, npm, pip-audit or checkov (default: detected)" },
 	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "markdown (default), html, json, email or slack" },
 	{ CLI_OPT_STRING, "out", 'o', &o.out, "DIR",
 	  "write into DIR: report.md, report.html, report.json, or one OWNER.eml or OWNER.json each" },
@@ -38,12 +43,16 @@ static const cli_opt opts[] = {
 
 const cli_command_help cmd_report_help = {
 	"report",
-	"[--rev REV] [--today DATE] [--owner ID] [--branches[=PATTERN]] [--format markdown|html|json|email|slack]\n"
-	"       [--out DIR] [--slack-webhook URL] [--smtp URL --from ADDR [--smtp-insecure]]",
+	"[--rev REV] [--today DATE] [--owner ID] [--branches[=PATTERN]] [--scan REPORT]... [--input-format FORMAT]\n"
+	"       [--format markdown|html|json|email|slack] [--out DIR] [--slack-webhook URL]\n"
+	"       [--smtp URL --from ADDR [--smtp-insecure]]",
 	"The weekly digest: for each risk owner, their open exceptions that have expired, that\n"
 	"expire within the policy's expiring_within, and that await approval (requested, in-review,\n"
-	"needs-info) with who must still approve, each with what the owner must do. A departed\n"
-	"owner's report goes to their nearest active manager. Owners with nothing to do are left out.\n"
+	"needs-info) with who must still approve, each with what the owner must do. With --scan,\n"
+	"also the findings of scanner reports (the formats of 'secex scan') that only an exception\n"
+	"of theirs covers which no longer covers them (expired, denied, withdrawn, closed, or its\n"
+	"approvals do not verify: SX602), with why and what to do. A departed owner's report goes\n"
+	"to their nearest active manager. Owners with nothing to do are left out.\n"
 	"  markdown  one document (standard output, or DIR/report.md)\n"
 	"  html      one self-contained page (DIR/report.html)\n"
 	"  json      {\"version\":1,\"today\":...,\"owners\":[...]} (DIR/report.json)\n"
@@ -54,7 +63,9 @@ const cli_command_help cmd_report_help = {
 	"in the files, unverified. --slack-webhook and --smtp deliver every owner's message (each\n"
 	"try gives up after 10 seconds); a failed delivery is reported and the others go on, and\n"
 	"the exit status is then 3. SMTP credentials come from the URL or ~/.netrc; smtp:// must\n"
-	"offer STARTTLS unless --smtp-insecure. Without --format, delivering writes nothing else.",
+	"offer STARTTLS unless --smtp-insecure. Without --format, delivering writes nothing else.\n"
+	"--scan needs that history; a report that cannot be read is SX606 and exit 2, with nothing\n"
+	"written or sent.",
 	opts
 };
 
@@ -87,6 +98,10 @@ static int check_opts(void)
 		;
 	if (o.format && i == sizeof(formats) / sizeof(*formats)) {
 		cli_error("unknown format '%s' for report; use markdown, html, json, email or slack", o.format);
+		return CLI_EXIT_USAGE;
+	}
+	if (o.input_format && !o.scan.n) {
+		cli_error("--input-format says how to read the --scan reports; give them with --scan REPORT, or drop it");
 		return CLI_EXIT_USAGE;
 	}
 	if (o.smtp && !o.from) {
@@ -339,14 +354,16 @@ int cmd_report(int argc, char **argv)
 	secex_history *history = NULL;
 	secex_report *report = NULL;
 	secex_report_extra *extra = NULL;
+	secex_scan_report **scans = NULL;
 	cli_pending_list pending = { 0 };
 	cli_snapshot s = { 0 };
 	size_t i;
 	int failures = 0, rc;
 	bool help;
 
-	if ((rc = cli_opt_parse(&cmd_report_help, argc, argv, &help)) || help || (rc = check_opts()))
-		return rc;
+	if ((rc = cli_opt_parse(&cmd_report_help, argc, argv, &help)) || help || (rc = check_opts()) ||
+	    (o.scan.n && (rc = cli_scan_reports(&scans, o.input_format, o.scan.v, o.scan.n))))
+		goto cleanup;
 	if ((rc = cli_now(&ropts.now)) < 0 || (rc = cli_snapshot_open(&s, o.rev, &diags)) < 0)
 		goto fail;
 	if ((rc = check_owner(&s)))
@@ -365,6 +382,8 @@ int cmd_report(int argc, char **argv)
 	}
 	ropts.extra = extra;
 	ropts.nextra = pending.n;
+	ropts.scans = scans;
+	ropts.nscans = o.scan.n;
 	if ((rc = secex_report_build(&report, s.snap, &ropts)) < 0 || (rc = produce(report, &failures)) < 0)
 		goto fail;
 	rc = failures ? CLI_EXIT_INTERNAL : CLI_EXIT_CLEAN;
@@ -374,6 +393,8 @@ fail:
 cleanup:
 	fflush(stdout);
 	secex_report_free(report);
+	secex_scan_reports_free(scans, o.scan.n);
+	cli_list_release(&o.scan);
 	free(extra);
 	cli_pending_release(&pending);
 	secex_history_free(history);

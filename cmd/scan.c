@@ -45,61 +45,6 @@ const cli_command_help cmd_scan_help = {
 	opts
 };
 
-typedef struct {
-	cli_history *h;
-	/* per snapshot item, the verdict export, list, report and metrics use too
-	   (secex_approvals_claims: status approved and history proves it) */
-	secex_approval_claim *claims;
-	int64_t now;
-} state_ctx;
-
-static int state_of(secex_scan_entry *en, void *payload)
-{
-	state_ctx *x = payload;
-	const char *status = secex_node_str(secex_node_get(secex_doc_root(en->exception->doc), "status"));
-	size_t i = (size_t)(en->exception - x->h->s.snap->items);
-	bool approved = i < x->h->s.snap->n && x->claims[i] == SECEX_CLAIM_VERIFIED;
-	int64_t due;
-
-	en->state = SECEX_SCAN_LAPSED;
-	if (secex_exception_due(&due, en->exception) && due < x->now)
-		snprintf(en->why, sizeof(en->why), "it expired on %s", en->due_date);
-	else if (approved)
-		en->state = SECEX_SCAN_ACCEPTED;
-	else if (status && strcmp(status, "approved") == 0)
-		snprintf(en->why, sizeof(en->why), "its status is approved but its approvals do not verify "
-			 "(SX210; secex status %s says why)", en->id);
-	else if (status && secex_status_is_open(status)) {
-		en->state = SECEX_SCAN_PENDING;
-		snprintf(en->why, sizeof(en->why), "status %s", status);
-	} else
-		snprintf(en->why, sizeof(en->why), "it is %s", status ? status : "without a status");
-	return 0;
-}
-
-/* Every report, read; problems are SX606 in diags. */
-static int read_reports(secex_scan_report ***out, secex_scan_format fmt, secex_diags *diags)
-{
-	secex_scan_report **r = calloc((size_t)o.reports.n + 1, sizeof(*r));
-	int i, rc = 0;
-
-	*out = r;
-	if (!r)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
-	for (i = 0; rc == 0 && i < o.reports.n; i++)
-		rc = secex_scan_read_file(&r[i], o.reports.v[i], fmt, diags);
-	return rc;
-}
-
-static void free_reports(secex_scan_report **r)
-{
-	int i;
-
-	for (i = 0; r && i < o.reports.n; i++)
-		secex_scan_report_free(r[i]);
-	free(r);
-}
-
 /* A report that cannot be read stops the run: exit 2, every problem on its own line. */
 static bool unreadable(const secex_diags *diags)
 {
@@ -120,6 +65,30 @@ static bool unreadable(const secex_diags *diags)
 	return any;
 }
 
+int cli_scan_reports(secex_scan_report ***out, const char *input_format, const char *const *paths, size_t n)
+{
+	secex_scan_format fmt = SECEX_SCAN_AUTO;
+	secex_diags diags = SECEX_DIAGS_INIT;
+	int rc;
+
+	*out = NULL;
+	if (input_format && !secex_scan_format_parse(&fmt, input_format)) {
+		cli_error("unknown --input-format '%s'; use sarif, trivy, grype, osv, snyk, npm, pip-audit or checkov",
+			  input_format);
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = secex_scan_read_files(out, paths, n, fmt, &diags)) < 0)
+		rc = cli_fail(rc);
+	else if (unreadable(&diags))
+		rc = CLI_EXIT_USAGE;
+	if (rc) {
+		secex_scan_reports_free(*out, n);
+		*out = NULL;
+	}
+	secex_diags_release(&diags);
+	return rc;
+}
+
 static bool shallow(const secex_diags *diags)
 {
 	size_t i;
@@ -132,17 +101,12 @@ static bool shallow(const secex_diags *diags)
 	return false;
 }
 
-static int parse_options(secex_scan_format *fmt, secex_scan_options *so)
+static int parse_options(secex_scan_options *so)
 {
 	int rc;
 
 	if ((rc = cli_report_opts_check(&o.report)))
 		return rc;
-	if (o.input_format && !secex_scan_format_parse(fmt, o.input_format)) {
-		cli_error("unknown --input-format '%s'; use sarif, trivy, grype, osv, snyk, npm, pip-audit or checkov",
-			  o.input_format);
-		return CLI_EXIT_USAGE;
-	}
 	if (o.fail_on_severity && !secex_scan_severity_parse(&so->fail_severity, o.fail_on_severity)) {
 		cli_error("unknown --fail-on-severity '%s'; use critical, high, medium or low", o.fail_on_severity);
 		return CLI_EXIT_USAGE;
@@ -171,11 +135,10 @@ static int judge(cli_history *h, secex_scan_report **reports, const secex_scan_o
 		 secex_diags *diags)
 {
 	secex_scan_register *reg = NULL;
-	state_ctx x = { h, NULL, 0 };
+	int64_t now;
 	int rc;
 
-	if ((rc = cli_now(&x.now)) < 0 || (rc = secex_approvals_claims(&x.claims, h->history, h->s.snap)) < 0 ||
-	    (rc = secex_scan_register_new(&reg, h->s.snap, state_of, &x)) < 0)
+	if ((rc = cli_now(&now)) < 0 || (rc = secex_scan_register_judged(&reg, h->s.snap, h->history, now)) < 0)
 		goto cleanup;
 	if (!(*verdicts = calloc(total_findings(reports) + 1, sizeof(**verdicts))))
 		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
@@ -185,7 +148,6 @@ static int judge(cli_history *h, secex_scan_report **reports, const secex_scan_o
 		rc = scan_out_sarif(stdout, reports, (size_t)o.reports.n, *verdicts, diags);
 cleanup:
 	secex_scan_register_free(reg);
-	free(x.claims);
 	return rc;
 }
 
@@ -193,7 +155,6 @@ int cmd_scan(int argc, char **argv)
 {
 	secex_history_options hopts = SECEX_HISTORY_OPTIONS_INIT;
 	secex_scan_options so = SECEX_SCAN_OPTIONS_INIT;
-	secex_scan_format fmt = SECEX_SCAN_AUTO;
 	secex_diags diags = SECEX_DIAGS_INIT;
 	secex_scan_report **reports = NULL;
 	secex_scan_verdict *verdicts = NULL;
@@ -203,14 +164,9 @@ int cmd_scan(int argc, char **argv)
 
 	if ((rc = cli_opt_parse(&cmd_scan_help, argc, argv, &help)) || help)
 		return rc;
-	if ((rc = parse_options(&fmt, &so)))
+	if ((rc = parse_options(&so)) ||
+	    (rc = cli_scan_reports(&reports, o.input_format, (const char *const *)o.reports.v, (size_t)o.reports.n)))
 		return rc;
-	if ((rc = read_reports(&reports, fmt, &diags)) < 0)
-		goto fail;
-	if (unreadable(&diags)) {
-		rc = CLI_EXIT_USAGE;
-		goto cleanup;
-	}
 	hopts.head = o.rev;
 	hopts.trust_root = o.trust_root;
 	hopts.audit = false;
@@ -233,7 +189,7 @@ fail:
 	rc = cli_fail(rc);
 cleanup:
 	free(verdicts);
-	free_reports(reports);
+	secex_scan_reports_free(reports, (size_t)o.reports.n);
 	cli_history_close(&h);
 	secex_diags_release(&diags);
 	return rc;

@@ -23,6 +23,7 @@ typedef struct {
 /* One exception for the report, before it is grouped by owner. */
 typedef struct {
 	const char *owner;
+	size_t seq; /* in the order found: the findings of one exception stay in report order */
 	secex_report_item item;
 } pending_item;
 
@@ -424,6 +425,7 @@ static int action(secex_buf *out, const builder *b, const secex_report_item *it,
 			return secex_buf_printf(out, "set 'priority' to a level of the policy ('%s' is none; see "
 						"'secex validate'), then ask for approval again", it->priority);
 		return awaiting_action(out, b, it, e, owner, actor);
+	case SECEX_REPORT_UNCOVERED: /* lapsed_action */
 	case SECEX_REPORT_KINDS:
 		break;
 	}
@@ -483,6 +485,29 @@ static int classify(bool *out, secex_report_kind *kind, bool *invalid, const bui
 	return 0;
 }
 
+static int push_item(builder *b, pending_item *pi)
+{
+	pi->seq = b->items.n;
+	return secex_vec_push(&b->items, pi);
+}
+
+/* The item's exception fields. */
+static secex_report_item *start_item(pending_item *pi, const secex_exception *e, secex_report_kind kind)
+{
+	secex_report_item *it = &pi->item;
+
+	pi->owner = field(e, "risk_owner");
+	it->kind = kind;
+	it->id = e->id;
+	it->title = field(e, "title");
+	it->type = field(e, "type");
+	it->priority = field(e, "priority");
+	it->status = field(e, "status");
+	it->due_date = field(e, "due_date");
+	it->file = e->path;
+	return it;
+}
+
 static int add_item(builder *b, const secex_exception *e, secex_report_kind kind, bool invalid)
 {
 	pending_item *pi = secex_arena_alloc(&b->r->arena, sizeof(*pi));
@@ -495,18 +520,9 @@ static int add_item(builder *b, const secex_exception *e, secex_report_kind kind
 
 	if (!pi)
 		return secex_error_set(SECEX_ENOMEM, "out of memory");
-	it = &pi->item;
-	pi->owner = field(e, "risk_owner");
-	it->kind = kind;
-	it->id = e->id;
-	it->title = field(e, "title");
-	it->type = field(e, "type");
-	it->priority = field(e, "priority");
-	it->status = field(e, "status");
-	it->due_date = field(e, "due_date");
+	it = start_item(pi, e, kind);
 	if (kind == SECEX_REPORT_EXPIRED && secex_exception_due(&due, e))
 		it->overdue_days = (b->opts->now - due) / 86400;
-	it->file = e->path;
 	it->approval_invalid = invalid;
 	if (kind == SECEX_REPORT_AWAITING && (rc = fill(&fs, b, e)) == 0 && fs.level)
 		rc = needs_of(b, it, &fs, e);
@@ -519,7 +535,7 @@ static int add_item(builder *b, const secex_exception *e, secex_report_kind kind
 		rc = keep(&it->action, b->r, &pre);
 	secex_buf_release(&act);
 	secex_buf_release(&pre);
-	return rc ? rc : secex_vec_push(&b->items, pi);
+	return rc ? rc : push_item(b, pi);
 }
 
 static bool wanted(const builder *b, const secex_exception *e)
@@ -533,6 +549,111 @@ static bool wanted(const builder *b, const secex_exception *e)
 	return to && same(to->id, b->opts->owner);
 }
 
+/* Whether the exception can be in this report: it loaded, is valid, names its risk owner,
+ * and goes to the owner asked for. */
+static bool listable(const builder *b, const secex_exception *e)
+{
+	return e->doc && e->valid && e->id && field(e, "risk_owner") && wanted(b, e);
+}
+
+/* ---- findings no longer covered (scanner reports) ---- */
+
+static int keep_str(const char **out, secex_report *r, const char *s)
+{
+	*out = s ? secex_arena_strndup(&r->arena, s, strlen(s)) : NULL;
+	return !s || *out ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+}
+
+/* What the owner must do about a finding that exception e, lapsed, no longer covers. */
+static int lapsed_action(secex_buf *out, const builder *b, const secex_exception *e, const secex_scan_report *rep,
+			 const secex_scan_finding *f)
+{
+	const char *status = field(e, "status");
+	int64_t due;
+
+	if (!secex_status_is_open(status))
+		return secex_buf_puts(out, "run ") || secex_scan_new_command(out, rep, f) ||
+				       secex_buf_puts(out, " to request a new exception, or fix the finding")
+			       ? SECEX_ENOMEM : 0;
+	if (secex_exception_due(&due, e) && due < b->opts->now)
+		return same(status, "approved")
+			       ? secex_buf_printf(out, "extend %s with a new due date and a new approval, or fix the finding "
+						  "and run 'secex close %s'", e->id, e->id)
+			       : secex_buf_printf(out, "set a new due date on %s and have it approved, or fix the finding "
+						  "and run 'secex withdraw %s'", e->id, e->id);
+	return secex_buf_printf(out, "have %s approved again so that history proves it ('secex status %s' says what "
+				"is missing), or fix the finding and run 'secex close %s'", e->id, e->id, e->id);
+}
+
+static int finding_of(secex_report_finding *out, secex_report *r, const secex_scan_entry *en,
+		      const secex_scan_report *rep, const secex_scan_finding *f)
+{
+	secex_buf pkg = SECEX_BUF_INIT;
+	int rc = 0;
+
+	if (!f->purl && f->name)
+		rc = secex_buf_printf(&pkg, "%s%s%s", f->name, f->version ? "@" : "", f->version ? f->version : "");
+	if (rc == 0 && (rc = keep_str(&out->scanner, r, f->scanner)) == 0 && (rc = keep_str(&out->id, r, f->id)) == 0 &&
+	    (rc = keep_str(&out->package, r, f->purl ? f->purl : pkg.size ? pkg.ptr : NULL)) == 0 &&
+	    (rc = keep_str(&out->path, r, f->npaths ? f->paths[0] : NULL)) == 0 &&
+	    (rc = keep_str(&out->report, r, rep->file)) == 0)
+		rc = keep_str(&out->why, r, en->why);
+	out->severity = secex_scan_severity_name(f->severity);
+	out->line = f->line;
+	out->column = f->column;
+	secex_buf_release(&pkg);
+	return rc;
+}
+
+static int add_finding(builder *b, const secex_scan_entry *en, const secex_scan_report *rep,
+		       const secex_scan_finding *f)
+{
+	pending_item *pi = secex_arena_alloc(&b->r->arena, sizeof(*pi));
+	secex_report_finding *fi = secex_arena_alloc(&b->r->arena, sizeof(*fi));
+	secex_buf act = SECEX_BUF_INIT;
+	int rc;
+
+	if (!pi || !fi)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	start_item(pi, en->exception, SECEX_REPORT_UNCOVERED)->finding = fi;
+	if ((rc = finding_of(fi, b->r, en, rep, f)) == 0 && (rc = lapsed_action(&act, b, en->exception, rep, f)) == 0)
+		rc = keep(&pi->item.action, b->r, &act);
+	secex_buf_release(&act);
+	return rc ? rc : push_item(b, pi);
+}
+
+/* Every finding of the reports matched as 'secex scan' matches it; those covered only by a
+ * lapsed exception (SX602) go to its owner, once per exception and distinct finding. */
+static int collect_scans(builder *b)
+{
+	secex_scan_register *reg = NULL;
+	secex_map seen = SECEX_MAP_INIT;
+	secex_buf key = SECEX_BUF_INIT;
+	secex_scan_verdict v;
+	size_t i, k;
+	int rc;
+
+	if (!b->opts->history)
+		return secex_error_set(SECEX_EREPO, "scanner reports are judged against the approvals that the signed "
+				       "history proves, and it cannot be read: %s", b->r->unjudged);
+	rc = secex_scan_register_judged(&reg, b->snap, b->opts->history, b->opts->now);
+	for (i = 0; rc == 0 && i < b->opts->nscans; i++)
+		for (k = 0; rc == 0 && k < b->opts->scans[i]->n; k++) {
+			const secex_scan_finding *f = &b->opts->scans[i]->items[k];
+
+			if ((rc = secex_scan_match(&v, reg, f)) < 0 || v.kind != SECEX_VERDICT_LAPSED ||
+			    !listable(b, v.entry->exception))
+				continue;
+			if ((rc = secex_scan_finding_key(&key, f)) == 0 && (rc = secex_buf_printf(&key, "\n%s", v.entry->id)) == 0 &&
+			    !secex_map_get(&seen, key.ptr, key.size) && (rc = secex_map_put(&seen, key.ptr, key.size, &seen)) == 0)
+				rc = add_finding(b, v.entry, b->opts->scans[i], f);
+		}
+	secex_map_release(&seen);
+	secex_buf_release(&key);
+	secex_scan_register_free(reg);
+	return rc;
+}
+
 static int collect(builder *b)
 {
 	secex_report_kind kind = SECEX_REPORT_AWAITING;
@@ -543,7 +664,7 @@ static int collect(builder *b)
 	for (i = 0; rc == 0 && i < b->snap->n; i++) {
 		const secex_exception *e = &b->snap->items[i];
 
-		if (!e->doc || !e->valid || !e->id || !field(e, "risk_owner") || !wanted(b, e))
+		if (!listable(b, e))
 			continue;
 		if ((rc = classify(&listed, &kind, &invalid, b, e)) == 0 && listed)
 			rc = add_item(b, e, kind, invalid);
@@ -551,14 +672,13 @@ static int collect(builder *b)
 	for (i = 0; rc == 0 && i < b->opts->nextra; i++) {
 		const secex_exception *e = b->opts->extra[i].exc;
 
-		if (!e->doc || !e->valid || !e->id || !field(e, "risk_owner") || !wanted(b, e) ||
-		    !secex_status_is_open(field(e, "status")))
+		if (!listable(b, e) || !secex_status_is_open(field(e, "status")))
 			continue;
 		/* awaiting here whatever it says: none of its approvals is in this history */
 		if ((rc = add_item(b, e, SECEX_REPORT_AWAITING, false)) == 0)
 			((pending_item *)b->items.items[b->items.n - 1])->item.branch = b->opts->extra[i].branch;
 	}
-	return rc;
+	return rc == 0 && b->opts->nscans ? collect_scans(b) : rc;
 }
 
 static int by_owner_then_id(const void *a, const void *b)
@@ -568,7 +688,9 @@ static int by_owner_then_id(const void *a, const void *b)
 
 	if (c == 0)
 		c = strcmp(x->item.id, y->item.id);
-	return c ? c : strcmp(x->item.file, y->item.file);
+	if (c == 0)
+		c = strcmp(x->item.file, y->item.file);
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static int owner_note(secex_report *r, secex_report_owner *o)
@@ -660,6 +782,7 @@ int secex_report_build(secex_report **out, const secex_snapshot *snap, const sec
 	b.r->organization = snap->policy->organization;
 	b.r->nonce = random64(opts->now);
 	b.r->judged = opts->history != NULL;
+	b.r->scanned = opts->nscans > 0;
 	secex_date_format(b.r->today, (opts->now >= 0 ? opts->now : opts->now - 86399) / 86400);
 	if (!b.r->judged && !(b.r->unjudged = secex_arena_strndup(&b.r->arena, why, strlen(why))))
 		rc = secex_error_set(SECEX_ENOMEM, "out of memory");

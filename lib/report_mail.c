@@ -272,7 +272,37 @@ static int flat(secex_buf *out, const char *s)
 	return secex_buf_puts_safe(out, s, SECEX_SAFE_SPACE);
 }
 
-static int item_text(secex_buf *out, const secex_report_item *it, secex_buf *tmp)
+/* A finding no longer covered: the finding, where it was reported, its exception and why. */
+static int finding_text(secex_buf *out, const secex_report_item *it, secex_buf *tmp)
+{
+	const secex_report_finding *f = it->finding;
+	int rc;
+
+	secex_buf_clear(tmp);
+	rc = flat(tmp, f->id);
+	if (rc == 0 && f->package && (rc = secex_buf_puts(tmp, " in ")) == 0)
+		rc = flat(tmp, f->package);
+	if (rc == 0 && f->path && (rc = secex_buf_puts(tmp, " at ")) == 0)
+		rc = flat(tmp, f->path);
+	if (rc == 0 && (rc = wrapped(out, "* ", "  ", tmp->ptr)) == 0) {
+		secex_buf_clear(tmp);
+		rc = secex_buf_printf(tmp, "%s, %s, ", f->severity, f->scanner ? f->scanner : "?");
+	}
+	if (rc == 0 && (rc = flat(tmp, f->report)) == 0 && (rc = secex_buf_printf(tmp, ":%u:%u", f->line, f->column)) == 0 &&
+	    (rc = wrapped(out, "  ", "  ", tmp->ptr)) == 0) {
+		secex_buf_clear(tmp);
+		rc = secex_buf_printf(tmp, "Covered only by %s: ", it->id);
+	}
+	if (rc == 0 && (rc = flat(tmp, it->title)) == 0 &&
+	    (rc = secex_buf_printf(tmp, " (%s %s, %s, due %s), which no longer covers it: ", it->priority, it->type,
+				   it->status, it->due_date ? it->due_date : "?")) == 0 &&
+	    (rc = flat(tmp, f->why)) == 0)
+		rc = wrapped(out, "  ", "  ", tmp->ptr);
+	return rc;
+}
+
+/* An exception: its title, facts, and the approvals it is missing. */
+static int exception_text(secex_buf *out, const secex_report_item *it, secex_buf *tmp)
 {
 	size_t i, k;
 	int rc;
@@ -301,6 +331,13 @@ static int item_text(secex_buf *out, const secex_report_item *it, secex_buf *tmp
 		if (rc == 0)
 			rc = wrapped(out, "  ", "    ", tmp->ptr);
 	}
+	return rc;
+}
+
+static int item_text(secex_buf *out, const secex_report_item *it, secex_buf *tmp)
+{
+	int rc = it->finding ? finding_text(out, it, tmp) : exception_text(out, it, tmp);
+
 	secex_buf_clear(tmp);
 	if (rc == 0 && (rc = secex_buf_printf(tmp, "To do: %s.", it->action)) == 0)
 		rc = wrapped(out, "  ", "  ", tmp->ptr);
@@ -310,7 +347,7 @@ static int item_text(secex_buf *out, const secex_report_item *it, secex_buf *tmp
 static int kind_text(secex_buf *out, const secex_report *r, const secex_report_owner *o, secex_report_kind k,
 		     secex_buf *tmp)
 {
-	static const char *const titles[] = { "EXPIRED", "EXPIRING WITHIN", "AWAITING APPROVAL" };
+	static const char *const titles[] = { "EXPIRED", "EXPIRING WITHIN", "AWAITING APPROVAL", "FINDINGS NO LONGER COVERED" };
 	char w[32];
 	size_t i;
 	int rc;

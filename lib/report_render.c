@@ -10,7 +10,8 @@
 
 typedef int (*escape_fn)(secex_buf *out, const char *str);
 
-static const char *const kind_keys[SECEX_REPORT_KINDS] = { "expired", "expiring", "awaiting_approval" };
+static const char *const kind_keys[SECEX_REPORT_KINDS] = { "expired", "expiring", "awaiting_approval",
+							   "findings_no_longer_covered" };
 
 static const char *or_q(const char *s)
 {
@@ -136,13 +137,15 @@ static int kind_title(secex_buf *out, const secex_report *r, secex_report_kind k
 	switch (kind) {
 	case SECEX_REPORT_EXPIRED: return secex_buf_puts(out, "Expired");
 	case SECEX_REPORT_EXPIRING: return secex_buf_printf(out, "Expiring within %s", w);
+	case SECEX_REPORT_UNCOVERED: return secex_buf_puts(out, "Findings no longer covered");
 	default: return secex_buf_puts(out, "Awaiting approval");
 	}
 }
 
 int secex_report_counts(secex_buf *out, const secex_report *r, const size_t count[SECEX_REPORT_KINDS])
 {
-	static const char *const words[SECEX_REPORT_KINDS] = { "expired", "expiring within", "awaiting approval" };
+	static const char *const words[SECEX_REPORT_KINDS] = { "expired", "expiring within", "awaiting approval",
+							       "findings no longer covered" };
 	char w[32];
 	size_t k;
 	int rc = 0;
@@ -152,7 +155,8 @@ int secex_report_counts(secex_buf *out, const secex_report *r, const size_t coun
 	for (k = 0; rc == 0 && k < SECEX_REPORT_KINDS; k++) {
 		if (!count[k])
 			continue;
-		rc = secex_buf_printf(out, "%s%zu %s%s%s", any ? ", " : "", count[k], words[k],
+		rc = secex_buf_printf(out, "%s%zu %s%s%s", any ? ", " : "", count[k],
+				      k == SECEX_REPORT_UNCOVERED && count[k] == 1 ? "finding no longer covered" : words[k],
 				      k == SECEX_REPORT_EXPIRING ? " " : "", k == SECEX_REPORT_EXPIRING ? w : "");
 		any = true;
 	}
@@ -182,13 +186,21 @@ static int overview(secex_buf *out, const secex_report *r)
 	char w[32];
 	int rc;
 
+	size_t nexc;
+
 	totals(r, count);
+	nexc = count[0] + count[1] + count[2];
 	window(w, sizeof(w), r);
 	if (r->n == 0)
 		return secex_buf_printf(out, "Nothing needs a risk owner's attention: no open exception has expired, "
-					"expires within %s or awaits approval.", w);
-	rc = secex_buf_printf(out, "%zu risk owner%s, %zu exception%s: ", r->n, r->n == 1 ? "" : "s",
-			      count[0] + count[1] + count[2], count[0] + count[1] + count[2] == 1 ? "" : "s");
+					"expires within %s or awaits approval%s.", w,
+					r->scanned ? ", and no finding of the scanner reports is covered only by an "
+						     "exception that no longer covers it" : "");
+	rc = secex_buf_printf(out, "%zu risk owner%s", r->n, r->n == 1 ? "" : "s");
+	if (rc == 0 && nexc)
+		rc = secex_buf_printf(out, ", %zu exception%s", nexc, nexc == 1 ? "" : "s");
+	if (rc == 0)
+		rc = secex_buf_puts(out, ": ");
 	if (rc == 0)
 		rc = counts(out, r, count);
 	return rc ? rc : secex_buf_putc(out, '.');
@@ -269,11 +281,66 @@ static int needs_text(secex_buf *out, const secex_report_item *it, escape_fn esc
 	return rc;
 }
 
+/* "CVE-2019-1549 in pkg:apk/alpine/libssl1.1@1.1.1c-r0 at lib/apk/db/installed" */
+static int finding_name(secex_buf *out, const secex_report_finding *f, escape_fn esc)
+{
+	int rc = esc(out, f->id);
+
+	if (rc == 0 && f->package && (rc = secex_buf_puts(out, " in ")) == 0)
+		rc = esc(out, f->package);
+	if (rc == 0 && f->path && (rc = secex_buf_puts(out, " at ")) == 0)
+		rc = esc(out, f->path);
+	return rc;
+}
+
+/* "high, trivy, report.json:12:5" */
+static int finding_source(secex_buf *out, const secex_report_finding *f, escape_fn esc)
+{
+	int rc = esc(out, f->severity);
+
+	if (rc == 0 && (rc = secex_buf_puts(out, ", ")) == 0 && (rc = esc(out, or_q(f->scanner))) == 0 &&
+	    (rc = secex_buf_puts(out, ", ")) == 0 && (rc = esc(out, f->report)) == 0)
+		rc = secex_buf_printf(out, ":%u:%u", f->line, f->column);
+	return rc;
+}
+
+/* "EXC-0003: Title (high extension, approved, due 2026-11-06), which no longer covers it:
+ * it expired on 2026-11-06" */
+static int finding_lapse(secex_buf *out, const secex_report_item *it, escape_fn esc, const char *id_on,
+			 const char *id_off)
+{
+	int rc = secex_buf_puts(out, id_on);
+
+	if (rc == 0 && (rc = esc(out, it->id)) == 0 && (rc = secex_buf_puts(out, id_off)) == 0 &&
+	    (rc = secex_buf_puts(out, ": ")) == 0 && (rc = esc(out, it->title)) == 0 &&
+	    (rc = secex_buf_puts(out, " (")) == 0 && (rc = facts(out, it, esc)) == 0 &&
+	    (rc = secex_buf_puts(out, "), which no longer covers it: ")) == 0)
+		rc = esc(out, it->finding->why);
+	return rc;
+}
+
 /* ---- Markdown ---- */
+
+static int md_finding(secex_buf *out, const secex_report_item *it)
+{
+	int rc = secex_buf_puts(out, "- **");
+
+	if (rc == 0 && (rc = finding_name(out, it->finding, put_markdown)) == 0 && (rc = secex_buf_puts(out, "** (")) == 0 &&
+	    (rc = finding_source(out, it->finding, put_markdown)) == 0 && (rc = secex_buf_puts(out, ")\n  - Covered only by ")) == 0 &&
+	    (rc = finding_lapse(out, it, put_markdown, "**", "**")) == 0)
+		rc = secex_buf_putc(out, '\n');
+	if (rc == 0 && (rc = secex_buf_puts(out, "  - **To do:** ")) == 0 && (rc = put_markdown(out, it->action)) == 0)
+		rc = secex_buf_puts(out, ".\n");
+	return rc;
+}
 
 static int md_item(secex_buf *out, const secex_report_item *it)
 {
-	int rc = secex_buf_printf(out, "- **%s**: ", it->id);
+	int rc;
+
+	if (it->finding)
+		return md_finding(out, it);
+	rc = secex_buf_printf(out, "- **%s**: ", it->id);
 
 	if (rc == 0 && (rc = put_markdown(out, it->title)) == 0 && (rc = secex_buf_puts(out, " (")) == 0 &&
 	    (rc = facts(out, it, put_markdown)) == 0)
@@ -361,15 +428,23 @@ static const char html_style[] =
 	"tr{border-bottom:1px solid #e3e6eb;padding:.5rem 0}td{border:0;padding:.15rem 0}\n"
 	"tr.expired td.id,tr.expiring td.id,tr.awaiting_approval td.id{padding-left:.5rem}}\n";
 
+/* Only in a report with scanner reports: the page of one without stays as it was. */
+static const char html_scan_style[] =
+	"h3.findings_no_longer_covered{color:#6a1b9a}\n"
+	"tr.findings_no_longer_covered td.finding{border-left:4px solid #8e24aa}\n"
+	"td.finding code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-weight:600}\n"
+	".source{display:block;color:#5a6375;font-size:.85rem}\n"
+	"@media (max-width:44rem){tr.findings_no_longer_covered td.finding{padding-left:.5rem}}\n";
+
 static int html_date(secex_buf *out, const char *text);
 
 static int html_head(secex_buf *out, const secex_report *r)
 {
 	int rc = secex_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 				  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-				  "<title>Security exceptions that need attention, %s</title>\n<style>\n%s</style>\n"
+				  "<title>Security exceptions that need attention, %s</title>\n<style>\n%s%s</style>\n"
 				  "</head>\n<body>\n<main>\n<h1>Security exceptions that need attention</h1>\n"
-				  "<p class=\"lead\">Weekly digest of ", r->today, html_style);
+				  "<p class=\"lead\">Weekly digest of ", r->today, html_style, r->scanned ? html_scan_style : "");
 
 	if (rc == 0 && (rc = html_date(out, r->today)) == 0)
 		rc = secex_buf_puts(out, ".</p>\n");
@@ -432,9 +507,33 @@ static int html_facts(secex_buf *out, const secex_report_item *it)
 	return rc;
 }
 
+/* A finding no longer covered: the finding, its exception, why, what to do. */
+static int html_finding(secex_buf *out, const secex_report_item *it)
+{
+	int rc = secex_buf_printf(out, "<tr class=\"%s\"><td class=\"finding\"><code>", kind_keys[it->kind]);
+
+	if (rc == 0 && (rc = put_html(out, it->finding->id)) == 0 && (rc = secex_buf_puts(out, "</code>")) == 0 &&
+	    it->finding->package && (rc = secex_buf_puts(out, " in ")) == 0)
+		rc = put_html(out, it->finding->package);
+	if (rc == 0 && it->finding->path && (rc = secex_buf_puts(out, " at ")) == 0)
+		rc = put_html(out, it->finding->path);
+	if (rc == 0 && (rc = secex_buf_puts(out, "<span class=\"source\">")) == 0 &&
+	    (rc = finding_source(out, it->finding, put_html)) == 0 && (rc = secex_buf_puts(out, "</span></td><td class=\"id\" title=\"")) == 0 &&
+	    (rc = put_html(out, it->title)) == 0 && (rc = secex_buf_puts(out, "\">")) == 0 && (rc = put_html(out, it->id)) == 0 &&
+	    (rc = secex_buf_puts(out, "</td><td>")) == 0 && (rc = html_facts(out, it)) == 0 &&
+	    (rc = secex_buf_puts(out, ": ")) == 0 && (rc = put_html(out, it->finding->why)) == 0 &&
+	    (rc = secex_buf_puts(out, "</td><td class=\"todo\">")) == 0 && (rc = put_html(out, it->action)) == 0)
+		rc = secex_buf_puts(out, ".</td></tr>\n");
+	return rc;
+}
+
 static int html_item(secex_buf *out, const secex_report_item *it)
 {
-	int rc = secex_buf_printf(out, "<tr class=\"%s\"><td class=\"id\">", kind_keys[it->kind]);
+	int rc;
+
+	if (it->finding)
+		return html_finding(out, it);
+	rc = secex_buf_printf(out, "<tr class=\"%s\"><td class=\"id\">", kind_keys[it->kind]);
 
 	if (rc == 0 && (rc = put_html(out, it->id)) == 0 && (rc = secex_buf_puts(out, "</td><td>")) == 0 &&
 	    (rc = put_html(out, it->title)) == 0 && (rc = secex_buf_puts(out, "</td><td>")) == 0 &&
@@ -449,7 +548,11 @@ static int html_kind(secex_buf *out, const secex_report *r, const secex_report_o
 	size_t i;
 	int rc = secex_buf_printf(out, "<h3 class=\"%s\">", kind_keys[k]);
 
-	if (rc == 0 && (rc = kind_title(out, r, k)) == 0)
+	if (rc == 0 && (rc = kind_title(out, r, k)) == 0 && k == SECEX_REPORT_UNCOVERED)
+		rc = secex_buf_printf(out, " (%zu)</h3>\n<table>\n<thead><tr><th class=\"c-title\">Finding</th>"
+				      "<th class=\"c-id\">Exception</th><th class=\"c-facts\">Why it no longer covers it</th>"
+				      "<th>What to do</th></tr></thead>\n<tbody>\n", o->count[k]);
+	else if (rc == 0)
 		rc = secex_buf_printf(out, " (%zu)</h3>\n<table>\n<thead><tr><th class=\"c-id\">Exception</th>"
 				      "<th class=\"c-title\">Title</th><th class=\"c-facts\">Priority, status, due</th>"
 				      "<th>What to do</th></tr></thead>\n<tbody>\n", o->count[k]);
@@ -558,6 +661,23 @@ static int json_need(secex_buf *out, const secex_report_need *need, bool first)
 	return rc ? rc : secex_buf_printf(out, "],\"more\":%zu}", need->more);
 }
 
+/* "finding":{...} of a finding no longer covered */
+static int json_finding(secex_buf *out, const secex_report_finding *f)
+{
+	int rc = secex_buf_puts(out, ",\"finding\":{\"scanner\":");
+
+	if (rc == 0 && (rc = put_json(out, f->scanner)) == 0 && (rc = secex_buf_puts(out, ",\"id\":")) == 0 &&
+	    (rc = put_json(out, f->id)) == 0 && (rc = secex_buf_puts(out, ",\"package\":")) == 0 &&
+	    (rc = put_json(out, f->package)) == 0 && (rc = secex_buf_puts(out, ",\"path\":")) == 0 &&
+	    (rc = put_json(out, f->path)) == 0 && (rc = secex_buf_puts(out, ",\"severity\":")) == 0 &&
+	    (rc = put_json(out, f->severity)) == 0 && (rc = secex_buf_puts(out, ",\"report\":")) == 0 &&
+	    (rc = put_json(out, f->report)) == 0 &&
+	    (rc = secex_buf_printf(out, ",\"line\":%u,\"column\":%u,\"why\":", f->line, f->column)) == 0 &&
+	    (rc = put_json(out, f->why)) == 0)
+		rc = secex_buf_putc(out, '}');
+	return rc;
+}
+
 static int json_item(secex_buf *out, const secex_report_item *it, bool first)
 {
 	size_t i;
@@ -577,10 +697,12 @@ static int json_item(secex_buf *out, const secex_report_item *it, bool first)
 		rc = secex_buf_puts(out, ",\"missing\":[");
 	for (i = 0; rc == 0 && i < it->nneeds; i++)
 		rc = json_need(out, &it->needs[i], i == 0);
-	return rc ? rc : secex_buf_puts(out, "]}");
+	if (rc == 0 && (rc = secex_buf_putc(out, ']')) == 0 && it->finding)
+		rc = json_finding(out, it->finding);
+	return rc ? rc : secex_buf_putc(out, '}');
 }
 
-static int json_owner(secex_buf *out, const secex_report_owner *o, bool first)
+static int json_owner(secex_buf *out, const secex_report *r, const secex_report_owner *o, bool first)
 {
 	size_t i;
 	int rc = secex_buf_puts(out, first ? "{\"owner\":" : ",{\"owner\":");
@@ -590,8 +712,12 @@ static int json_owner(secex_buf *out, const secex_report_owner *o, bool first)
 	    (rc = secex_buf_printf(out, ",\"departed\":%s,\"recipient\":", o->departed ? "true" : "false")) == 0 &&
 	    (rc = json_person(out, o->to)) == 0 && (rc = secex_buf_puts(out, ",\"note\":")) == 0 &&
 	    (rc = put_json(out, o->note)) == 0)
-		rc = secex_buf_printf(out, ",\"counts\":{\"expired\":%zu,\"expiring\":%zu,\"awaiting_approval\":%zu},"
-				      "\"items\":[", o->count[0], o->count[1], o->count[2]);
+		rc = secex_buf_printf(out, ",\"counts\":{\"expired\":%zu,\"expiring\":%zu,\"awaiting_approval\":%zu",
+				      o->count[0], o->count[1], o->count[2]);
+	if (rc == 0 && r->scanned)
+		rc = secex_buf_printf(out, ",\"findings_no_longer_covered\":%zu", o->count[SECEX_REPORT_UNCOVERED]);
+	if (rc == 0)
+		rc = secex_buf_puts(out, "},\"items\":[");
 	for (i = 0; rc == 0 && i < o->n; i++)
 		rc = json_item(out, &o->items[i], i == 0);
 	return rc ? rc : secex_buf_puts(out, "]}");
@@ -609,7 +735,7 @@ int secex_report_json(secex_buf *out, const secex_report *r)
 	if (rc == 0 && (rc = put_json(out, r->unjudged)) == 0)
 		rc = secex_buf_puts(out, ",\"owners\":[");
 	for (i = 0; rc == 0 && i < r->n; i++)
-		rc = json_owner(out, &r->owners[i], i == 0);
+		rc = json_owner(out, r, &r->owners[i], i == 0);
 	return rc ? rc : secex_buf_puts(out, "]}\n");
 }
 
@@ -649,12 +775,24 @@ static int slack_block(secex_buf *out, const char *type, const secex_buf *text)
 	return rc;
 }
 
+/* The first lines of a finding no longer covered: the finding, then its exception and why. */
+static int slack_finding(secex_buf *t, const secex_report_item *it)
+{
+	int rc = secex_buf_puts(t, "*");
+
+	if (rc == 0 && (rc = finding_name(t, it->finding, put_mrkdwn)) == 0 && (rc = secex_buf_puts(t, "* (")) == 0 &&
+	    (rc = finding_source(t, it->finding, put_mrkdwn)) == 0 && (rc = secex_buf_puts(t, ")\n_Covered only by ")) == 0 &&
+	    (rc = finding_lapse(t, it, put_mrkdwn, "", "")) == 0)
+		rc = secex_buf_puts(t, "_\n");
+	return rc;
+}
+
 static int slack_item(secex_buf *out, const secex_report_item *it)
 {
 	secex_buf t = SECEX_BUF_INIT;
-	int rc = secex_buf_puts(&t, "*");
+	int rc = it->finding ? slack_finding(&t, it) : secex_buf_puts(&t, "*");
 
-	if (rc == 0 && (rc = put_mrkdwn(&t, it->id)) == 0 && (rc = secex_buf_puts(&t, "* ")) == 0 &&
+	if (rc == 0 && !it->finding && (rc = put_mrkdwn(&t, it->id)) == 0 && (rc = secex_buf_puts(&t, "* ")) == 0 &&
 	    (rc = put_mrkdwn(&t, it->title)) == 0 && (rc = secex_buf_puts(&t, "\n_")) == 0 &&
 	    (rc = facts(&t, it, put_mrkdwn)) == 0)
 		rc = secex_buf_puts(&t, "_\n");

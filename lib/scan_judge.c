@@ -1,6 +1,9 @@
 /* The verdict of every scanner finding as a finding of secex (SX601 to SX607). */
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "secex/health.h"
 #include "secex/scan.h"
 #include "banned.h"
 
@@ -31,8 +34,7 @@ static int shell_word(secex_buf *out, const char *s)
 	return rc | secex_buf_putc(out, '\'');
 }
 
-/* The command that starts a request for the finding. */
-static int new_command(secex_buf *out, const secex_scan_report *r, const secex_scan_finding *f)
+int secex_scan_new_command(secex_buf *out, const secex_scan_report *r, const secex_scan_finding *f)
 {
 	secex_buf arg = SECEX_BUF_INIT;
 	int rc = secex_buf_puts(out, "secex new --from-scan ");
@@ -79,7 +81,7 @@ static int verdict_diag(secex_diags *diags, const secex_scan_report *r, const se
 	} else {
 		rc |= secex_buf_printf(&m, " (%s): not covered by any exception%s; fix it, or start a request: ", sev,
 				       below ? ", below --fail-on-severity" : "");
-		rc |= new_command(&m, r, f);
+		rc |= secex_scan_new_command(&m, r, f);
 		rc = rc ? rc : add(diags, below ? "SX607" : "SX604", r, f, NULL, secex_buf_cstr(&m));
 	}
 	secex_buf_release(&m);
@@ -121,6 +123,14 @@ int secex_scan_judge(secex_scan_verdict *verdicts, secex_scan_report *const *rep
 	return rc;
 }
 
+int secex_scan_finding_key(secex_buf *out, const secex_scan_finding *f)
+{
+	int rc = secex_scan_normalise_id(out, f->id, strlen(f->id));
+
+	return rc ? rc : secex_buf_printf(out, "\n%s\n%s\n%s", f->purl ? f->purl : f->name ? f->name : "",
+					  f->version ? f->version : "", f->npaths ? f->paths[0] : "");
+}
+
 int secex_scan_open_risks(size_t *out, secex_scan_report *const *reports, size_t nreports)
 {
 	secex_map seen = SECEX_MAP_INIT;
@@ -129,18 +139,59 @@ int secex_scan_open_risks(size_t *out, secex_scan_report *const *reports, size_t
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < nreports; i++)
-		for (k = 0; rc == 0 && k < reports[i]->n; k++) {
-			const secex_scan_finding *f = &reports[i]->items[k];
-
-			secex_buf_clear(&key);
-			if ((rc = secex_scan_normalise_id(&key, f->id, strlen(f->id))) == 0 &&
-			    (rc = secex_buf_printf(&key, "\n%s\n%s\n%s", f->purl ? f->purl : f->name ? f->name : "",
-						   f->version ? f->version : "", f->npaths ? f->paths[0] : "")) == 0 &&
+		for (k = 0; rc == 0 && k < reports[i]->n; k++)
+			if ((rc = secex_scan_finding_key(&key, &reports[i]->items[k])) == 0 &&
 			    !secex_map_get(&seen, key.ptr, key.size))
 				rc = secex_map_put(&seen, key.ptr, key.size, &seen);
-		}
 	*out = seen.n;
 	secex_map_release(&seen);
 	secex_buf_release(&key);
 	return rc < 0 ? secex_error_set(SECEX_ENOMEM, "out of memory") : 0;
+}
+
+/* ---- the state of each exception, from the signed history ---- */
+
+typedef struct {
+	const secex_snapshot *snap;
+	secex_approval_claim *claims; /* per snapshot item */
+	int64_t now;
+} state_ctx;
+
+static int state_of(secex_scan_entry *en, void *payload)
+{
+	state_ctx *x = payload;
+	const char *status = secex_node_str(secex_node_get(secex_doc_root(en->exception->doc), "status"));
+	size_t i = (size_t)(en->exception - x->snap->items);
+	bool approved = i < x->snap->n && x->claims[i] == SECEX_CLAIM_VERIFIED;
+	int64_t due;
+
+	en->state = SECEX_SCAN_LAPSED;
+	if (status && !secex_status_is_open(status)) /* denied, withdrawn, closed: whatever its date */
+		snprintf(en->why, sizeof(en->why), "it is %s", status);
+	else if (secex_exception_due(&due, en->exception) && due < x->now)
+		snprintf(en->why, sizeof(en->why), "it expired on %s", en->due_date);
+	else if (approved)
+		en->state = SECEX_SCAN_ACCEPTED;
+	else if (status && strcmp(status, "approved") == 0)
+		snprintf(en->why, sizeof(en->why), "its status is approved but its approvals do not verify "
+			 "(SX210; secex status %s says why)", en->id);
+	else if (status && secex_status_is_open(status)) {
+		en->state = SECEX_SCAN_PENDING;
+		snprintf(en->why, sizeof(en->why), "status %s", status);
+	} else
+		snprintf(en->why, sizeof(en->why), "it is %s", status ? status : "without a status");
+	return 0;
+}
+
+int secex_scan_register_judged(secex_scan_register **out, const secex_snapshot *snap, secex_history *history,
+			       int64_t now)
+{
+	state_ctx x = { snap, NULL, now };
+	int rc;
+
+	*out = NULL;
+	if ((rc = secex_approvals_claims(&x.claims, history, snap)) == 0)
+		rc = secex_scan_register_new(out, snap, state_of, &x);
+	free(x.claims);
+	return rc;
 }

@@ -805,8 +805,12 @@ int secex_scan_read_file(secex_scan_report **out, const char *path, secex_scan_f
 
 	*out = NULL;
 	if (rc < 0 && rc != SECEX_ENOMEM) {
-		rc = secex_diags_add(diags, "SX606", path, 0, 0, NULL, NULL, "cannot read scanner report '%s': %s; "
-				     "check the path", path, secex_error_last());
+		const char *why = secex_error_last();
+		size_t n = strlen(why), advice = strlen("; check the path");
+		bool advised = n >= advice && strcmp(why + n - advice, "; check the path") == 0;
+
+		rc = secex_diags_add(diags, "SX606", path, 0, 0, NULL, NULL, "cannot read scanner report '%s': %s%s", path,
+				     why, advised ? "" : "; check the path");
 		secex_error_clear();
 	} else if (rc == 0) {
 		rc = secex_scan_read(out, secex_buf_cstr(&text), text.size, path, format, diags);
@@ -824,4 +828,28 @@ void secex_scan_report_free(secex_scan_report *r)
 	secex_doc_free(r->doc);
 	secex_arena_release(&r->arena);
 	free(r);
+}
+
+int secex_scan_read_files(secex_scan_report ***out, const char *const *paths, size_t n, secex_scan_format format,
+			  secex_diags *diags)
+{
+	secex_scan_report **r = calloc(n + 1, sizeof(*r));
+	size_t i;
+	int rc = 0;
+
+	*out = r;
+	if (!r)
+		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = secex_scan_read_file(&r[i], paths[i], format, diags);
+	return rc;
+}
+
+void secex_scan_reports_free(secex_scan_report **reports, size_t n)
+{
+	size_t i;
+
+	for (i = 0; reports && i < n; i++)
+		secex_scan_report_free(reports[i]);
+	free(reports);
 }

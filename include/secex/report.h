@@ -3,8 +3,8 @@
 
 /*
  * The weekly digest (SPEC §6): per risk owner, the open exceptions that have expired, that
- * expire within the policy's window, and that await approval, each with the one thing the
- * owner must do. Rendered as Markdown, one HTML page, JSON, one e-mail message (RFC 5322)
+ * expire within the policy's window, and that await approval, and (given scanner reports)
+ * the findings their exceptions no longer cover, each with the one thing the owner must do. Rendered as Markdown, one HTML page, JSON, one e-mail message (RFC 5322)
  * or one Slack message per owner, and delivered over HTTP(S) or SMTP: the only place secex
  * uses the network (libcurl).
  */
@@ -15,6 +15,7 @@
 #include "common.h"
 #include "history.h"
 #include "policy.h"
+#include "scan.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -22,6 +23,7 @@ typedef enum {
 	SECEX_REPORT_EXPIRED,  /* open and past its due date */
 	SECEX_REPORT_EXPIRING, /* approved and due within the policy's expiring_within */
 	SECEX_REPORT_AWAITING, /* requested, in-review or needs-info */
+	SECEX_REPORT_UNCOVERED, /* a scanner finding its exception no longer covers (SX602) */
 	SECEX_REPORT_KINDS
 } secex_report_kind;
 
@@ -36,6 +38,18 @@ typedef struct {
 
 #define SECEX_REPORT_MAX_WHO 5
 
+/* A finding of a scanner report that only a lapsed exception covers (SECEX_REPORT_UNCOVERED). */
+typedef struct {
+	const char *scanner;  /* "trivy", "grype", ... */
+	const char *id;       /* the scanner's id for it */
+	const char *package;  /* a Package URL, or name@version; NULL when the report names none */
+	const char *path;     /* the first place it was found, or NULL */
+	const char *severity; /* "critical", "high", "medium", "low" or "unknown" */
+	const char *report;   /* the report's file, and the finding's place in it */
+	uint32_t line, column;
+	const char *why;      /* why the exception no longer covers it: "it expired on 2026-11-06" */
+} secex_report_finding;
+
 typedef struct {
 	secex_report_kind kind;
 	const char *id, *title, *type, *priority, *status, *due_date, *file;
@@ -45,6 +59,7 @@ typedef struct {
 	bool approval_invalid;    /* says approved, but history does not prove it: awaiting */
 	int64_t overdue_days;     /* whole days past the due date (SECEX_REPORT_EXPIRED), else 0 */
 	const char *branch;       /* a request that exists only on this other branch, or NULL */
+	const secex_report_finding *finding; /* SECEX_REPORT_UNCOVERED: the finding; the rest is its exception */
 } secex_report_item;
 
 typedef struct {
@@ -66,6 +81,7 @@ typedef struct secex_report {
 	const char *organization;  /* the policy's, or NULL: names the e-mails' Message-ID domain */
 	uint64_t nonce;            /* random, once per build: the e-mails' Message-IDs */
 	bool judged;               /* approvals were judged against the signed history */
+	bool scanned;              /* scanner reports were given: findings no longer covered are listed */
 	const char *unjudged;      /* why not, when not */
 	secex_report_owner *owners; /* by owner id; owners with nothing to do are left out */
 	size_t n;
@@ -87,15 +103,21 @@ typedef struct {
 	const char *unjudged;     /* without history: why, said in the report */
 	const secex_report_extra *extra; /* requests of other branches (--branches) */
 	size_t nextra;
+	secex_scan_report *const *scans; /* scanner reports (--scan): their findings no longer covered */
+	size_t nscans;
 } secex_report_options;
 
 #define SECEX_REPORT_OPTIONS_VERSION 1
-#define SECEX_REPORT_OPTIONS_INIT { SECEX_REPORT_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, 0 }
+#define SECEX_REPORT_OPTIONS_INIT { SECEX_REPORT_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, 0, NULL, 0 }
 
 /*
  * Builds the digest of snap at opts->now. Awaiting approvals are judged with
  * secex_approvals_judge over opts->history; without history the approvals written in the
  * files are taken as they are, unverified. Files that did not load or validate are left out.
+ * With scanner reports, every finding is matched as secex_scan_judge matches it, against the
+ * register secex_scan_register_judged makes at opts->now; each one covered only by a lapsed
+ * exception (SX602) is an item of that exception's owner, once per exception and distinct
+ * finding (secex_scan_finding_key). That needs history: without it, SECEX_EREPO.
  * The report points into snap (and history): free it first.
  */
 int secex_report_build(secex_report **out, const secex_snapshot *snap, const secex_report_options *opts);

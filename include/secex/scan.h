@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "common.h"
 #include "diag.h"
+#include "history.h"
 #include "snapshot.h"
 #include "util.h"
 #include "yaml.h"
@@ -88,6 +89,11 @@ int secex_scan_read(secex_scan_report **out, const char *data, size_t len, const
 int secex_scan_read_file(secex_scan_report **out, const char *path, secex_scan_format format,
 			 secex_diags *diags);
 void secex_scan_report_free(secex_scan_report *report);
+/* Every file of paths read as secex_scan_read_file reads it, into a new array of n reports
+ * (an unreadable one NULL, its SX606 in diags); free it with secex_scan_reports_free. */
+int secex_scan_read_files(secex_scan_report ***out, const char *const *paths, size_t n, secex_scan_format format,
+			  secex_diags *diags);
+void secex_scan_reports_free(secex_scan_report **reports, size_t n);
 
 /* ---- matching ---- */
 
@@ -115,6 +121,15 @@ typedef struct secex_scan_register secex_scan_register;
 typedef int (*secex_scan_state_fn)(secex_scan_entry *entry, void *payload);
 int secex_scan_register_new(secex_scan_register **out, const secex_snapshot *snap,
 			    secex_scan_state_fn state_of, void *payload);
+/*
+ * The register with each exception's state as 'secex scan' and 'secex report --scan' judge
+ * it at now: LAPSED once past its due date; ACCEPTED when secex_approvals_claims over history
+ * verifies its `status: approved` (the verdict export, list, report and metrics use too);
+ * LAPSED when it says approved and that does not verify, or is denied, withdrawn or closed;
+ * PENDING while a request is open.
+ */
+int secex_scan_register_judged(secex_scan_register **out, const secex_snapshot *snap, secex_history *history,
+			       int64_t now);
 void secex_scan_register_free(secex_scan_register *reg);
 size_t secex_scan_register_count(const secex_scan_register *reg);
 secex_scan_entry *secex_scan_register_entry(secex_scan_register *reg, size_t i);
@@ -158,6 +173,14 @@ int secex_scan_judge(secex_scan_verdict *verdicts, secex_scan_report *const *rep
 /* The open risks the reports show: their distinct findings (id, package, first path), as
  * `secex metrics --scan` counts them for exceptions as a percentage of open risks. */
 int secex_scan_open_risks(size_t *out, secex_scan_report *const *reports, size_t nreports);
+
+/* One key per distinct finding (normalised id, package, version, first path): the same
+ * finding reported twice, or by two scanners, has the same key. */
+int secex_scan_finding_key(secex_buf *out, const secex_scan_finding *f);
+
+/* The command that starts a request for the finding of report r:
+ * "secex new --from-scan REPORT --finding ID[,PURL]", shell-quoted where needed. */
+int secex_scan_new_command(secex_buf *out, const secex_scan_report *r, const secex_scan_finding *f);
 
 /* "CVE-2019-1549 in pkg:apk/alpine/libssl1.1@1.1.1c-r0 at lib/apk/db/installed" */
 int secex_scan_describe(secex_buf *out, const secex_scan_finding *f);

@@ -215,6 +215,54 @@ check report-departed 0 "$tmp/report-departed" report --today 2026-11-22 --owner
 # In a repository the approvals are judged from history: unsigned commits count for nothing.
 check report-judged 0 "$tmp/rev" report --rev HEAD --today 2026-11-22
 
+# report --scan: the findings of real scanner reports (../shared, read where they are) that only
+# an exception that no longer covers them covers (SX602), per owner, in every format. This
+# history proves no approval, so each exception that says approved lapses; EXC-0003 expired,
+# EXC-0005 is denied, EXC-0010 withdrawn, EXC-0011 closed and now kwame's, who has nothing else
+# to do; EXC-0008's request still counts as pending and uncovered findings are not listed.
+rs="$tmp/report-scan"
+if "$src/tests/report/scan-demo" "$src" "$rs"; then
+	reports=(scanners/trivy/alpine-310.json.golden scanners/grype/check_all_fields.json
+		scanners/checkov/checkov-report-severity.json)
+	scans=()
+	for r in "${reports[@]}"; do scans+=(--scan "$r"); done
+	check report-scan-markdown 0 "$rs" report --today 2026-11-22 "${scans[@]}"
+	check report-scan-html 0 "$rs" report --today 2026-11-22 "${scans[@]}" --format html
+	check report-scan-json 0 "$rs" report --today 2026-11-22 "${scans[@]}" --format json
+	check report-scan-slack 0 "$rs" report --today 2026-11-22 "${scans[@]}" --format slack --owner kwame
+	check report-scan-email 0 "$rs" report --today 2026-11-22 "${scans[@]}" --format email --out "$tmp/report-scan-mail" \
+		--from digest@lumenledger.example
+	sed -i -E 's/^(Message-ID: <secex\.[^.]+\.[^.]+\.)[0-9a-f]{16}@/\1RANDOM@/' "$tmp/report-scan-mail/kwame.eml"
+	expect_file report-scan-email-kwame.eml "$tmp/report-scan-mail/kwame.eml"
+	# the exact finding, exception and owner of each, and the same SX602 findings as 'secex scan'
+	(cd "$rs" && "$secex" scan --format json "${reports[@]}" >"$tmp/report-scan-verdicts.json")
+	python3 - "$tmp/report-scan-json.out" "$tmp/report-scan-verdicts.json" <<'PY' && pass=$((pass + 1)) || { echo "FAIL report-scan-json: the findings no longer covered"; fail=$((fail + 1)); }
+import json, sys
+report = json.load(open(sys.argv[1]))
+got = [(i["finding"]["id"], i["id"], o["owner"]) for o in report["owners"] for i in o["items"]
+       if i["kind"] == "findings_no_longer_covered"]
+assert got == [("CVE-2021-32626", "EXC-0004", "hana"), ("CKV_GCP_29", "EXC-0011", "kwame"),
+               ("CVE-2019-1549", "EXC-0003", "omar"), ("CVE-2021-33574", "EXC-0005", "omar"),
+               ("CVE-2019-1551", "EXC-0010", "omar")], got
+assert [o["counts"]["findings_no_longer_covered"] for o in report["owners"]] == [1, 1, 3, 0], report["owners"]
+places = sorted((i["finding"]["report"], i["finding"]["line"], i["id"]) for o in report["owners"] for i in o["items"]
+                if i["kind"] == "findings_no_longer_covered")
+scan = sorted((f["file"], f["line"], f["exception"]) for f in json.load(open(sys.argv[2]))["findings"] if f["code"] == "SX602")
+assert places == scan, (places, scan)
+PY
+	# without --scan the digest of this tree has no such section and no new key
+	check report-scan-none 0 "$rs" report --today 2026-11-22 --owner kwame --format json
+	# a report that cannot be read stops it: exit 2 with scan's SX606 line, nothing written
+	head -c 300 "$rs/scanners/trivy/alpine-310.json.golden" >"$rs/truncated.json"
+	check report-scan-unreadable 2 "$rs" report --today 2026-11-22 --scan scanners/trivy/alpine-310.json.golden \
+		--scan no-such-report.json --scan truncated.json --out "$tmp/report-scan-out"
+	[ ! -e "$tmp/report-scan-out" ] && pass=$((pass + 1)) || { echo "FAIL report-scan-unreadable wrote $tmp/report-scan-out"; fail=$((fail + 1)); }
+	check report-scan-wrong-format 2 "$rs" report --today 2026-11-22 --scan scanners/trivy/alpine-310.json.golden --input-format grype
+	check report-scan-input-format-alone 2 "$rs" report --today 2026-11-22 --input-format trivy
+	# without the history to judge approvals, findings are not judged at all
+	check report-scan-no-history 3 "$rdemo" report --today 2026-11-22 --scan "$rs/scanners/checkov/checkov-report-severity.json"
+fi
+
 # export: every format of the demo at a fixed date. This tree's history proves no approval
 # (its commits hold no .secex/ at the top), so the scanner formats suppress nothing and name
 # each exception that only says approved; tests/demo exports a signed history.
