@@ -155,7 +155,7 @@ static int export_exceptions(secex_buf *out, const cli_snapshot *s)
 		if ((rc = cli_verify(&claims, &history, s, o.rev)) < 0)
 			return rc;
 		if (!(verified = calloc(s->snap->n + 1, sizeof(*verified)))) {
-			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			rc = secex_error_nomem();
 			goto cleanup;
 		}
 		for (i = 0; i < s->snap->n; i++)

@@ -234,7 +234,7 @@ static int edit(job *j, const char *code)
 	put_field(&j->after, "by", j->person->id, false);
 	put_field(&j->after, "date", date, false);
 	put_field(&j->after, "comment", o.comment, false);
-	return j->after.ptr ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+	return j->after.ptr ? 0 : secex_error_nomem();
 }
 
 /* The new text must pass the schema with one entry more, or nothing is written. */

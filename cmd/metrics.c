@@ -90,7 +90,7 @@ static int open_risks_from_scans(secex_metrics_options *mo)
 	secex_scan_report **r = calloc(o.scan.n + 1, sizeof(*r));
 	secex_diags diags = SECEX_DIAGS_INIT;
 	size_t i, n = 0;
-	int rc = r ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+	int rc = r ? 0 : secex_error_nomem();
 
 	for (i = 0; rc == 0 && i < o.scan.n; i++)
 		rc = secex_scan_read_file(&r[i], o.scan.v[i], SECEX_SCAN_AUTO, &diags);

@@ -217,7 +217,7 @@ static int from_options(job *j)
 	j->f.tickets = o.tickets.v;
 	j->f.ntickets = o.tickets.n;
 	if (o.findings.n && !(j->findings = calloc(o.findings.n, sizeof(*j->findings))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; i < o.findings.n; i++)
 		secex_new_finding_parse(&j->findings[i], keep(j, strdup(o.findings.v[i])));
 	j->f.findings = j->findings;

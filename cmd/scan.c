@@ -141,7 +141,7 @@ static int judge(cli_history *h, secex_scan_report **reports, const secex_scan_o
 	if ((rc = cli_now(&now)) < 0 || (rc = secex_scan_register_judged(&reg, h->s.snap, h->history, now)) < 0)
 		goto cleanup;
 	if (!(*verdicts = calloc(total_findings(reports) + 1, sizeof(**verdicts))))
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 	else
 		rc = secex_scan_judge(*verdicts, reports, (size_t)o.reports.n, reg, so, diags);
 	if (rc == 0 && o.report.fmt == CLI_FORMAT_SARIF)

@@ -258,7 +258,7 @@ int scan_out_sarif(FILE *out, secex_scan_report *const *reports, size_t n, const
 	own_run(&b, diags, first);
 	secex_buf_puts(&b, "]}\n");
 	if (!b.ptr)
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 	else if (fwrite(b.ptr, 1, b.size, out) != b.size || fflush(out) != 0)
 		rc = secex_error_set(SECEX_EIO, "cannot write the SARIF output");
 	secex_buf_release(&b);

@@ -51,7 +51,7 @@ int cli_open_tree(secex_repo **repo, secex_tree **tree, char **root, const char 
 		return secex_error_set(SECEX_EINVALID, "this is a bare repository; pass --rev REV to validate a commit");
 	if (!*root)
 		*root = strdup(*repo ? secex_repo_workdir(*repo) : ".");
-	return *root ? secex_tree_open_dir(tree, *root) : secex_error_set(SECEX_ENOMEM, "out of memory");
+	return *root ? secex_tree_open_dir(tree, *root) : secex_error_nomem();
 }
 
 static int snapshot_open(cli_snapshot *out, const char *rev, bool exceptions, secex_diags *diags)
@@ -101,7 +101,7 @@ int cli_exceptions_dir(char **dir, char **shown, const cli_snapshot *s, const ch
 		*dir = secex_buf_detach(&b);
 	}
 	free(cwd);
-	return *dir && *shown ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+	return *dir && *shown ? 0 : secex_error_nomem();
 }
 
 /* The history first: its rules in force at the head, not the head's own .secex/, judge. */

@@ -170,7 +170,7 @@ static int open_staged(secex_repo **repo, secex_tree **tree, secex_vec *changed,
 	if ((rc = cli_repo_open(repo, ".")) < 0 || (rc = secex_tree_open_index(tree, *repo)) < 0)
 		return rc;
 	if (!(dir = staged_exceptions_dir(*tree)))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	dirs[1] = dir;
 	rc = secex_repo_staged_paths(changed, *repo, dirs, 2);
 	free(dir);

@@ -277,7 +277,7 @@ static int judge_entry(secex_verdict *v, judge_ctx *x, const hist_id *rec, const
 	v->superseded_by = -1;
 	secex_buf_release(&j.why);
 	secex_buf_release(&best.why);
-	return rc < 0 ? rc : v->reason ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+	return rc < 0 ? rc : v->reason ? 0 : secex_error_nomem();
 }
 
 static bool fills_group(const secex_policy *p, const char *role, const secex_group *g)
@@ -375,7 +375,7 @@ static int assign_groups(judge_ctx *x)
 	int rc = 0;
 
 	if (!units || !match || !owner || !seen) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto cleanup;
 	}
 	for (i = 0; i < st->n; i++) {
@@ -520,7 +520,7 @@ static int judge_proposed(secex_verdict *v, const judge_ctx *x, const secex_rost
 	v->superseded_by = -1;
 	v->reason = strdup(v->valid ? "the decision being recorded" : "the decision being recorded is not in a "
 			   "role its person holds");
-	return v->reason ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+	return v->reason ? 0 : secex_error_nomem();
 }
 
 /* The findings a later valid entry can make moot: the approver really decided, but the
@@ -622,7 +622,7 @@ static int judge_all(judge_ctx *x, const secex_roster *roster)
 	st->verdicts = calloc(st->n + 1, sizeof(*st->verdicts));
 	st->filled_by = calloc(st->ngroups + 1, sizeof(*st->filled_by));
 	if (!st->verdicts || !st->filled_by)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; rc == 0 && i < x->head->napprovals; i++)
 		rc = judge_entry(&st->verdicts[i], x, rec, &x->head->approvals[i]);
 	if (rc == 0 && x->proposed)
@@ -874,7 +874,7 @@ int secex_approvals_claims(secex_approval_claim **out, secex_history *h, const s
 	int rc = 0;
 
 	if (!(*out = calloc(snap->n + 1, sizeof(**out))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; rc == 0 && i < snap->n; i++) {
 		const secex_exception *e = &snap->items[i];
 		secex_approval_state st;

@@ -92,7 +92,7 @@ static int pend(audit_ctx *c, const hist_change *ch, const char *code, const cha
 			free(p->path);
 		free(p);
 		secex_buf_release(&msg);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	p->code = code;
 	p->rec = ch->rec;

@@ -24,8 +24,7 @@ int secex_buf_grow(secex_buf *buf, size_t extra)
 	while (asize < need)
 		asize = asize > SIZE_MAX / 2 ? need : asize * 2;
 	ptr = realloc(buf->ptr, asize);
-	if (!ptr)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(ptr);
 	ptr[buf->size] = '\0'; /* a grown buffer is a string even before anything is put in it */
 	buf->ptr = ptr;
 	buf->asize = asize;

@@ -95,7 +95,7 @@ static int open_chart(secex_buf *out, const secex_chart *chart, const frame *f)
 			       "text-anchor=\"middle\" fill=\"" INK "\">", -(TOP + f->ph / 2));
 	rc |= secex_buf_put_xml(out, chart->y_label ? chart->y_label : "");
 	rc |= secex_buf_puts(out, "</text>\n");
-	return rc < 0 ? secex_error_set(SECEX_ENOMEM, "out of memory") : 0;
+	return rc < 0 ? secex_error_nomem() : 0;
 }
 
 static int x_label(secex_buf *out, double x, double y, const char *anchor, const char *label)
@@ -139,7 +139,7 @@ int secex_chart_bars(secex_buf *out, const secex_chart *chart, const secex_chart
 		rc |= x_label(out, x + bw / 2, TOP + f.ph + 18, "middle", bars[i].label);
 	}
 	rc |= secex_buf_puts(out, "</svg>\n");
-	return rc < 0 ? secex_error_set(SECEX_ENOMEM, "out of memory") : 0;
+	return rc < 0 ? secex_error_nomem() : 0;
 }
 
 static double x_at(const frame *f, size_t i, size_t n)
@@ -219,5 +219,5 @@ int secex_chart_lines(secex_buf *out, const secex_chart *chart, const char *cons
 		lx += 16 + 7.0 * (double)strlen(lines[k].name) + 18;
 	}
 	rc |= secex_buf_puts(out, "</svg>\n");
-	return rc < 0 ? secex_error_set(SECEX_ENOMEM, "out of memory") : 0;
+	return rc < 0 ? secex_error_nomem() : 0;
 }

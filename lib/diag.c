@@ -284,8 +284,7 @@ int secex_diags_override(secex_diags *diags, const char *code, secex_severity se
 		return secex_error_set(SECEX_EINVALID, "unknown finding code '%s'", code);
 	if (!diags->overrides) {
 		diags->overrides = malloc(NCODES);
-		if (!diags->overrides)
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
+		SECEX_ERROR_CHECK_ALLOC(diags->overrides);
 		memset(diags->overrides, -1, NCODES);
 	}
 	diags->overrides[i] = (signed char)severity;
@@ -313,8 +312,7 @@ int secex_diags_add(secex_diags *diags, const char *code, const char *file, uint
 		size_t cap = diags->cap ? diags->cap * 2 : 16;
 		secex_diag *items = realloc(diags->items, cap * sizeof(*items));
 
-		if (!items)
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
+		SECEX_ERROR_CHECK_ALLOC(items);
 		diags->items = items;
 		diags->cap = cap;
 	}
@@ -323,7 +321,7 @@ int secex_diags_add(secex_diags *diags, const char *code, const char *file, uint
 	va_end(ap);
 	if (rc < 0 || !msg.ptr) {
 		secex_buf_release(&msg);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 
 	d = &diags->items[diags->n];
@@ -340,7 +338,7 @@ int secex_diags_add(secex_diags *diags, const char *code, const char *file, uint
 	d->message = msg.ptr;
 	if ((file && !d->file) || (exception && !d->exception) || (commit && !d->commit)) {
 		diag_release(d);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	diags->n++;
 	return 0;

@@ -26,3 +26,8 @@ void secex_error_clear(void)
 {
 	last_error[0] = '\0';
 }
+
+int secex_error_nomem(void)
+{
+	return secex_error_set(SECEX_ENOMEM, "out of memory");
+}

@@ -158,7 +158,7 @@ int secex_export_node_json(secex_buf *out, const secex_node *node, unsigned dept
 	jw w = { out, depth, true, 0 };
 
 	jw_node(&w, node);
-	return w.rc < 0 ? secex_error_set(SECEX_ENOMEM, "out of memory") : 0;
+	return w.rc < 0 ? secex_error_nomem() : 0;
 }
 
 /* ---- what is exported ---- */
@@ -196,7 +196,7 @@ static int collect(exporter *x)
 	size_t i;
 
 	if (!(x->items = calloc(x->snap->n + 1, sizeof(*x->items))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; i < x->snap->n; i++)
 		if (x->snap->items[i].valid && x->snap->items[i].id)
 			x->items[x->n++] = &x->snap->items[i];
@@ -1123,5 +1123,5 @@ int secex_export_write(secex_buf *out, size_t *count, const secex_snapshot *snap
 		*count = x.count;
 cleanup:
 	free(x.items);
-	return x.rc < 0 ? secex_error_set(SECEX_ENOMEM, "out of memory") : 0;
+	return x.rc < 0 ? secex_error_nomem() : 0;
 }

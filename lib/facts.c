@@ -37,8 +37,7 @@ static int canon_object(secex_buf *out, const secex_node *node, const secex_poli
 	size_t i, k = 0;
 	int rc = 0;
 
-	if (!m)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(m);
 	for (i = 0; i < node->u.object.n; i++)
 		if (!skip_for || secex_policy_is_substantive(skip_for, node->u.object.members[i].key))
 			m[k++] = &node->u.object.members[i];
@@ -126,7 +125,7 @@ static int substantive_of(secex_facts *f, secex_arena *arena, const secex_policy
 	f->fields = secex_arena_alloc(arena, (root->u.object.n + 1) * sizeof(*f->fields));
 	if (!m || !f->fields) {
 		free(m);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	for (i = 0; i < root->u.object.n; i++)
 		if (secex_policy_is_substantive(policy, root->u.object.members[i].key))
@@ -204,8 +203,7 @@ static int approvals_of(secex_facts *f, secex_arena *arena, const secex_node *li
 	if (!list || list->type != SECEX_NODE_ARRAY || !list->u.array.n)
 		return 0;
 	f->approvals = secex_arena_alloc(arena, list->u.array.n * sizeof(*f->approvals));
-	if (!f->approvals)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(f->approvals);
 	for (i = 0; rc == 0 && i < list->u.array.n; i++)
 		rc = approval_of(&f->approvals[f->napprovals++], arena, list->u.array.items[i]);
 	return rc;
@@ -218,8 +216,7 @@ int secex_facts_of(secex_facts **out, secex_arena *arena, const secex_policy *po
 	int i, rc;
 
 	*out = f;
-	if (!f)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(f);
 	if (root->type != SECEX_NODE_OBJECT) {
 		f->problem_code = "SX110";
 		f->problem = "the file is not a mapping of exception fields";
@@ -250,7 +247,7 @@ int secex_facts_parse(secex_facts **out, secex_arena *arena, const secex_policy 
 	if (rc == 0 && doc)
 		rc = secex_facts_of(out, arena, policy, secex_doc_root(doc));
 	else if (rc == 0 && !(f = *out = secex_arena_alloc(arena, sizeof(*f))))
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 	else if (rc == 0) {
 		f->problem_code = diags.n ? secex_arena_strndup(arena, diags.items[0].code, 5) : "SX101";
 		f->problem = secex_arena_strndup(arena, diags.n ? diags.items[0].message : "does not parse",
@@ -298,7 +295,7 @@ static int table_grow(hist_facts_table *t)
 
 	bigger.cap = t->cap ? t->cap * 2 : 1024;
 	if (!(bigger.buckets = calloc(bigger.cap, sizeof(*bigger.buckets))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; i < t->cap; i++)
 		while (t->buckets[i]) {
 			hist_facts *e = t->buckets[i];
@@ -330,10 +327,10 @@ int hist_facts_add(hist_facts **out, secex_arena **arena, hist_facts_table *t, c
 	if (t->n >= t->cap && table_grow(t) < 0)
 		return SECEX_ENOMEM;
 	if (!(e = calloc(1, sizeof(*e))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	if (make_idle(t, e) < 0) {
 		free(e);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	git_oid_cpy(&e->blob, blob);
 	b = bucket_of(t, blob);
@@ -404,7 +401,7 @@ int hist_facts_set(secex_facts **out, hist_facts *e, const secex_facts *parsed)
 
 	copy_facts(&size, &probe); /* only counts */
 	if (!(e->mem = into.at = malloc(size.need ? size.need : 1)))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	e->facts = *parsed;
 	copy_facts(&into, &e->facts);
 	secex_arena_release(&e->arena);

@@ -195,8 +195,7 @@ int secex_dir_create(const char *dir)
 	struct stat st;
 	int rc = 0;
 
-	if (!copy)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(copy);
 	for (p = copy + 1; rc == 0 && *p; p++) {
 		if (*p != '/')
 			continue;

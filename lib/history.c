@@ -43,7 +43,7 @@ static int push_change(secex_vec *out, const char *prefix, const char *name,
 
 	if (!c || secex_buf_printf(&path, "%s%s", prefix, name) < 0) {
 		free(c);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	c->path = secex_buf_detach(&path);
 	if ((c->has_old = old != NULL))
@@ -236,7 +236,7 @@ static int id_record(hist_id **out, secex_history *h, const char *id)
 		return 0;
 	if (!(*out = secex_arena_alloc(&h->arena, sizeof(**out))) ||
 	    !((*out)->id = secex_arena_strndup(&h->arena, id, strlen(id))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	return secex_map_put(&h->ids, id, strlen(id), *out);
 }
 
@@ -288,9 +288,9 @@ static int pair_side(secex_vec *out, secex_history *h, const tree_change *tc, bo
 	if ((rc = id_record(&rec, h, id)) < 0)
 		return rc;
 	if (!(c = change_for(out, rec)))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	if (!(copy = strdup(tc->path)))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	if (new_side) {
 		free(c->new_path);
 		c->new_path = copy;
@@ -459,7 +459,7 @@ static int record_intros(secex_history *h, const git_commit *commit, hist_id *re
 		if (!fresh)
 			continue;
 		if (!(in = secex_arena_alloc(&h->arena, sizeof(*in))))
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
+			return secex_error_nomem();
 		memcpy(in->entry, a->digest, SECEX_DIGEST_SIZE);
 		git_oid_cpy(&in->commit, git_commit_id(commit));
 		in->at = new;
@@ -783,7 +783,7 @@ static int walk_rules(secex_history *h, const git_oid *head)
 			rc = secex_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
 		else if ((rc = hist_roots_new(&r, h, commit)) == 0 && (rc = hist_rules_visit(h, commit, r)) == 0) {
 			if (!(copy = secex_arena_alloc(&h->arena, sizeof(*copy))))
-				rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+				rc = secex_error_nomem();
 			else
 				git_oid_cpy(copy, &oid), rc = secex_vec_push(&h->order, copy);
 		}
@@ -897,8 +897,7 @@ int secex_history_walk(secex_history **out, secex_repo *repo, const secex_histor
 	int rc;
 
 	*out = NULL;
-	if (!h)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(h);
 	h->repo = repo;
 	h->git = secex_repo_git(repo);
 	h->opts = opts ? *opts : defaults;
@@ -941,7 +940,7 @@ int secex_history_use_rules(secex_history *h, secex_tree *tree)
 	int rc = 0;
 
 	if (r->n && !files)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; i < r->n; i++)
 		if (r->files[i].mode != GIT_FILEMODE_LINK && r->files[i].mode != GIT_FILEMODE_COMMIT) {
 			files[n].path = r->files[i].path;
@@ -985,7 +984,7 @@ static int first_parent_line(secex_history *h)
 			if (l)
 				h->line = l;
 			if (!l || !t)
-				rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+				rc = secex_error_nomem();
 			else
 				h->line_time = t;
 		}

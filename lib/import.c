@@ -588,8 +588,7 @@ static int add_file(importer *im, row *r, const char *id, secex_buf *text)
 	secex_import_plan *plan = im->plan;
 	secex_import_file *f, *files = realloc(plan->files, (plan->n + 1) * sizeof(*files));
 
-	if (!files)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(files);
 	plan->files = files;
 	f = &files[plan->n];
 	f->id = secex_strndup(id, strlen(id));
@@ -601,7 +600,7 @@ static int add_file(importer *im, row *r, const char *id, secex_buf *text)
 		free(f->id);
 		free(f->text);
 		free(f->name);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	plan->n++;
 	return secex_map_put(&im->titles, r->title, strlen(r->title), f->id);

@@ -87,7 +87,7 @@ static void finding_at(parser *p, const char *code, uint32_t line, uint32_t col,
 static void oom(parser *p)
 {
 	if (p->rc == 0)
-		p->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		p->rc = secex_error_nomem();
 }
 
 static bool stopped(const parser *p)
@@ -868,7 +868,7 @@ int secex_json_parse_opts(secex_doc **out, const char *data, size_t len, const c
 		return rc;
 	p.frames = malloc((p.opts->max_depth + 1) * sizeof(*p.frames));
 	if (!p.frames) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto cleanup;
 	}
 	root = parse_document(&p);

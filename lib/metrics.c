@@ -46,7 +46,7 @@ static int alloc_point(secex_metrics *m, secex_metrics_point *p, int64_t at)
 	memset(p, 0, sizeof(*p));
 	p->at = at;
 	if (!(p->by_priority = secex_arena_alloc(&in->arena, (in->nlevels + 1) * sizeof(size_t))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	return 0;
 }
 
@@ -127,7 +127,7 @@ static int review_stats(secex_metrics_point *p, const metrics_internal *in, int6
 	size_t i, n = 0;
 
 	if (!(days = malloc((in->nreviews + 1) * sizeof(*days))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; i < in->nreviews; i++)
 		if (in->reviews[i].reviewed > from && in->reviews[i].reviewed <= to) {
 			days[n] = (double)(in->reviews[i].reviewed - in->reviews[i].added) / DAY;
@@ -151,7 +151,7 @@ static int collect_reviews(metrics_internal *in, secex_history *history, const s
 	int rc = 0;
 
 	if (!(in->reviews = secex_arena_alloc(&in->arena, (snap->n + 1) * sizeof(*in->reviews))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; i < snap->n && rc == 0; i++) {
 		const char *id = snap->items[i].id;
 		int64_t added, reviewed;
@@ -167,7 +167,7 @@ static int collect_reviews(metrics_internal *in, secex_history *history, const s
 	}
 	secex_map_release(&seen);
 	qsort(in->reviews, in->nreviews, sizeof(*in->reviews), cmp_review);
-	return rc < 0 ? secex_error_set(rc, "out of memory") : 0;
+	return rc < 0 ? secex_error_nomem() : 0;
 }
 
 /* The earliest time the history added one of the head's exceptions, or false. */
@@ -297,7 +297,7 @@ static int compute_series(secex_metrics *m, secex_history *history, const secex_
 			int64_t *grown = realloc(at, (cap = cap ? cap * 2 : 64) * sizeof(*at));
 
 			if (!grown) {
-				rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+				rc = secex_error_nomem();
 				break;
 			}
 			at = grown;
@@ -308,7 +308,7 @@ static int compute_series(secex_metrics *m, secex_history *history, const secex_
 	}
 	if (rc == 0 && n && !(m->series = secex_arena_alloc(&((metrics_internal *)m->internal)->arena,
 							   n * sizeof(*m->series))))
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 	prev = (interval_start(first * DAY - 1, iv)) * DAY;
 	for (i = 0; rc == 0 && i < n; i++) {
 		point_ctx ctx = { m, &m->series[i], history };
@@ -335,7 +335,7 @@ int secex_metrics_compute(secex_metrics **out, secex_history *history, const sec
 
 	*out = NULL;
 	if (!(m = calloc(1, sizeof(*m))) || !(in = calloc(1, sizeof(*in)))) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto cleanup;
 	}
 	m->internal = in;
@@ -344,7 +344,7 @@ int secex_metrics_compute(secex_metrics **out, secex_history *history, const sec
 	snprintf(m->head, sizeof(m->head), "%s", secex_history_head(history));
 	in->nlevels = policy->nlevels;
 	if (!(m->priorities = secex_arena_alloc(&in->arena, (policy->nlevels + 1) * sizeof(*m->priorities)))) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto cleanup;
 	}
 	for (i = 0; i < policy->nlevels; i++)

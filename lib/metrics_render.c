@@ -9,7 +9,7 @@
 #include "secex/metrics.h"
 #include "banned.h"
 
-#define OOM() secex_error_set(SECEX_ENOMEM, "out of memory")
+#define OOM() secex_error_nomem()
 
 /* Colours of the HTML charts (tests look for the bar colours in a screenshot). */
 #define COLOR_PRIORITY "#b03a2e"

@@ -79,8 +79,7 @@ static int consider(secex_new_ids *ids, bool form_known, const char *id, size_t 
 	unsigned long long num;
 	int rc = 0;
 
-	if (!copy)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(copy);
 	while (digits < len && isdigit((unsigned char)id[len - 1 - digits]))
 		digits++;
 	if (digits && digits <= 18 && id_allowed(ids, copy) &&
@@ -480,7 +479,7 @@ int secex_new_text(secex_buf *b, const secex_new_fields *f)
 	rc |= put_list(b, 2, "pros", f->pros, f->npros, SECEX_YAML_TEXT);
 	rc |= put_list(b, 2, "cons", f->cons, f->ncons, SECEX_YAML_TEXT);
 	rc |= put_key(b, 0, "remediation_plan", f->remediation_plan, SECEX_YAML_TEXT);
-	return rc ? secex_error_set(SECEX_ENOMEM, "out of memory") : 0;
+	return rc ? secex_error_nomem() : 0;
 }
 
 /* ---- validating the file ---- */
@@ -494,8 +493,7 @@ int secex_new_check(secex_diags *diags, const secex_snapshot *snap, const char *
 	size_t i;
 	int rc = 0;
 
-	if (!items)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(items);
 	if (snap->n)
 		memcpy(items, snap->items, snap->n * sizeof(*items));
 	e = &items[snap->n];

@@ -15,7 +15,7 @@ struct secex_doc {
 int secex_doc_new(secex_doc **out)
 {
 	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+	return *out ? 0 : secex_error_nomem();
 }
 
 void secex_doc_free(secex_doc *doc)

@@ -429,8 +429,7 @@ static int add_key(secex_openpgp_keyring *kr, pgp_span body, size_t primary, con
 		size_t cap = kr->cap ? kr->cap * 2 : 8;
 		kr_key *keys = realloc(kr->keys, cap * sizeof(*keys));
 
-		if (!keys)
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
+		SECEX_ERROR_CHECK_ALLOC(keys);
 		kr->keys = keys;
 		kr->cap = cap;
 	}
@@ -597,8 +596,7 @@ int secex_openpgp_keyring_new(secex_openpgp_keyring **out, const char *const *ke
 	int rc = 0;
 
 	*out = NULL;
-	if (!kr)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(kr);
 	for (i = 0; i < n; i++) {
 		if (!keys[i]) {
 			rc = secex_error_set(SECEX_EINVALID, "OpenPGP key %zu is missing", i + 1);
@@ -675,7 +673,7 @@ int secex_openpgp_keyring_add(secex_openpgp_keyring *kr, const char *armoured, s
 	size = bin.size;
 	if (!(blob = secex_buf_detach(&bin)) || secex_vec_push(&kr->blobs, blob) < 0) {
 		free(blob);
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto cleanup;
 	}
 	if ((rc = build_keys(kr, (const unsigned char *)blob, size, &fprs, &why)) < 0) {

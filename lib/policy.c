@@ -46,8 +46,7 @@ static int strlist_from(secex_strlist *out, secex_doc *doc, const secex_node *no
 	if (!node || node->type != SECEX_NODE_ARRAY)
 		return 0;
 	out->items = secex_doc_alloc(doc, (node->u.array.n + 1) * sizeof(char *));
-	if (!out->items)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(out->items);
 	for (i = 0; i < node->u.array.n; i++) {
 		const char *s = secex_node_str(node->u.array.items[i]);
 
@@ -86,8 +85,7 @@ static int level_from(secex_level *level, secex_doc *doc, const secex_member *m)
 	if (!groups || groups->type != SECEX_NODE_ARRAY)
 		return 0;
 	level->groups = secex_doc_alloc(doc, (groups->u.array.n + 1) * sizeof(secex_group));
-	if (!level->groups)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(level->groups);
 	for (i = 0; i < groups->u.array.n; i++) {
 		secex_strlist roles;
 
@@ -108,8 +106,7 @@ static int levels_from(secex_policy *p, const secex_node *levels)
 	if (!levels || levels->type != SECEX_NODE_OBJECT)
 		return 0;
 	p->levels = secex_doc_alloc(p->doc, (levels->u.object.n + 1) * sizeof(secex_level));
-	if (!p->levels)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(p->levels);
 	for (i = 0; i < levels->u.object.n; i++)
 		if (level_from(&p->levels[p->nlevels++], p->doc, &levels->u.object.members[i]) < 0)
 			return SECEX_ENOMEM;
@@ -123,8 +120,7 @@ static int roles_from(secex_policy *p, const secex_node *roles)
 	if (!roles || roles->type != SECEX_NODE_OBJECT)
 		return 0;
 	p->roles = secex_doc_alloc(p->doc, (roles->u.object.n + 1) * sizeof(secex_role));
-	if (!p->roles)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(p->roles);
 	for (i = 0; i < roles->u.object.n; i++) {
 		const secex_member *m = &roles->u.object.members[i];
 		secex_role *r = &p->roles[p->nroles++];
@@ -176,8 +172,7 @@ static int check_role_cycles(const secex_policy *p, secex_diags *diags)
 	size_t i;
 	int rc = 0;
 
-	if (!state)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(state);
 	for (i = 0; i < p->nroles && rc == 0; i++) {
 		const secex_role *hit = state[i] ? NULL : role_cycle(p, i, state);
 
@@ -286,7 +281,7 @@ static int compile_id_pattern(secex_policy *p, secex_diags *diags)
 	m = secex_doc_alloc(p->id_schema_doc, 2 * sizeof(*m));
 	if (!root || !m || !(m[0].value = string_node(p->id_schema_doc, "string")) ||
 	    !(m[1].value = string_node(p->id_schema_doc, p->id_pattern)))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	m[0].key = "type";
 	m[0].keylen = 4;
 	m[1].key = "pattern";
@@ -315,8 +310,7 @@ static secex_risk_owner_rule risk_owner_rule(const char *s)
 static int default_list(secex_strlist *out, secex_doc *doc, const char *const *items, size_t n)
 {
 	out->items = secex_doc_alloc(doc, (n + 1) * sizeof(char *));
-	if (!out->items)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(out->items);
 	memcpy(out->items, items, n * sizeof(char *));
 	out->n = n;
 	return 0;
@@ -432,7 +426,7 @@ int secex_policy_from_doc(secex_policy **out, secex_doc *doc, const char *file, 
 	*out = NULL;
 	if (!p) {
 		secex_doc_free(doc);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	p->doc = doc;
 	p->file = secex_doc_strndup(doc, file, strlen(file));

@@ -117,7 +117,7 @@ static int use_object_dirs(secex_repo *r, const char *const *dirs, size_t ndirs)
 			if (!odb && git_repository_odb(&odb, r->repo) < 0)
 				rc = git_fail(SECEX_EREPO, "cannot open the object database");
 			else if (!dir)
-				rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+				rc = secex_error_nomem();
 			else if (git_odb_add_disk_alternate(odb, dir) < 0)
 				rc = git_fail(SECEX_EREPO, "cannot read the objects named by the environment");
 			free(dir);
@@ -134,8 +134,7 @@ int secex_repo_open(secex_repo **out, const char *path, const secex_repo_options
 	int rc;
 
 	*out = NULL;
-	if (!r)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(r);
 	git_libgit2_init();
 	rc = git_repository_open_ext(&r->repo, path, 0, NULL);
 	if (rc == GIT_ENOTFOUND) {
@@ -162,7 +161,7 @@ int secex_repo_open(secex_repo **out, const char *path, const secex_repo_options
 		     (rc = use_object_dirs(r, opts->object_dirs, sizeof(opts->object_dirs) / sizeof(*opts->object_dirs))) < 0))
 		goto fail;
 	if (git_repository_workdir(r->repo) && !(r->workdir = strdup(git_repository_workdir(r->repo)))) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto fail;
 	}
 	*out = r;
@@ -224,7 +223,7 @@ int secex_repo_staged_paths(secex_vec *out, secex_repo *repo, const char *const 
 			continue;
 		if (!(path = strdup(d->new_file.path)) || secex_vec_push(out, path) < 0) {
 			free(path);
-			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			rc = secex_error_nomem();
 		}
 	}
 cleanup:
@@ -295,7 +294,7 @@ int secex_tree_open_dir(secex_tree **out, const char *root)
 	*out = NULL;
 	if (!t || !(t->root = malloc(len + 2))) {
 		free(t);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	memcpy(t->root, root, len + 1);
 	if (len == 0 || root[len - 1] != '/')
@@ -318,7 +317,7 @@ int secex_tree_open_rev(secex_tree **out, secex_repo *repo, const char *rev)
 		return secex_error_set(SECEX_ENOTFOUND, "revision '%s' not found; give a branch, tag "
 				       "or commit that exists (git rev-parse '%s')", rev, rev);
 	if (!(t = calloc(1, sizeof(*t)))) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto cleanup;
 	}
 	if (git_object_peel((git_object **)&t->tree, obj, GIT_OBJECT_TREE) < 0) {
@@ -343,8 +342,7 @@ int secex_tree_open_index(secex_tree **out, secex_repo *repo)
 	secex_tree *t = calloc(1, sizeof(*t));
 
 	*out = NULL;
-	if (!t)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(t);
 	if (git_repository_index(&t->index, repo->repo) < 0) {
 		free(t);
 		return git_fail(SECEX_EREPO, "cannot read the index");
@@ -502,8 +500,7 @@ static int remember(secex_tree *t, const char *path, const git_oid *oid)
 {
 	git_oid *copy = secex_arena_alloc(&t->listed.keys, sizeof(*copy));
 
-	if (!copy)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(copy);
 	git_oid_cpy(copy, oid);
 	return secex_map_put(&t->listed, path, strlen(path), copy);
 }
@@ -723,12 +720,11 @@ int secex_tree_overlay(secex_tree *t, const char *prefix, const secex_tree_file 
 	free(t->overlay);
 	secex_map_release(&t->overlaid);
 	if (!(t->overlay = secex_strndup(prefix, strlen(prefix))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; rc == 0 && i < n; i++) {
 		git_oid *copy = secex_arena_alloc(&t->overlaid.keys, sizeof(*copy));
 
-		if (!copy)
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
+		SECEX_ERROR_CHECK_ALLOC(copy);
 		git_oid_cpy(copy, &files[i].oid);
 		rc = secex_map_put(&t->overlaid, files[i].path, strlen(files[i].path), copy);
 	}
@@ -876,7 +872,7 @@ static int name_cb(const char *root, const git_tree_entry *e, void *payload)
 	if (!(copy = secex_strndup(git_tree_entry_name(e), strlen(git_tree_entry_name(e)))) ||
 	    secex_vec_push(x->out, copy) < 0) {
 		free(copy);
-		x->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		x->rc = secex_error_nomem();
 		return -1;
 	}
 	return 0;
@@ -944,7 +940,7 @@ static int push_branch(git_reference *ref, void *payload)
 		return 0;
 	if (!(copy = secex_strndup(name, strlen(name))) || secex_vec_push(x->out, copy) < 0) {
 		free(copy);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	return 0;
 }

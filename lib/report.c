@@ -52,7 +52,7 @@ static const char *name_of(const secex_person *p)
 static int keep(const char **out, secex_report *r, const secex_buf *b)
 {
 	*out = secex_arena_strndup(&r->arena, secex_buf_cstr(b), b->size);
-	return *out ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+	return *out ? 0 : secex_error_nomem();
 }
 
 /* ---- which approvals are still missing ---- */
@@ -104,8 +104,7 @@ static int candidates(secex_report *r, secex_report_need *need, const secex_snap
 	size_t i;
 
 	need->who = secex_arena_alloc(&r->arena, sizeof(*need->who) * SECEX_REPORT_MAX_WHO);
-	if (!need->who)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(need->who);
 	for (i = 0; roster && i < roster->n; i++) {
 		const secex_person *p = &roster->people[i];
 
@@ -146,8 +145,7 @@ static int owner_need(secex_report *r, secex_report_need *need, const secex_snap
 
 	need->label = "risk owner";
 	need->who = secex_arena_alloc(&r->arena, sizeof(*need->who));
-	if (!need->who)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(need->who);
 	if (p && p->active)
 		need->who[need->nwho++] = p;
 	return 0;
@@ -159,8 +157,7 @@ static int needs_of(builder *b, secex_report_item *item, const fill_state *fs, c
 	int rc = 0;
 
 	item->needs = secex_arena_alloc(&b->r->arena, sizeof(*item->needs) * (fs->ngroups + 1));
-	if (!item->needs)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(item->needs);
 	for (g = 0; rc == 0 && g < fs->ngroups; g++)
 		if (!fs->filled[g])
 			rc = group_need(b->r, &item->needs[n++], b->snap, fs, g, field(e, "requestor"));
@@ -518,8 +515,7 @@ static int add_item(builder *b, const secex_exception *e, secex_report_kind kind
 	int64_t due;
 	int rc = 0;
 
-	if (!pi)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(pi);
 	it = start_item(pi, e, kind);
 	if (kind == SECEX_REPORT_EXPIRED && secex_exception_due(&due, e))
 		it->overdue_days = (b->opts->now - due) / 86400;
@@ -561,7 +557,7 @@ static bool listable(const builder *b, const secex_exception *e)
 static int keep_str(const char **out, secex_report *r, const char *s)
 {
 	*out = s ? secex_arena_strndup(&r->arena, s, strlen(s)) : NULL;
-	return !s || *out ? 0 : secex_error_set(SECEX_ENOMEM, "out of memory");
+	return !s || *out ? 0 : secex_error_nomem();
 }
 
 /* What the owner must do about a finding that exception e, lapsed, no longer covers. */
@@ -614,7 +610,7 @@ static int add_finding(builder *b, const secex_scan_entry *en, const secex_scan_
 	int rc;
 
 	if (!pi || !fi)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	start_item(pi, en->exception, SECEX_REPORT_UNCOVERED)->finding = fi;
 	if ((rc = finding_of(fi, b->r, en, rep, f)) == 0 && (rc = lapsed_action(&act, b, en->exception, rep, f)) == 0)
 		rc = keep(&pi->item.action, b->r, &act);
@@ -736,7 +732,7 @@ static int group(builder *b)
 	r->owners = secex_arena_alloc(&r->arena, sizeof(*r->owners) * n);
 	items = secex_arena_alloc(&r->arena, sizeof(*items) * n);
 	if (!r->owners || !items)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; rc == 0 && i < n; i++) {
 		const pending_item *pi = b->items.items[i];
 		secex_report_owner *o = r->n ? &r->owners[r->n - 1] : NULL;
@@ -776,7 +772,7 @@ int secex_report_build(secex_report **out, const secex_snapshot *snap, const sec
 
 	*out = NULL;
 	if (!(b.r = calloc(1, sizeof(*b.r))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	b.r->now = opts->now;
 	b.r->expiring_within = snap->policy->expiring_within;
 	b.r->organization = snap->policy->organization;
@@ -785,7 +781,7 @@ int secex_report_build(secex_report **out, const secex_snapshot *snap, const sec
 	b.r->scanned = opts->nscans > 0;
 	secex_date_format(b.r->today, (opts->now >= 0 ? opts->now : opts->now - 86399) / 86400);
 	if (!b.r->judged && !(b.r->unjudged = secex_arena_strndup(&b.r->arena, why, strlen(why))))
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 	if (rc == 0 && (rc = collect(&b)) == 0)
 		rc = group(&b);
 	secex_vec_release(&b.items);

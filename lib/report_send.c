@@ -94,7 +94,7 @@ int secex_report_post_json(const char *url, const char *body, size_t len, long t
 	if ((rc = start(&c, "http,https", timeout, errbuf)) < 0)
 		goto cleanup;
 	if (!(headers = curl_slist_append(NULL, "Content-Type: application/json"))) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto cleanup;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -146,7 +146,7 @@ int secex_report_send_mail(const char *url, const char *from_addr, const char *t
 	    (rc = secex_buf_printf(&from, "<%s>", from_addr)) < 0 || (rc = secex_buf_printf(&to, "<%s>", to_addr)) < 0)
 		goto cleanup;
 	if (!(rcpt = curl_slist_append(NULL, to.ptr))) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto cleanup;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);

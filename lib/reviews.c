@@ -53,7 +53,7 @@ static int collect(reviews_ctx *c, const secex_node *root)
 	if (!list || list->type != SECEX_NODE_ARRAY || !list->u.array.n)
 		return 0;
 	if (!(c->items = calloc(list->u.array.n, sizeof(*c->items))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; rc == 0 && i < list->u.array.n; i++) {
 		review *r = &c->items[c->n++];
 

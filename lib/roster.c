@@ -77,8 +77,7 @@ static int person_from(secex_person *p, secex_doc *doc, const secex_node *node)
 	p->column = node->column;
 	if (roles && roles->type == SECEX_NODE_ARRAY) {
 		p->roles.items = secex_doc_alloc(doc, (roles->u.array.n + 1) * sizeof(char *));
-		if (!p->roles.items)
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
+		SECEX_ERROR_CHECK_ALLOC(p->roles.items);
 		for (i = 0; i < roles->u.array.n; i++)
 			if (secex_node_str(roles->u.array.items[i]))
 				p->roles.items[p->roles.n++] = secex_node_str(roles->u.array.items[i]);
@@ -86,8 +85,7 @@ static int person_from(secex_person *p, secex_doc *doc, const secex_node *node)
 	if (!keys || keys->type != SECEX_NODE_ARRAY)
 		return 0;
 	p->keys = secex_doc_alloc(doc, (keys->u.array.n + 1) * sizeof(secex_key));
-	if (!p->keys)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(p->keys);
 	for (i = 0; i < keys->u.array.n; i++)
 		if (key_from(&p->keys[p->nkeys], doc, keys->u.array.items[i]))
 			p->nkeys++;
@@ -194,14 +192,14 @@ int secex_roster_from_doc(secex_roster **out, secex_doc *doc, const char *file, 
 	*out = NULL;
 	if (!r) {
 		secex_doc_free(doc);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	r->doc = doc;
 	r->file = secex_doc_strndup(doc, file, strlen(file));
 	if (people && people->type == SECEX_NODE_ARRAY) {
 		r->people = secex_doc_alloc(doc, (people->u.array.n + 1) * sizeof(secex_person));
 		if (!r->people || !r->file) {
-			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			rc = secex_error_nomem();
 			goto cleanup;
 		}
 		for (i = 0; i < people->u.array.n; i++) {

@@ -89,7 +89,7 @@ static int flat_cb(const char *root, const git_tree_entry *e, void *payload)
 	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
 		return 0;
 	if (!(f = secex_arena_alloc(&x->h->arena, sizeof(*f))) || !(path = secex_arena_alloc(&x->h->arena, lr + ln + 1))) {
-		x->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		x->rc = secex_error_nomem();
 		return -1;
 	}
 	memcpy(path, root, lr);
@@ -108,7 +108,7 @@ static int rules_from(const hist_rules **out, secex_history *h, secex_vec *files
 	size_t i;
 
 	if (!r || (files->n && !(r->files = secex_arena_alloc(&h->arena, files->n * sizeof(*r->files)))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; i < files->n; i++)
 		r->files[i] = *(hist_file *)files->items[i];
 	r->n = files->n;
@@ -192,7 +192,7 @@ static int merge3(const hist_rules **out, secex_history *h, const hist_rules *ba
 			hist_file *c = secex_arena_alloc(&h->arena, sizeof(*c));
 
 			if (!c)
-				rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+				rc = secex_error_nomem();
 			else
 				*c = *conflict, c->mode = CONFLICT_MODE, rc = secex_vec_push(&files, c);
 		} else if (pick) {
@@ -375,7 +375,7 @@ int hist_roots_new(hist_roots **out, secex_history *h, git_commit *commit)
 	int rc = 0;
 
 	if (!r || (n && !(r->parents = secex_arena_alloc(&h->arena, n * sizeof(*r->parents)))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; i < n; i++)
 		git_oid_cpy(&r->parents[i], git_commit_parent_id(commit, i));
 	r->nparents = n;

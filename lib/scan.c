@@ -153,7 +153,7 @@ int secex_scan_normalise_path(secex_buf *out, const char *path)
 	if (!out->ptr)
 		rc |= secex_buf_puts(out, "");
 	secex_buf_release(&tmp);
-	return rc < 0 ? secex_error_set(SECEX_ENOMEM, "out of memory") : 0;
+	return rc < 0 ? secex_error_nomem() : 0;
 }
 
 /* A glob as tokens: a literal byte, '?', '*' (within a segment), '**' (across) and '**' + '/'
@@ -607,7 +607,7 @@ static int index_id(const char *id, void *payload)
 		if (p->finding == x->finding)
 			return 0; /* the same entry under an alias equal to its id */
 	if (!(p = secex_arena_alloc(&reg->arena, sizeof(*p))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	p->entry = x->entry;
 	p->finding = x->finding;
 	p->next = head;
@@ -656,7 +656,7 @@ int secex_scan_register_new(secex_scan_register **out, const secex_snapshot *sna
 	*out = NULL;
 	if (!reg || (snap->n && !(reg->items = calloc(snap->n, sizeof(*reg->items))))) {
 		secex_scan_register_free(reg);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	for (i = 0; rc == 0 && i < snap->n; i++) {
 		const secex_exception *e = &snap->items[i];

@@ -85,7 +85,7 @@ static int verdict_diag(secex_diags *diags, const secex_scan_report *r, const se
 		rc = rc ? rc : add(diags, below ? "SX607" : "SX604", r, f, NULL, secex_buf_cstr(&m));
 	}
 	secex_buf_release(&m);
-	return rc < 0 ? secex_error_set(SECEX_ENOMEM, "out of memory") : rc;
+	return rc < 0 ? secex_error_nomem() : rc;
 }
 
 static int stale(secex_diags *diags, const secex_scan_entry *en)
@@ -146,7 +146,7 @@ int secex_scan_open_risks(size_t *out, secex_scan_report *const *reports, size_t
 	*out = seen.n;
 	secex_map_release(&seen);
 	secex_buf_release(&key);
-	return rc < 0 ? secex_error_set(SECEX_ENOMEM, "out of memory") : 0;
+	return rc < 0 ? secex_error_nomem() : 0;
 }
 
 /* ---- the state of each exception, from the signed history ---- */

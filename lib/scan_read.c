@@ -787,10 +787,10 @@ int secex_scan_read(secex_scan_report **out, const char *data, size_t len, const
 	r = NULL;
 	goto cleanup;
 oom:
-	rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+	rc = secex_error_nomem();
 cleanup:
 	if (rc == SECEX_ENOMEM)
-		secex_error_set(SECEX_ENOMEM, "out of memory");
+		secex_error_nomem();
 	secex_vec_release(&x.ids);
 	secex_vec_release(&x.paths);
 	secex_scan_report_free(r);
@@ -838,8 +838,7 @@ int secex_scan_read_files(secex_scan_report ***out, const char *const *paths, si
 	int rc = 0;
 
 	*out = r;
-	if (!r)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(r);
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = secex_scan_read_file(&r[i], paths[i], format, diags);
 	return rc;

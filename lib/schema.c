@@ -600,7 +600,7 @@ static int cfail(cctx *cc, const char *fmt, ...)
 static int nomem(cctx *cc)
 {
 	if (!cc->rc)
-		cc->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		cc->rc = secex_error_nomem();
 	return cc->rc;
 }
 
@@ -2022,7 +2022,7 @@ static int match(vctx *c, const pcre2_code *re, const char *str, size_t len, uin
 	int rc;
 
 	if (!c->md && !(c->md = pcre2_match_data_create(1, NULL))) {
-		c->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		c->rc = secex_error_nomem();
 		c->aborted = true;
 		return -2;
 	}
@@ -2230,7 +2230,7 @@ static bool v_unique(vctx *c, const secex_node *x, bool rep)
 		return ok;
 	}
 	if (!(h = malloc(n * sizeof(*h)))) {
-		c->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		c->rc = secex_error_nomem();
 		c->aborted = true;
 		return false;
 	}
@@ -2726,7 +2726,7 @@ static bool v_unevaluated(vctx *c, const sch *s, const secex_node *x, bool rep)
 	unsigned char small[256], *seen = n <= sizeof(small) ? small : malloc(n);
 
 	if (!seen) {
-		c->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		c->rc = secex_error_nomem();
 		c->aborted = true;
 		return false;
 	}
@@ -2892,7 +2892,7 @@ static int memo_add(vctx *c, const sch *s, const secex_node *x)
 		if (!t && c->memocap >= MAX_MEMO_SLOTS)
 			return 0;
 		if (!t) {
-			c->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			c->rc = secex_error_nomem();
 			c->aborted = true;
 			return -1;
 		}
@@ -2936,7 +2936,7 @@ static uint32_t scope_number(vctx *c, uint32_t parent, uint32_t res)
 		cap = c->scopecap ? 2 * c->scopecap : 64;
 		if (!(t = calloc(cap, sizeof(*t))) || c->nscopes >= UINT32_MAX - 1) {
 			free(t);
-			c->rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			c->rc = secex_error_nomem();
 			c->aborted = true;
 			return 0;
 		}

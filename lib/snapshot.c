@@ -155,14 +155,14 @@ static int merge_schema(snapshot_internal *in, const secex_node *base, const sec
 	root = secex_doc_alloc(in->merged_doc, sizeof(*root));
 	merged = secex_doc_alloc(in->merged_doc, sizeof(*merged));
 	if (!root || !merged || !props || props->type != SECEX_NODE_OBJECT)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	*root = *base;
 	*merged = *props;
 	n = props->u.object.n + (ext_props && ext_props->type == SECEX_NODE_OBJECT ? ext_props->u.object.n : 0);
 	merged->u.object.members = secex_doc_alloc(in->merged_doc, (n + 1) * sizeof(secex_member));
 	root->u.object.members = secex_doc_alloc(in->merged_doc, (base->u.object.n + 1) * sizeof(secex_member));
 	if (!merged->u.object.members || !root->u.object.members)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	memcpy(merged->u.object.members, props->u.object.members, props->u.object.n * sizeof(secex_member));
 	for (i = 0; ext_props && ext_props->type == SECEX_NODE_OBJECT && i < ext_props->u.object.n; i++) {
 		secex_member *m = &merged->u.object.members[merged->u.object.n];
@@ -171,7 +171,7 @@ static int merge_schema(snapshot_internal *in, const secex_node *base, const sec
 			continue;
 		*m = ext_props->u.object.members[i];
 		if (!(m->value = secex_doc_alloc(in->merged_doc, sizeof(secex_node))))
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
+			return secex_error_nomem();
 		m->value->type = SECEX_NODE_BOOL;
 		m->value->u.boolean = true;
 		merged->u.object.n++;
@@ -250,7 +250,7 @@ static int load_exceptions(secex_snapshot *s, secex_tree *tree, secex_diags *dia
 	if ((rc = secex_snapshot_list(&paths, s, tree, diags)) < 0)
 		goto cleanup;
 	if (!(s->items = calloc(paths.n + 1, sizeof(*s->items)))) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto cleanup;
 	}
 	for (i = 0; i < paths.n && rc == 0; i++) {
@@ -316,7 +316,7 @@ static int load(secex_snapshot **out, secex_tree *tree, bool exceptions, secex_d
 	if (!s || !in) {
 		free(s);
 		free(in);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	s->internal = in;
 	if ((rc = load_rules(s, in, tree, diags)) < 0 || (exceptions && (rc = load_exceptions(s, tree, diags)) < 0)) {

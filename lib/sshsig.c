@@ -690,7 +690,7 @@ int secex_sshsig_verify(secex_sig_result *out, const char *sig, size_t siglen,
 		} else if (srawlen < k.nlen) {
 			/* openssh pads short signatures on the left, as OpenSSL needs them full */
 			if (!(padded = calloc(1, k.nlen))) {
-				rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+				rc = secex_error_nomem();
 				goto cleanup;
 			}
 			if (srawlen)

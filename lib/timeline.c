@@ -89,7 +89,7 @@ static int add_event(secex_history *h, const hist_change *ch, secex_buf *what)
 	if (!ev || secex_vec_push(&h->timeline, ev) < 0) {
 		free(ev);
 		secex_buf_release(what);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	git_oid_tostr(ev->commit, sizeof(ev->commit), git_commit_id(ch->commit));
 	ev->time = a ? a->when.time : 0;
@@ -101,7 +101,7 @@ static int add_event(secex_history *h, const hist_change *ch, secex_buf *what)
 	ev->what = secex_buf_detach(what);
 	ev->path = strdup(ch->path);
 	if (rc == 0 && (!ev->author || !ev->signer || !ev->what || !ev->path))
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 	return rc;
 }
 

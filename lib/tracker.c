@@ -188,8 +188,7 @@ static int push_field(csv_record *rec, secex_buf *field)
 {
 	char *copy = secex_buf_detach(field);
 
-	if (!copy)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(copy);
 	if (secex_vec_push(&rec->fields, copy) < 0) {
 		free(copy);
 		return SECEX_ENOMEM;
@@ -321,5 +320,5 @@ int csv_next(csv_record *rec, csv_reader *r)
 	}
 	line_end(r);
 	secex_buf_release(&field);
-	return rc < 0 ? secex_error_set(SECEX_ENOMEM, "out of memory") : 1;
+	return rc < 0 ? secex_error_nomem() : 1;
 }

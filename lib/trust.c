@@ -47,7 +47,7 @@ static int index_keys(hist_roster *hr)
 	for (i = 0; i < r->n; i++)
 		n += r->people[i].nkeys;
 	if (n && !(hr->keys = calloc(n, sizeof(*hr->keys))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; i < r->n; i++)
 		for (k = 0; k < r->people[i].nkeys; k++) {
 			hist_key *hk = &hr->keys[hr->nkeys++];
@@ -107,7 +107,7 @@ int hist_roster_of(hist_roster **out, secex_history *h, const hist_rules *rules)
 	}
 	if (!(hr = calloc(1, sizeof(*hr))) || secex_vec_push(&h->owned, hr) < 0) {
 		free(hr);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	if ((rc = load_roster(hr, h, blob)) == 0 && (rc = secex_map_put(&h->rosters, blob->id, GIT_OID_RAWSZ, hr)) == 0)
 		*out = hr;
@@ -174,7 +174,7 @@ int hist_commit_sig(hist_sig **out, secex_history *h, const git_oid *commit)
 	}
 	if (!s && (!(s = calloc(1, sizeof(*s))) || secex_map_put(&h->sigs, commit->id, GIT_OID_RAWSZ, s) < 0)) {
 		free(s);
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	}
 	*out = s;
 	return read_sig(s, h, commit);

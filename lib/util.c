@@ -79,8 +79,7 @@ int secex_vec_push(secex_vec *vec, void *item)
 		size_t cap = vec->cap ? vec->cap * 2 : 8;
 		void **items = realloc(vec->items, cap * sizeof(*items));
 
-		if (!items)
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
+		SECEX_ERROR_CHECK_ALLOC(items);
 		vec->items = items;
 		vec->cap = cap;
 	}
@@ -132,8 +131,7 @@ static int map_grow(secex_map *map)
 	size_t cap = map->cap ? map->cap * 2 : 64, i;
 	secex_map_slot *slots = calloc(cap, sizeof(*slots));
 
-	if (!slots)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(slots);
 	for (i = 0; i < map->cap; i++)
 		if (map->slots[i].key)
 			*map_slot(slots, cap, map->slots[i].key, map->slots[i].len) = map->slots[i];
@@ -153,7 +151,7 @@ int secex_map_put(secex_map *map, const void *key, size_t len, void *value)
 	s = map_slot(map->slots, map->cap, key, len);
 	if (!s->key) {
 		if (!(copy = secex_arena_alloc(&map->keys, len ? len : 1)))
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
+			return secex_error_nomem();
 		memcpy(copy, key, len);
 		s->key = copy;
 		s->len = len;

@@ -213,8 +213,7 @@ static int check_unique_ids(const secex_snapshot *snap, secex_diags *diags)
 	size_t i, n = 0;
 	int rc = 0;
 
-	if (!by_id)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(by_id);
 	for (i = 0; i < snap->n; i++)
 		if (snap->items[i].id)
 			by_id[n++] = &snap->items[i];
@@ -311,7 +310,7 @@ static int check_item(vitem *it, const secex_snapshot *snap, secex_tree *tree)
 		it->line = at->line;
 		it->column = at->column;
 		if (!(it->id = strdup(e.id)))
-			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			rc = secex_error_nomem();
 	}
 	secex_doc_free(e.doc);
 	return rc;
@@ -387,8 +386,7 @@ static int unique_item_ids(vitem *items, size_t n, secex_diags *diags)
 	size_t i, k = 0;
 	int rc = 0;
 
-	if (!by_id)
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+	SECEX_ERROR_CHECK_ALLOC(by_id);
 	for (i = 0; i < n; i++)
 		if (items[i].id)
 			by_id[k++] = &items[i];
@@ -427,7 +425,7 @@ static int cache_put(id_cache *c, const char *key, const char *id, size_t len, b
 	cached_id *v = secex_arena_alloc(&c->mem, sizeof(*v));
 
 	if (!v || (has && !(v->id = secex_arena_strndup(&c->mem, id, len))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	return secex_map_put(&c->map, key, strlen(key), v);
 }
 
@@ -544,7 +542,7 @@ static int cache_lookup(id_cache *c, secex_tree *tree, vitem *items, size_t n)
 		}
 		items[i].done = true;
 		if (v->id && !(items[i].id = strdup(v->id)))
-			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			rc = secex_error_nomem();
 	}
 	return rc;
 }
@@ -561,7 +559,7 @@ static int mark_full(vitem *items, size_t n, const secex_validate_options *opts)
 	size_t i;
 
 	if (opts->only && !(only = malloc((opts->n_only + 1) * sizeof(*only))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	for (i = 0; only && i < opts->n_only; i++)
 		only[i] = opts->only[i];
 	if (only)
@@ -606,7 +604,7 @@ int secex_validate_tree(size_t *nfiles, secex_tree *tree, const secex_validate_o
 	    (rc = secex_snapshot_list(&paths, snap, tree, diags)) < 0)
 		goto cleanup;
 	if (!(job.items = calloc(paths.n + 1, sizeof(*job.items)))) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto cleanup;
 	}
 	job.snap = snap;

@@ -202,8 +202,7 @@ static int place(loader *l, secex_node *node)
 		/* only an alias (already reported) gets here in key position: keep the shape */
 		secex_member *m = secex_doc_alloc(l->doc, sizeof(*m));
 
-		if (!m)
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
+		SECEX_ERROR_CHECK_ALLOC(m);
 		m->key = "";
 		m->line = node->line;
 		m->column = node->column;
@@ -229,7 +228,7 @@ static int on_scalar(loader *l, yaml_event_t *e)
 		secex_member *m = secex_doc_alloc(l->doc, sizeof(*m));
 
 		if (!m || !(m->key = secex_doc_strndup(l->doc, value, len)))
-			return secex_error_set(SECEX_ENOMEM, "out of memory");
+			return secex_error_nomem();
 		m->keylen = len;
 		m->line = (uint32_t)e->start_mark.line + 1;
 		m->column = (uint32_t)e->start_mark.column + 1;
@@ -237,10 +236,10 @@ static int on_scalar(loader *l, yaml_event_t *e)
 		return secex_vec_push(&f->items, m);
 	}
 	if (!(node = new_node(l, e->start_mark)))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	node->type = SECEX_NODE_STRING;
 	if (!(node->u.string.ptr = secex_doc_strndup(l->doc, value, len)))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	node->u.string.len = len;
 	if (e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
 		resolve_plain(node, node->u.string.ptr, len);
@@ -259,7 +258,7 @@ static int on_start(loader *l, yaml_event_t *e, secex_node_type type)
 		return FINDING(l, "SX108", e->start_mark, true, "nesting deeper than 64 levels; "
 			       "flatten the structure");
 	if (!(node = new_node(l, e->start_mark)))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	node->type = type;
 	f = &l->stack[l->depth++];
 	memset(f, 0, sizeof(*f));
@@ -290,7 +289,7 @@ static int check_duplicates(loader *l, const secex_node *obj)
 	if (n < 2)
 		return 0;
 	if (!(sorted = malloc(n * sizeof(*sorted))))
-		return secex_error_set(SECEX_ENOMEM, "out of memory");
+		return secex_error_nomem();
 	memcpy(sorted, obj->u.object.members, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_members);
 	for (i = 1; i < n && rc == 0; i++) {
@@ -319,14 +318,14 @@ static int on_end(loader *l)
 	if (node->type == SECEX_NODE_ARRAY) {
 		node->u.array.items = secex_doc_alloc(l->doc, (f->items.n + 1) * sizeof(secex_node *));
 		if (!node->u.array.items)
-			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			rc = secex_error_nomem();
 		else if (f->items.n)
 			memcpy(node->u.array.items, f->items.items, f->items.n * sizeof(secex_node *));
 		node->u.array.n = f->items.n;
 	} else {
 		node->u.object.members = secex_doc_alloc(l->doc, (f->items.n + 1) * sizeof(secex_member));
 		if (!node->u.object.members)
-			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			rc = secex_error_nomem();
 		for (i = 0; rc == 0 && i < f->items.n; i++)
 			node->u.object.members[node->u.object.n++] = *(secex_member *)f->items.items[i];
 		if (rc == 0)
@@ -384,7 +383,7 @@ static int on_event(loader *l, yaml_event_t *e)
 		if (rc == 0) {
 			secex_node *n = new_node(l, e->start_mark);
 
-			rc = n ? place(l, n) : secex_error_set(SECEX_ENOMEM, "out of memory");
+			rc = n ? place(l, n) : secex_error_nomem();
 		}
 		return rc;
 	case YAML_SCALAR_EVENT: return on_scalar(l, e);
@@ -479,7 +478,7 @@ int secex_yaml_parse(secex_doc **out, const char *data, size_t len, const char *
 	if ((rc = secex_doc_new(&l.doc)) < 0)
 		return rc;
 	if (!yaml_parser_initialize(&parser)) {
-		rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+		rc = secex_error_nomem();
 		goto cleanup;
 	}
 	parser_ready = true;
@@ -487,7 +486,7 @@ int secex_yaml_parse(secex_doc **out, const char *data, size_t len, const char *
 	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 	while (!done && !l.stop && rc == 0) {
 		if (!yaml_parser_parse(&parser, &event)) {
-			rc = parser.error == YAML_MEMORY_ERROR ? secex_error_set(SECEX_ENOMEM, "out of memory")
+			rc = parser.error == YAML_MEMORY_ERROR ? secex_error_nomem()
 							       : syntax_error(&l, &parser, data, len);
 			break;
 		}
@@ -497,7 +496,7 @@ int secex_yaml_parse(secex_doc **out, const char *data, size_t len, const char *
 	}
 	if (rc == 0 && !l.failed) {
 		if (!l.root && !(l.root = secex_doc_alloc(l.doc, sizeof(secex_node)))) {
-			rc = secex_error_set(SECEX_ENOMEM, "out of memory");
+			rc = secex_error_nomem();
 			goto cleanup;
 		}
 		if (l.root->line == 0)

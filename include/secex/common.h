@@ -30,4 +30,14 @@ int secex_error_set(int code, const char *fmt, ...)
 
 void secex_error_clear(void);
 
+/* Records "out of memory" and returns SECEX_ENOMEM: every allocation failure says it one way. */
+int secex_error_nomem(void);
+
+/* In a function returning an int code: returns SECEX_ENOMEM (message set) when ptr is NULL. */
+#define SECEX_ERROR_CHECK_ALLOC(ptr)                                                           \
+	do {                                                                                   \
+		if (!(ptr))                                                                    \
+			return secex_error_nomem();                                            \
+	} while (0)
+
 #endif
