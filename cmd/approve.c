@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static struct {
 	bool deny, request_info, acknowledge, force;

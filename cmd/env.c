@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static bool now_fixed;
 static int64_t now_value;

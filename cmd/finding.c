@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <time.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 #define REFUSED 1
 

@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static struct {
 	const char *rev, *since;

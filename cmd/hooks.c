@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
-#include "embedded.h"
-#include "banned.h"
+#include "secex/embedded.h"
+#include "secex/banned.h"
 
 extern const secex_embedded secex_embedded_hooks[];
 

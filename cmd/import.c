@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 #define MAX_CSV (16 * 1024 * 1024)
 

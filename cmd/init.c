@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static struct {
 	const char *dir, *key;

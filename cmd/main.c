@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 cli_globals cli;
 

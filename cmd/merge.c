@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static struct {
 	cli_args args;

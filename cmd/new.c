@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static struct {
 	const char *title, *type, *priority, *requestor, *risk_owner, *assignee, *due, *original_due;

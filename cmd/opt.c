@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static const cli_opt *find_long(const cli_opt *opts, const char *name, size_t len)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static const char *const format_names[] = { "text", "json", "sarif", "github", "junit", "markdown" };
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static bool listed(const cli_pending_list *list, const char *id)
 {

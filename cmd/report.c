@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 #define DELIVERY_TIMEOUT 10L /* seconds per message */
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "cli.h"
 #include "scan_out.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static struct {
 	const char *input_format, *fail_on_severity, *rev, *trust_root;

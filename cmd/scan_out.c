@@ -4,7 +4,7 @@
 #include <string.h>
 #include "cli.h"
 #include "scan_out.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static void str(secex_buf *b, const char *s)
 {

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 /* The nearest directory from the current one upwards that holds .secex/, not above stop
  * (the repository's top level, with a trailing '/'); NULL when there is none. */

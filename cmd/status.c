@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "banned.h"
+#include "secex/banned.h"
 
 static struct {
 	const char *rev, *trust_root, *format, *today;

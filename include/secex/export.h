@@ -1,5 +1,8 @@
 #ifndef SECEX_EXPORT_H
 #define SECEX_EXPORT_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_EXCHANGE)
+#error "a layer below exchange/ may not use it: see Hacking in the README"
+#endif
 
 /*
  * The exceptions in other tools' formats (SPEC §6): the tracker spreadsheet (CSV), every

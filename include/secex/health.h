@@ -1,5 +1,8 @@
 #ifndef SECEX_HEALTH_H
 #define SECEX_HEALTH_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_MODEL)
+#error "a layer below model/ may not use it: see Hacking in the README"
+#endif
 
 /* Ticket health of the exceptions in a snapshot at a given time (SX501 to SX507). */
 

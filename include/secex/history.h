@@ -1,5 +1,8 @@
 #ifndef SECEX_HISTORY_H
 #define SECEX_HISTORY_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_HISTORY)
+#error "a layer below history/ may not use it: see Hacking in the README"
+#endif
 
 /*
  * The history of a secex repository: one walk over the commits (libgit2), reading only the

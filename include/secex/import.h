@@ -1,5 +1,8 @@
 #ifndef SECEX_IMPORT_H
 #define SECEX_IMPORT_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_EXCHANGE)
+#error "a layer below exchange/ may not use it: see Hacking in the README"
+#endif
 
 /*
  * The tracker spreadsheet (CSV with the columns secex export writes) turned into exception

@@ -1,5 +1,8 @@
 #ifndef SECEX_METRICS_H
 #define SECEX_METRICS_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_REPORT)
+#error "a layer below report/ may not use it: see Hacking in the README"
+#endif
 
 /*
  * Program metrics (SPEC §6): how many exceptions are open, expiring and expired, how they

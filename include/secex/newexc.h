@@ -1,5 +1,8 @@
 #ifndef SECEX_NEWEXC_H
 #define SECEX_NEWEXC_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_MODEL)
+#error "a layer below model/ may not use it: see Hacking in the README"
+#endif
 
 /*
  * Creating an exception (secex new, SPEC §6): the next free id, the defaults of a new

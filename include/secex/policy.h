@@ -1,5 +1,8 @@
 #ifndef SECEX_POLICY_H
 #define SECEX_POLICY_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_MODEL)
+#error "a layer below model/ may not use it: see Hacking in the README"
+#endif
 
 /* The policy (.secex/policy.yaml) and the roster (.secex/people.yaml). */
 

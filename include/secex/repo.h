@@ -1,5 +1,8 @@
 #ifndef SECEX_REPO_H
 #define SECEX_REPO_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_GIT)
+#error "a layer below git/ may not use it: see Hacking in the README"
+#endif
 
 /* Reading secex files from a working tree, a commit's tree or the index (libgit2). */
 

@@ -1,5 +1,8 @@
 #ifndef SECEX_REPORT_H
 #define SECEX_REPORT_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_REPORT)
+#error "a layer below report/ may not use it: see Hacking in the README"
+#endif
 
 /*
  * The weekly digest (SPEC §6): per risk owner, the open exceptions that have expired, that

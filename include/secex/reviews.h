@@ -1,5 +1,8 @@
 #ifndef SECEX_REVIEWS_H
 #define SECEX_REVIEWS_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_HISTORY)
+#error "a layer below history/ may not use it: see Hacking in the README"
+#endif
 
 /*
  * Reviews of audit findings (.secex/reviews.yaml): a person holding one of the policy's

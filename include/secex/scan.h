@@ -1,5 +1,8 @@
 #ifndef SECEX_SCAN_H
 #define SECEX_SCAN_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_EXCHANGE)
+#error "a layer below exchange/ may not use it: see Hacking in the README"
+#endif
 
 /*
  * Scanner reports against the exceptions: readers for SARIF 2.1.0, Trivy, Grype, OSV-Scanner,

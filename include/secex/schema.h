@@ -1,5 +1,8 @@
 #ifndef SECEX_SCHEMA_H
 #define SECEX_SCHEMA_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_SCHEMA)
+#error "a layer below schema/ may not use it: see Hacking in the README"
+#endif
 
 /* A JSON Schema 2020-12 validator over secex_node trees; PCRE2 for patterns. */
 

@@ -1,5 +1,8 @@
 #ifndef SECEX_SNAPSHOT_H
 #define SECEX_SNAPSHOT_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_MODEL)
+#error "a layer below model/ may not use it: see Hacking in the README"
+#endif
 
 /* The policy, roster and exceptions as they stand in one tree, loaded and validated. */
 

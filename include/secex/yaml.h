@@ -1,5 +1,8 @@
 #ifndef SECEX_YAML_H
 #define SECEX_YAML_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_DOC)
+#error "a layer below doc/ may not use it: see Hacking in the README"
+#endif
 
 /* The document tree, and the strict YAML and JSON loaders that build it. */
 

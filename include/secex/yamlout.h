@@ -1,5 +1,8 @@
 #ifndef SECEX_YAMLOUT_H
 #define SECEX_YAMLOUT_H
+#if defined(SECEX_LAYERED) && !defined(SECEX_USES_DOC)
+#error "a layer below doc/ may not use it: see Hacking in the README"
+#endif
 
 /*
  * Writing YAML text that secex (and other YAML readers) read back as exactly the strings

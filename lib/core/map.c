@@ -1,0 +1,82 @@
+/* A hash map from byte strings to pointers (FNV-1a, open addressing). */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "secex/map.h"
+#include "secex/banned.h"
+
+uint64_t secex_hash(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static secex_map_slot *map_slot(secex_map_slot *slots, size_t cap, const void *key, size_t len)
+{
+	size_t i = (size_t)secex_hash(key, len) & (cap - 1);
+
+	while (slots[i].key && (slots[i].len != len || memcmp(slots[i].key, key, len) != 0))
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+void *secex_map_get(const secex_map *map, const void *key, size_t len)
+{
+	secex_map_slot *s;
+
+	if (!map->cap)
+		return NULL;
+	s = map_slot(map->slots, map->cap, key, len);
+	return s->key ? s->value : NULL;
+}
+
+static int map_grow(secex_map *map)
+{
+	size_t cap = map->cap ? map->cap * 2 : 64, i;
+	secex_map_slot *slots = calloc(cap, sizeof(*slots));
+
+	SECEX_ERROR_CHECK_ALLOC(slots);
+	for (i = 0; i < map->cap; i++)
+		if (map->slots[i].key)
+			*map_slot(slots, cap, map->slots[i].key, map->slots[i].len) = map->slots[i];
+	free(map->slots);
+	map->slots = slots;
+	map->cap = cap;
+	return 0;
+}
+
+int secex_map_put(secex_map *map, const void *key, size_t len, void *value)
+{
+	secex_map_slot *s;
+	void *copy;
+
+	if ((map->n + 1) * 4 > map->cap * 3 && map_grow(map) < 0)
+		return SECEX_ENOMEM;
+	s = map_slot(map->slots, map->cap, key, len);
+	if (!s->key) {
+		if (!(copy = secex_arena_alloc(&map->keys, len ? len : 1)))
+			return secex_error_nomem();
+		memcpy(copy, key, len);
+		s->key = copy;
+		s->len = len;
+		map->n++;
+	}
+	s->value = value;
+	return 0;
+}
+
+void secex_map_release(secex_map *map)
+{
+	free(map->slots);
+	secex_arena_release(&map->keys);
+	map->slots = NULL;
+	map->cap = map->n = 0;
+}

@@ -1,0 +1,481 @@
+/* The rules in force at each commit: .secex/ as the last authorised change left it.
+ *
+ * A .secex/ state is the flat list of its files. The state of a commit's tree is its "own";
+ * the state secex judges by is its "rules". A commit inherits the rules of its parent (of a
+ * merge: the 3-way merge of its parents' rules over their merge base, a conflict keeping
+ * the base's version); the paths it changes itself (against its parent, or of a merge
+ * against the 3-way merge of its parents' trees) enter the rules only when the change is
+ * authorised by the rules of every parent (audit.c). The trust root and its ancestors are
+ * taken as they are. */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <git2.h>
+#include "secex/snapshot.h"
+#include "history_int.h"
+#include "../git/repo_int.h"
+#include "secex/banned.h"
+
+#define CONFLICT_MODE 0xffffffffu /* a path both sides changed: equal to nothing */
+
+static const hist_rules no_rules;
+
+/* The vectors and maps hold void *: what they hold here is read only. */
+static void *held(const void *p)
+{
+	return (void *)(uintptr_t)p;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const hist_file *)a)->path, ((const hist_file *)b)->path);
+}
+
+static const hist_file *file_at(const hist_rules *r, const char *path)
+{
+	hist_file key = { path, { { 0 } }, 0 };
+
+	return r->n ? bsearch(&key, r->files, r->n, sizeof(*r->files), cmp_file) : NULL;
+}
+
+static bool same_file(const hist_file *a, const hist_file *b)
+{
+	if (!a || !b)
+		return a == b;
+	return a->mode == b->mode && a->mode != CONFLICT_MODE && git_oid_equal(&a->blob, &b->blob);
+}
+
+bool hist_rules_equal(const hist_rules *a, const hist_rules *b)
+{
+	size_t i;
+
+	if (a == b)
+		return true;
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->files[i].path, b->files[i].path) != 0 || !same_file(&a->files[i], &b->files[i]))
+			return false;
+	return true;
+}
+
+const git_oid *hist_rules_blob(const hist_rules *r, const char *path)
+{
+	const hist_file *f = strncmp(path, ".secex/", 7) == 0 ? file_at(r, path + 7) : NULL;
+
+	return f && f->mode != CONFLICT_MODE && f->mode != GIT_FILEMODE_LINK && f->mode != GIT_FILEMODE_COMMIT
+		       ? &f->blob : NULL;
+}
+
+typedef struct {
+	secex_history *h;
+	secex_vec files; /* hist_file *, arena-owned */
+	int rc;
+} flat_ctx;
+
+static int flat_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	flat_ctx *x = payload;
+	hist_file *f;
+	size_t lr = strlen(root), ln = strlen(git_tree_entry_name(e));
+	char *path;
+
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		return 0;
+	if (!(f = secex_arena_alloc(&x->h->arena, sizeof(*f))) || !(path = secex_arena_alloc(&x->h->arena, lr + ln + 1))) {
+		x->rc = secex_error_nomem();
+		return -1;
+	}
+	memcpy(path, root, lr);
+	memcpy(path + lr, git_tree_entry_name(e), ln + 1);
+	f->path = path;
+	git_oid_cpy(&f->blob, git_tree_entry_id(e));
+	f->mode = (uint32_t)git_tree_entry_filemode(e);
+	if ((x->rc = secex_vec_push(&x->files, f)) < 0)
+		return -1;
+	return 0;
+}
+
+static int rules_from(const hist_rules **out, secex_history *h, secex_vec *files, const git_oid *from)
+{
+	hist_rules *r = secex_arena_alloc(&h->arena, sizeof(*r));
+	size_t i;
+
+	if (!r || (files->n && !(r->files = secex_arena_alloc(&h->arena, files->n * sizeof(*r->files)))))
+		return secex_error_nomem();
+	for (i = 0; i < files->n; i++)
+		r->files[i] = *(hist_file *)files->items[i];
+	r->n = files->n;
+	qsort(r->files, r->n, sizeof(*r->files), cmp_file);
+	if (from)
+		git_oid_cpy(&r->from, from);
+	*out = r;
+	return 0;
+}
+
+/* The files of a .secex tree, cached by the tree's id. */
+static int flatten(const hist_rules **out, secex_history *h, const git_oid *tree_id, const git_oid *commit)
+{
+	flat_ctx x = { h, SECEX_VEC_INIT, 0 };
+	git_tree *tree = NULL;
+	int rc;
+
+	if ((*out = secex_map_get(&h->flat, tree_id->id, GIT_OID_RAWSZ)))
+		return 0;
+	if (git_tree_lookup(&tree, h->git, tree_id) < 0)
+		return secex_git_missing(h->git, "the tree of .secex/");
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, flat_cb, &x) < 0 && x.rc == 0)
+		x.rc = secex_git_fail(SECEX_EREPO, "cannot walk the tree of .secex/");
+	git_tree_free(tree);
+	rc = x.rc ? x.rc : rules_from(out, h, &x.files, commit);
+	secex_vec_release(&x.files);
+	return rc ? rc : secex_map_put(&h->flat, tree_id->id, GIT_OID_RAWSZ, held(*out));
+}
+
+/* Every path of the n states, sorted, once each. */
+static int union_paths(secex_vec *out, const hist_rules *const *s, size_t n)
+{
+	size_t i, k, w = 0;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < n; i++)
+		for (k = 0; rc == 0 && k < s[i]->n; k++)
+			rc = secex_vec_push(out, held(s[i]->files[k].path));
+	if (rc < 0)
+		return rc;
+	if (out->n > 1)
+		qsort(out->items, out->n, sizeof(*out->items), cmp_str);
+	for (i = 0; i < out->n; i++)
+		if (!w || strcmp(out->items[w - 1], out->items[i]) != 0)
+			out->items[w++] = out->items[i];
+	out->n = w;
+	return 0;
+}
+
+/* The 3-way merge of the sides over base: a path takes the side that changed it; when
+ * several did, differently, keep_base takes the base's version, else it is a conflict. */
+static int merge3(const hist_rules **out, secex_history *h, const hist_rules *base,
+		  const hist_rules *const *sides, size_t n, bool keep_base, const git_oid *from)
+{
+	const hist_rules *all[9];
+	secex_vec paths = SECEX_VEC_INIT, files = SECEX_VEC_INIT;
+	size_t i, k;
+	int rc;
+
+	if (n > 8)
+		n = 8; /* an octopus of more than 8: the first 8 parents speak for it */
+	all[0] = base;
+	memcpy(all + 1, sides, n * sizeof(*sides));
+	rc = union_paths(&paths, all, n + 1);
+	for (i = 0; rc == 0 && i < paths.n; i++) {
+		const hist_file *b = file_at(base, paths.items[i]), *pick = b, *conflict = NULL;
+
+		for (k = 0; k < n; k++) {
+			const hist_file *s = file_at(sides[k], paths.items[i]);
+
+			if (same_file(s, b) || same_file(s, pick))
+				continue;
+			if (same_file(pick, b))
+				pick = s;
+			else
+				conflict = s ? s : pick;
+		}
+		if (conflict && keep_base)
+			conflict = NULL, pick = b;
+		if (conflict) {
+			hist_file *c = secex_arena_alloc(&h->arena, sizeof(*c));
+
+			if (!c)
+				rc = secex_error_nomem();
+			else
+				*c = *conflict, c->mode = CONFLICT_MODE, rc = secex_vec_push(&files, c);
+		} else if (pick) {
+			rc = secex_vec_push(&files, held(pick));
+		}
+	}
+	if (rc == 0)
+		rc = rules_from(out, h, &files, from);
+	secex_vec_release(&paths);
+	secex_vec_release(&files);
+	return rc;
+}
+
+/* The paths where a and b differ, into out (char *, owned by the states). */
+static int differ(secex_vec *out, const hist_rules *a, const hist_rules *b)
+{
+	const hist_rules *both[2] = { a, b };
+	secex_vec paths = SECEX_VEC_INIT;
+	size_t i;
+	int rc = union_paths(&paths, both, 2);
+
+	for (i = 0; rc == 0 && i < paths.n; i++)
+		if (!same_file(file_at(a, paths.items[i]), file_at(b, paths.items[i])))
+			rc = secex_vec_push(out, paths.items[i]);
+	secex_vec_release(&paths);
+	return rc;
+}
+
+/* base with the given paths taken from own. */
+static int with_paths(const hist_rules **out, secex_history *h, const hist_rules *base, const hist_rules *own,
+		      const secex_vec *paths, const git_oid *commit)
+{
+	secex_vec files = SECEX_VEC_INIT;
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < base->n; i++) {
+		bool taken = false;
+
+		for (k = 0; k < paths->n && !taken; k++)
+			taken = strcmp(paths->items[k], base->files[i].path) == 0;
+		if (!taken)
+			rc = secex_vec_push(&files, &base->files[i]);
+	}
+	for (k = 0; rc == 0 && k < paths->n; k++) {
+		const hist_file *f = file_at(own, paths->items[k]);
+
+		if (f)
+			rc = secex_vec_push(&files, held(f));
+	}
+	if (rc == 0)
+		rc = rules_from(out, h, &files, commit);
+	secex_vec_release(&files);
+	return rc;
+}
+
+static bool parents_agree(const hist_roots *const *p, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (!hist_rules_equal(p[i]->own, p[0]->own) || !hist_rules_equal(p[i]->rules, p[0]->rules))
+			return false;
+	return true;
+}
+
+/* What the commit inherits (*inherited) and what a clean merge of its parents' trees would
+ * hold (*expected). */
+static int inherit(const hist_rules **inherited, const hist_rules **expected, secex_history *h,
+		   const hist_roots *r, const hist_roots *const *p, const git_oid *commit)
+{
+	const hist_rules *own[8], *rules[8];
+	const hist_roots *base;
+	size_t i, n = r->nparents > 8 ? 8 : r->nparents;
+	int rc;
+
+	if (n == 0) {
+		*inherited = *expected = &no_rules;
+		return 0;
+	}
+	if (n == 1 || parents_agree(p, n)) {
+		*inherited = p[0]->rules;
+		*expected = p[0]->own;
+		return 0;
+	}
+	base = hist_merge_base(h, r);
+	for (i = 0; i < n; i++) {
+		own[i] = p[i]->own;
+		rules[i] = p[i]->rules;
+	}
+	if ((rc = merge3(inherited, h, base ? base->rules : &no_rules, rules, n, true, commit)) < 0)
+		return rc;
+	return merge3(expected, h, base ? base->own : &no_rules, own, n, false, commit);
+}
+
+/* Whether the commit is the trust root or one of its ancestors: taken as it is. */
+static bool trusted(secex_history *h, const git_oid *commit, const hist_roots *r)
+{
+	if (h->root_pinned)
+		return secex_map_get(&h->trusted, commit->id, GIT_OID_RAWSZ) != NULL;
+	if (!h->root_known && r->own->n) {
+		git_oid_cpy(&h->root, commit);
+		h->root_known = true;
+	}
+	return !h->root_known || git_oid_equal(&h->root, commit);
+}
+
+int hist_rules_visit(secex_history *h, git_commit *commit, hist_roots *r)
+{
+	const hist_roots *p[8];
+	const hist_rules *inherited, *expected;
+	secex_vec changed = SECEX_VEC_INIT;
+	size_t i;
+	bool ok = false;
+	int rc = 0;
+
+	for (i = 0; i < r->nparents && i < 8; i++)
+		if (!(p[i] = secex_map_get(&h->roots, r->parents[i].id, GIT_OID_RAWSZ)))
+			return secex_error_set(SECEX_EREPO, "a parent was not walked before its child");
+	if (trusted(h, git_commit_id(commit), r)) {
+		r->rules = r->own;
+		return 0;
+	}
+	if ((rc = inherit(&inherited, &expected, h, r, p, git_commit_id(commit))) < 0 ||
+	    (rc = differ(&changed, r->own, expected)) < 0)
+		goto cleanup;
+	r->rules = inherited;
+	if (!changed.n)
+		goto cleanup;
+	if ((rc = hist_audit_governance(h, commit, p, r->nparents > 8 ? 8 : r->nparents, &changed, &ok)) == 0 && ok)
+		rc = with_paths(&r->rules, h, inherited, r->own, &changed, git_commit_id(commit));
+cleanup:
+	if (rc == 0 && hist_rules_equal(r->rules, r->own))
+		r->rules = r->own;
+	secex_vec_release(&changed);
+	return rc;
+}
+
+/* The entry at path of a commit's tree: its id when it is a tree; *bad when it is anything
+ * else (a symbolic link, a submodule, a file). */
+static bool subtree(git_oid *out, bool *bad, git_tree *tree, const char *path)
+{
+	git_tree_entry *e = NULL;
+	bool found = false;
+
+	*bad = false;
+	if (git_tree_entry_bypath(&e, tree, path) < 0) {
+		git_error_clear();
+		return false;
+	}
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+		git_oid_cpy(out, git_tree_entry_id(e));
+		found = true;
+	} else {
+		*bad = true;
+	}
+	git_tree_entry_free(e);
+	return found;
+}
+
+int hist_roots_exc(secex_history *h, hist_roots *r)
+{
+	git_tree *tree = NULL;
+
+	if (r->exc_known)
+		return 0;
+	if (git_tree_lookup(&tree, h->git, &r->tree) < 0)
+		return secex_git_missing(h->git, "a commit's tree");
+	r->has_exc = subtree(&r->exc, &r->bad_exc, tree, h->policy->exceptions_dir);
+	r->exc_known = true;
+	git_tree_free(tree);
+	return 0;
+}
+
+int hist_roots_new(hist_roots **out, secex_history *h, git_commit *commit)
+{
+	hist_roots *r = secex_arena_alloc(&h->arena, sizeof(*r));
+	git_tree *tree = NULL;
+	unsigned i, n = git_commit_parentcount(commit);
+	int rc = 0;
+
+	if (!r || (n && !(r->parents = secex_arena_alloc(&h->arena, n * sizeof(*r->parents)))))
+		return secex_error_nomem();
+	for (i = 0; i < n; i++)
+		git_oid_cpy(&r->parents[i], git_commit_parent_id(commit, i));
+	r->nparents = n;
+	git_oid_cpy(&r->tree, git_commit_tree_id(commit));
+	if (git_commit_tree(&tree, commit) < 0)
+		return secex_git_missing(h->git, "a commit's tree");
+	r->own = &no_rules;
+	if ((r->has_secex = subtree(&r->secex, &r->bad_secex, tree, ".secex")))
+		rc = flatten(&r->own, h, &r->secex, git_commit_id(commit));
+	git_tree_free(tree);
+	if (rc == 0)
+		rc = secex_map_put(&h->roots, git_commit_id(commit)->id, GIT_OID_RAWSZ, r);
+	*out = r;
+	return rc;
+}
+
+const hist_rules *hist_rules_at(secex_history *h, const git_oid *commit)
+{
+	const hist_roots *r = commit ? secex_map_get(&h->roots, commit->id, GIT_OID_RAWSZ) : NULL;
+
+	return r ? r->rules : &no_rules;
+}
+
+/* The trust root's ancestors, itself included: taken as they are. */
+int hist_rules_mark_trusted(secex_history *h)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	int rc = 0;
+
+	if (!h->root_pinned)
+		return 0;
+	if (git_revwalk_new(&walk, h->git) < 0 || git_revwalk_push(walk, &h->root) < 0) {
+		git_revwalk_free(walk);
+		return secex_git_fail(SECEX_EREPO, "cannot walk the history of the trust root");
+	}
+	while (rc == 0 && git_revwalk_next(&oid, walk) == 0)
+		rc = secex_map_put(&h->trusted, oid.id, GIT_OID_RAWSZ, h);
+	git_revwalk_free(walk);
+	return rc;
+}
+
+/* Loads a .secex/ file of the rules (parsed, checked against its schema); NULL when absent
+ * or invalid. */
+static int load_doc(secex_doc **out, secex_history *h, const hist_rules *r, const char *path, const char *schema_name)
+{
+	secex_diags scratch = SECEX_DIAGS_INIT;
+	const secex_schema *schema;
+	const git_oid *oid = hist_rules_blob(r, path);
+	git_blob *b = NULL;
+	bool valid = false;
+	int rc;
+
+	*out = NULL;
+	if (!oid)
+		return 0;
+	if (git_blob_lookup(&b, h->git, oid) < 0)
+		return secex_git_missing(h->git, path);
+	rc = secex_schema_builtin(&schema, schema_name);
+	if (rc == 0 && git_blob_rawsize(b) <= SECEX_MAX_FILE_SIZE)
+		rc = secex_doc_parse(out, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), path, &scratch);
+	if (rc == 0 && *out)
+		rc = secex_schema_validate(&valid, schema, secex_doc_root(*out), path, NULL, NULL);
+	if (rc < 0 || !valid) {
+		secex_doc_free(*out);
+		*out = NULL;
+	}
+	git_blob_free(b);
+	secex_diags_release(&scratch);
+	return rc;
+}
+
+/* The policy of the rules, cached by blob; the default when absent or invalid. */
+int hist_policy_of(const secex_policy **out, secex_history *h, const hist_rules *r)
+{
+	const git_oid *oid = hist_rules_blob(r, SECEX_POLICY_PATH);
+	static const git_oid none;
+	secex_diags scratch = SECEX_DIAGS_INIT;
+	secex_policy *p = NULL;
+	secex_doc *doc = NULL;
+	int rc;
+
+	if (!oid)
+		oid = &none;
+	if ((*out = secex_map_get(&h->policies, oid->id, GIT_OID_RAWSZ)))
+		return 0;
+	if ((rc = load_doc(&doc, h, r, SECEX_POLICY_PATH, "policy")) == 0 && doc) {
+		rc = secex_policy_from_doc(&p, doc, SECEX_POLICY_PATH, &scratch);
+		if (rc == 0 && scratch.n) {
+			secex_policy_free(p);
+			p = NULL;
+		}
+	}
+	if (rc == 0 && !p)
+		rc = secex_policy_default(&p);
+	secex_diags_release(&scratch);
+	if (rc == 0 && (rc = secex_vec_push(&h->owned_policies, p)) < 0)
+		secex_policy_free(p);
+	if (rc < 0)
+		return rc;
+	*out = p;
+	return secex_map_put(&h->policies, oid->id, GIT_OID_RAWSZ, p);
+}
