@@ -134,14 +134,14 @@ static bool match_ssh(const secex_person **person, const secex_key **key, const 
 		for (j = 0; j < roster->people[i].nkeys && !found; j++) {
 			const secex_key *rk = &roster->people[i].keys[j];
 
-			if (rk->kind != SECEX_KEY_SSH || secex_ssh_key_parse(&theirs, rk->ssh, strlen(rk->ssh)) < 0)
+			if (rk->kind != SECEX_KEY_SSH || secex_sshsig_key_parse(&theirs, rk->ssh, strlen(rk->ssh)) < 0)
 				continue;
-			if ((found = secex_ssh_key_equal(&theirs, &k->blob))) {
+			if ((found = secex_sshsig_key_equal(&theirs, &k->blob))) {
 				*person = &roster->people[i];
 				*key = rk;
 			}
 		}
-	secex_ssh_key_release(&theirs);
+	secex_sshsig_key_release(&theirs);
 	secex_error_clear();
 	return found;
 }
@@ -156,7 +156,7 @@ static int ssh_signer(const secex_person **person, const secex_key **key, const 
 
 	if ((rc = cli_ssh_key_line(&line, value)) < 0)
 		goto cleanup;
-	if ((rc = secex_ssh_key_parse(&k, secex_buf_cstr(&line), line.size)) < 0) {
+	if ((rc = secex_sshsig_key_parse(&k, secex_buf_cstr(&line), line.size)) < 0) {
 		snprintf(why, sizeof(why), "%s", secex_error_last());
 		rc = secex_error_set(SECEX_EINVALID, "user.signingkey '%s' is not an SSH key secex can use: %s",
 				     value, why);
@@ -164,11 +164,11 @@ static int ssh_signer(const secex_person **person, const secex_key **key, const 
 	}
 	if (match_ssh(person, key, roster, &k))
 		goto cleanup;
-	secex_ssh_fingerprint(&fpr, k.blob.ptr, k.blob.size);
+	secex_sshsig_fingerprint(&fpr, k.blob.ptr, k.blob.size);
 	rc = secex_error_set(SECEX_EINVALID, "your SSH signing key %s (user.signingkey) is not in the roster %s; "
 			     "ask a secex admin to add it to your entry there", secex_buf_cstr(&fpr), roster->file);
 cleanup:
-	secex_ssh_key_release(&k);
+	secex_sshsig_key_release(&k);
 	secex_buf_release(&line);
 	secex_buf_release(&fpr);
 	return rc;
@@ -202,7 +202,7 @@ static void key_hex(secex_buf *out, const char *value)
 	for (; *p && *p != '!'; p++) {
 		if (*p == ' ')
 			continue;
-		if (secex_hexval(*p) < 0) {
+		if (secex_util_hexval(*p) < 0) {
 			secex_buf_clear(out);
 			return;
 		}
@@ -503,10 +503,10 @@ static int check_clean(const job *j)
 static void put_field(secex_buf *b, size_t indent, const char *key, const char *value, const char *nl)
 {
 	secex_buf_printf(b, "%*s%s: ", (int)indent, "", key);
-	if (strcmp(key, "date") == 0 || (secex_yaml_plain_safe(value) && strcmp(key, "comment") != 0))
+	if (strcmp(key, "date") == 0 || (secex_yamlout_plain_safe(value) && strcmp(key, "comment") != 0))
 		secex_buf_puts(b, value);
 	else
-		secex_yaml_put_quoted(b, value);
+		secex_yamlout_put_quoted(b, value);
 	secex_buf_puts(b, nl);
 }
 
@@ -708,11 +708,11 @@ static int validate_edit(const secex_doc *doc, const char *path, secex_diags *di
 	secex_doc *shipped = NULL, *view = NULL;
 	secex_node *top;
 	size_t i, len = 0;
-	const char *text = secex_schema_builtin_text("exception", &len);
+	const char *text = secex_snapshot_builtin_schema_text("exception", &len);
 	bool valid = false;
 	int rc;
 
-	if ((rc = secex_schema_builtin(&schema, "exception")) < 0 ||
+	if ((rc = secex_snapshot_builtin_schema(&schema, "exception")) < 0 ||
 	    (rc = secex_json_parse(&shipped, text, len, "exception.schema.json", diags)) < 0 || !shipped ||
 	    (rc = secex_doc_new(&view)) < 0)
 		goto cleanup;
@@ -799,7 +799,7 @@ static int replace_status(secex_buf *out, const secex_buf *text, const char *pat
 cleanup:
 	secex_doc_free(doc);
 	secex_doc_free(after);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 
@@ -836,7 +836,7 @@ static int edit(job *j, const entry *e)
 cleanup:
 	secex_doc_free(before);
 	secex_doc_free(after);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 
@@ -914,7 +914,7 @@ static int open_history(secex_history **out, const job *j)
 	if ((rc = cli_history_walk(out, j->s.repo, &hopts, &scratch)) == 0 && secex_history_shallow(*out))
 		rc = secex_error_set(SECEX_EREPO, "the repository is a shallow clone, so secex cannot tell what the "
 				     "decisions recorded so far count for; run 'git fetch --unshallow' and try again");
-	secex_diags_release(&scratch);
+	secex_diag_release(&scratch);
 	return rc;
 }
 
@@ -937,7 +937,7 @@ static int why_not_approve(secex_buf *why, const job *j, const secex_approval_st
 	const char *by = j->person->id, *id = j->exc->id;
 	size_t which;
 
-	if (secex_approval_filled(next) > secex_approval_filled(now))
+	if (secex_approvals_filled(next) > secex_approvals_filled(now))
 		return 0;
 	if (now->policy->separation_of_duties && same_str(by, now->requestor))
 		return secex_buf_printf(why, "you (%s) requested %s and cannot approve it (separation of duties); "
@@ -1034,8 +1034,8 @@ static int judge_decision(job *j)
 	plan_status(j, &next);
 cleanup:
 	secex_buf_release(&why);
-	secex_approval_state_release(&now);
-	secex_approval_state_release(&next);
+	secex_approvals_state_release(&now);
+	secex_approvals_state_release(&next);
 	secex_history_free(h);
 	return rc;
 }
@@ -1178,7 +1178,7 @@ fail:
 cleanup:
 	secex_buf_release(&done);
 	job_release(&j);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 
@@ -1212,10 +1212,10 @@ static int refuse_step(const job *j, const char *verb, const char *to)
 	size_t i;
 
 	for (i = 0; i < sizeof(statuses) / sizeof(*statuses); i++)
-		if (secex_status_transition_ok(s, statuses[i]))
+		if (secex_approvals_transition_ok(s, statuses[i]))
 			secex_buf_printf(&how, "%s%s (%s)", how.size ? ", " : "", statuses[i], command_for(s, statuses[i]));
 	cli_error("%s is %s, so 'secex %s' (-> %s) does not apply%s; from %s the workflow allows %s; nothing was "
-		  "written", j->exc->id, s, verb, to, secex_status_transition_ok(s, to) ? "" : ": the workflow does "
+		  "written", j->exc->id, s, verb, to, secex_approvals_transition_ok(s, to) ? "" : ": the workflow does "
 		  "not allow that step", s, how.size ? how.ptr : "nothing: it is final");
 	secex_buf_release(&how);
 	return REFUSED;
@@ -1243,7 +1243,7 @@ static int review_step(const char **to, job *j)
 			rc = REFUSED;
 		}
 	}
-	secex_approval_state_release(&st);
+	secex_approvals_state_release(&st);
 	secex_history_free(h);
 	return rc;
 }
@@ -1258,7 +1258,7 @@ int cli_record_status(const char *verb, const char *id, const char *to, const ch
 	if ((rc = open_job(&j, id, false, &diags)) != 0 || (!to && (rc = review_step(&to, &j)) != 0))
 		goto fail;
 	/* each command makes its own step: reopen re-reviews an approved exception only */
-	if (!secex_status_transition_ok(j.status, to) || (strcmp(verb, "reopen") == 0 && !same_str(j.status, "approved"))) {
+	if (!secex_approvals_transition_ok(j.status, to) || (strcmp(verb, "reopen") == 0 && !same_str(j.status, "approved"))) {
 		rc = refuse_step(&j, verb, to);
 		goto fail;
 	}
@@ -1275,7 +1275,7 @@ fail:
 	rc = rc == REFUSED ? CLI_EXIT_FINDINGS : cli_fail(rc);
 cleanup:
 	job_release(&j);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 

@@ -111,6 +111,6 @@ int cmd_audit(int argc, char **argv)
 		cli_report_clean(&o.report, &diags, "history audited");
 cleanup:
 	cli_history_close(&h);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

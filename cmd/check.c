@@ -57,7 +57,7 @@ static int judge_all(cli_history *h, secex_diags *diags, secex_buf *md)
 			cli_status_markdown(md, &st, h->s.snap->roster);
 			n++;
 		}
-		secex_approval_state_release(&st);
+		secex_approvals_state_release(&st);
 	}
 	if (rc == 0 && md && !n)
 		rc = secex_buf_puts(md, o.base ? "No exception changed in this range.\n\n" : "No exceptions.\n\n");
@@ -70,7 +70,7 @@ static int render(const secex_diags *diags, const secex_buf *md)
 
 	if (o.report.fmt != CLI_FORMAT_MARKDOWN)
 		return cli_render_failing(stdout, diags, o.report.fmt, "check", o.report.fail_level);
-	secex_diags_count(diags, counts);
+	secex_diag_count(diags, counts);
 	printf("## secex check: %s\n\n", counts[SECEX_SEV_ERROR] ? "changes needed" : "passed");
 	fputs(secex_buf_cstr(md), stdout);
 	return cli_render(stdout, diags, CLI_FORMAT_MARKDOWN, "findings");
@@ -105,17 +105,17 @@ int cmd_check(int argc, char **argv)
 	    (rc = judge_all(&h, &diags, o.report.fmt == CLI_FORMAT_MARKDOWN ? &md : NULL)) < 0 ||
 	    (rc = secex_policy_apply_severity(h.s.snap->policy, &diags)) < 0 ||
 	    (rc = secex_reviews_apply(h.history, h.s.snap, &diags)) < 0 ||
-	    (o.allow_pending && (rc = secex_diags_override(&diags, "SX201", SECEX_SEV_NOTE)) < 0)) {
+	    (o.allow_pending && (rc = secex_diag_override(&diags, "SX201", SECEX_SEV_NOTE)) < 0)) {
 		rc = cli_fail(rc);
 		goto cleanup;
 	}
-	secex_diags_sort(&diags);
+	secex_diag_sort(&diags);
 	rc = render(&diags, &md) < 0 ? CLI_EXIT_INTERNAL : cli_exit_for(&diags, o.report.fail_level);
 	if (rc == CLI_EXIT_CLEAN)
 		summarise(h.s.snap, &diags);
 cleanup:
 	secex_buf_release(&md);
 	cli_history_close(&h);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

@@ -128,7 +128,7 @@ void cli_report_clean(const cli_report_opts *r, const secex_diags *diags, const 
 int cli_exit_for(const secex_diags *diags, secex_severity fail_level);
 
 /* s with the control characters a terminal or CI log would act on escaped (see
- * secex_buf_put_safe), for user data in text output; s itself when nothing needs it. The
+ * secex_utf8_put_safe), for user data in text output; s itself when nothing needs it. The
  * copies live until the program exits. NULL stays NULL. */
 const char *cli_safe(const char *s);
 

@@ -82,7 +82,7 @@ int cli_now(int64_t *out)
 		*out = now_value;
 	else if (!today)
 		*out = (int64_t)time(NULL);
-	else if (!secex_when_parse(out, today, strlen(today)))
+	else if (!secex_date_when_parse(out, today, strlen(today)))
 		return secex_error_set(SECEX_EINVALID, "SECEX_TODAY '%s' is not a date; write YYYY-MM-DD "
 				       "(or an RFC 3339 date-time)", today);
 	return 0;
@@ -90,7 +90,7 @@ int cli_now(int64_t *out)
 
 int cli_today(int64_t *now, const char *today)
 {
-	if (today && !secex_when_parse(now, today, strlen(today))) {
+	if (today && !secex_date_when_parse(now, today, strlen(today))) {
 		cli_error("--today '%s' is not a date; write YYYY-MM-DD (or an RFC 3339 date-time)", today);
 		return CLI_EXIT_USAGE;
 	}

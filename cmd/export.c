@@ -60,7 +60,7 @@ static void put_bound(secex_buf *b, const char *name, int64_t t)
 	unsigned month, day;
 	int year;
 
-	secex_civil_from_days(days, &year, &month, &day);
+	secex_date_civil_from_days(days, &year, &month, &day);
 	secex_buf_printf(b, ",%s=\"%04d%02u%02u", name, year, month, day);
 	if (secs)
 		secex_buf_printf(b, "%02d%02d%02d", (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
@@ -84,7 +84,7 @@ static void put_key(secex_buf *b, const secex_person *p, const secex_key *k, siz
 	const char *line = k->ssh + strspn(k->ssh, " \t"), *key;
 	size_t type = strcspn(line, " \t");
 
-	if (secex_ssh_key_parse(&parsed, k->ssh, strlen(k->ssh)) < 0) {
+	if (secex_sshsig_key_parse(&parsed, k->ssh, strlen(k->ssh)) < 0) {
 		fprintf(stderr, "secex: warning: left out key %zu of '%s' in %s: %s\n", n, p->id, file,
 			secex_error_last());
 		secex_error_clear();
@@ -97,7 +97,7 @@ static void put_key(secex_buf *b, const secex_person *p, const secex_key *k, siz
 	if (k->valid_before != INT64_MAX) /* secex: before this instant; ssh-keygen: at or before */
 		put_bound(b, "valid-before", k->valid_before - 1);
 	secex_buf_printf(b, " %.*s %.*s\n", (int)type, line, (int)strcspn(key, " \t\r\n"), key);
-	secex_ssh_key_release(&parsed);
+	secex_sshsig_key_release(&parsed);
 }
 
 static int export_allowed_signers(secex_buf *out, const cli_snapshot *s)
@@ -249,6 +249,6 @@ int cmd_export(int argc, char **argv)
 cleanup:
 	secex_buf_release(&text);
 	cli_snapshot_close(&s);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

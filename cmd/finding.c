@@ -109,7 +109,7 @@ static int findings(job *j, secex_diags *diags)
 	if (e && e->valid) {
 		if ((rc = secex_approvals_judge(&st, j->hist.history, j->hist.s.snap, e, false, diags)) < 0)
 			return rc;
-		secex_approval_state_release(&st);
+		secex_approvals_state_release(&st);
 	}
 	if ((rc = secex_policy_apply_severity(j->hist.s.snap->policy, diags)) < 0)
 		return rc;
@@ -140,7 +140,7 @@ static int check_finding(job *j, const char *code)
 			  "lists the findings with their commits", code, o.exception, j->sha);
 	rc = found == 1 ? 0 : REFUSED;
 cleanup:
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 
@@ -193,10 +193,10 @@ static int check_author(job *j)
 static void put_field(secex_buf *b, const char *key, const char *value, bool first)
 {
 	secex_buf_printf(b, "  %s %s: ", first ? "-" : " ", key);
-	if (secex_yaml_plain_safe(value) && strcmp(key, "comment") != 0)
+	if (secex_yamlout_plain_safe(value) && strcmp(key, "comment") != 0)
 		secex_buf_puts(b, value);
 	else
-		secex_yaml_put_quoted(b, value);
+		secex_yamlout_put_quoted(b, value);
 	secex_buf_putc(b, '\n');
 }
 
@@ -246,7 +246,7 @@ static int validate_edit(job *j)
 	bool valid = false;
 	int rc;
 
-	if ((rc = secex_schema_builtin(&schema, "reviews")) == 0 &&
+	if ((rc = secex_snapshot_builtin_schema(&schema, "reviews")) == 0 &&
 	    (rc = secex_doc_parse(&doc, j->after.ptr, j->after.size, SECEX_REVIEWS_PATH, &diags)) == 0 && doc)
 		rc = secex_schema_validate(&valid, schema, secex_doc_root(doc), SECEX_REVIEWS_PATH, NULL, &diags);
 	if (rc == 0 && !valid) {
@@ -255,7 +255,7 @@ static int validate_edit(job *j)
 		rc = REFUSED;
 	}
 	secex_doc_free(doc);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 
@@ -329,7 +329,7 @@ static int usage(void)
 
 static int refuse_code(const char *code)
 {
-	if (secex_review_code_ok(code))
+	if (secex_reviews_code_ok(code))
 		return 0;
 	cli_error("%s cannot be reviewed: only SX401, SX402, SX404, SX406, SX407, SX409 and SX211 can; %s", code,
 		  secex_policy_trust_code(code) ? "a trust finding stays until its cause is fixed, as its message says"
@@ -366,6 +366,6 @@ int cmd_review_finding(int argc, char **argv)
 		printf("reviewed %s of %s in commit %.12s: recorded in %s\n", code, o.exception, j.sha, SECEX_REVIEWS_PATH);
 	rc = rc == REFUSED ? CLI_EXIT_FINDINGS : rc < 0 ? cli_fail(rc) : CLI_EXIT_CLEAN;
 	job_release(&j);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

@@ -63,6 +63,6 @@ int cmd_health(int argc, char **argv)
 	rc = cli_report_findings(&o.report, &diags, "health");
 cleanup:
 	cli_snapshot_close(&s);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

@@ -105,7 +105,7 @@ static int driver(secex_repo *repo)
 	rc = cli_merge_driver_install(secex_repo_workdir(repo), rc == 0 && s.snap ? s.snap->policy->exceptions_dir
 											: "exceptions");
 	cli_snapshot_close(&s);
-	secex_diags_release(&scratch);
+	secex_diag_release(&scratch);
 	return rc < 0 ? cli_fail(rc) : 0;
 }
 

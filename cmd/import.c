@@ -85,7 +85,7 @@ static int run(secex_diags *diags, const char *path, int64_t now)
 cleanup:
 	secex_import_plan_release(&plan);
 	cli_snapshot_close(&s);
-	secex_diags_release(&load);
+	secex_diag_release(&load);
 	secex_buf_release(&csv);
 	free(dir);
 	free(shown);
@@ -111,10 +111,10 @@ int cmd_import(int argc, char **argv)
 		rc = cli_fail(rc);
 		goto cleanup;
 	}
-	secex_diags_sort(&diags);
+	secex_diag_sort(&diags);
 	cli_render_failing(stdout, &diags, o.report.fmt, o.files.v[0], o.report.fail_level);
 	rc = cli_exit_for(&diags, o.report.fail_level);
 cleanup:
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

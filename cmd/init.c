@@ -238,13 +238,13 @@ static char *roster_text(const admin *a)
 		       "# allowed_signers file. Every key is documented in schemas/people.schema.json.\n"
 		       "version: 1\npeople:\n");
 	secex_buf_printf(&b, "  - id: %s\n    name: ", a->id.ptr);
-	secex_yaml_put_value(&b, a->name.ptr, SECEX_YAML_LINE, 10, 6);
+	secex_yamlout_put_value(&b, a->name.ptr, SECEX_YAML_LINE, 10, 6);
 	secex_buf_puts(&b, "    email: ");
-	secex_yaml_put_value(&b, a->email.ptr, SECEX_YAML_LINE, 11, 6);
+	secex_yamlout_put_value(&b, a->email.ptr, SECEX_YAML_LINE, 11, 6);
 	secex_buf_puts(&b, "    roles: [secex-admin, security-engineer]\n    status: active\n");
 	if (a->key.size) {
 		secex_buf_puts(&b, "    keys:\n      - ");
-		secex_yaml_put_value(&b, a->key.ptr, SECEX_YAML_LINE, 8, 8);
+		secex_yamlout_put_value(&b, a->key.ptr, SECEX_YAML_LINE, 8, 8);
 	} else {
 		secex_buf_puts(&b, "    keys: []\n");
 	}

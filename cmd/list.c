@@ -223,6 +223,6 @@ cleanup:
 	secex_history_free(history);
 	secex_buf_release(&out);
 	cli_snapshot_close(&s);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

@@ -88,7 +88,7 @@ static int help_code(const char *name)
 		cli_error("no finding code '%s'; 'secex help codes' lists them", cli_safe(name));
 		return CLI_EXIT_USAGE;
 	}
-	printf("%s (%s): %s\n\n%s\n\nto fix: %s\n", code->code, secex_severity_name(code->severity), code->title,
+	printf("%s (%s): %s\n\n%s\n\nto fix: %s\n", code->code, secex_diag_severity_name(code->severity), code->title,
 	       help->description, help->help);
 	return CLI_EXIT_CLEAN;
 }
@@ -116,7 +116,7 @@ int cmd_help(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "codes") == 0) {
 		for (code = secex_diag_codes(); code->code; code++)
-			printf("%s  %-7s  %s\n", code->code, secex_severity_name(code->severity), code->title);
+			printf("%s  %-7s  %s\n", code->code, secex_diag_severity_name(code->severity), code->title);
 		return CLI_EXIT_CLEAN;
 	}
 	if (looks_like_code(argv[1]))

@@ -46,7 +46,7 @@ static int parse(side *s, const char *path)
 	secex_diags diags = SECEX_DIAGS_INIT;
 	int rc = secex_doc_parse(&s->doc, secex_buf_cstr(&s->text), s->text.size, path, &diags);
 
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	if (rc < 0 || !s->doc || secex_doc_root(s->doc)->type != SECEX_NODE_OBJECT)
 		return -1;
 	s->root = secex_doc_root(s->doc);
@@ -93,7 +93,7 @@ static bool only_appended(const side *base, const side *s)
 	for (i = 0; i < base->n; i++)
 		if (!secex_node_equal(base->approvals->u.array.items[i], s->approvals->u.array.items[i]))
 			return false;
-	return s->status && (same_str(s->status, base->status) || secex_status_transition_ok(base->status, s->status));
+	return s->status && (same_str(s->status, base->status) || secex_approvals_transition_ok(base->status, s->status));
 }
 
 /* The status the merge takes, or NULL when the sides moved it differently. */

@@ -57,7 +57,7 @@ static int parse_options(secex_metrics_options *mo, secex_metrics_format *fmt)
 	}
 	if (cli_today(&mo->now, o.today) != 0)
 		return CLI_EXIT_USAGE;
-	if (o.since && !secex_when_parse(&mo->since, o.since, strlen(o.since))) {
+	if (o.since && !secex_date_when_parse(&mo->since, o.since, strlen(o.since))) {
 		cli_error("--since '%s' is not a date; use YYYY-MM-DD", o.since);
 		return CLI_EXIT_USAGE;
 	}
@@ -111,7 +111,7 @@ static int open_risks_from_scans(secex_metrics_options *mo)
 	for (i = 0; r && i < o.scan.n; i++)
 		secex_scan_report_free(r[i]);
 	free(r);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 
@@ -229,6 +229,6 @@ cleanup:
 	secex_buf_release(&out);
 	secex_metrics_free(metrics);
 	cli_history_close(&h);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

@@ -294,7 +294,7 @@ static int from_scan(job *j)
 		else
 			prefill(j, &j->findings[i], f);
 	}
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 
@@ -460,7 +460,7 @@ static bool acceptable(job *j, const field *fd, const char *value)
 		printf("  %s%s\n", diags.items[i].severity == SECEX_SEV_ERROR ? "" : "warning: ", diags.items[i].message);
 		ok = ok && diags.items[i].severity != SECEX_SEV_ERROR;
 	}
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return ok;
 }
 
@@ -622,14 +622,14 @@ static int write_new(job *j, secex_diags *diags)
 	secex_buf file = SECEX_BUF_INIT;
 	int rc, tries = 0;
 
-	if ((rc = secex_dir_create(j->dir)) < 0)
+	if ((rc = secex_file_mkdirs(j->dir)) < 0)
 		return rc;
 	for (;;) {
 		secex_buf_clear(&file);
 		if ((rc = secex_buf_printf(&file, "%s/%s.yaml", j->dir, j->id.ptr)) < 0 ||
 		    (rc = secex_file_create(file.ptr, j->text.ptr, j->text.size)) != SECEX_EEXISTS || ++tries > 100)
 			break;
-		secex_diags_release(diags);
+		secex_diag_release(diags);
 		if ((rc = set_id(j)) < 0 || (rc = build(j, diags)) < 0)
 			break;
 		if (cli_exit_for(diags, o.report.fail_level)) {
@@ -670,7 +670,7 @@ static int setup(job *j, int64_t now)
 	j->by_email = requestor_by_email(j);
 	rc = from_options(j);
 cleanup:
-	secex_diags_release(&load);
+	secex_diag_release(&load);
 	return rc;
 }
 
@@ -738,7 +738,7 @@ static int run(job *j, secex_diags *diags)
 		goto findings;
 	if (o.dry_run) {
 		fwrite(j->text.ptr, 1, j->text.size, stdout);
-		secex_diags_sort(diags);
+		secex_diag_sort(diags);
 		cli_render_failing(stderr, diags, o.report.fmt, j->path.ptr, o.report.fail_level);
 		fprintf(stderr, "secex: would write %s (%s); run without --dry-run to write it\n", j->path.ptr,
 			j->id.ptr);
@@ -746,13 +746,13 @@ static int run(job *j, secex_diags *diags)
 	}
 	if ((rc = write_new(j, diags)) < 0)
 		return cli_fail(rc);
-	secex_diags_sort(diags);
+	secex_diag_sort(diags);
 	cli_render_failing(stdout, diags, o.report.fmt, j->path.ptr, o.report.fail_level);
 	printf("created %s (%s)\nnext: commit it on a branch and ask for approvals: secex status %s\n",
 	       j->path.ptr, j->id.ptr, j->id.ptr);
 	return CLI_EXIT_CLEAN;
 findings:
-	secex_diags_sort(diags);
+	secex_diag_sort(diags);
 	cli_render_failing(stdout, diags, o.report.fmt, j->path.ptr, o.report.fail_level);
 	fprintf(stderr, "secex: %s not written; fix the values above and run secex new again\n", j->path.ptr);
 	return CLI_EXIT_FINDINGS;
@@ -778,7 +778,7 @@ int cmd_new(int argc, char **argv)
 	rc = run(&j, &diags);
 cleanup:
 	job_release(&j);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	cli_list_release(&o.pros);
 	cli_list_release(&o.cons);
 	cli_list_release(&o.tickets);

@@ -31,7 +31,7 @@ int cli_report_opts_check(cli_report_opts *r)
 		cli_error("unknown format '%s'; use text, json, sarif, github, junit or markdown", r->format);
 		return CLI_EXIT_USAGE;
 	}
-	if (!secex_severity_parse(&r->fail_level, r->fail_on)) {
+	if (!secex_diag_severity_parse(&r->fail_level, r->fail_on)) {
 		cli_error("unknown severity '%s' for --fail-on; use error, warning or note", r->fail_on);
 		return CLI_EXIT_USAGE;
 	}
@@ -47,7 +47,7 @@ void cli_error(const char *fmt, ...)
 	secex_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
 	/* messages quote paths, ids and values from the user: one line, inert in a CI log */
-	secex_buf_put_safe(&safe, msg.ptr ? msg.ptr : "out of memory", msg.ptr ? msg.size : 13, 0);
+	secex_utf8_put_safe(&safe, msg.ptr ? msg.ptr : "out of memory", msg.ptr ? msg.size : 13, 0);
 	fprintf(stderr, "secex: error: %s\n", secex_buf_cstr(&safe));
 	secex_buf_release(&msg);
 	secex_buf_release(&safe);
@@ -66,7 +66,7 @@ const char *cli_safe(const char *s)
 	secex_buf b = SECEX_BUF_INIT;
 	const char *out = s;
 
-	if (!s || secex_buf_puts_safe(&b, s, 0) < 0)
+	if (!s || secex_utf8_puts_safe(&b, s, 0) < 0)
 		return s ? "(out of memory)" : NULL;
 	if (b.size != strlen(s)) { /* something was escaped: an escape is longer than it */
 		if (!registered)
@@ -90,7 +90,7 @@ int cli_fail(int rc)
 
 int cli_report_findings(const cli_report_opts *r, secex_diags *diags, const char *subject)
 {
-	secex_diags_sort(diags);
+	secex_diag_sort(diags);
 	if (cli_render_failing(stdout, diags, r->fmt, subject, r->fail_level) < 0)
 		return CLI_EXIT_INTERNAL;
 	return cli_exit_for(diags, r->fail_level);
@@ -137,12 +137,12 @@ static void render_text(secex_buf *b, const secex_diags *diags, bool color)
 		const secex_diag *d = &diags->items[i];
 
 		/* file names and messages carry user data: escaped, so they cannot start a line */
-		secex_buf_puts_safe(b, d->file ? d->file : "secex", 0);
+		secex_utf8_puts_safe(b, d->file ? d->file : "secex", 0);
 		if (d->file && d->line)
 			secex_buf_printf(b, ":%u:%u", d->line, d->column);
 		secex_buf_printf(b, ": %s%s%s: ", color ? colors[d->severity] : "",
-				 secex_severity_name(d->severity), color ? "\033[0m" : "");
-		secex_buf_puts_safe(b, d->message, 0);
+				 secex_diag_severity_name(d->severity), color ? "\033[0m" : "");
+		secex_utf8_puts_safe(b, d->message, 0);
 		secex_buf_printf(b, " [%s]", d->code);
 		if (d->commit && !mentions_commit(d))
 			secex_buf_printf(b, " (commit %.12s)", d->commit);
@@ -180,7 +180,7 @@ static void render_json(secex_buf *b, const secex_diags *diags)
 		secex_buf_puts(b, i ? ",{\"code\":" : "{\"code\":");
 		cli_json_str(b, d->code);
 		secex_buf_puts(b, ",\"severity\":");
-		cli_json_str(b, secex_severity_name(d->severity));
+		cli_json_str(b, secex_diag_severity_name(d->severity));
 		secex_buf_puts(b, ",\"message\":");
 		cli_json_str(b, d->message);
 		secex_buf_puts(b, ",\"file\":");
@@ -195,7 +195,7 @@ static void render_json(secex_buf *b, const secex_diags *diags)
 		cli_json_str(b, d->commit);
 		secex_buf_putc(b, '}');
 	}
-	secex_diags_count(diags, counts);
+	secex_diag_count(diags, counts);
 	secex_buf_printf(b, "],\"summary\":{\"error\":%zu,\"warning\":%zu,\"note\":%zu}}\n",
 			 counts[SECEX_SEV_ERROR], counts[SECEX_SEV_WARNING], counts[SECEX_SEV_NOTE]);
 }
@@ -240,7 +240,7 @@ static uint64_t finding_hash(const secex_diag *d)
 	put_field(&key, d->exception);
 	put_field(&key, d->commit);
 	put_field(&key, d->message);
-	h = secex_hash(key.ptr ? key.ptr : "", key.size);
+	h = secex_map_hash(key.ptr ? key.ptr : "", key.size);
 	secex_buf_release(&key);
 	return h;
 }
@@ -325,7 +325,7 @@ static void github_escape(secex_buf *b, const char *s, bool property)
 	while (s && *s) {
 		size_t run = strcspn(s, special);
 
-		secex_buf_put_safe(b, s, run, 0);
+		secex_utf8_put_safe(b, s, run, 0);
 		s += run;
 		if (*s)
 			secex_buf_printf(b, "%%%02X", (unsigned char)*s++);
@@ -421,7 +421,7 @@ static void md_cell(secex_buf *b, const char *s)
 	secex_buf t = SECEX_BUF_INIT;
 	size_t i;
 
-	secex_buf_puts_safe(&t, s, 0);
+	secex_utf8_puts_safe(&t, s, 0);
 	for (i = 0; i < t.size; i++) {
 		if (strchr("\\`*_[]<>|&~!#", t.ptr[i]))
 			secex_buf_putc(b, '\\');
@@ -437,7 +437,7 @@ static void md_code(secex_buf *b, const char *s, uint32_t line)
 	secex_buf t = SECEX_BUF_INIT;
 	size_t i, run = 0, longest = 0;
 
-	secex_buf_puts_safe(&t, s, 0);
+	secex_utf8_puts_safe(&t, s, 0);
 	if (line)
 		secex_buf_printf(&t, ":%u", line);
 	for (i = 0; i < t.size; i++) {
@@ -464,7 +464,7 @@ static void render_markdown(secex_buf *b, const secex_diags *diags, const char *
 {
 	size_t i, counts[3];
 
-	secex_diags_count(diags, counts);
+	secex_diag_count(diags, counts);
 	secex_buf_puts(b, "### secex: ");
 	md_cell(b, subject);
 	secex_buf_puts(b, "\n\n");
@@ -478,7 +478,7 @@ static void render_markdown(secex_buf *b, const secex_diags *diags, const char *
 	for (i = 0; i < diags->n; i++) {
 		const secex_diag *d = &diags->items[i];
 
-		secex_buf_printf(b, "| %s | %s | ", secex_severity_name(d->severity), d->code);
+		secex_buf_printf(b, "| %s | %s | ", secex_diag_severity_name(d->severity), d->code);
 		if (d->file)
 			md_code(b, d->file, d->line);
 		secex_buf_puts(b, " | ");

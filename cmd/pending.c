@@ -28,8 +28,8 @@ static char *waiting_text(const secex_approval_state *st, const secex_roster *ro
 			continue;
 		secex_buf_clear(&roles);
 		secex_buf_clear(&who);
-		secex_approval_group_roles(&roles, st, g);
-		secex_approval_who_can(&who, st, roster, g);
+		secex_approvals_group_roles(&roles, st, g);
+		secex_approvals_who_can(&who, st, roster, g);
 		secex_buf_printf(&b, "%sgroup %zu (%s): %s", b.size ? "; " : "", g + 1, secex_buf_cstr(&roles),
 				 secex_buf_cstr(&who));
 	}
@@ -52,13 +52,13 @@ static int add(cli_pending_list *out, cli_history *h, const char *branch, const 
 		items = cli_xalloc(realloc(out->items, (out->n + 1) * sizeof(*items)));
 		out->items = items;
 		p = &items[out->n++];
-		p->branch = cli_xalloc(secex_strndup(branch, strlen(branch)));
+		p->branch = cli_xalloc(secex_util_strndup(branch, strlen(branch)));
 		p->exc = e;
 		p->snap = h->s.snap;
 		p->waiting = waiting_text(&st, h->s.snap->roster);
 		p->proven = st.complete;
 	}
-	secex_approval_state_release(&st);
+	secex_approvals_state_release(&st);
 	return rc;
 }
 
@@ -88,7 +88,7 @@ static int load_branch(cli_pending_list *out, const cli_snapshot *here, const ch
 		cli_history_close(h);
 		free(h);
 	}
-	secex_diags_release(&scratch);
+	secex_diag_release(&scratch);
 	return rc;
 }
 

@@ -165,7 +165,7 @@ static int open_history(secex_history **out, const char **why, const cli_snapsho
 		*out = NULL;
 		*why = "the repository is a shallow clone; 'git fetch --unshallow' fetches the history";
 	}
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 
@@ -399,6 +399,6 @@ cleanup:
 	cli_pending_release(&pending);
 	secex_history_free(history);
 	cli_snapshot_close(&s);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

@@ -85,7 +85,7 @@ int cli_scan_reports(secex_scan_report ***out, const char *input_format, const c
 		secex_scan_reports_free(*out, n);
 		*out = NULL;
 	}
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 
@@ -179,7 +179,7 @@ int cmd_scan(int argc, char **argv)
 	if ((rc = secex_policy_apply_severity(h.s.snap->policy, &diags)) < 0 ||
 	    (rc = judge(&h, reports, &so, &verdicts, &diags)) < 0)
 		goto fail;
-	secex_diags_sort(&diags);
+	secex_diag_sort(&diags);
 	if (o.report.fmt != CLI_FORMAT_SARIF && cli_render(stdout, &diags, o.report.fmt, "scan") < 0)
 		rc = CLI_EXIT_INTERNAL;
 	else
@@ -191,6 +191,6 @@ cleanup:
 	free(verdicts);
 	secex_scan_reports_free(reports, (size_t)o.reports.n);
 	cli_history_close(&h);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

@@ -160,7 +160,7 @@ static void converted_result(secex_buf *b, const secex_scan_report *r, const sec
 	char hash[20];
 
 	secex_scan_describe(&text, f);
-	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)secex_hash(text.ptr, text.size));
+	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)secex_map_hash(text.ptr, text.size));
 	if (f->title)
 		secex_buf_printf(&text, ": %s", f->title);
 	secex_buf_printf(b, "%s{\"ruleId\":", first ? "" : ",");

@@ -163,7 +163,7 @@ int cli_verify(secex_approval_claim **claims, secex_history **history, const cli
 		rc = cli_history_complete(*history);
 	if (rc == 0)
 		rc = secex_approvals_claims(claims, *history, s->snap);
-	secex_diags_release(&scratch);
+	secex_diag_release(&scratch);
 	if (rc < 0) {
 		secex_history_free(*history);
 		*history = NULL;

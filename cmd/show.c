@@ -91,7 +91,7 @@ static int render(secex_buf *b, cli_history *h, const secex_exception *e, bool j
 	size_t n;
 	int rc;
 
-	ev = secex_history_timeline(h->history, &n);
+	ev = secex_timeline_build(h->history, &n);
 	if ((rc = secex_approvals_judge(&st, h->history, h->s.snap, e, false, NULL)) < 0)
 		return rc;
 	if (json) {
@@ -105,7 +105,7 @@ static int render(secex_buf *b, cli_history *h, const secex_exception *e, bool j
 		text_timeline(b, ev, n);
 		cli_status_text(b, &st, h->s.snap->roster, NULL);
 	}
-	secex_approval_state_release(&st);
+	secex_approvals_state_release(&st);
 	return 0;
 }
 
@@ -148,6 +148,6 @@ fail:
 cleanup:
 	secex_buf_release(&out);
 	cli_history_close(&h);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

@@ -52,12 +52,12 @@ static void text_groups(secex_buf *b, const secex_approval_state *st, const sece
 	for (g = 0; g < st->ngroups; g++) {
 		secex_buf_clear(&roles);
 		secex_buf_clear(&can);
-		secex_approval_group_roles(&roles, st, g);
+		secex_approvals_group_roles(&roles, st, g);
 		if (st->filled_by[g] >= 0) {
 			secex_buf_printf(b, "  %s %zu (%s): filled by %s\n", st->sme_only ? "SME" : "group", g + 1,
 					 cli_safe(secex_buf_cstr(&roles)), who(st, st->filled_by[g]));
 		} else {
-			secex_approval_who_can(&can, st, roster, g);
+			secex_approvals_who_can(&can, st, roster, g);
 			secex_buf_printf(b, "  %s %zu (%s): missing; who can approve: %s\n", st->sme_only ? "SME" : "group",
 					 g + 1, cli_safe(secex_buf_cstr(&roles)), cli_safe(secex_buf_cstr(&can)));
 		}
@@ -86,7 +86,7 @@ static void text_verdicts(secex_buf *b, const secex_approval_state *st)
 static void text_decided(secex_buf *b, const secex_approval_state *st)
 {
 	text_verdicts(b, st);
-	if (!secex_approval_settled(st))
+	if (!secex_approvals_settled(st))
 		secex_buf_puts(b, st->valid_deny ? "  denied: a required approver or the risk owner recorded a valid deny\n\n"
 						 : "  denied, but no valid deny from a required approver or the risk owner\n\n");
 	else
@@ -99,13 +99,13 @@ void cli_due_text(secex_buf *b, const secex_exception *e, int64_t now)
 	const char *status = e->doc ? secex_node_str(secex_node_get(secex_doc_root(e->doc), "status")) : NULL;
 	int64_t when, days;
 
-	if (!due || !secex_exception_due(&when, e)) {
+	if (!due || !secex_health_due(&when, e)) {
 		secex_buf_puts(b, "no due date");
 		return;
 	}
 	days = (when >= 0 ? when / 86400 : (when - 86399) / 86400) - (now >= 0 ? now / 86400 : (now - 86399) / 86400);
 	secex_buf_printf(b, "due %s", cli_safe(due));
-	if (!secex_status_is_open(status))
+	if (!secex_list_is_open(status))
 		return;
 	if (days > 0)
 		secex_buf_printf(b, ", %lld day%s left", (long long)days, days == 1 ? "" : "s");
@@ -127,7 +127,7 @@ void cli_status_text(secex_buf *b, const secex_approval_state *st, const secex_r
 		secex_buf_puts(b, "  its priority is not a level of the policy; fix it first (secex validate)\n");
 		return;
 	}
-	if (secex_approval_settled(st) || (st->status && strcmp(st->status, "denied") == 0)) {
+	if (secex_approvals_settled(st) || (st->status && strcmp(st->status, "denied") == 0)) {
 		text_decided(b, st);
 		return;
 	}
@@ -151,7 +151,7 @@ static void json_groups(secex_buf *b, const secex_approval_state *st)
 	secex_buf_puts(b, ",\"groups\":[");
 	for (g = 0; g < st->ngroups; g++) {
 		secex_buf_clear(&roles);
-		secex_approval_group_roles(&roles, st, g);
+		secex_approvals_group_roles(&roles, st, g);
 		secex_buf_puts(b, g ? ",{\"roles\":" : "{\"roles\":");
 		cli_json_str(b, secex_buf_cstr(&roles));
 		secex_buf_puts(b, ",\"filled_by\":");
@@ -217,7 +217,7 @@ void cli_status_markdown(secex_buf *b, const secex_approval_state *st, const sec
 	secex_buf_printf(b, "### %s: ", st->id);
 	md_text(b, st->title ? st->title : "?");
 	secex_buf_printf(b, " (%s, %s)\n\n", st->level ? st->level->name : "unknown priority", or_q(st->status));
-	if (secex_approval_settled(st)) {
+	if (secex_approvals_settled(st)) {
 		secex_buf_printf(b, "The exception is %s: no approvals are needed any more.\n\n", st->status);
 		return;
 	}
@@ -232,8 +232,8 @@ void cli_status_markdown(secex_buf *b, const secex_approval_state *st, const sec
 	for (g = 0; g < st->ngroups; g++) {
 		secex_buf_clear(&roles);
 		secex_buf_clear(&can);
-		secex_approval_group_roles(&roles, st, g);
-		secex_approval_who_can(&can, st, roster, g);
+		secex_approvals_group_roles(&roles, st, g);
+		secex_approvals_who_can(&can, st, roster, g);
 		secex_buf_printf(b, "| %s %zu | %s | ", st->sme_only ? "SME approval" : "group", g + 1, roles.ptr);
 		if (st->filled_by[g] >= 0)
 			secex_buf_printf(b, "%s |\n", who(st, st->filled_by[g]));
@@ -284,7 +284,7 @@ static void text_with_due(secex_buf *b, const secex_approval_state *st, const se
 /* Whether an open exception still waits for approvals (exit 1). */
 static bool waiting(const secex_approval_state *st)
 {
-	return st->level && !st->complete && !secex_approval_settled(st) && secex_status_is_open(st->status);
+	return st->level && !st->complete && !secex_approvals_settled(st) && secex_list_is_open(st->status);
 }
 
 static int render_one(secex_buf *b, cli_history *h, const secex_exception *e, bool *first, bool *incomplete)
@@ -302,7 +302,7 @@ static int render_one(secex_buf *b, cli_history *h, const secex_exception *e, bo
 			text_with_due(b, &st, h->s.snap->roster, e);
 		*first = false;
 	}
-	secex_approval_state_release(&st);
+	secex_approvals_state_release(&st);
 	return rc;
 }
 
@@ -357,6 +357,6 @@ fail:
 cleanup:
 	secex_buf_release(&out);
 	cli_history_close(&h);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

@@ -75,7 +75,7 @@ static int validate_with_schema(secex_diags *diags)
 		rc = secex_doc_load_file(&doc, o.files.v[i], o.files.v[i], diags);
 		if (rc == SECEX_ENOTFOUND || rc == SECEX_EIO) {
 			/* a missing or unreadable file is a finding on it, and the run goes on */
-			rc = secex_diags_add(diags, "SX101", o.files.v[i], 0, 0, NULL, NULL, "%s", secex_error_last());
+			rc = secex_diag_add(diags, "SX101", o.files.v[i], 0, 0, NULL, NULL, "%s", secex_error_last());
 		} else if (rc == 0 && doc) {
 			rc = secex_schema_validate(&valid, schema, secex_doc_root(doc), o.files.v[i], NULL, diags);
 		}
@@ -154,7 +154,7 @@ static char *staged_exceptions_dir(secex_tree *tree)
 		dir = secex_node_str(secex_node_get(secex_doc_root(doc), "exceptions_dir"));
 	out = strdup(dir ? dir : "exceptions");
 	secex_doc_free(doc);
-	secex_diags_release(&ignored);
+	secex_diag_release(&ignored);
 	secex_error_clear();
 	return out;
 }
@@ -264,6 +264,6 @@ int cmd_validate(int argc, char **argv)
 		cli_error("cannot write the output");
 	if (rc == 0 && checked >= 0)
 		summarise(&diags);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }

@@ -33,8 +33,8 @@ typedef struct {
 #define SECEX_SIGNED_COMMIT_INIT \
 	{ SECEX_COMMIT_UNSIGNED, SECEX_BUF_INIT, SECEX_BUF_INIT, SECEX_BUF_INIT, 0, 0 }
 
-void secex_signed_commit_init(secex_signed_commit *commit);
-void secex_signed_commit_release(secex_signed_commit *commit);
+void secex_commit_init(secex_signed_commit *commit);
+void secex_commit_release(secex_signed_commit *commit);
 
 /*
  * Parses the headers of a raw commit object (data need not be NUL-terminated) the way git's

@@ -56,15 +56,15 @@ const secex_diag_help *secex_diag_helps(void);
 /* The help of one code, or NULL if the code is unknown. */
 const secex_diag_help *secex_diag_help_lookup(const char *code);
 
-void secex_diags_init(secex_diags *diags);
-void secex_diags_release(secex_diags *diags);
+void secex_diag_init(secex_diags *diags);
+void secex_diag_release(secex_diags *diags);
 
 /* Overrides the severity of one code, for the findings already added and those to come. */
-int secex_diags_override(secex_diags *diags, const char *code, secex_severity severity);
+int secex_diag_override(secex_diags *diags, const char *code, secex_severity severity);
 
 /* Adds a finding with the code's (possibly overridden) severity. Strings are copied;
  * file, exception and commit may be NULL. Returns 0 or SECEX_ENOMEM. */
-int secex_diags_add(secex_diags *diags, const char *code, const char *file,
+int secex_diag_add(secex_diags *diags, const char *code, const char *file,
 		    uint32_t line, uint32_t column, const char *exception,
 		    const char *commit, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -73,12 +73,12 @@ int secex_diags_add(secex_diags *diags, const char *code, const char *file,
 	;
 
 /* Sorts by file, line, column, code, message; stable and deterministic. */
-void secex_diags_sort(secex_diags *diags);
+void secex_diag_sort(secex_diags *diags);
 
 /* Counts findings of each severity. */
-void secex_diags_count(const secex_diags *diags, size_t counts[3]);
+void secex_diag_count(const secex_diags *diags, size_t counts[3]);
 
-bool secex_severity_parse(secex_severity *out, const char *str);
-const char *secex_severity_name(secex_severity severity);
+bool secex_diag_severity_parse(secex_severity *out, const char *str);
+const char *secex_diag_severity_name(secex_severity severity);
 
 #endif

@@ -29,6 +29,6 @@ int secex_file_create(const char *path, const char *data, size_t len);
  * for a new one). */
 int secex_file_replace(const char *path, const char *data, size_t len);
 /* Creates a directory and its missing parents (mkdir -p); SECEX_EIO when one is a file. */
-int secex_dir_create(const char *dir);
+int secex_file_mkdirs(const char *dir);
 
 #endif

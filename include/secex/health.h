@@ -13,7 +13,7 @@
 #include "snapshot.h"
 
 /* Whether a status still needs attention: requested, in-review, needs-info or approved. */
-bool secex_status_is_open(const char *status);
+bool secex_list_is_open(const char *status);
 
 /*
  * Adds one finding per health problem of every open exception at time `now` (seconds):
@@ -46,6 +46,6 @@ bool secex_list_match(const secex_snapshot *snap, const secex_exception *exc,
 bool secex_list_filter_valid(secex_buf *problem, const secex_snapshot *snap, const secex_list_filter *filter);
 
 /* The exception's due date in seconds, or false when it has none that parses. */
-bool secex_exception_due(int64_t *out, const secex_exception *exc);
+bool secex_health_due(int64_t *out, const secex_exception *exc);
 
 #endif

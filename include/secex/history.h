@@ -34,7 +34,7 @@ typedef enum {
 	SECEX_F_COUNT
 } secex_field;
 
-const char *secex_field_name(secex_field field);
+const char *secex_facts_field_name(secex_field field);
 
 #define SECEX_DIGEST_SIZE 32
 
@@ -94,7 +94,7 @@ typedef struct {
 } secex_timeline_event;
 
 /* The timeline kept by the walk: n events, owned by history. */
-const secex_timeline_event *const *secex_history_timeline(const secex_history *history, size_t *n);
+const secex_timeline_event *const *secex_timeline_build(const secex_history *history, size_t *n);
 
 /*
  * Walks the history of repo from opts->head. Each .secex/ change is judged by the rules in
@@ -179,7 +179,7 @@ typedef struct {
 int secex_approvals_judge(secex_approval_state *out, secex_history *history,
 			  const secex_snapshot *snap, const secex_exception *exc,
 			  bool consistency, secex_diags *diags);
-void secex_approval_state_release(secex_approval_state *state);
+void secex_approvals_state_release(secex_approval_state *state);
 /*
  * What the state would be with `proposed` recorded as the newest entry, signed now by the
  * roster key of its person on the content as it stands (what secex approve is about to
@@ -190,15 +190,15 @@ int secex_approvals_forecast(secex_approval_state *out, secex_history *history,
 			     const secex_snapshot *snap, const secex_exception *exc,
 			     const secex_approval_fact *proposed);
 /* How many requirements (groups, and the risk owner's) the valid entries fill. */
-size_t secex_approval_filled(const secex_approval_state *state);
+size_t secex_approvals_filled(const secex_approval_state *state);
 /* Whether the workflow (SPEC §2.1) allows a status to change from `from` to `to`. */
-bool secex_status_transition_ok(const char *from, const char *to);
+bool secex_approvals_transition_ok(const char *from, const char *to);
 /* The statuses the workflow allows after `from`, comma-separated, into out ("none": final). */
-int secex_status_next(secex_buf *out, const char *from);
+int secex_approvals_status_next(secex_buf *out, const char *from);
 /* Whether the exception counts as approved: its status says approved and history proves it
  * (every requirement filled by approvals that verify, no valid deny). The one test every
  * command that treats an exception as approved uses. */
-bool secex_approval_verified(const secex_approval_state *state);
+bool secex_approvals_verified(const secex_approval_state *state);
 
 /* What history makes of an exception's `status: approved`. */
 typedef enum {
@@ -211,12 +211,12 @@ typedef enum {
 int secex_approvals_claims(secex_approval_claim **out, secex_history *history, const secex_snapshot *snap);
 
 /* Whether the exception is closed or withdrawn: its approvals no longer matter. */
-bool secex_approval_settled(const secex_approval_state *state);
+bool secex_approvals_settled(const secex_approval_state *state);
 /* The roles that fill group g of the state, comma-separated, into out. */
-int secex_approval_group_roles(secex_buf *out, const secex_approval_state *state, size_t g);
+int secex_approvals_group_roles(secex_buf *out, const secex_approval_state *state, size_t g);
 /* The active people of the roster who could fill group g (not the requestor), into out;
  * "nobody in the roster..." when there are none. */
-int secex_approval_who_can(secex_buf *out, const secex_approval_state *state,
+int secex_approvals_who_can(secex_buf *out, const secex_approval_state *state,
 			   const secex_roster *roster, size_t g);
 
 /* The substantive fields that differ between two versions, comma-separated, into out. */

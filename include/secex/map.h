@@ -9,7 +9,7 @@
 #include "arena.h"
 
 /* The 64-bit FNV-1a hash of len bytes. */
-uint64_t secex_hash(const void *data, size_t len);
+uint64_t secex_map_hash(const void *data, size_t len);
 
 /* A hash map from byte-string keys (copied) to pointers. Iterate over slots[0..cap) whose
  * key is not NULL. */

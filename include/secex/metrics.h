@@ -10,7 +10,7 @@
  * as a time series over the first-parent history.
  *
  * One set of exceptions is used throughout. An exception is *open* when its status is open
- * in the sense of secex_status_is_open (requested, in-review, needs-info, approved) and it
+ * in the sense of secex_list_is_open (requested, in-review, needs-info, approved) and it
  * has not expired: its due_date is absent, or at or after the moment measured. An exception
  * of open status past its due_date is *expired without treatment* instead, and one that is
  * open and due within the policy's expiring_within is also *expiring*. The breakdowns by

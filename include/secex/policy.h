@@ -147,9 +147,9 @@ const secex_person *secex_roster_find(const secex_roster *roster, const char *id
 const secex_person *secex_roster_similar(const secex_roster *roster, const char *s);
 
 /* SX127 checks that need both: roles held by people that the policy does not know. */
-int secex_policy_check_roster(const secex_policy *policy, const secex_roster *roster,
+int secex_roster_check(const secex_policy *policy, const secex_roster *roster,
 			      secex_diags *diags);
 
-bool secex_strlist_has(const secex_strlist *list, const char *str);
+bool secex_policy_strlist_has(const secex_strlist *list, const char *str);
 
 #endif

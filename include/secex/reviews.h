@@ -18,7 +18,7 @@
 
 /* Whether findings of this code can be reviewed (SX401, SX402, SX404, SX406, SX407, SX409,
  * SX211); the trust findings cannot. */
-bool secex_review_code_ok(const char *code);
+bool secex_reviews_code_ok(const char *code);
 
 /*
  * Applies the reviews of snap (loaded with the rules in force at the history's head, see

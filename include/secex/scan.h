@@ -205,7 +205,7 @@ typedef struct {
 	secex_buf buf;
 } secex_purl;
 
-bool secex_purl_parse(secex_purl *out, const char *purl);
-void secex_purl_release(secex_purl *purl);
+bool secex_scan_purl_parse(secex_purl *out, const char *purl);
+void secex_scan_purl_release(secex_purl *purl);
 
 #endif

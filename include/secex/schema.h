@@ -73,8 +73,8 @@ typedef enum {
 } secex_format;
 
 /* The format of that name, or SECEX_FORMAT_NONE when secex does not check it. */
-secex_format secex_format_lookup(const char *name);
+secex_format secex_schema_format_lookup(const char *name);
 /* Whether str (len bytes) is valid in that format; always true for SECEX_FORMAT_NONE. */
-bool secex_format_check(secex_format format, const char *str, size_t len);
+bool secex_schema_format_check(secex_format format, const char *str, size_t len);
 
 #endif

@@ -14,7 +14,7 @@
  * cannot do their work (out of memory, OpenSSL failing).
  *
  * A verified signature only says which key signed. The caller must still compare that key
- * with the keys the roster gives the person (secex_ssh_key_equal for SSH, the uppercase
+ * with the keys the roster gives the person (secex_sshsig_key_equal for SSH, the uppercase
  * primary fingerprint for OpenPGP) and check the key's validity window.
  */
 

@@ -34,9 +34,9 @@ typedef struct secex_snapshot {
 
 /* The shipped schemas, compiled once per process. name: "exception", "policy", "people",
  * "reviews". */
-int secex_schema_builtin(const secex_schema **out, const char *name);
+int secex_snapshot_builtin_schema(const secex_schema **out, const char *name);
 /* The shipped schema's text, or NULL. */
-const char *secex_schema_builtin_text(const char *name, size_t *len);
+const char *secex_snapshot_builtin_schema_text(const char *name, size_t *len);
 
 /*
  * Loads .secex/policy.yaml, .secex/people.yaml, .secex/reviews.yaml and every exception file of the policy's

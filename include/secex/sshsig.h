@@ -33,8 +33,8 @@ typedef struct {
 
 #define SECEX_SSH_KEY_INIT { (secex_ssh_keytype)0, NULL, 0, SECEX_BUF_INIT }
 
-void secex_ssh_key_init(secex_ssh_key *key);
-void secex_ssh_key_release(secex_ssh_key *key);
+void secex_sshsig_key_init(secex_ssh_key *key);
+void secex_sshsig_key_release(secex_ssh_key *key);
 
 /*
  * Parses an SSH public key line, "ssh-ed25519 AAAA... comment" (no options before the
@@ -43,13 +43,13 @@ void secex_ssh_key_release(secex_ssh_key *key);
  * certificates and DSA keys are refused. Returns 0 or SECEX_EINVALID with the reason in
  * secex_error_last(), or SECEX_ENOMEM.
  */
-int secex_ssh_key_parse(secex_ssh_key *out, const char *line, size_t len);
+int secex_sshsig_key_parse(secex_ssh_key *out, const char *line, size_t len);
 
 /* Whether blob (from a secex_sig_result) is exactly this key. */
-bool secex_ssh_key_equal(const secex_ssh_key *key, const secex_buf *blob);
+bool secex_sshsig_key_equal(const secex_ssh_key *key, const secex_buf *blob);
 
 /* Appends "SHA256:<base64>" of a wire-format key, as ssh-keygen -l prints it. */
-int secex_ssh_fingerprint(secex_buf *out, const void *blob, size_t len);
+int secex_sshsig_fingerprint(secex_buf *out, const void *blob, size_t len);
 
 /*
  * Verifies an armoured SSH signature (-----BEGIN SSH SIGNATURE----- ...) over payload.

@@ -9,7 +9,7 @@
 /* Optimal string alignment distance between a[0..n) and b[0..m), ASCII case folded when
  * fold; SIZE_MAX when either is longer than SECEX_SUGGEST_MAX_LEN. */
 #define SECEX_SUGGEST_MAX_LEN 64
-size_t secex_edit_distance(const char *a, size_t n, const char *b, size_t m, bool fold);
+size_t secex_suggest_distance(const char *a, size_t n, const char *b, size_t m, bool fold);
 
 /* The closest of several candidates to a word, for "did you mean": call
  * secex_suggest_consider with each candidate; best is the closest within an edit distance of

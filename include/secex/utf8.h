@@ -22,7 +22,7 @@ size_t secex_utf8_length(const char *data, size_t len);
  * space instead; with SECEX_SAFE_KEEP_TAB a TAB stays. */
 #define SECEX_SAFE_SPACE 1u
 #define SECEX_SAFE_KEEP_TAB 2u
-int secex_buf_put_safe(secex_buf *buf, const char *str, size_t len, unsigned flags);
-int secex_buf_puts_safe(secex_buf *buf, const char *str, unsigned flags); /* NULL: nothing */
+int secex_utf8_put_safe(secex_buf *buf, const char *str, size_t len, unsigned flags);
+int secex_utf8_puts_safe(secex_buf *buf, const char *str, unsigned flags); /* NULL: nothing */
 
 #endif

@@ -19,8 +19,8 @@
 #include "date.h"
 #include "duration.h"
 
-char *secex_strndup(const char *str, size_t len);
+char *secex_util_strndup(const char *str, size_t len);
 /* The value of a hexadecimal digit, or -1. */
-int secex_hexval(char c);
+int secex_util_hexval(char c);
 
 #endif

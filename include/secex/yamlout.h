@@ -30,10 +30,10 @@ typedef enum {
  * trailing ':', tabs, line breaks, characters that need an escape, and anything a reader
  * may resolve as null, a boolean (yes, no, on, off...), a number or a timestamp.
  */
-bool secex_yaml_plain_safe(const char *str);
+bool secex_yamlout_plain_safe(const char *str);
 
 /* Appends str (valid UTF-8) as a double-quoted scalar that reads back as str. */
-int secex_yaml_put_quoted(secex_buf *out, const char *str);
+int secex_yamlout_put_quoted(secex_buf *out, const char *str);
 
 /*
  * Appends str (valid UTF-8) as the value of a block mapping key or sequence item, and a
@@ -43,7 +43,7 @@ int secex_yaml_put_quoted(secex_buf *out, const char *str);
  * when its lines allow, one too long for a line of SECEX_YAML_WIDTH columns even as a block
  * a folded block (>-) wrapped at single spaces, else it is written as a LINE.
  */
-int secex_yaml_put_value(secex_buf *out, const char *str, secex_yaml_kind kind, size_t column,
+int secex_yamlout_put_value(secex_buf *out, const char *str, secex_yaml_kind kind, size_t column,
 			 size_t indent);
 
 #endif

@@ -6,7 +6,7 @@
 #include "secex/banned.h"
 
 /* Howard Hinnant's days_from_civil. */
-int64_t secex_days_from_civil(int year, unsigned month, unsigned day)
+int64_t secex_date_days_from_civil(int year, unsigned month, unsigned day)
 {
 	int64_t y = (int64_t)year - (month <= 2);
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -17,7 +17,7 @@ int64_t secex_days_from_civil(int year, unsigned month, unsigned day)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-void secex_civil_from_days(int64_t z, int *year, unsigned *month, unsigned *day)
+void secex_date_civil_from_days(int64_t z, int *year, unsigned *month, unsigned *day)
 {
 	int64_t era, y;
 	unsigned doe, yoe, doy, mp;
@@ -34,18 +34,18 @@ void secex_civil_from_days(int64_t z, int *year, unsigned *month, unsigned *day)
 	*year = (int)(y + (*month <= 2));
 }
 
-bool secex_leap_year(int year)
+bool secex_date_leap_year(int year)
 {
 	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 }
 
-unsigned secex_days_in_month(int year, unsigned month)
+unsigned secex_date_days_in_month(int year, unsigned month)
 {
 	static const unsigned days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 	if (month < 1 || month > 12)
 		return 0;
-	return month == 2 && secex_leap_year(year) ? 29 : days[month - 1];
+	return month == 2 && secex_date_leap_year(year) ? 29 : days[month - 1];
 }
 
 /* Reads exactly n ASCII digits. */
@@ -70,13 +70,13 @@ bool secex_date_parse(int64_t *out_days, const char *s, size_t len)
 	if (len != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) ||
 	    !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
 		return false;
-	if (m < 1 || m > 12 || d < 1 || d > secex_days_in_month((int)y, m))
+	if (m < 1 || m > 12 || d < 1 || d > secex_date_days_in_month((int)y, m))
 		return false;
-	*out_days = secex_days_from_civil((int)y, m, d);
+	*out_days = secex_date_days_from_civil((int)y, m, d);
 	return true;
 }
 
-bool secex_time_parse(int64_t *out_seconds, const char *s, size_t len)
+bool secex_date_time_parse(int64_t *out_seconds, const char *s, size_t len)
 {
 	unsigned hh, mm, ss, oh = 0, om = 0;
 	size_t i = 8;
@@ -115,18 +115,18 @@ bool secex_time_parse(int64_t *out_seconds, const char *s, size_t len)
 	return true;
 }
 
-bool secex_datetime_parse(int64_t *out_seconds, const char *s, size_t len)
+bool secex_date_datetime_parse(int64_t *out_seconds, const char *s, size_t len)
 {
 	int64_t days, time;
 
 	if (len < 20 || !secex_date_parse(&days, s, 10) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    !secex_time_parse(&time, s + 11, len - 11))
+	    !secex_date_time_parse(&time, s + 11, len - 11))
 		return false;
 	*out_seconds = days * 86400 + time;
 	return true;
 }
 
-bool secex_when_parse(int64_t *out_seconds, const char *s, size_t len)
+bool secex_date_when_parse(int64_t *out_seconds, const char *s, size_t len)
 {
 	int64_t days;
 
@@ -136,7 +136,7 @@ bool secex_when_parse(int64_t *out_seconds, const char *s, size_t len)
 		*out_seconds = days * 86400;
 		return true;
 	}
-	return secex_datetime_parse(out_seconds, s, len);
+	return secex_date_datetime_parse(out_seconds, s, len);
 }
 
 void secex_date_format(char *out, int64_t days)
@@ -144,6 +144,6 @@ void secex_date_format(char *out, int64_t days)
 	int y;
 	unsigned m, d;
 
-	secex_civil_from_days(days, &y, &m, &d);
+	secex_date_civil_from_days(days, &y, &m, &d);
 	snprintf(out, 11, "%04d-%02u-%02u", (y % 10000 + 10000) % 10000, m % 13, d % 32);
 }

@@ -249,7 +249,7 @@ const secex_diag_help *secex_diag_help_lookup(const char *code)
 	return i < 0 || strcmp(help[i].code, code) != 0 ? NULL : &help[i];
 }
 
-void secex_diags_init(secex_diags *diags)
+void secex_diag_init(secex_diags *diags)
 {
 	memset(diags, 0, sizeof(*diags));
 }
@@ -262,7 +262,7 @@ static void diag_release(secex_diag *d)
 	free(d->message);
 }
 
-void secex_diags_release(secex_diags *diags)
+void secex_diag_release(secex_diags *diags)
 {
 	size_t i;
 
@@ -275,7 +275,7 @@ void secex_diags_release(secex_diags *diags)
 	memset(diags, 0, sizeof(*diags));
 }
 
-int secex_diags_override(secex_diags *diags, const char *code, secex_severity severity)
+int secex_diag_override(secex_diags *diags, const char *code, secex_severity severity)
 {
 	long i = code_index(code);
 	size_t j;
@@ -299,7 +299,7 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-int secex_diags_add(secex_diags *diags, const char *code, const char *file, uint32_t line,
+int secex_diag_add(secex_diags *diags, const char *code, const char *file, uint32_t line,
 		    uint32_t column, const char *exception, const char *commit, const char *fmt, ...)
 {
 	secex_buf msg = SECEX_BUF_INIT;
@@ -371,13 +371,13 @@ static int diag_cmp(const void *pa, const void *pb)
 	return strcmp(a->message, b->message);
 }
 
-void secex_diags_sort(secex_diags *diags)
+void secex_diag_sort(secex_diags *diags)
 {
 	if (diags->n > 1)
 		qsort(diags->items, diags->n, sizeof(*diags->items), diag_cmp);
 }
 
-void secex_diags_count(const secex_diags *diags, size_t counts[3])
+void secex_diag_count(const secex_diags *diags, size_t counts[3])
 {
 	size_t i;
 
@@ -388,7 +388,7 @@ void secex_diags_count(const secex_diags *diags, size_t counts[3])
 
 static const char *const severity_names[] = { "note", "warning", "error" };
 
-bool secex_severity_parse(secex_severity *out, const char *str)
+bool secex_diag_severity_parse(secex_severity *out, const char *str)
 {
 	int i;
 
@@ -401,7 +401,7 @@ bool secex_severity_parse(secex_severity *out, const char *str)
 	return false;
 }
 
-const char *secex_severity_name(secex_severity severity)
+const char *secex_diag_severity_name(secex_severity severity)
 {
 	return severity_names[severity <= SECEX_SEV_ERROR ? severity : SECEX_SEV_ERROR];
 }

@@ -189,9 +189,9 @@ cleanup:
 	return rc;
 }
 
-int secex_dir_create(const char *dir)
+int secex_file_mkdirs(const char *dir)
 {
-	char *copy = secex_strndup(dir, strlen(dir)), *p;
+	char *copy = secex_util_strndup(dir, strlen(dir)), *p;
 	struct stat st;
 	int rc = 0;
 

@@ -6,7 +6,7 @@
 #include "secex/map.h"
 #include "secex/banned.h"
 
-uint64_t secex_hash(const void *key, size_t len)
+uint64_t secex_map_hash(const void *key, size_t len)
 {
 	const unsigned char *p = key;
 	uint64_t h = 1469598103934665603ULL;
@@ -21,7 +21,7 @@ uint64_t secex_hash(const void *key, size_t len)
 
 static secex_map_slot *map_slot(secex_map_slot *slots, size_t cap, const void *key, size_t len)
 {
-	size_t i = (size_t)secex_hash(key, len) & (cap - 1);
+	size_t i = (size_t)secex_map_hash(key, len) & (cap - 1);
 
 	while (slots[i].key && (slots[i].len != len || memcmp(slots[i].key, key, len) != 0))
 		i = (i + 1) & (cap - 1);

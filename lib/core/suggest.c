@@ -10,7 +10,7 @@ static int fold_char(char c, bool fold)
 	return fold && c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : (unsigned char)c;
 }
 
-size_t secex_edit_distance(const char *a, size_t n, const char *b, size_t m, bool fold)
+size_t secex_suggest_distance(const char *a, size_t n, const char *b, size_t m, bool fold)
 {
 	size_t rows[3][SECEX_SUGGEST_MAX_LEN + 1], i, j;
 	size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
@@ -50,7 +50,7 @@ void secex_suggest_consider(secex_suggest *s, const char *candidate)
 		return;
 	n = strlen(s->word);
 	m = strlen(candidate);
-	d = secex_edit_distance(s->word, n, candidate, m, true);
+	d = secex_suggest_distance(s->word, n, candidate, m, true);
 	if (d < s->distance && 2 * d < (n > m ? n : m)) {
 		s->best = candidate;
 		s->distance = d;

@@ -93,7 +93,7 @@ static int put_escaped(secex_buf *buf, unsigned cp)
 	}
 }
 
-int secex_buf_put_safe(secex_buf *buf, const char *str, size_t len, unsigned flags)
+int secex_utf8_put_safe(secex_buf *buf, const char *str, size_t len, unsigned flags)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, start = 0, n;
@@ -117,9 +117,9 @@ int secex_buf_put_safe(secex_buf *buf, const char *str, size_t len, unsigned fla
 	return rc ? rc : secex_buf_put(buf, str + start, len - start);
 }
 
-int secex_buf_puts_safe(secex_buf *buf, const char *str, unsigned flags)
+int secex_utf8_puts_safe(secex_buf *buf, const char *str, unsigned flags)
 {
-	return str ? secex_buf_put_safe(buf, str, strlen(str), flags) : 0;
+	return str ? secex_utf8_put_safe(buf, str, strlen(str), flags) : 0;
 }
 
 size_t secex_utf8_length(const char *data, size_t len)

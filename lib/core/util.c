@@ -5,7 +5,7 @@
 #include "secex/util.h"
 #include "secex/banned.h"
 
-char *secex_strndup(const char *str, size_t len)
+char *secex_util_strndup(const char *str, size_t len)
 {
 	char *p = malloc(len + 1);
 
@@ -16,7 +16,7 @@ char *secex_strndup(const char *str, size_t len)
 	return p;
 }
 
-int secex_hexval(char c)
+int secex_util_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

@@ -73,7 +73,7 @@ static void finding_at(parser *p, const char *code, uint32_t line, uint32_t col,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	p->failed = true;
-	if (secex_diags_add(p->diags, code, p->file, line, col, NULL, NULL, "%s", msg) < 0)
+	if (secex_diag_add(p->diags, code, p->file, line, col, NULL, NULL, "%s", msg) < 0)
 		p->rc = SECEX_ENOMEM;
 }
 
@@ -176,7 +176,7 @@ static long hex4(const parser *p, size_t pos)
 	if (p->len - pos < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		int h = secex_hexval(p->s[pos + (size_t)i]);
+		int h = secex_util_hexval(p->s[pos + (size_t)i]);
 
 		if (h < 0)
 			return -1;
@@ -645,7 +645,7 @@ static bool check_duplicates(parser *p, const secex_member *m, size_t n)
 	}
 	memset(p->table, 0, cap * sizeof(*p->table));
 	for (i = 0; i < n; i++) {
-		size_t slot = (size_t)secex_hash(m[i].key, m[i].keylen) & (cap - 1);
+		size_t slot = (size_t)secex_map_hash(m[i].key, m[i].keylen) & (cap - 1);
 
 		while (p->table[slot]) {
 			const secex_member *other = &m[p->table[slot] - 1];
@@ -851,7 +851,7 @@ int secex_json_parse_opts(secex_doc **out, const char *data, size_t len, const c
 	p.line = 1;
 	p.col = 1;
 	if (len > p.opts->max_size) {
-		return secex_diags_add(diags, "SX107", file, 1, 1, NULL, NULL, "file '%s' is %zu bytes, "
+		return secex_diag_add(diags, "SX107", file, 1, 1, NULL, NULL, "file '%s' is %zu bytes, "
 				       "more than the limit of %zu; split it into smaller files",
 				       file ? file : "-", len, p.opts->max_size);
 	}
@@ -859,7 +859,7 @@ int secex_json_parse_opts(secex_doc **out, const char *data, size_t len, const c
 		uint32_t line, col;
 
 		position_of(data, bad, &line, &col);
-		return secex_diags_add(diags, "SX106", file, line, col, NULL, NULL, "invalid UTF-8 byte "
+		return secex_diag_add(diags, "SX106", file, line, col, NULL, NULL, "invalid UTF-8 byte "
 				       "0x%02x; save the file as UTF-8", (unsigned char)data[bad]);
 	}
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)

@@ -42,7 +42,7 @@ static loader *failing(loader *l, bool stop)
 
 /* Adds a finding at a libyaml mark (0-based) for the loader's file. */
 #define FINDING(l, code, mark, stop, ...)                                                      \
-	secex_diags_add(failing((l), (stop))->diags, code, (l)->file, (uint32_t)(mark).line + 1, \
+	secex_diag_add(failing((l), (stop))->diags, code, (l)->file, (uint32_t)(mark).line + 1, \
 			(uint32_t)(mark).column + 1, NULL, NULL, __VA_ARGS__)
 
 static bool is_null(const char *s, size_t n)
@@ -542,12 +542,12 @@ int secex_doc_load_file_ext(secex_doc **out, const char *path, const char *displ
 	*out = NULL;
 	rc = secex_file_read_ext(&data, &size, path, SECEX_MAX_FILE_SIZE, flags);
 	if (rc == SECEX_ENOTFILE)
-		rc = secex_diags_add(diags, "SX109", display_name, 0, 0, NULL, NULL, "%s", secex_error_last());
+		rc = secex_diag_add(diags, "SX109", display_name, 0, 0, NULL, NULL, "%s", secex_error_last());
 	else if (rc == SECEX_EINVALID && size > SECEX_MAX_FILE_SIZE)
-		rc = secex_diags_add(diags, "SX107", display_name, 1, 1, NULL, NULL, "file is %llu bytes, more "
+		rc = secex_diag_add(diags, "SX107", display_name, 1, 1, NULL, NULL, "file is %llu bytes, more "
 				     "than the limit of 1 MiB; split it or remove it", (unsigned long long)size);
 	else if (rc == SECEX_EINVALID)
-		rc = secex_diags_add(diags, "SX107", display_name, 1, 1, NULL, NULL,
+		rc = secex_diag_add(diags, "SX107", display_name, 1, 1, NULL, NULL,
 				     "file grew past the limit of 1 MiB while being read; split it or remove it");
 	else if (rc == 0)
 		rc = secex_doc_parse(out, data.ptr, data.size, display_name, diags);

@@ -36,7 +36,7 @@ static bool needs_escape(const char *s)
 	return false;
 }
 
-int secex_yaml_put_quoted(secex_buf *b, const char *s)
+int secex_yamlout_put_quoted(secex_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned cp;
@@ -74,7 +74,7 @@ static bool number_like(const char *s)
 	       strspn(s, "0123456789abcdefABCDEFxXoOtTzZ+-._: ") == strlen(s);
 }
 
-bool secex_yaml_plain_safe(const char *s)
+bool secex_yamlout_plain_safe(const char *s)
 {
 	static const char *const words[] = { "null", "~", "true", "false", "yes", "no", "on", "off",
 					     "y", "n", ".inf", "+.inf", "-.inf", ".nan", "<<", "=" };
@@ -174,7 +174,7 @@ static int put_folded(secex_buf *b, const char *s, size_t indent)
 	return rc;
 }
 
-int secex_yaml_put_value(secex_buf *b, const char *s, secex_yaml_kind kind, size_t column, size_t indent)
+int secex_yamlout_put_value(secex_buf *b, const char *s, secex_yaml_kind kind, size_t column, size_t indent)
 {
 	int rc;
 
@@ -183,6 +183,6 @@ int secex_yaml_put_value(secex_buf *b, const char *s, secex_yaml_kind kind, size
 	if (kind == SECEX_YAML_TEXT && column + strlen(s) > SECEX_YAML_WIDTH && indent + strlen(s) > SECEX_YAML_WIDTH &&
 	    folded_ok(s))
 		return put_folded(b, s, indent); /* only when it takes more than one line there too */
-	rc = secex_yaml_plain_safe(s) ? secex_buf_puts(b, s) : secex_yaml_put_quoted(b, s);
+	rc = secex_yamlout_plain_safe(s) ? secex_buf_puts(b, s) : secex_yamlout_put_quoted(b, s);
 	return rc ? rc : secex_buf_putc(b, '\n');
 }

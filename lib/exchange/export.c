@@ -230,7 +230,7 @@ static void put_priority(exporter *x, const char *priority)
 	x->rc |= secex_buf_puts(&word, priority);
 	if (word.size)
 		word.ptr[0] = (char)toupper((unsigned char)word.ptr[0]);
-	x->rc |= csv_put_field(x->out, secex_buf_cstr(&word), true);
+	x->rc |= secex_csv_put_field(x->out, secex_buf_cstr(&word), true);
 	secex_buf_release(&word);
 }
 
@@ -252,16 +252,16 @@ static void put_decision_date(exporter *x, const secex_exception *e)
 	for (i = 0; list && list->type == SECEX_NODE_ARRAY && i < list->u.array.n; i++) {
 		const char *date = secex_node_str(secex_node_get(list->u.array.items[i], "date"));
 
-		if (is_decision(list->u.array.items[i]) && date && secex_when_parse(&when, date, strlen(date)) &&
+		if (is_decision(list->u.array.items[i]) && date && secex_date_when_parse(&when, date, strlen(date)) &&
 		    when > latest)
 			latest = when;
 	}
 	if (latest == INT64_MIN && field(e, "created") &&
-	    !secex_when_parse(&latest, field(e, "created"), strlen(field(e, "created"))))
+	    !secex_date_when_parse(&latest, field(e, "created"), strlen(field(e, "created"))))
 		latest = INT64_MIN;
 	if (latest != INT64_MIN)
 		day_of(day, latest);
-	x->rc |= csv_put_field(x->out, day, false);
+	x->rc |= secex_csv_put_field(x->out, day, false);
 }
 
 static const char *person_name(const exporter *x, const char *id)
@@ -304,7 +304,7 @@ static void put_approvers(exporter *x, const secex_exception *e)
 		if (how && strncmp(how, TRACKER_APPROVER_INVOLVEMENT, strlen(TRACKER_APPROVER_INVOLVEMENT)) == 0)
 			add_name(x, &names, &seen, secex_node_str(secex_node_get(list->u.array.items[i], "person")));
 	}
-	x->rc |= csv_put_field(x->out, secex_buf_cstr(&names), false);
+	x->rc |= secex_csv_put_field(x->out, secex_buf_cstr(&names), false);
 	secex_vec_release(&seen);
 	secex_buf_release(&names);
 }
@@ -318,11 +318,11 @@ static void put_notes(exporter *x, const secex_exception *e)
 
 	while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r'))
 		len--;
-	if (!(line = secex_strndup(text, len))) {
+	if (!(line = secex_util_strndup(text, len))) {
 		x->rc |= SECEX_ENOMEM;
 		return;
 	}
-	x->rc |= csv_put_field(x->out, line, false);
+	x->rc |= secex_csv_put_field(x->out, line, false);
 	free(line);
 }
 
@@ -333,15 +333,15 @@ static void csv_row(exporter *x, const secex_exception *e)
 				   ? secex_node_str(tickets->u.array.items[0]) : NULL;
 
 	put_priority(x, or_empty(field(e, "priority")));
-	x->rc |= csv_put_field(x->out, or_empty(tracker_status_name(field(e, "status"))), false);
+	x->rc |= secex_csv_put_field(x->out, or_empty(secex_tracker_status_name(field(e, "status"))), false);
 	put_decision_date(x, e);
-	x->rc |= csv_put_field(x->out, or_empty(tracker_type_name(field(e, "type"))), false);
-	x->rc |= csv_put_field(x->out, or_empty(field(e, "title")), false);
-	x->rc |= csv_put_field(x->out, person_name(x, field(e, "risk_owner")), false);
+	x->rc |= secex_csv_put_field(x->out, or_empty(secex_tracker_type_name(field(e, "type"))), false);
+	x->rc |= secex_csv_put_field(x->out, or_empty(field(e, "title")), false);
+	x->rc |= secex_csv_put_field(x->out, person_name(x, field(e, "risk_owner")), false);
 	put_approvers(x, e);
-	x->rc |= csv_put_field(x->out, link ? link : e->id, false);
+	x->rc |= secex_csv_put_field(x->out, link ? link : e->id, false);
 	put_notes(x, e);
-	x->rc |= csv_end_record(x->out);
+	x->rc |= secex_csv_end_record(x->out);
 }
 
 static void export_csv(exporter *x)
@@ -349,8 +349,8 @@ static void export_csv(exporter *x)
 	size_t i;
 
 	for (i = 0; i < TRACKER_NCOLUMNS; i++)
-		x->rc |= csv_put_field(x->out, tracker_columns[i], i == 0);
-	x->rc |= csv_end_record(x->out);
+		x->rc |= secex_csv_put_field(x->out, secex_tracker_columns[i], i == 0);
+	x->rc |= secex_csv_end_record(x->out);
 	for (i = 0; i < x->n; i++)
 		csv_row(x, x->items[i]);
 	x->count = x->n;
@@ -414,7 +414,7 @@ static bool suppresses(const exporter *x, const secex_exception *e, int64_t *due
 
 	/* `status: approved` alone suppresses nothing: history must prove it (opts->verified) */
 	return status && strcmp(status, "approved") == 0 && x->opts->verified && i < x->snap->n &&
-	       x->opts->verified[i] && secex_exception_due(due, e) && *due > x->opts->now;
+	       x->opts->verified[i] && secex_health_due(due, e) && *due > x->opts->now;
 }
 
 /* One line for the caller to show, "EXC-0009: finding 'CKV_AWS_18' ...". */
@@ -615,7 +615,7 @@ static const char *path_at(const suppression *s, size_t i)
 
 static void yq(exporter *x, const char *s)
 {
-	x->rc |= secex_yaml_put_quoted(x->out, s);
+	x->rc |= secex_yamlout_put_quoted(x->out, s);
 }
 
 /* Appends s with a backslash before each character in special. */
@@ -739,8 +739,8 @@ static void decode(exporter *x, secex_buf *out, const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		int hi = i + 2 < len && s[i] == '%' ? secex_hexval(s[i + 1]) : -1;
-		int lo = hi >= 0 ? secex_hexval(s[i + 2]) : -1;
+		int hi = i + 2 < len && s[i] == '%' ? secex_util_hexval(s[i + 1]) : -1;
+		int lo = hi >= 0 ? secex_util_hexval(s[i + 2]) : -1;
 
 		if (lo >= 0) {
 			x->rc |= secex_buf_putc(out, (char)(hi * 16 + lo));
@@ -919,7 +919,7 @@ static void vex_notes(jw *w, exporter *x, const suppression *s)
 static char *one_line(const secex_exception *e, const char *name)
 {
 	const char *text = field(e, name);
-	char *line = text && *text ? secex_strndup(text, strlen(text)) : NULL, *p;
+	char *line = text && *text ? secex_util_strndup(text, strlen(text)) : NULL, *p;
 	size_t len;
 
 	for (p = line; p && *p; p++)
@@ -1047,8 +1047,8 @@ static void export_openvex(exporter *x, const suppressions *all)
 		vex_statement(&b, x, &all->items[i]);
 	jw_close(&b, ']');
 	snprintf(id, sizeof(id), "urn:secex:vex:%016llx",
-		 (unsigned long long)(secex_hash(body.ptr, body.size) ^ secex_hash(now, strlen(now)) ^
-				      secex_hash(author, strlen(author))));
+		 (unsigned long long)(secex_map_hash(body.ptr, body.size) ^ secex_map_hash(now, strlen(now)) ^
+				      secex_map_hash(author, strlen(author))));
 	jw_open(&w, '{');
 	jw_member(&w, "@context", "https://openvex.dev/ns/v0.2.0");
 	jw_member(&w, "@id", id);

@@ -59,7 +59,7 @@ static void vfinding(importer *im, row *r, uint32_t line, size_t field, const ch
 	secex_buf msg = SECEX_BUF_INIT;
 
 	if (secex_buf_vprintf(&msg, fmt, ap) < 0 ||
-	    secex_diags_add(im->diags, code, im->opts->source, line, field ? (uint32_t)field : 1, NULL, NULL, "%s",
+	    secex_diag_add(im->diags, code, im->opts->source, line, field ? (uint32_t)field : 1, NULL, NULL, "%s",
 			    secex_buf_cstr(&msg)) < 0)
 		im->rc = SECEX_ENOMEM;
 	else if (r && im->diags->items[im->diags->n - 1].severity == SECEX_SEV_ERROR)
@@ -106,7 +106,7 @@ static int column_named(const char *name)
 	int i;
 
 	for (i = 0; i < TRACKER_NCOLUMNS; i++)
-		if (strcasecmp(name, tracker_columns[i]) == 0)
+		if (strcasecmp(name, secex_tracker_columns[i]) == 0)
 			return i;
 	return -1;
 }
@@ -133,7 +133,7 @@ static bool read_header(importer *im, const csv_record *rec)
 	for (i = 0; i < sizeof(required) / sizeof(*required); i++)
 		if (!im->column_of[required[i]])
 			finding_at(im, rec->line, 0, "SX110", "the header has no '%s' column; add it (the first "
-				   "line must name the tracker's columns)", tracker_columns[required[i]]);
+				   "line must name the tracker's columns)", secex_tracker_columns[required[i]]);
 	for (i = before; i < im->diags->n; i++)
 		if (im->diags->items[i].severity == SECEX_SEV_ERROR)
 			return false;
@@ -205,7 +205,7 @@ static void map_approvers(importer *im, row *r)
 		while (s[len] && !(sep = separator(s + len)))
 			len++;
 		sep = s[len] ? separator(s + len) : 0;
-		if ((name = secex_strndup(s, len))) {
+		if ((name = secex_util_strndup(s, len))) {
 			char *start = name + strspn(name, " \t"), *end = start + strlen(start);
 			const secex_person *p;
 
@@ -261,10 +261,10 @@ static void map_words(importer *im, row *r)
 {
 	const char *status = r->cell[TRACKER_STATUS], *type = r->cell[TRACKER_TYPE];
 
-	if (!(r->status = tracker_status_parse(status)))
+	if (!(r->status = secex_tracker_status_parse(status)))
 		finding(im, r, TRACKER_STATUS, "SX110", "status '%s' is not one the tracker uses; write "
 			"Pending, Approved, Denied, Withdrawn or Closed", status);
-	if (!(r->type = tracker_type_parse(type)))
+	if (!(r->type = secex_tracker_type_parse(type)))
 		finding(im, r, TRACKER_TYPE, "SX110", "type of request '%s' is unknown; write 'Risk extension' "
 			"(delay the fix) or 'Accept risk without fix'", type);
 }
@@ -275,7 +275,7 @@ static void map_date(importer *im, row *r)
 	bool decided = r->status && (strcmp(r->status, "approved") == 0 || strcmp(r->status, "denied") == 0);
 
 	r->created = (im->opts->now >= 0 ? im->opts->now : im->opts->now - 86399) / 86400;
-	if (*cell && !tracker_date_parse(&r->created, cell))
+	if (*cell && !secex_tracker_date_parse(&r->created, cell))
 		finding(im, r, TRACKER_DECISION_DATE, "SX123", "decision date '%s' is not a date; write "
 			"M/D/YYYY or YYYY-MM-DD", cell);
 	else if (!*cell && decided)
@@ -309,7 +309,7 @@ static void map_title(importer *im, row *r)
 			;
 	while (len && (desc[len - 1] == ' ' || desc[len - 1] == '\t'))
 		len--;
-	if (!(r->title = secex_strndup(desc, len)))
+	if (!(r->title = secex_util_strndup(desc, len)))
 		im->rc = SECEX_ENOMEM;
 }
 
@@ -324,7 +324,7 @@ static void map_tickets(importer *im, row *r)
 		for (i = 0; i < r->tickets.n; i++)
 			seen |= strlen(r->tickets.items[i]) == len && strncmp(r->tickets.items[i], s, len) == 0;
 		if (!seen) {
-			char *ticket = secex_strndup(s, len);
+			char *ticket = secex_util_strndup(s, len);
 
 			im->rc |= ticket && secex_vec_push(&r->tickets, ticket) == 0 ? 0 : SECEX_ENOMEM;
 			if (im->rc < 0)
@@ -359,7 +359,7 @@ static bool utf8_cells(importer *im, row *r)
 	for (i = 0; i < TRACKER_NCOLUMNS; i++)
 		if (!secex_utf8_valid(r->cell[i], strlen(r->cell[i]), &bad))
 			finding(im, r, (int)i, "SX106", "the %s cell is not valid UTF-8 (byte %zu); save the "
-				"spreadsheet as UTF-8 CSV", tracker_columns[i], bad + 1);
+				"spreadsheet as UTF-8 CSV", secex_tracker_columns[i], bad + 1);
 	return r->errors == 0;
 }
 
@@ -379,7 +379,7 @@ static void map_row(importer *im, row *r)
 
 static void put_q(importer *im, secex_buf *b, const char *s)
 {
-	im->rc |= secex_yaml_put_quoted(b, s);
+	im->rc |= secex_yamlout_put_quoted(b, s);
 }
 
 /* Whether s reads back as the same string when written plain, in YAML 1.1 and 1.2 alike:
@@ -556,7 +556,7 @@ static int check_file(importer *im, row *r, const char *name, const char *id, co
 	exc.path = (char *)(uintptr_t)name;
 	exc.id = id;
 	if ((rc = secex_yaml_parse(&exc.doc, text->ptr, text->size, name, &found)) < 0 ||
-	    (rc = secex_schema_builtin(&schema, "exception")) < 0)
+	    (rc = secex_snapshot_builtin_schema(&schema, "exception")) < 0)
 		goto cleanup;
 	if (exc.doc &&
 	    (rc = secex_schema_validate(&exc.valid, schema, secex_doc_root(exc.doc), name, id, &found)) < 0)
@@ -568,7 +568,7 @@ static int check_file(importer *im, row *r, const char *name, const char *id, co
 			"%s", name, found.items[i].line, found.items[i].message);
 cleanup:
 	secex_doc_free(exc.doc);
-	secex_diags_release(&found);
+	secex_diag_release(&found);
 	return rc;
 }
 
@@ -591,7 +591,7 @@ static int add_file(importer *im, row *r, const char *id, secex_buf *text)
 	SECEX_ERROR_CHECK_ALLOC(files);
 	plan->files = files;
 	f = &files[plan->n];
-	f->id = secex_strndup(id, strlen(id));
+	f->id = secex_util_strndup(id, strlen(id));
 	f->name = file_name(id);
 	f->text = secex_buf_detach(text);
 	f->row = r->line;
@@ -679,7 +679,7 @@ static void import_record(importer *im, const csv_record *rec)
 		return;
 	}
 	for (i = 0; i < TRACKER_NCOLUMNS; i++)
-		r.cell[i] = im->column_of[i] ? csv_unguard((const char *)rec->fields.items[im->column_of[i] - 1]) : "";
+		r.cell[i] = im->column_of[i] ? secex_csv_unguard((const char *)rec->fields.items[im->column_of[i] - 1]) : "";
 	map_row(im, &r);
 	if (!r.errors && !imported_before(im, &r))
 		plan_row(im, &r);
@@ -735,15 +735,15 @@ int secex_import_plan_csv(secex_import_plan *out, const secex_snapshot *snap, co
 	im.plan = out;
 	im.rc = secex_new_ids_init(&im.ids, snap);
 	known_titles(&im);
-	csv_reader_init(&reader, csv, len);
-	if ((rc = csv_next(&rec, &reader)) == 0)
+	secex_csv_reader_init(&reader, csv, len);
+	if ((rc = secex_csv_next(&rec, &reader)) == 0)
 		finding_at(&im, 1, 0, "SX110", "the file is empty; export a tracker with its header line");
 	else if (rc > 0 && rec.error)
 		finding_at(&im, rec.error_line, rec.error_field, "SX110", "%s in the header line", rec.error);
 	else if (rc > 0 && read_header(&im, &rec))
-		while (im.rc == 0 && (rc = csv_next(&rec, &reader)) > 0)
+		while (im.rc == 0 && (rc = secex_csv_next(&rec, &reader)) > 0)
 			import_record(&im, &rec);
-	csv_record_release(&rec);
+	secex_csv_record_release(&rec);
 	secex_new_ids_release(&im.ids);
 	secex_map_release(&im.titles);
 	rc = rc < 0 ? rc : im.rc < 0 ? secex_error_set(im.rc, "%s", *secex_error_last() ? secex_error_last()
@@ -790,12 +790,12 @@ int secex_import_write(size_t *written, const secex_import_plan *plan, const sec
 	*written = 0;
 	if (!opts->dir)
 		return secex_error_set(SECEX_EINVALID, "no directory to write the files to");
-	if ((rc = secex_dir_create(opts->dir)) < 0)
+	if ((rc = secex_file_mkdirs(opts->dir)) < 0)
 		return rc;
 	for (i = 0; i < plan->n && rc == 0; i++) {
 		rc = write_new(opts->dir, &plan->files[i]);
 		if (rc == SECEX_EEXISTS)
-			rc = secex_diags_add(diags, "SX120", opts->source, plan->files[i].row, 1, NULL, NULL,
+			rc = secex_diag_add(diags, "SX120", opts->source, plan->files[i].row, 1, NULL, NULL,
 					     "%s/%s exists already and is not overwritten; run the import again "
 					     "to give this row the next free id", opts->dir, plan->files[i].name);
 		else if (rc == 0)

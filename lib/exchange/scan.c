@@ -112,8 +112,8 @@ static void percent_decode(secex_buf *out, const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		int hi = s[i] == '%' && i + 2 < len ? secex_hexval(s[i + 1]) : -1;
-		int lo = hi >= 0 ? secex_hexval(s[i + 2]) : -1;
+		int hi = s[i] == '%' && i + 2 < len ? secex_util_hexval(s[i + 1]) : -1;
+		int lo = hi >= 0 ? secex_util_hexval(s[i + 2]) : -1;
 
 		if (hi >= 0 && lo >= 0) {
 			secex_buf_putc(out, (char)(hi * 16 + lo));
@@ -292,7 +292,7 @@ static size_t put_part(secex_buf *b, const char *s, size_t len)
 	return at;
 }
 
-bool secex_purl_parse(secex_purl *out, const char *purl)
+bool secex_scan_purl_parse(secex_purl *out, const char *purl)
 {
 	const char *s, *end, *slash, *at, *name;
 	size_t t, ns = 0, nm, ver = 0;
@@ -337,7 +337,7 @@ bool secex_purl_parse(secex_purl *out, const char *purl)
 	return true;
 }
 
-void secex_purl_release(secex_purl *purl)
+void secex_scan_purl_release(secex_purl *purl)
 {
 	secex_buf_release(&purl->buf);
 	memset(purl, 0, sizeof(*purl));
@@ -419,12 +419,12 @@ static bool purl_covers(const secex_purl *want, const secex_scan_finding *f)
 	const char *type;
 	bool ok = false;
 
-	if (f->purl && secex_purl_parse(&have, f->purl)) {
+	if (f->purl && secex_scan_purl_parse(&have, f->purl)) {
 		full_name(&a, want->namespace_, want->name, want->type);
 		full_name(&b, have.namespace_, have.name, have.type);
 		ok = strcmp(want->type, have.type) == 0 && strcmp(secex_buf_cstr(&a), secex_buf_cstr(&b)) == 0 &&
 		     same_version(want->version, have.version ? have.version : f->version);
-		secex_purl_release(&have);
+		secex_scan_purl_release(&have);
 	} else if (f->name) {
 		type = purl_type_of(f->ecosystem);
 		full_name(&a, want->namespace_, want->name, want->type);
@@ -454,7 +454,7 @@ static bool name_covers(const char *want, const secex_scan_finding *f)
 	const char *at = strrchr(want, '@');
 	secex_buf name = SECEX_BUF_INIT;
 	secex_purl have;
-	bool ok = false, purl = f->purl && secex_purl_parse(&have, f->purl);
+	bool ok = false, purl = f->purl && secex_scan_purl_parse(&have, f->purl);
 	const char *fname = f->name, *fver = f->version;
 
 	if (at == want)
@@ -470,7 +470,7 @@ static bool name_covers(const char *want, const secex_scan_finding *f)
 		ok = (same_ci(name.ptr, fname) || (purl && same_ci(name.ptr, have.name))) &&
 		     same_version(at ? at + 1 : NULL, fver);
 	if (purl)
-		secex_purl_release(&have);
+		secex_scan_purl_release(&have);
 	secex_buf_release(&name);
 	return ok;
 }
@@ -482,10 +482,10 @@ static bool package_covers(const char *package, const secex_scan_finding *f)
 
 	if (strncmp(package, "pkg:", 4) != 0)
 		return name_covers(package, f);
-	if (!secex_purl_parse(&want, package))
+	if (!secex_scan_purl_parse(&want, package))
 		return false;
 	ok = purl_covers(&want, f);
-	secex_purl_release(&want);
+	secex_scan_purl_release(&want);
 	return ok;
 }
 

@@ -14,26 +14,26 @@ typedef struct {
 	int rc;
 } scan_reader;
 
-void scan_begin(scan_reader *x, const secex_node *node, const char *scanner);
+void secex_scan_begin(scan_reader *x, const secex_node *node, const char *scanner);
 /* Adds an id or a path (NULL and "" are ignored, repeats dropped). */
-void scan_id(scan_reader *x, const char *id);
-void scan_path(scan_reader *x, const char *path);
-/* Adds the finding built since scan_begin, when it has an id. */
-void scan_finish(scan_reader *x);
-const char *scan_strndup(scan_reader *x, const char *s, size_t len);
+void secex_scan_id(scan_reader *x, const char *id);
+void secex_scan_path(scan_reader *x, const char *path);
+/* Adds the finding built since secex_scan_begin, when it has an id. */
+void secex_scan_finish(scan_reader *x);
+const char *secex_scan_strndup(scan_reader *x, const char *s, size_t len);
 
-const secex_node *scan_get(const secex_node *n, const char *key);
-const char *scan_str(const secex_node *n, const char *key);
+const secex_node *secex_scan_get(const secex_node *n, const char *key);
+const char *secex_scan_str(const secex_node *n, const char *key);
 /* n[key] when it is an array (key NULL: n itself), else NULL. */
-const secex_node *scan_array(const secex_node *n, const char *key);
-size_t scan_len(const secex_node *array);
-const secex_node *scan_item(const secex_node *array, size_t i);
+const secex_node *secex_scan_array(const secex_node *n, const char *key);
+size_t secex_scan_len(const secex_node *array);
+const secex_node *secex_scan_item(const secex_node *array, size_t i);
 
-secex_scan_severity scan_severity_word(const char *s);
-secex_scan_severity scan_severity_score(double score);
-bool scan_score(double *out, const secex_node *n);
+secex_scan_severity secex_scan_severity_word(const char *s);
+secex_scan_severity secex_scan_severity_score(double score);
+bool secex_scan_score(double *out, const secex_node *n);
 
 /* SARIF 2.1.0: NULL when read, else what was expected. */
-const char *scan_read_sarif(scan_reader *x, const secex_node *root);
+const char *secex_scan_read_sarif(scan_reader *x, const secex_node *root);
 
 #endif

@@ -52,7 +52,7 @@ int secex_scan_new_command(secex_buf *out, const secex_scan_report *r, const sec
 static int add(secex_diags *diags, const char *code, const secex_scan_report *r, const secex_scan_finding *f,
 	       const secex_scan_entry *en, const char *text)
 {
-	return secex_diags_add(diags, code, r->file, f->line, f->column, en ? en->id : NULL, NULL, "%s", text);
+	return secex_diag_add(diags, code, r->file, f->line, f->column, en ? en->id : NULL, NULL, "%s", text);
 }
 
 static int verdict_diag(secex_diags *diags, const secex_scan_report *r, const secex_scan_finding *f,
@@ -92,7 +92,7 @@ static int stale(secex_diags *diags, const secex_scan_entry *en)
 {
 	const secex_member *m = secex_node_member(secex_doc_root(en->exception->doc), "findings");
 
-	return secex_diags_add(diags, "SX605", en->exception->path, m ? m->line : 1, m ? m->column : 1, en->id, NULL,
+	return secex_diag_add(diags, "SX605", en->exception->path, m ? m->line : 1, m ? m->column : 1, en->id, NULL,
 			       "stale: nothing %s covers was found in the reports given; fix confirmed? run "
 			       "'secex close %s'", en->id, en->id);
 }
@@ -166,16 +166,16 @@ static int state_of(secex_scan_entry *en, void *payload)
 	int64_t due;
 
 	en->state = SECEX_SCAN_LAPSED;
-	if (status && !secex_status_is_open(status)) /* denied, withdrawn, closed: whatever its date */
+	if (status && !secex_list_is_open(status)) /* denied, withdrawn, closed: whatever its date */
 		snprintf(en->why, sizeof(en->why), "it is %s", status);
-	else if (secex_exception_due(&due, en->exception) && due < x->now)
+	else if (secex_health_due(&due, en->exception) && due < x->now)
 		snprintf(en->why, sizeof(en->why), "it expired on %s", en->due_date);
 	else if (approved)
 		en->state = SECEX_SCAN_ACCEPTED;
 	else if (status && strcmp(status, "approved") == 0)
 		snprintf(en->why, sizeof(en->why), "its status is approved but its approvals do not verify "
 			 "(SX210; secex status %s says why)", en->id);
-	else if (status && secex_status_is_open(status)) {
+	else if (status && secex_list_is_open(status)) {
 		en->state = SECEX_SCAN_PENDING;
 		snprintf(en->why, sizeof(en->why), "status %s", status);
 	} else

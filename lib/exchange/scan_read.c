@@ -39,7 +39,7 @@ const char *secex_scan_format_list(void)
 
 /* ---- the finding being built ---- */
 
-void scan_begin(scan_reader *x, const secex_node *node, const char *scanner)
+void secex_scan_begin(scan_reader *x, const secex_node *node, const char *scanner)
 {
 	memset(&x->cur, 0, sizeof(x->cur));
 	x->cur.node = node;
@@ -62,17 +62,17 @@ static void push_unique(scan_reader *x, secex_vec *v, const char *s)
 		x->rc = SECEX_ENOMEM;
 }
 
-void scan_id(scan_reader *x, const char *id)
+void secex_scan_id(scan_reader *x, const char *id)
 {
 	push_unique(x, &x->ids, id);
 }
 
-void scan_path(scan_reader *x, const char *path)
+void secex_scan_path(scan_reader *x, const char *path)
 {
 	push_unique(x, &x->paths, path);
 }
 
-const char *scan_strndup(scan_reader *x, const char *s, size_t len)
+const char *secex_scan_strndup(scan_reader *x, const char *s, size_t len)
 {
 	const char *p = secex_arena_strndup(&x->r->arena, s, len);
 
@@ -95,7 +95,7 @@ static const char **copy_list(scan_reader *x, const secex_vec *v)
 	return list;
 }
 
-void scan_finish(scan_reader *x)
+void secex_scan_finish(scan_reader *x)
 {
 	secex_scan_report *r = x->r;
 	secex_scan_finding *f = &x->cur;
@@ -124,31 +124,31 @@ void scan_finish(scan_reader *x)
 
 /* ---- small readers of the tree ---- */
 
-const secex_node *scan_get(const secex_node *n, const char *key)
+const secex_node *secex_scan_get(const secex_node *n, const char *key)
 {
 	return secex_node_get(n, key);
 }
 
-const char *scan_str(const secex_node *n, const char *key)
+const char *secex_scan_str(const secex_node *n, const char *key)
 {
 	const char *s = secex_node_str(secex_node_get(n, key));
 
 	return s && *s ? s : NULL; /* an empty string says as much as none */
 }
 
-const secex_node *scan_array(const secex_node *n, const char *key)
+const secex_node *secex_scan_array(const secex_node *n, const char *key)
 {
 	const secex_node *a = key ? secex_node_get(n, key) : n;
 
 	return a && a->type == SECEX_NODE_ARRAY ? a : NULL;
 }
 
-size_t scan_len(const secex_node *array)
+size_t secex_scan_len(const secex_node *array)
 {
 	return array && array->type == SECEX_NODE_ARRAY ? array->u.array.n : 0;
 }
 
-const secex_node *scan_item(const secex_node *array, size_t i)
+const secex_node *secex_scan_item(const secex_node *array, size_t i)
 {
 	return array->u.array.items[i];
 }
@@ -163,7 +163,7 @@ static bool word_is(const char *s, const char *word)
 	return !s[i] && !word[i];
 }
 
-secex_scan_severity scan_severity_word(const char *s)
+secex_scan_severity secex_scan_severity_word(const char *s)
 {
 	if (!s)
 		return SECEX_SCAN_SEV_UNKNOWN;
@@ -179,14 +179,14 @@ secex_scan_severity scan_severity_word(const char *s)
 	return SECEX_SCAN_SEV_UNKNOWN;
 }
 
-secex_scan_severity scan_severity_score(double score)
+secex_scan_severity secex_scan_severity_score(double score)
 {
 	return score >= 9.0 ? SECEX_SCAN_SEV_CRITICAL : score >= 7.0 ? SECEX_SCAN_SEV_HIGH
 		: score >= 4.0 ? SECEX_SCAN_SEV_MEDIUM : score > 0.0 ? SECEX_SCAN_SEV_LOW : SECEX_SCAN_SEV_UNKNOWN;
 }
 
 /* A CVSS-like score given as a number or a numeric string ("7.5"); false otherwise. */
-bool scan_score(double *out, const secex_node *n)
+bool secex_scan_score(double *out, const secex_node *n)
 {
 	const char *s = secex_node_str(n);
 	char *end;
@@ -226,94 +226,94 @@ bool secex_scan_severity_parse(secex_scan_severity *out, const char *name)
 /* Trivy names an OS-package target "image (alpine 3.10.2)": the path is the image. */
 static void trivy_target(scan_reader *x, const secex_node *result)
 {
-	const char *t = scan_str(result, "Target"), *cls = scan_str(result, "Class"), *colon;
+	const char *t = secex_scan_str(result, "Target"), *cls = secex_scan_str(result, "Class"), *colon;
 	size_t len;
 
 	if (!t)
 		return;
 	len = strlen(t);
 	if (cls && strcmp(cls, "os-pkgs") == 0 && len && t[len - 1] == ')' && strstr(t, " ("))
-		scan_path(x, scan_strndup(x, t, (size_t)(strstr(t, " (") - t)));
+		secex_scan_path(x, secex_scan_strndup(x, t, (size_t)(strstr(t, " (") - t)));
 	else
-		scan_path(x, t);
+		secex_scan_path(x, t);
 	/* a file inside an archive: "chart.tgz:templates/pod.yaml" */
 	if ((colon = strchr(t, ':')) && colon > t && colon[1] && !strstr(t, "://"))
-		scan_path(x, colon + 1);
+		secex_scan_path(x, colon + 1);
 }
 
 static void trivy_vulns(scan_reader *x, const secex_node *result)
 {
-	const secex_node *list = scan_array(result, "Vulnerabilities");
+	const secex_node *list = secex_scan_array(result, "Vulnerabilities");
 	size_t i, k;
 
-	for (i = 0; x->rc == 0 && i < scan_len(list); i++) {
-		const secex_node *v = scan_item(list, i), *vendor = scan_array(v, "VendorIDs");
+	for (i = 0; x->rc == 0 && i < secex_scan_len(list); i++) {
+		const secex_node *v = secex_scan_item(list, i), *vendor = secex_scan_array(v, "VendorIDs");
 
-		scan_begin(x, v, "trivy");
-		scan_id(x, scan_str(v, "VulnerabilityID"));
-		for (k = 0; k < scan_len(vendor); k++)
-			scan_id(x, secex_node_str(scan_item(vendor, k)));
-		x->cur.purl = scan_str(scan_get(v, "PkgIdentifier"), "PURL");
-		x->cur.ecosystem = scan_str(result, "Type");
-		x->cur.name = scan_str(v, "PkgName");
-		x->cur.version = scan_str(v, "InstalledVersion");
-		x->cur.title = scan_str(v, "Title");
-		x->cur.severity = scan_severity_word(scan_str(v, "Severity"));
-		scan_path(x, scan_str(v, "PkgPath"));
+		secex_scan_begin(x, v, "trivy");
+		secex_scan_id(x, secex_scan_str(v, "VulnerabilityID"));
+		for (k = 0; k < secex_scan_len(vendor); k++)
+			secex_scan_id(x, secex_node_str(secex_scan_item(vendor, k)));
+		x->cur.purl = secex_scan_str(secex_scan_get(v, "PkgIdentifier"), "PURL");
+		x->cur.ecosystem = secex_scan_str(result, "Type");
+		x->cur.name = secex_scan_str(v, "PkgName");
+		x->cur.version = secex_scan_str(v, "InstalledVersion");
+		x->cur.title = secex_scan_str(v, "Title");
+		x->cur.severity = secex_scan_severity_word(secex_scan_str(v, "Severity"));
+		secex_scan_path(x, secex_scan_str(v, "PkgPath"));
 		trivy_target(x, result);
-		scan_finish(x);
+		secex_scan_finish(x);
 	}
 }
 
 static void trivy_misconfigs(scan_reader *x, const secex_node *result)
 {
-	const secex_node *list = scan_array(result, "Misconfigurations");
+	const secex_node *list = secex_scan_array(result, "Misconfigurations");
 	size_t i;
 
-	for (i = 0; x->rc == 0 && i < scan_len(list); i++) {
-		const secex_node *m = scan_item(list, i);
-		const char *status = scan_str(m, "Status");
+	for (i = 0; x->rc == 0 && i < secex_scan_len(list); i++) {
+		const secex_node *m = secex_scan_item(list, i);
+		const char *status = secex_scan_str(m, "Status");
 
 		if (status && strcmp(status, "FAIL") != 0)
 			continue; /* PASS and EXCEPTION results are not findings */
-		scan_begin(x, m, "trivy");
-		scan_id(x, scan_str(m, "ID"));
-		scan_id(x, scan_str(m, "AVDID"));
-		x->cur.title = scan_str(m, "Title");
-		x->cur.severity = scan_severity_word(scan_str(m, "Severity"));
+		secex_scan_begin(x, m, "trivy");
+		secex_scan_id(x, secex_scan_str(m, "ID"));
+		secex_scan_id(x, secex_scan_str(m, "AVDID"));
+		x->cur.title = secex_scan_str(m, "Title");
+		x->cur.severity = secex_scan_severity_word(secex_scan_str(m, "Severity"));
 		trivy_target(x, result);
-		scan_finish(x);
+		secex_scan_finish(x);
 	}
 }
 
 static void trivy_secrets(scan_reader *x, const secex_node *result)
 {
-	const secex_node *list = scan_array(result, "Secrets");
+	const secex_node *list = secex_scan_array(result, "Secrets");
 	size_t i;
 
-	for (i = 0; x->rc == 0 && i < scan_len(list); i++) {
-		const secex_node *s = scan_item(list, i);
+	for (i = 0; x->rc == 0 && i < secex_scan_len(list); i++) {
+		const secex_node *s = secex_scan_item(list, i);
 
-		scan_begin(x, s, "trivy");
-		scan_id(x, scan_str(s, "RuleID"));
-		x->cur.title = scan_str(s, "Title");
-		x->cur.severity = scan_severity_word(scan_str(s, "Severity"));
+		secex_scan_begin(x, s, "trivy");
+		secex_scan_id(x, secex_scan_str(s, "RuleID"));
+		x->cur.title = secex_scan_str(s, "Title");
+		x->cur.severity = secex_scan_severity_word(secex_scan_str(s, "Severity"));
 		trivy_target(x, result);
-		scan_finish(x);
+		secex_scan_finish(x);
 	}
 }
 
 static const char *read_trivy(scan_reader *x, const secex_node *root)
 {
-	const secex_node *results = scan_array(root, "Results");
+	const secex_node *results = secex_scan_array(root, "Results");
 	size_t i;
 
 	if (!secex_node_get(root, "SchemaVersion") || (!results && secex_node_get(root, "Results")))
 		return "an object with 'SchemaVersion' and a 'Results' array";
-	for (i = 0; x->rc == 0 && i < scan_len(results); i++) {
-		trivy_vulns(x, scan_item(results, i));
-		trivy_misconfigs(x, scan_item(results, i));
-		trivy_secrets(x, scan_item(results, i));
+	for (i = 0; x->rc == 0 && i < secex_scan_len(results); i++) {
+		trivy_vulns(x, secex_scan_item(results, i));
+		trivy_misconfigs(x, secex_scan_item(results, i));
+		trivy_secrets(x, secex_scan_item(results, i));
 	}
 	return NULL;
 }
@@ -322,29 +322,29 @@ static const char *read_trivy(scan_reader *x, const secex_node *root)
 
 static const char *read_grype(scan_reader *x, const secex_node *root)
 {
-	const secex_node *matches = scan_array(root, "matches");
+	const secex_node *matches = secex_scan_array(root, "matches");
 	size_t i, k;
 
 	if (!matches)
 		return "an object with a 'matches' array";
-	for (i = 0; x->rc == 0 && i < scan_len(matches); i++) {
-		const secex_node *m = scan_item(matches, i), *v = scan_get(m, "vulnerability");
-		const secex_node *a = scan_get(m, "artifact"), *rel = scan_array(m, "relatedVulnerabilities");
-		const secex_node *locs = scan_array(a, "locations");
+	for (i = 0; x->rc == 0 && i < secex_scan_len(matches); i++) {
+		const secex_node *m = secex_scan_item(matches, i), *v = secex_scan_get(m, "vulnerability");
+		const secex_node *a = secex_scan_get(m, "artifact"), *rel = secex_scan_array(m, "relatedVulnerabilities");
+		const secex_node *locs = secex_scan_array(a, "locations");
 
-		scan_begin(x, m, "grype");
-		scan_id(x, scan_str(v, "id"));
-		for (k = 0; k < scan_len(rel); k++)
-			scan_id(x, scan_str(scan_item(rel, k), "id"));
-		x->cur.purl = scan_str(a, "purl");
-		x->cur.ecosystem = scan_str(a, "type");
-		x->cur.name = scan_str(a, "name");
-		x->cur.version = scan_str(a, "version");
-		x->cur.title = scan_str(v, "description");
-		x->cur.severity = scan_severity_word(scan_str(v, "severity"));
-		for (k = 0; k < scan_len(locs); k++)
-			scan_path(x, scan_str(scan_item(locs, k), "path"));
-		scan_finish(x);
+		secex_scan_begin(x, m, "grype");
+		secex_scan_id(x, secex_scan_str(v, "id"));
+		for (k = 0; k < secex_scan_len(rel); k++)
+			secex_scan_id(x, secex_scan_str(secex_scan_item(rel, k), "id"));
+		x->cur.purl = secex_scan_str(a, "purl");
+		x->cur.ecosystem = secex_scan_str(a, "type");
+		x->cur.name = secex_scan_str(a, "name");
+		x->cur.version = secex_scan_str(a, "version");
+		x->cur.title = secex_scan_str(v, "description");
+		x->cur.severity = secex_scan_severity_word(secex_scan_str(v, "severity"));
+		for (k = 0; k < secex_scan_len(locs); k++)
+			secex_scan_path(x, secex_scan_str(secex_scan_item(locs, k), "path"));
+		secex_scan_finish(x);
 	}
 	return NULL;
 }
@@ -354,57 +354,57 @@ static const char *read_grype(scan_reader *x, const secex_node *root)
 /* The group's max_severity (a CVSS score) for this id, else database_specific.severity. */
 static secex_scan_severity osv_severity(const secex_node *pkg, const secex_node *v)
 {
-	const secex_node *groups = scan_array(pkg, "groups");
-	const char *id = scan_str(v, "id");
+	const secex_node *groups = secex_scan_array(pkg, "groups");
+	const char *id = secex_scan_str(v, "id");
 	size_t g, k;
 	double score;
 
-	for (g = 0; id && g < scan_len(groups); g++) {
-		const secex_node *ids = scan_array(scan_item(groups, g), "ids");
+	for (g = 0; id && g < secex_scan_len(groups); g++) {
+		const secex_node *ids = secex_scan_array(secex_scan_item(groups, g), "ids");
 
-		for (k = 0; k < scan_len(ids); k++)
-			if (secex_node_str(scan_item(ids, k)) && strcmp(secex_node_str(scan_item(ids, k)), id) == 0 &&
-			    scan_score(&score, scan_get(scan_item(groups, g), "max_severity")))
-				return scan_severity_score(score);
+		for (k = 0; k < secex_scan_len(ids); k++)
+			if (secex_node_str(secex_scan_item(ids, k)) && strcmp(secex_node_str(secex_scan_item(ids, k)), id) == 0 &&
+			    secex_scan_score(&score, secex_scan_get(secex_scan_item(groups, g), "max_severity")))
+				return secex_scan_severity_score(score);
 	}
-	return scan_severity_word(scan_str(scan_get(v, "database_specific"), "severity"));
+	return secex_scan_severity_word(secex_scan_str(secex_scan_get(v, "database_specific"), "severity"));
 }
 
 static void osv_package(scan_reader *x, const secex_node *source, const secex_node *pkg)
 {
-	const secex_node *vulns = scan_array(pkg, "vulnerabilities"), *p = scan_get(pkg, "package");
+	const secex_node *vulns = secex_scan_array(pkg, "vulnerabilities"), *p = secex_scan_get(pkg, "package");
 	size_t i, k;
 
-	for (i = 0; x->rc == 0 && i < scan_len(vulns); i++) {
-		const secex_node *v = scan_item(vulns, i), *aliases = scan_array(v, "aliases");
+	for (i = 0; x->rc == 0 && i < secex_scan_len(vulns); i++) {
+		const secex_node *v = secex_scan_item(vulns, i), *aliases = secex_scan_array(v, "aliases");
 
-		scan_begin(x, v, "osv");
-		scan_id(x, scan_str(v, "id"));
-		for (k = 0; k < scan_len(aliases); k++)
-			scan_id(x, secex_node_str(scan_item(aliases, k)));
-		x->cur.purl = scan_str(p, "purl");
-		x->cur.ecosystem = scan_str(p, "ecosystem");
-		x->cur.name = scan_str(p, "name");
-		x->cur.version = scan_str(p, "version");
-		x->cur.title = scan_str(v, "summary");
+		secex_scan_begin(x, v, "osv");
+		secex_scan_id(x, secex_scan_str(v, "id"));
+		for (k = 0; k < secex_scan_len(aliases); k++)
+			secex_scan_id(x, secex_node_str(secex_scan_item(aliases, k)));
+		x->cur.purl = secex_scan_str(p, "purl");
+		x->cur.ecosystem = secex_scan_str(p, "ecosystem");
+		x->cur.name = secex_scan_str(p, "name");
+		x->cur.version = secex_scan_str(p, "version");
+		x->cur.title = secex_scan_str(v, "summary");
 		x->cur.severity = osv_severity(pkg, v);
-		scan_path(x, scan_str(source, "path"));
-		scan_finish(x);
+		secex_scan_path(x, secex_scan_str(source, "path"));
+		secex_scan_finish(x);
 	}
 }
 
 static const char *read_osv(scan_reader *x, const secex_node *root)
 {
-	const secex_node *results = scan_array(root, "results");
+	const secex_node *results = secex_scan_array(root, "results");
 	size_t i, k;
 
 	if (!results)
 		return "an object with a 'results' array of sources and packages";
-	for (i = 0; x->rc == 0 && i < scan_len(results); i++) {
-		const secex_node *res = scan_item(results, i), *pkgs = scan_array(res, "packages");
+	for (i = 0; x->rc == 0 && i < secex_scan_len(results); i++) {
+		const secex_node *res = secex_scan_item(results, i), *pkgs = secex_scan_array(res, "packages");
 
-		for (k = 0; x->rc == 0 && k < scan_len(pkgs); k++)
-			osv_package(x, scan_get(res, "source"), scan_item(pkgs, k));
+		for (k = 0; x->rc == 0 && k < secex_scan_len(pkgs); k++)
+			osv_package(x, secex_scan_get(res, "source"), secex_scan_item(pkgs, k));
 	}
 	return NULL;
 }
@@ -424,58 +424,58 @@ static void snyk_identifiers(scan_reader *x, const secex_node *idents)
 
 		if (strcmp(mem->key, "CWE") == 0)
 			continue;
-		for (k = 0; k < scan_len(mem->value); k++)
-			scan_id(x, secex_node_str(scan_item(mem->value, k)));
+		for (k = 0; k < secex_scan_len(mem->value); k++)
+			secex_scan_id(x, secex_node_str(secex_scan_item(mem->value, k)));
 	}
 }
 
 static void snyk_project(scan_reader *x, const secex_node *proj)
 {
-	const secex_node *vulns = scan_array(proj, "vulnerabilities");
-	const char *target = scan_str(proj, "displayTargetFile");
+	const secex_node *vulns = secex_scan_array(proj, "vulnerabilities");
+	const char *target = secex_scan_str(proj, "displayTargetFile");
 	size_t i;
 
 	if (!target)
-		target = scan_str(proj, "targetFile");
-	for (i = 0; x->rc == 0 && i < scan_len(vulns); i++) {
-		const secex_node *v = scan_item(vulns, i);
+		target = secex_scan_str(proj, "targetFile");
+	for (i = 0; x->rc == 0 && i < secex_scan_len(vulns); i++) {
+		const secex_node *v = secex_scan_item(vulns, i);
 
-		scan_begin(x, v, "snyk");
-		scan_id(x, scan_str(v, "id"));
-		snyk_identifiers(x, scan_get(v, "identifiers"));
-		x->cur.ecosystem = scan_str(v, "packageManager") ? scan_str(v, "packageManager") : scan_str(proj, "packageManager");
-		x->cur.name = scan_str(v, "packageName") ? scan_str(v, "packageName") : scan_str(v, "moduleName");
-		x->cur.version = scan_str(v, "version");
-		x->cur.title = scan_str(v, "title");
-		x->cur.severity = scan_severity_word(scan_str(v, "severity"));
-		scan_path(x, target);
-		scan_finish(x);
+		secex_scan_begin(x, v, "snyk");
+		secex_scan_id(x, secex_scan_str(v, "id"));
+		snyk_identifiers(x, secex_scan_get(v, "identifiers"));
+		x->cur.ecosystem = secex_scan_str(v, "packageManager") ? secex_scan_str(v, "packageManager") : secex_scan_str(proj, "packageManager");
+		x->cur.name = secex_scan_str(v, "packageName") ? secex_scan_str(v, "packageName") : secex_scan_str(v, "moduleName");
+		x->cur.version = secex_scan_str(v, "version");
+		x->cur.title = secex_scan_str(v, "title");
+		x->cur.severity = secex_scan_severity_word(secex_scan_str(v, "severity"));
+		secex_scan_path(x, target);
+		secex_scan_finish(x);
 	}
 }
 
 static void snyk_iac(scan_reader *x, const secex_node *proj)
 {
-	const secex_node *issues = scan_array(proj, "infrastructureAsCodeIssues");
-	const char *target = scan_str(proj, "targetFile");
+	const secex_node *issues = secex_scan_array(proj, "infrastructureAsCodeIssues");
+	const char *target = secex_scan_str(proj, "targetFile");
 	size_t i;
 
-	for (i = 0; x->rc == 0 && i < scan_len(issues); i++) {
-		const secex_node *v = scan_item(issues, i);
+	for (i = 0; x->rc == 0 && i < secex_scan_len(issues); i++) {
+		const secex_node *v = secex_scan_item(issues, i);
 
-		scan_begin(x, v, "snyk");
-		scan_id(x, scan_str(v, "publicId"));
-		scan_id(x, scan_str(v, "id"));
-		x->cur.title = scan_str(v, "title");
-		x->cur.severity = scan_severity_word(scan_str(v, "severity"));
-		scan_path(x, target);
-		scan_finish(x);
+		secex_scan_begin(x, v, "snyk");
+		secex_scan_id(x, secex_scan_str(v, "publicId"));
+		secex_scan_id(x, secex_scan_str(v, "id"));
+		x->cur.title = secex_scan_str(v, "title");
+		x->cur.severity = secex_scan_severity_word(secex_scan_str(v, "severity"));
+		secex_scan_path(x, target);
+		secex_scan_finish(x);
 	}
 }
 
 static bool snyk_shaped(const secex_node *n)
 {
-	return scan_array(n, "infrastructureAsCodeIssues") ||
-	       (scan_array(n, "vulnerabilities") && (secex_node_get(n, "packageManager") || secex_node_get(n, "ok")));
+	return secex_scan_array(n, "infrastructureAsCodeIssues") ||
+	       (secex_scan_array(n, "vulnerabilities") && (secex_node_get(n, "packageManager") || secex_node_get(n, "ok")));
 }
 
 static const char *read_snyk(scan_reader *x, const secex_node *root)
@@ -483,7 +483,7 @@ static const char *read_snyk(scan_reader *x, const secex_node *root)
 	size_t i, n = root->type == SECEX_NODE_ARRAY ? root->u.array.n : 1;
 
 	for (i = 0; x->rc == 0 && i < n; i++) {
-		const secex_node *proj = root->type == SECEX_NODE_ARRAY ? scan_item(root, i) : root;
+		const secex_node *proj = root->type == SECEX_NODE_ARRAY ? secex_scan_item(root, i) : root;
 
 		if (!snyk_shaped(proj))
 			return "an object (or array of objects) with 'vulnerabilities' and 'packageManager', "
@@ -510,7 +510,7 @@ static const char *number_id(scan_reader *x, const secex_node *n)
 
 	if (n && n->type == SECEX_NODE_INT) {
 		snprintf(num, sizeof(num), "%lld", (long long)n->u.integer);
-		return scan_strndup(x, num, strlen(num));
+		return secex_scan_strndup(x, num, strlen(num));
 	}
 	return secex_node_str(n);
 }
@@ -522,25 +522,25 @@ static void npm_v2(scan_reader *x, const secex_node *vulns)
 	size_t i, k;
 
 	for (i = 0; x->rc == 0 && i < vulns->u.object.n; i++) {
-		const secex_node *pkg = vulns->u.object.members[i].value, *via = scan_array(pkg, "via");
-		const secex_node *nodes = scan_array(pkg, "nodes");
+		const secex_node *pkg = vulns->u.object.members[i].value, *via = secex_scan_array(pkg, "via");
+		const secex_node *nodes = secex_scan_array(pkg, "nodes");
 
-		for (k = 0; x->rc == 0 && k < scan_len(via); k++) {
-			const secex_node *adv = scan_item(via, k);
+		for (k = 0; x->rc == 0 && k < secex_scan_len(via); k++) {
+			const secex_node *adv = secex_scan_item(via, k);
 			size_t p;
 
 			if (adv->type != SECEX_NODE_OBJECT)
 				continue;
-			scan_begin(x, adv, "npm");
-			scan_id(x, ghsa_of(scan_str(adv, "url")));
-			scan_id(x, number_id(x, scan_get(adv, "source")));
+			secex_scan_begin(x, adv, "npm");
+			secex_scan_id(x, ghsa_of(secex_scan_str(adv, "url")));
+			secex_scan_id(x, number_id(x, secex_scan_get(adv, "source")));
 			x->cur.ecosystem = "npm";
-			x->cur.name = scan_str(adv, "name") ? scan_str(adv, "name") : vulns->u.object.members[i].key;
-			x->cur.title = scan_str(adv, "title");
-			x->cur.severity = scan_severity_word(scan_str(adv, "severity"));
-			for (p = 0; p < scan_len(nodes); p++)
-				scan_path(x, secex_node_str(scan_item(nodes, p)));
-			scan_finish(x);
+			x->cur.name = secex_scan_str(adv, "name") ? secex_scan_str(adv, "name") : vulns->u.object.members[i].key;
+			x->cur.title = secex_scan_str(adv, "title");
+			x->cur.severity = secex_scan_severity_word(secex_scan_str(adv, "severity"));
+			for (p = 0; p < secex_scan_len(nodes); p++)
+				secex_scan_path(x, secex_node_str(secex_scan_item(nodes, p)));
+			secex_scan_finish(x);
 		}
 	}
 }
@@ -551,27 +551,27 @@ static void npm_v1(scan_reader *x, const secex_node *advisories)
 	size_t i, k;
 
 	for (i = 0; x->rc == 0 && i < advisories->u.object.n; i++) {
-		const secex_node *a = advisories->u.object.members[i].value, *cves = scan_array(a, "cves");
-		const secex_node *found = scan_array(a, "findings");
+		const secex_node *a = advisories->u.object.members[i].value, *cves = secex_scan_array(a, "cves");
+		const secex_node *found = secex_scan_array(a, "findings");
 
-		scan_begin(x, a, "npm");
-		scan_id(x, scan_str(a, "github_advisory_id"));
-		scan_id(x, ghsa_of(scan_str(a, "url")));
-		for (k = 0; k < scan_len(cves); k++)
-			scan_id(x, secex_node_str(scan_item(cves, k)));
-		scan_id(x, number_id(x, scan_get(a, "id")));
+		secex_scan_begin(x, a, "npm");
+		secex_scan_id(x, secex_scan_str(a, "github_advisory_id"));
+		secex_scan_id(x, ghsa_of(secex_scan_str(a, "url")));
+		for (k = 0; k < secex_scan_len(cves); k++)
+			secex_scan_id(x, secex_node_str(secex_scan_item(cves, k)));
+		secex_scan_id(x, number_id(x, secex_scan_get(a, "id")));
 		x->cur.ecosystem = "npm";
-		x->cur.name = scan_str(a, "module_name");
-		x->cur.version = scan_len(found) ? scan_str(scan_item(found, 0), "version") : NULL;
-		x->cur.title = scan_str(a, "title");
-		x->cur.severity = scan_severity_word(scan_str(a, "severity"));
-		scan_finish(x);
+		x->cur.name = secex_scan_str(a, "module_name");
+		x->cur.version = secex_scan_len(found) ? secex_scan_str(secex_scan_item(found, 0), "version") : NULL;
+		x->cur.title = secex_scan_str(a, "title");
+		x->cur.severity = secex_scan_severity_word(secex_scan_str(a, "severity"));
+		secex_scan_finish(x);
 	}
 }
 
 static const char *read_npm(scan_reader *x, const secex_node *root)
 {
-	const secex_node *v2 = scan_get(root, "vulnerabilities"), *v1 = scan_get(root, "advisories");
+	const secex_node *v2 = secex_scan_get(root, "vulnerabilities"), *v1 = secex_scan_get(root, "advisories");
 
 	if (secex_node_get(root, "auditReportVersion") && v2 && v2->type == SECEX_NODE_OBJECT)
 		npm_v2(x, v2);
@@ -587,34 +587,34 @@ static const char *read_npm(scan_reader *x, const secex_node *root)
 
 static bool pip_dependency(const secex_node *d)
 {
-	return d->type == SECEX_NODE_OBJECT && scan_str(d, "name") &&
-	       (scan_array(d, "vulns") || secex_node_get(d, "skip_reason"));
+	return d->type == SECEX_NODE_OBJECT && secex_scan_str(d, "name") &&
+	       (secex_scan_array(d, "vulns") || secex_node_get(d, "skip_reason"));
 }
 
 static const char *read_pip(scan_reader *x, const secex_node *root)
 {
-	const secex_node *deps = root->type == SECEX_NODE_ARRAY ? root : scan_array(root, "dependencies");
+	const secex_node *deps = root->type == SECEX_NODE_ARRAY ? root : secex_scan_array(root, "dependencies");
 	size_t i, k, a;
 
 	if (!deps)
 		return "a list of dependencies, or an object with a 'dependencies' list";
-	for (i = 0; x->rc == 0 && i < scan_len(deps); i++) {
-		const secex_node *d = scan_item(deps, i), *vulns = scan_array(d, "vulns");
+	for (i = 0; x->rc == 0 && i < secex_scan_len(deps); i++) {
+		const secex_node *d = secex_scan_item(deps, i), *vulns = secex_scan_array(d, "vulns");
 
 		if (!pip_dependency(d))
 			return "dependencies with 'name' and 'vulns'";
-		for (k = 0; x->rc == 0 && k < scan_len(vulns); k++) {
-			const secex_node *v = scan_item(vulns, k), *aliases = scan_array(v, "aliases");
+		for (k = 0; x->rc == 0 && k < secex_scan_len(vulns); k++) {
+			const secex_node *v = secex_scan_item(vulns, k), *aliases = secex_scan_array(v, "aliases");
 
-			scan_begin(x, v, "pip-audit");
-			scan_id(x, scan_str(v, "id"));
-			for (a = 0; a < scan_len(aliases); a++)
-				scan_id(x, secex_node_str(scan_item(aliases, a)));
+			secex_scan_begin(x, v, "pip-audit");
+			secex_scan_id(x, secex_scan_str(v, "id"));
+			for (a = 0; a < secex_scan_len(aliases); a++)
+				secex_scan_id(x, secex_node_str(secex_scan_item(aliases, a)));
 			x->cur.ecosystem = "pypi";
-			x->cur.name = scan_str(d, "name");
-			x->cur.version = scan_str(d, "version");
-			x->cur.title = scan_str(v, "description");
-			scan_finish(x);
+			x->cur.name = secex_scan_str(d, "name");
+			x->cur.version = secex_scan_str(d, "version");
+			x->cur.title = secex_scan_str(v, "description");
+			secex_scan_finish(x);
 		}
 	}
 	return NULL;
@@ -624,20 +624,20 @@ static const char *read_pip(scan_reader *x, const secex_node *root)
 
 static void checkov_check(scan_reader *x, const secex_node *c)
 {
-	const secex_node *vd = scan_get(c, "vulnerability_details");
-	const char *path = scan_str(c, "repo_file_path");
+	const secex_node *vd = secex_scan_get(c, "vulnerability_details");
+	const char *path = secex_scan_str(c, "repo_file_path");
 
-	scan_begin(x, c, "checkov");
-	scan_id(x, scan_str(vd, "id"));
-	scan_id(x, scan_str(c, "check_id"));
-	scan_id(x, scan_str(c, "bc_check_id"));
-	x->cur.name = scan_str(vd, "package_name");
-	x->cur.version = scan_str(vd, "package_version");
-	x->cur.title = scan_str(c, "check_name");
-	x->cur.severity = scan_severity_word(scan_str(c, "severity") ? scan_str(c, "severity") : scan_str(vd, "severity"));
-	scan_path(x, path ? path : scan_str(c, "file_path"));
-	scan_path(x, scan_str(c, "resource"));
-	scan_finish(x);
+	secex_scan_begin(x, c, "checkov");
+	secex_scan_id(x, secex_scan_str(vd, "id"));
+	secex_scan_id(x, secex_scan_str(c, "check_id"));
+	secex_scan_id(x, secex_scan_str(c, "bc_check_id"));
+	x->cur.name = secex_scan_str(vd, "package_name");
+	x->cur.version = secex_scan_str(vd, "package_version");
+	x->cur.title = secex_scan_str(c, "check_name");
+	x->cur.severity = secex_scan_severity_word(secex_scan_str(c, "severity") ? secex_scan_str(c, "severity") : secex_scan_str(vd, "severity"));
+	secex_scan_path(x, path ? path : secex_scan_str(c, "file_path"));
+	secex_scan_path(x, secex_scan_str(c, "resource"));
+	secex_scan_finish(x);
 }
 
 static const char *read_checkov(scan_reader *x, const secex_node *root)
@@ -645,13 +645,13 @@ static const char *read_checkov(scan_reader *x, const secex_node *root)
 	size_t i, k, n = root->type == SECEX_NODE_ARRAY ? root->u.array.n : 1;
 
 	for (i = 0; x->rc == 0 && i < n; i++) {
-		const secex_node *rep = root->type == SECEX_NODE_ARRAY ? scan_item(root, i) : root;
-		const secex_node *failed = scan_array(scan_get(rep, "results"), "failed_checks");
+		const secex_node *rep = root->type == SECEX_NODE_ARRAY ? secex_scan_item(root, i) : root;
+		const secex_node *failed = secex_scan_array(secex_scan_get(rep, "results"), "failed_checks");
 
-		if (!secex_node_get(rep, "check_type") || !scan_get(rep, "results"))
+		if (!secex_node_get(rep, "check_type") || !secex_scan_get(rep, "results"))
 			return "an object (or array of objects) with 'check_type' and 'results'";
-		for (k = 0; x->rc == 0 && k < scan_len(failed); k++)
-			checkov_check(x, scan_item(failed, k));
+		for (k = 0; x->rc == 0 && k < secex_scan_len(failed); k++)
+			checkov_check(x, secex_scan_item(failed, k));
 	}
 	return NULL;
 }
@@ -660,9 +660,9 @@ static const char *read_checkov(scan_reader *x, const secex_node *root)
 
 static bool is_sarif(const secex_node *root)
 {
-	const char *version = scan_str(root, "version"), *schema = scan_str(root, "$schema");
+	const char *version = secex_scan_str(root, "version"), *schema = secex_scan_str(root, "$schema");
 
-	return scan_array(root, "runs") && ((version && strcmp(version, "2.1.0") == 0) || (schema && strstr(schema, "sarif")));
+	return secex_scan_array(root, "runs") && ((version && strcmp(version, "2.1.0") == 0) || (schema && strstr(schema, "sarif")));
 }
 
 static secex_scan_format detect_object(const secex_node *root)
@@ -671,15 +671,15 @@ static secex_scan_format detect_object(const secex_node *root)
 		return SECEX_SCAN_SARIF;
 	if (secex_node_get(root, "SchemaVersion") && (secex_node_get(root, "Results") || secex_node_get(root, "ArtifactName")))
 		return SECEX_SCAN_TRIVY;
-	if (scan_array(root, "matches"))
+	if (secex_scan_array(root, "matches"))
 		return SECEX_SCAN_GRYPE;
-	if (scan_array(root, "results"))
+	if (secex_scan_array(root, "results"))
 		return SECEX_SCAN_OSV;
 	if (snyk_shaped(root))
 		return SECEX_SCAN_SNYK;
 	if (secex_node_get(root, "auditReportVersion") || (secex_node_get(root, "advisories") && secex_node_get(root, "metadata")))
 		return SECEX_SCAN_NPM;
-	if (scan_array(root, "dependencies"))
+	if (secex_scan_array(root, "dependencies"))
 		return SECEX_SCAN_PIP_AUDIT;
 	if (secex_node_get(root, "check_type") && secex_node_get(root, "results"))
 		return SECEX_SCAN_CHECKOV;
@@ -712,7 +712,7 @@ typedef const char *(*reader_fn)(scan_reader *x, const secex_node *root);
 
 static const char *read_as(scan_reader *x, secex_scan_format format, const secex_node *root)
 {
-	static const reader_fn readers[] = { NULL, scan_read_sarif, read_trivy, read_grype, read_osv, read_snyk,
+	static const reader_fn readers[] = { NULL, secex_scan_read_sarif, read_trivy, read_grype, read_osv, read_snyk,
 					     read_npm, read_pip, read_checkov };
 	bool array_ok = format == SECEX_SCAN_SNYK || format == SECEX_SCAN_PIP_AUDIT || format == SECEX_SCAN_CHECKOV;
 
@@ -726,7 +726,7 @@ static int unreadable(secex_diags *diags, const secex_diags *parse, const char *
 {
 	const secex_diag *d = parse->n ? &parse->items[0] : NULL;
 
-	return secex_diags_add(diags, "SX606", file, d ? d->line : 1, d ? d->column : 1, NULL, NULL,
+	return secex_diag_add(diags, "SX606", file, d ? d->line : 1, d ? d->column : 1, NULL, NULL,
 			       "cannot read scanner report '%s' as JSON: %s; give the complete report as the scanner "
 			       "wrote it (%s)", file, d ? d->message : "not JSON", secex_scan_format_list());
 }
@@ -735,10 +735,10 @@ static int wrong_format(secex_diags *diags, const char *file, const secex_node *
 			const char *expected)
 {
 	if (format == SECEX_SCAN_AUTO)
-		return secex_diags_add(diags, "SX606", file, root->line, root->column, NULL, NULL,
+		return secex_diag_add(diags, "SX606", file, root->line, root->column, NULL, NULL,
 				       "'%s' is not a scanner report secex knows; the formats are %s (a truncated "
 				       "or foreign file is not one of them)", file, secex_scan_format_list());
-	return secex_diags_add(diags, "SX606", file, root->line, root->column, NULL, NULL,
+	return secex_diag_add(diags, "SX606", file, root->line, root->column, NULL, NULL,
 			       "'%s' is not a %s report: expected %s; check the file or the --input-format", file,
 			       format_titles[format], expected);
 }
@@ -754,7 +754,7 @@ static int parse_tree(secex_doc **doc, const char *data, size_t len, const char 
 	rc = secex_json_parse_opts(doc, data, len, file, &parse, &jo);
 	if (rc == 0 && !*doc)
 		rc = unreadable(diags, &parse, file);
-	secex_diags_release(&parse);
+	secex_diag_release(&parse);
 	return rc;
 }
 
@@ -809,7 +809,7 @@ int secex_scan_read_file(secex_scan_report **out, const char *path, secex_scan_f
 		size_t n = strlen(why), advice = strlen("; check the path");
 		bool advised = n >= advice && strcmp(why + n - advice, "; check the path") == 0;
 
-		rc = secex_diags_add(diags, "SX606", path, 0, 0, NULL, NULL, "cannot read scanner report '%s': %s%s", path,
+		rc = secex_diag_add(diags, "SX606", path, 0, 0, NULL, NULL, "cannot read scanner report '%s': %s%s", path,
 				     why, advised ? "" : "; check the path");
 		secex_error_clear();
 	} else if (rc == 0) {

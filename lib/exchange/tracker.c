@@ -6,7 +6,7 @@
 #include "tracker.h"
 #include "secex/banned.h"
 
-const char *const tracker_columns[TRACKER_NCOLUMNS] = {
+const char *const secex_tracker_columns[TRACKER_NCOLUMNS] = {
 	"Priority", "Status", "Decision date", "Type of request", "Description",
 	"Risk Owner", "Risk Approvers", "Exception Link", "Notes"
 };
@@ -28,7 +28,7 @@ static const struct {
 
 #define COUNT(a) (sizeof(a) / sizeof(*(a)))
 
-const char *tracker_status_name(const char *status)
+const char *secex_tracker_status_name(const char *status)
 {
 	size_t i;
 
@@ -51,7 +51,7 @@ static bool same_word(const char *a, const char *b)
 	return !*a && !*b;
 }
 
-const char *tracker_status_parse(const char *word)
+const char *secex_tracker_status_parse(const char *word)
 {
 	size_t i;
 
@@ -63,7 +63,7 @@ const char *tracker_status_parse(const char *word)
 	return NULL;
 }
 
-const char *tracker_type_name(const char *type)
+const char *secex_tracker_type_name(const char *type)
 {
 	size_t i;
 
@@ -73,7 +73,7 @@ const char *tracker_type_name(const char *type)
 	return type;
 }
 
-const char *tracker_type_parse(const char *word)
+const char *secex_tracker_type_parse(const char *word)
 {
 	size_t i;
 
@@ -97,7 +97,7 @@ static bool number(const char **s, size_t max, unsigned *out)
 	return n > 0;
 }
 
-bool tracker_date_parse(int64_t *out_days, const char *str)
+bool secex_tracker_date_parse(int64_t *out_days, const char *str)
 {
 	unsigned m, d, y;
 	const char *s = str;
@@ -108,9 +108,9 @@ bool tracker_date_parse(int64_t *out_days, const char *str)
 		return false;
 	if (strlen(s) != 4 || !number(&s, 4, &y) || *s)
 		return false;
-	if (m < 1 || m > 12 || d < 1 || d > secex_days_in_month((int)y, m))
+	if (m < 1 || m > 12 || d < 1 || d > secex_date_days_in_month((int)y, m))
 		return false;
-	*out_days = secex_days_from_civil((int)y, m, d);
+	*out_days = secex_date_days_from_civil((int)y, m, d);
 	return true;
 }
 
@@ -128,7 +128,7 @@ static bool guarded(const char *s)
 	return *s && (strchr("=+-@\t\r", *s) || (*s == '\'' && formula_start(s)));
 }
 
-const char *csv_unguard(const char *field)
+const char *secex_csv_unguard(const char *field)
 {
 	return field[0] == '\'' && guarded(field + 1) ? field + 1 : field;
 }
@@ -141,7 +141,7 @@ static bool needs_quotes(const char *s)
 						  s[len - 1] == '\t'));
 }
 
-int csv_put_field(secex_buf *out, const char *str, bool first)
+int secex_csv_put_field(secex_buf *out, const char *str, bool first)
 {
 	bool quote = needs_quotes(str);
 	int rc = 0;
@@ -159,12 +159,12 @@ int csv_put_field(secex_buf *out, const char *str, bool first)
 	return rc < 0 ? SECEX_ENOMEM : 0;
 }
 
-int csv_end_record(secex_buf *out)
+int secex_csv_end_record(secex_buf *out)
 {
 	return secex_buf_puts(out, "\r\n");
 }
 
-void csv_reader_init(csv_reader *r, const char *data, size_t len)
+void secex_csv_reader_init(csv_reader *r, const char *data, size_t len)
 {
 	memset(r, 0, sizeof(*r));
 	r->data = data;
@@ -174,7 +174,7 @@ void csv_reader_init(csv_reader *r, const char *data, size_t len)
 		r->pos = 3;
 }
 
-void csv_record_release(csv_record *rec)
+void secex_csv_record_release(csv_record *rec)
 {
 	size_t i;
 
@@ -299,12 +299,12 @@ static int read_field(secex_buf *field, csv_record *rec, csv_reader *r)
 	return rc;
 }
 
-int csv_next(csv_record *rec, csv_reader *r)
+int secex_csv_next(csv_record *rec, csv_reader *r)
 {
 	secex_buf field = SECEX_BUF_INIT;
 	int rc = 0;
 
-	csv_record_release(rec);
+	secex_csv_record_release(rec);
 	while (r->pos < r->len && line_end(r))
 		; /* blank lines are no records */
 	if (r->pos >= r->len)

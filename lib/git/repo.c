@@ -35,7 +35,7 @@ struct secex_tree {
 	char name[64];
 };
 
-int secex_git_fail(int code, const char *what)
+int secex_repo_git_fail(int code, const char *what)
 {
 	const git_error *e = git_error_last();
 
@@ -44,7 +44,7 @@ int secex_git_fail(int code, const char *what)
 
 static int git_fail(int code, const char *what)
 {
-	return secex_git_fail(code, what);
+	return secex_repo_git_fail(code, what);
 }
 
 /* Whether a remote of the repository is a promisor: a partial clone (git clone --filter). */
@@ -68,7 +68,7 @@ static bool partial_clone(git_repository *repo)
 	return partial;
 }
 
-int secex_git_missing(git_repository *repo, const char *what)
+int secex_repo_git_missing(git_repository *repo, const char *what)
 {
 	if (partial_clone(repo))
 		return secex_error_set(SECEX_EREPO, "cannot read %s: this is a partial clone (git clone "
@@ -112,7 +112,7 @@ static int use_object_dirs(secex_repo *r, const char *const *dirs, size_t ndirs)
 
 		while (rc == 0 && v && *v) {
 			size_t n = strcspn(v, ":");
-			char *dir = secex_strndup(v, n);
+			char *dir = secex_util_strndup(v, n);
 
 			if (!odb && git_repository_odb(&odb, r->repo) < 0)
 				rc = git_fail(SECEX_EREPO, "cannot open the object database");
@@ -398,7 +398,7 @@ static int ignored_case(secex_diags *diags, const char *dir, const char *name)
 
 	if (secex_buf_printf(&path, "%s%s%s", dir, *dir ? "/" : "", name) < 0)
 		return SECEX_ENOMEM;
-	rc = secex_diags_add(diags, "SX112", path.ptr, 0, 0, NULL, NULL,
+	rc = secex_diag_add(diags, "SX112", path.ptr, 0, 0, NULL, NULL,
 			     "'%s' is not read: secex reads files ending in .yaml, .yml or .json, in lowercase; "
 			     "rename it (git mv) with a lowercase extension", path.ptr);
 	secex_buf_release(&path);
@@ -424,7 +424,7 @@ static int not_regular(secex_diags *diags, const char *dir, const char *name, co
 
 	if (secex_buf_printf(&path, "%s/%s", dir, name) < 0)
 		return SECEX_ENOMEM;
-	rc = secex_diags_add(diags, "SX109", path.ptr, 0, 0, NULL, NULL,
+	rc = secex_diag_add(diags, "SX109", path.ptr, 0, 0, NULL, NULL,
 			     "'%s' is a %s; secex reads regular files only, replace it with the file itself",
 			     path.ptr, what);
 	secex_buf_release(&path);
@@ -633,7 +633,7 @@ int secex_tree_check_dir(bool *ok, secex_tree *t, const char *dir, secex_diags *
 			break;
 		if (kind_at(t, prefix.ptr) == AT_OTHER) {
 			*ok = false;
-			rc = secex_diags_add(diags, "SX109", prefix.ptr, 0, 0, NULL, NULL, "'%s' is a symbolic link, "
+			rc = secex_diag_add(diags, "SX109", prefix.ptr, 0, 0, NULL, NULL, "'%s' is a symbolic link, "
 					     "submodule or file in the %s, where secex reads the directory '%s'; "
 					     "replace it with a real directory", prefix.ptr, t->name, dir);
 		}
@@ -705,7 +705,7 @@ static int git_locate(git_oid *oid, uint64_t *size, secex_tree *t, const char *p
 	rc = git_odb_read_header(&len, &type, odb, oid);
 	git_odb_free(odb);
 	if (rc < 0)
-		return secex_git_missing(t->repo->repo, "an object");
+		return secex_repo_git_missing(t->repo->repo, "an object");
 	*size = len;
 	return 0;
 }
@@ -719,7 +719,7 @@ int secex_tree_overlay(secex_tree *t, const char *prefix, const secex_tree_file 
 		return secex_error_set(SECEX_EINVALID, "only a commit's tree can take the rules in force");
 	free(t->overlay);
 	secex_map_release(&t->overlaid);
-	if (!(t->overlay = secex_strndup(prefix, strlen(prefix))))
+	if (!(t->overlay = secex_util_strndup(prefix, strlen(prefix))))
 		return secex_error_nomem();
 	for (i = 0; rc == 0 && i < n; i++) {
 		git_oid *copy = secex_arena_alloc(&t->overlaid.keys, sizeof(*copy));
@@ -844,11 +844,11 @@ int secex_tree_load(secex_doc **out, secex_tree *t, const char *path, secex_diag
 	if (rc == SECEX_ENOTFOUND && size == 0)
 		return secex_error_set(rc, "'%s' not found in the %s", path, t->name);
 	if (rc == 0 && size > SECEX_MAX_FILE_SIZE)
-		return secex_diags_add(diags, "SX107", path, 1, 1, NULL, NULL,
+		return secex_diag_add(diags, "SX107", path, 1, 1, NULL, NULL,
 				       "file is %llu bytes, more than the limit of 1 MiB; split it or remove it",
 				       (unsigned long long)size);
 	if (rc == SECEX_EINVALID) /* grew between stat and read */
-		rc = secex_diags_add(diags, "SX107", path, 1, 1, NULL, NULL,
+		rc = secex_diag_add(diags, "SX107", path, 1, 1, NULL, NULL,
 				     "file is more than the limit of 1 MiB; split it or remove it");
 	else if (rc == 0)
 		rc = secex_doc_parse(out, data.ptr ? data.ptr : "", data.size, path, diags);
@@ -869,7 +869,7 @@ static int name_cb(const char *root, const git_tree_entry *e, void *payload)
 	(void)root;
 	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || !wanted_name(git_tree_entry_name(e)))
 		return 0;
-	if (!(copy = secex_strndup(git_tree_entry_name(e), strlen(git_tree_entry_name(e)))) ||
+	if (!(copy = secex_util_strndup(git_tree_entry_name(e), strlen(git_tree_entry_name(e)))) ||
 	    secex_vec_push(x->out, copy) < 0) {
 		free(copy);
 		x->rc = secex_error_nomem();
@@ -938,7 +938,7 @@ static int push_branch(git_reference *ref, void *payload)
 	if (git_reference_type(ref) != GIT_REFERENCE_DIRECT ||
 	    (x->pattern && *x->pattern && fnmatch(x->pattern, name, 0) != 0))
 		return 0;
-	if (!(copy = secex_strndup(name, strlen(name))) || secex_vec_push(x->out, copy) < 0) {
+	if (!(copy = secex_util_strndup(name, strlen(name))) || secex_vec_push(x->out, copy) < 0) {
 		free(copy);
 		return secex_error_nomem();
 	}

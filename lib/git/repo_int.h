@@ -12,11 +12,11 @@
 git_repository *secex_repo_git(secex_repo *repo);
 
 /* Sets the message from libgit2's last error ("what: message") and returns code. */
-int secex_git_fail(int code, const char *what);
+int secex_repo_git_fail(int code, const char *what);
 
 /* The error for an object that cannot be read: says whether the repository is a partial
  * clone (clone it again without --filter) or damaged (git fsck). */
-int secex_git_missing(git_repository *repo, const char *what);
+int secex_repo_git_missing(git_repository *repo, const char *what);
 
 /* One file of an overlay: a path below its prefix and the blob it reads. */
 typedef struct {

@@ -59,7 +59,7 @@ static const char *merge_evidence(const hist_intro *in, const git_commit *c)
 {
 	if (in->people > 1)
 		return "it adds the approvals of several people at once";
-	if (hist_looks_merged_by_forge(c))
+	if (secex_trust_looks_merged_by_forge(c))
 		return "its committer is not its author, or it is named like a merged pull request";
 	return NULL;
 }
@@ -140,7 +140,7 @@ static int judge_key(judgement *j, const secex_approval_fact *e, const hist_rost
 		     const git_commit *c, const hist_sig *sig, const char *risk_owner)
 {
 	const secex_key *key;
-	const secex_person *signer = hist_signer(r, sig, &key);
+	const secex_person *signer = secex_trust_signer(r, sig, &key);
 	bool bounded;
 
 	if (!r->roster)
@@ -166,7 +166,7 @@ static int judge_key(judgement *j, const secex_approval_fact *e, const hist_rost
 	if (!j->person->active)
 		return fail(j, "SX206", "%s was not active in the roster when commit %.12s approved; ask "
 			    "another approver", e->by, j->commit);
-	j->role_held = e->role && secex_strlist_has(&j->person->roles, e->role);
+	j->role_held = e->role && secex_policy_strlist_has(&j->person->roles, e->role);
 	if (!j->role_held && !same(e->by, risk_owner))
 		return fail(j, "SX207", "%s did not hold the role '%s' given in the entry; approve in a role "
 			    "they hold", e->by, e->role ? e->role : "(none)");
@@ -185,8 +185,8 @@ static int judge_keys(judgement *j, judge_ctx *x, const secex_approval_fact *e, 
 		hist_roster *r = NULL;
 
 		if (n && git_commit_parent(&parent, c, k) < 0)
-			return secex_git_fail(SECEX_EREPO, "cannot read a parent of an approval commit");
-		if ((rc = hist_roster_at(&r, x->h, parent)) == 0)
+			return secex_repo_git_fail(SECEX_EREPO, "cannot read a parent of an approval commit");
+		if ((rc = secex_trust_roster_at(&r, x->h, parent)) == 0)
 			rc = judge_key(j, e, r, c, sig, x->head->value[SECEX_F_RISK_OWNER]);
 		git_commit_free(parent);
 	}
@@ -203,8 +203,8 @@ static int load_rosters(judge_ctx *x, git_commit *c)
 		hist_roster *r;
 
 		if (git_commit_parent(&parent, c, k) < 0)
-			return secex_git_fail(SECEX_EREPO, "cannot read a parent of an approval commit");
-		rc = hist_roster_at(&r, x->h, parent);
+			return secex_repo_git_fail(SECEX_EREPO, "cannot read a parent of an approval commit");
+		rc = secex_trust_roster_at(&r, x->h, parent);
 		git_commit_free(parent);
 	}
 	return rc;
@@ -219,12 +219,12 @@ static int judge_intro(judgement *j, judge_ctx *x, const secex_approval_fact *e,
 
 	git_oid_tostr(j->commit, sizeof(j->commit), &in->commit);
 	if (git_commit_lookup(&c, x->h->git, &in->commit) < 0) {
-		rc = secex_git_fail(SECEX_EREPO, "cannot read an approval commit");
+		rc = secex_repo_git_fail(SECEX_EREPO, "cannot read an approval commit");
 		goto cleanup;
 	}
 	j->code = NULL;
 	/* the rosters first: they put their OpenPGP keys in the keyring the signature needs */
-	if ((rc = load_rosters(x, c)) < 0 || (rc = hist_commit_sig(&sig, x->h, &in->commit)) < 0)
+	if ((rc = load_rosters(x, c)) < 0 || (rc = secex_trust_commit_sig(&sig, x->h, &in->commit)) < 0)
 		goto cleanup;
 	if ((rc = judge_signature(j, e, in, c, sig)) < 0 || j->code || (rc = judge_keys(j, x, e, c, sig)) < 0 || j->code)
 		goto cleanup;
@@ -478,7 +478,7 @@ static bool within_threshold(const judge_ctx *x)
 	const char *d = x->head->value[SECEX_F_DUE_DATE], *o = x->head->value[SECEX_F_ORIGINAL_DUE_DATE];
 
 	if (!x->level || !same(x->head->value[SECEX_F_TYPE], "extension") || !d || !o ||
-	    !secex_when_parse(&due, d, strlen(d)) || !secex_when_parse(&orig, o, strlen(o)))
+	    !secex_date_when_parse(&due, d, strlen(d)) || !secex_date_when_parse(&orig, o, strlen(o)))
 		return false;
 	return due - orig <= x->level->no_escalation;
 }
@@ -513,7 +513,7 @@ static int judge_proposed(secex_verdict *v, const judge_ctx *x, const secex_rost
 	const secex_person *p = roster && e->by ? secex_roster_find(roster, e->by) : NULL;
 
 	v->entry = e;
-	v->role_held = p && e->role && secex_strlist_has(&p->roles, e->role);
+	v->role_held = p && e->role && secex_policy_strlist_has(&p->roles, e->role);
 	v->valid = p && p->active && (v->role_held || same(e->by, x->head->value[SECEX_F_RISK_OWNER]));
 	v->code = v->valid ? NULL : "SX207";
 	v->fills = SECEX_FILL_NONE;
@@ -638,7 +638,7 @@ static int judge_all(judge_ctx *x, const secex_roster *roster)
 	return rc;
 }
 
-int secex_approval_group_roles(secex_buf *out, const secex_approval_state *st, size_t g)
+int secex_approvals_group_roles(secex_buf *out, const secex_approval_state *st, size_t g)
 {
 	const secex_group *group = NULL;
 	secex_group sme;
@@ -657,7 +657,7 @@ int secex_approval_group_roles(secex_buf *out, const secex_approval_state *st, s
 	return rc;
 }
 
-int secex_approval_who_can(secex_buf *out, const secex_approval_state *st, const secex_roster *roster,
+int secex_approvals_who_can(secex_buf *out, const secex_approval_state *st, const secex_roster *roster,
 			   size_t g)
 {
 	const char *requestor = st->requestor;
@@ -693,15 +693,15 @@ static int report_missing(const judge_ctx *x, const secex_snapshot *snap, secex_
 			continue;
 		secex_buf_clear(&roles);
 		secex_buf_clear(&who);
-		if ((rc = secex_approval_group_roles(&roles, st, g)) == 0 &&
-		    (rc = secex_approval_who_can(&who, st, snap->roster, g)) == 0)
-			rc = secex_diags_add(diags, "SX201", st->file, line, 1, st->id, NULL, "this %s exception "
+		if ((rc = secex_approvals_group_roles(&roles, st, g)) == 0 &&
+		    (rc = secex_approvals_who_can(&who, st, snap->roster, g)) == 0)
+			rc = secex_diag_add(diags, "SX201", st->file, line, 1, st->id, NULL, "this %s exception "
 					     "needs an approval from one of the roles %s (who can: %s); they run "
 					     "'secex approve %s'", st->level->name, secex_buf_cstr(&roles),
 					     secex_buf_cstr(&who), st->id);
 	}
 	if (rc == 0 && st->need_risk_owner && st->risk_owner_by < 0)
-		rc = secex_diags_add(diags, "SX201", st->file, line, 1, st->id, NULL, "needs the approval of its "
+		rc = secex_diag_add(diags, "SX201", st->file, line, 1, st->id, NULL, "needs the approval of its "
 				     "risk owner %s (the policy requires it for a%s %s); they run 'secex approve %s'",
 				     x->head->value[SECEX_F_RISK_OWNER], same(x->head->value[SECEX_F_TYPE], "acceptance")
 				     ? "n" : "", x->head->value[SECEX_F_TYPE], st->id);
@@ -727,11 +727,11 @@ static int report_consistency(const judge_ctx *x, const secex_snapshot *snap, se
 	if (open_status(status) && !st->complete)
 		rc = report_missing(x, snap, diags);
 	if (rc == 0 && same(status, "approved") && !st->complete)
-		rc = secex_diags_add(diags, "SX210", st->file, line, 1, st->id, NULL, "status is approved but "
+		rc = secex_diag_add(diags, "SX210", st->file, line, 1, st->id, NULL, "status is approved but "
 				     "the required approvals are not all there; run 'secex reopen %s' and collect "
 				     "them ('secex status %s' shows what is missing)", st->id, st->id);
 	if (rc == 0 && same(status, "denied") && !st->valid_deny)
-		rc = secex_diags_add(diags, "SX210", st->file, line, 1, st->id, NULL, "status is denied but no "
+		rc = secex_diag_add(diags, "SX210", st->file, line, 1, st->id, NULL, "status is denied but no "
 				     "required approver or the risk owner recorded a valid deny; have one run "
 				     "'secex approve %s --deny'", st->id);
 	return rc;
@@ -747,7 +747,7 @@ static int report_verdicts(const judge_ctx *x, secex_diags *diags)
 		const secex_verdict *v = &st->verdicts[i];
 
 		if (v->code)
-			rc = secex_diags_add(diags, v->code, st->file, v->entry->line, v->entry->column, st->id,
+			rc = secex_diag_add(diags, v->code, st->file, v->entry->line, v->entry->column, st->id,
 					     *v->commit ? v->commit : NULL, "approval %zu by %s: %s", i + 1,
 					     v->entry->by ? v->entry->by : "?", v->reason);
 	}
@@ -755,7 +755,7 @@ static int report_verdicts(const judge_ctx *x, secex_diags *diags)
 		char limit[32];
 
 		secex_duration_format(limit, sizeof(limit), st->level->no_escalation);
-		rc = secex_diags_add(diags, "SX212", st->file, x->head->line[SECEX_F_DUE_DATE], 1, st->id, NULL,
+		rc = secex_diag_add(diags, "SX212", st->file, x->head->line[SECEX_F_DUE_DATE], 1, st->id, NULL,
 				     "the extension stays within the %s no-escalation threshold of its "
 				     "original_due_date, so one SME approval suffices", limit);
 	}
@@ -791,7 +791,7 @@ static int judge(secex_approval_state *out, secex_history *h, const secex_snapsh
 	if ((rc = judge_all(&x, snap->roster)) < 0)
 		return rc;
 	/* a closed or withdrawn exception needs no approvals: nothing to report on them */
-	if (diags && !secex_approval_settled(out) && (rc = report_verdicts(&x, diags)) == 0 && consistency)
+	if (diags && !secex_approvals_settled(out) && (rc = report_verdicts(&x, diags)) == 0 && consistency)
 		rc = report_consistency(&x, snap, diags);
 	return rc;
 }
@@ -808,7 +808,7 @@ int secex_approvals_forecast(secex_approval_state *out, secex_history *h, const 
 	return judge(out, h, snap, exc, proposed, false, NULL);
 }
 
-size_t secex_approval_filled(const secex_approval_state *st)
+size_t secex_approvals_filled(const secex_approval_state *st)
 {
 	size_t g, n = st->need_risk_owner && st->risk_owner_by >= 0;
 
@@ -826,7 +826,7 @@ static const char *const workflow[][2] = {
 	{ "approved", "closed" }, { "approved", "in-review" }, { "denied", "closed" },
 };
 
-bool secex_status_transition_ok(const char *from, const char *to)
+bool secex_approvals_transition_ok(const char *from, const char *to)
 {
 	size_t i;
 
@@ -836,7 +836,7 @@ bool secex_status_transition_ok(const char *from, const char *to)
 	return false;
 }
 
-int secex_status_next(secex_buf *out, const char *from)
+int secex_approvals_status_next(secex_buf *out, const char *from)
 {
 	size_t i, n = 0;
 	int rc = 0;
@@ -847,12 +847,12 @@ int secex_status_next(secex_buf *out, const char *from)
 	return rc ? rc : n ? 0 : secex_buf_puts(out, "none (final)");
 }
 
-bool secex_approval_settled(const secex_approval_state *st)
+bool secex_approvals_settled(const secex_approval_state *st)
 {
 	return same(st->status, "closed") || same(st->status, "withdrawn");
 }
 
-void secex_approval_state_release(secex_approval_state *st)
+void secex_approvals_state_release(secex_approval_state *st)
 {
 	size_t i;
 
@@ -863,7 +863,7 @@ void secex_approval_state_release(secex_approval_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-bool secex_approval_verified(const secex_approval_state *st)
+bool secex_approvals_verified(const secex_approval_state *st)
 {
 	return same(st->status, "approved") && st->complete && !st->valid_deny;
 }
@@ -884,8 +884,8 @@ int secex_approvals_claims(secex_approval_claim **out, secex_history *h, const s
 		if (!e->valid || !same(status, "approved"))
 			continue;
 		if ((rc = secex_approvals_judge(&st, h, snap, e, false, NULL)) == 0)
-			(*out)[i] = secex_approval_verified(&st) ? SECEX_CLAIM_VERIFIED : SECEX_CLAIM_INVALID;
-		secex_approval_state_release(&st);
+			(*out)[i] = secex_approvals_verified(&st) ? SECEX_CLAIM_VERIFIED : SECEX_CLAIM_INVALID;
+		secex_approvals_state_release(&st);
 	}
 	if (rc < 0) {
 		free(*out);

@@ -38,7 +38,7 @@ static const char *said(audit_ctx *c)
 	secex_date_format(date, t / 86400 - (t % 86400 < 0));
 	if (secex_buf_printf(&c->said, "in commit %.12s by %s <%s> on %s, ", c->hex, a && a->name ? a->name : "?",
 			     a && a->email ? a->email : "?", date) < 0 ||
-	    hist_describe_signer(&c->said, c->h, c->commit) < 0)
+	    secex_trust_describe_signer(&c->said, c->h, c->commit) < 0)
 		secex_buf_puts(&c->said, "(signer unknown: the commit could not be read)");
 	return secex_buf_cstr(&c->said);
 }
@@ -56,7 +56,7 @@ static bool differs(const secex_facts *a, const secex_facts *b, secex_field fiel
 }
 
 #define ADD(c, code, path, line, id, ...) \
-	secex_diags_add((c)->h->diags, code, path, line, (line) ? 1 : 0, id, (c)->hex, __VA_ARGS__)
+	secex_diag_add((c)->h->diags, code, path, line, (line) ? 1 : 0, id, (c)->hex, __VA_ARGS__)
 
 static int64_t rank_of(const secex_policy *p, const char *level)
 {
@@ -86,8 +86,8 @@ static int pend(audit_ctx *c, const hist_change *ch, const char *code, const cha
 	va_start(ap, fmt);
 	rc = secex_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (!p || rc < 0 || !(p->path = secex_strndup(ch->path, strlen(ch->path))) ||
-	    (level && !(p->level = secex_strndup(level, strlen(level))))) {
+	if (!p || rc < 0 || !(p->path = secex_util_strndup(ch->path, strlen(ch->path))) ||
+	    (level && !(p->level = secex_util_strndup(level, strlen(level))))) {
 		if (p)
 			free(p->path);
 		free(p);
@@ -136,7 +136,7 @@ static int audit_risk_owner(audit_ctx *c, const hist_change *ch)
 
 static bool when_of(int64_t *out, const char *s)
 {
-	return s && secex_when_parse(out, s, strlen(s));
+	return s && secex_date_when_parse(out, s, strlen(s));
 }
 
 static int pend_extension(audit_ctx *c, const hist_change *ch, int64_t over)
@@ -187,7 +187,7 @@ static int audit_status(audit_ctx *c, const hist_change *ch)
 	const char *from = ch->old->value[SECEX_F_STATUS], *to = ch->new->value[SECEX_F_STATUS];
 	bool final = from && (strcmp(from, "closed") == 0 || strcmp(from, "withdrawn") == 0);
 
-	if (!from || !to || strcmp(from, to) == 0 || secex_status_transition_ok(from, to))
+	if (!from || !to || strcmp(from, to) == 0 || secex_approvals_transition_ok(from, to))
 		return 0;
 	if (final)
 		return ADD(c, "SX406", ch->path, ch->new->line[SECEX_F_STATUS], ch->rec->id, "status changed from %s "
@@ -220,9 +220,9 @@ static int audit_approvals(audit_ctx *c, const hist_change *ch)
 
 	for (i = 0; rc == 0 && i < ch->old->napprovals; i++) {
 		const secex_approval_fact *a = &ch->old->approvals[i];
-		bool rewritten = i < ch->new->napprovals && !hist_facts_has(ch->old, ch->new->approvals[i].digest);
+		bool rewritten = i < ch->new->napprovals && !secex_facts_has(ch->old, ch->new->approvals[i].digest);
 
-		if (hist_facts_has(ch->new, a->digest))
+		if (secex_facts_has(ch->new, a->digest))
 			continue;
 		rc = ADD(c, "SX408", ch->path, rewritten ? ch->new->approvals[i].line : ch->new->line[SECEX_F_ID],
 			 ch->rec->id, "approval entry %zu (%s by %s) %s %s; recorded decisions are never edited or "
@@ -262,7 +262,7 @@ static int audit_deleted(audit_ctx *c, const hist_change *ch)
 		   ch->rec->id);
 }
 
-int hist_audit_change(secex_history *h, const hist_change *ch)
+int secex_audit_change(secex_history *h, const hist_change *ch)
 {
 	audit_ctx c;
 	int rc;
@@ -307,7 +307,7 @@ static int not_admin(audit_ctx *c, const secex_vec *paths, const secex_policy *p
 {
 	secex_buf files = SECEX_BUF_INIT;
 	char roles[128];
-	bool lost = sig->state == SECEX_COMMIT_UNSIGNED && hist_looks_merged_by_forge(c->commit);
+	bool lost = sig->state == SECEX_COMMIT_UNSIGNED && secex_trust_looks_merged_by_forge(c->commit);
 	int rc;
 
 	snprintf(roles, sizeof(roles), "%s", p->admin_roles.n ? p->admin_roles.items[0] : "secex-admin");
@@ -346,7 +346,7 @@ static const char *granted(const secex_person *before, const secex_person *after
 	size_t i, k;
 
 	for (i = 0; i < after->roles.n; i++)
-		if (!before || !secex_strlist_has(&before->roles, after->roles.items[i])) {
+		if (!before || !secex_policy_strlist_has(&before->roles, after->roles.items[i])) {
 			snprintf(what, len, "role %s", after->roles.items[i]);
 			return what;
 		}
@@ -387,7 +387,7 @@ static int self_granted(audit_ctx *c, const hist_roster *before, const secex_per
 
 	if (!r)
 		return 0;
-	if ((rc = hist_roster_of(&after, c->h, r->own)) < 0 || !after->roster ||
+	if ((rc = secex_trust_roster_of(&after, c->h, r->own)) < 0 || !after->roster ||
 	    !(who = granter_id(c, signer, after)) || !(mine = secex_roster_find(after->roster, who)))
 		return rc;
 	old = before->roster ? secex_roster_find(before->roster, who) : NULL;
@@ -406,9 +406,9 @@ static int admin_in(bool *out, const secex_person **signer, const secex_policy *
 	int rc;
 
 	*out = false;
-	if ((rc = hist_policy_of(policy, h, p->rules)) < 0 || (rc = hist_roster_of(&roster, h, p->rules)) < 0)
+	if ((rc = secex_rules_policy_of(policy, h, p->rules)) < 0 || (rc = secex_trust_roster_of(&roster, h, p->rules)) < 0)
 		return rc;
-	*signer = hist_signer(roster, sig, &key);
+	*signer = secex_trust_signer(roster, sig, &key);
 	*out = is_admin(*policy, *signer);
 	return 0;
 }
@@ -423,7 +423,7 @@ static bool changes_people(const secex_vec *paths)
 	return false;
 }
 
-int hist_audit_governance(secex_history *h, git_commit *commit, const hist_roots *const *p, size_t n,
+int secex_audit_governance(secex_history *h, git_commit *commit, const hist_roots *const *p, size_t n,
 			  const secex_vec *paths, bool *authorised)
 {
 	const secex_person *signer = NULL, *first = NULL;
@@ -431,13 +431,13 @@ int hist_audit_governance(secex_history *h, git_commit *commit, const hist_roots
 	hist_roster *before = NULL;
 	hist_sig *sig = NULL;
 	audit_ctx c = { 0 };
-	bool report = h->opts.audit && hist_in_range(h, git_commit_id(commit)), admin = n > 0;
+	bool report = h->opts.audit && secex_history_in_range(h, git_commit_id(commit)), admin = n > 0;
 	size_t i;
 	int rc;
 
 	*authorised = false;
-	if ((rc = hist_commit_sig(&sig, h, git_commit_id(commit))) < 0 ||
-	    (rc = hist_policy_of(&first_policy, h, hist_rules_at(h, NULL))) < 0)
+	if ((rc = secex_trust_commit_sig(&sig, h, git_commit_id(commit))) < 0 ||
+	    (rc = secex_rules_policy_of(&first_policy, h, secex_rules_at(h, NULL))) < 0)
 		return rc;
 	for (i = 0; rc == 0 && i < n && admin; i++) {
 		rc = admin_in(&admin, &signer, &policy, h, p[i], sig);
@@ -452,7 +452,7 @@ int hist_audit_governance(secex_history *h, git_commit *commit, const hist_roots
 	ctx_init(&c, h, commit);
 	if (!admin)
 		rc = not_admin(&c, paths, first_policy, first, sig, n > 1);
-	if (rc == 0 && n && changes_people(paths) && (rc = hist_roster_of(&before, h, p[0]->rules)) == 0)
+	if (rc == 0 && n && changes_people(paths) && (rc = secex_trust_roster_of(&before, h, p[0]->rules)) == 0)
 		rc = self_granted(&c, before, first);
 	secex_buf_release(&c.said);
 	return rc;
@@ -468,31 +468,31 @@ static int signer_of(const secex_person **out, secex_history *h, const hist_intr
 
 	*out = NULL;
 	if (git_commit_lookup(&c, h->git, &in->commit) < 0)
-		return secex_git_fail(SECEX_EREPO, "cannot read an approval commit");
+		return secex_repo_git_fail(SECEX_EREPO, "cannot read an approval commit");
 	n = git_commit_parentcount(c);
 	for (k = 0; rc == 0 && k < n; k++) { /* rosters first: they fill the OpenPGP keyring */
 		git_commit *parent = NULL;
 		hist_roster *r;
 
 		if (git_commit_parent(&parent, c, k) < 0)
-			rc = secex_git_fail(SECEX_EREPO, "cannot read a parent commit");
+			rc = secex_repo_git_fail(SECEX_EREPO, "cannot read a parent commit");
 		else
-			rc = hist_roster_at(&r, h, parent);
+			rc = secex_trust_roster_at(&r, h, parent);
 		git_commit_free(parent);
 	}
 	if (rc == 0 && n)
-		rc = hist_commit_sig(&sig, h, &in->commit);
+		rc = secex_trust_commit_sig(&sig, h, &in->commit);
 	for (k = 0; rc == 0 && sig && k < n; k++) {
 		git_commit *parent = NULL;
 		hist_roster *r;
 		const secex_key *key;
 		const secex_person *p;
 
-		if (git_commit_parent(&parent, c, k) < 0 || (rc = hist_roster_at(&r, h, parent)) < 0) {
+		if (git_commit_parent(&parent, c, k) < 0 || (rc = secex_trust_roster_at(&r, h, parent)) < 0) {
 			git_commit_free(parent);
 			break;
 		}
-		p = hist_signer(r, sig, &key);
+		p = secex_trust_signer(r, sig, &key);
 		git_commit_free(parent);
 		if (!p || !p->active || !by || strcmp(p->id, by) != 0) {
 			*out = NULL;
@@ -566,18 +566,18 @@ static bool admin_with_key(const secex_policy *policy, const hist_roster *r)
  * ever be changed with authority. */
 static int root_without_admin_key(secex_history *h)
 {
-	const hist_rules *rules = hist_rules_at(h, &h->root);
+	const hist_rules *rules = secex_rules_at(h, &h->root);
 	const secex_policy *policy = NULL;
 	hist_roster *r = NULL;
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
 
-	if ((rc = hist_policy_of(&policy, h, rules)) < 0 || (rc = hist_roster_of(&r, h, rules)) < 0)
+	if ((rc = secex_rules_policy_of(&policy, h, rules)) < 0 || (rc = secex_trust_roster_of(&r, h, rules)) < 0)
 		return rc;
 	if (!policy || !r || !r->roster || admin_with_key(policy, r))
 		return 0;
 	git_oid_tostr(hex, sizeof(hex), &h->root);
-	return secex_diags_add(h->diags, "SX306", SECEX_PEOPLE_PATH, 0, 0, NULL, hex,
+	return secex_diag_add(h->diags, "SX306", SECEX_PEOPLE_PATH, 0, 0, NULL, hex,
 			       "the roster of the trust root %.12s gives no active admin a signing key, so no "
 			       "later change of .secex/ can be authorised (SX301); add your public key to your "
 			       "entry (keys:) in %s, commit that, and pin that commit: "
@@ -585,7 +585,7 @@ static int root_without_admin_key(secex_history *h)
 			       "SECEX_TRUST_ROOT)", hex, SECEX_PEOPLE_PATH);
 }
 
-int hist_audit_finish(secex_history *h)
+int secex_audit_finish(secex_history *h)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	size_t i;
@@ -596,7 +596,7 @@ int hist_audit_finish(secex_history *h)
 
 	if (h->root_known && !h->root_pinned) {
 		git_oid_tostr(hex, sizeof(hex), &h->root);
-		rc = secex_diags_add(h->diags, "SX303", NULL, 0, 0, NULL, hex, "the trust root is not pinned, so "
+		rc = secex_diag_add(h->diags, "SX303", NULL, 0, 0, NULL, hex, "the trust root is not pinned, so "
 				     "commit %.12s (the first with .secex/) is trusted as it is; pin it with "
 				     "--trust-root %s, SECEX_TRUST_ROOT or 'git config secex.trustRoot %s'", hex, hex, hex);
 	}
@@ -609,7 +609,7 @@ int hist_audit_finish(secex_history *h)
 		if (settled)
 			continue;
 		git_oid_tostr(hex, sizeof(hex), &p->commit);
-		rc = secex_diags_add(h->diags, p->code, p->path, p->line, p->line ? 1 : 0, p->rec->id, hex, "%s",
+		rc = secex_diag_add(h->diags, p->code, p->path, p->line, p->line ? 1 : 0, p->rec->id, hex, "%s",
 				     p->message);
 	}
 	return rc;
@@ -628,8 +628,8 @@ static int unauthorised_paths(secex_buf *out, const hist_roots *head)
 			const git_oid *a, *b;
 
 			snprintf(full, sizeof(full), ".secex/%s", both[i]->files[k].path);
-			a = hist_rules_blob(head->own, full);
-			b = hist_rules_blob(head->rules, full);
+			a = secex_rules_blob(head->own, full);
+			b = secex_rules_blob(head->rules, full);
 			if ((a && b && git_oid_equal(a, b)) || (i == 0 && !a) || (i == 1 && (a || !b)))
 				continue;
 			rc = secex_buf_printf(out, "%s%s", out->size ? ", " : "", full);
@@ -649,7 +649,7 @@ static int head_unauthorised(secex_history *h, const hist_roots *head)
 	if (rc == 0 && !files.size)
 		rc = secex_buf_puts(&files, ".secex/");
 	if (rc == 0)
-		rc = secex_diags_add(h->diags, "SX301", ".secex", 0, 0, NULL, h->head, "%s at %.12s differs from "
+		rc = secex_diag_add(h->diags, "SX301", ".secex", 0, 0, NULL, h->head, "%s at %.12s differs from "
 				     "what authorised changes made of .secex/: a change since the trust root was "
 				     "not signed by an admin (the SX301 findings of 'secex audit' name it); secex "
 				     "judges by the authorised version%s%.12s until an admin makes the change in a "
@@ -660,20 +660,20 @@ static int head_unauthorised(secex_history *h, const hist_roots *head)
 }
 
 /* A symbolic link, submodule or file put in the place of dir by this commit (in range). */
-int hist_audit_not_dir(secex_history *h, const git_oid *commit, const char *dir)
+int secex_audit_not_dir(secex_history *h, const git_oid *commit, const char *dir)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 
-	if (!h->opts.audit || !hist_in_range(h, commit))
+	if (!h->opts.audit || !secex_history_in_range(h, commit))
 		return 0;
 	git_oid_tostr(hex, sizeof(hex), commit);
-	return secex_diags_add(h->diags, "SX109", dir, 0, 0, NULL, hex, "commit %.12s put a symbolic link, "
+	return secex_diag_add(h->diags, "SX109", dir, 0, 0, NULL, hex, "commit %.12s put a symbolic link, "
 			       "submodule or file in the place of the directory '%s'; secex reads only a real "
 			       "directory there (nothing under it counts now): replace it with the directory "
 			       "itself", hex, dir);
 }
 
-int hist_audit_head(secex_history *h, const hist_roots *head)
+int secex_audit_head(secex_history *h, const hist_roots *head)
 {
-	return hist_rules_equal(head->own, head->rules) ? 0 : head_unauthorised(h, head);
+	return secex_rules_equal(head->own, head->rules) ? 0 : head_unauthorised(h, head);
 }

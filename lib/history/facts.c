@@ -14,7 +14,7 @@ static const char *const field_names[SECEX_F_COUNT] = {
 	"due_date", "original_due_date"
 };
 
-const char *secex_field_name(secex_field field)
+const char *secex_facts_field_name(secex_field field)
 {
 	return (unsigned)field < SECEX_F_COUNT ? field_names[field] : "?";
 }
@@ -95,7 +95,7 @@ static int sha256(unsigned char out[SECEX_DIGEST_SIZE], const secex_buf *b)
 	return secex_sig_sha256(out, b->ptr ? b->ptr : "", b->size);
 }
 
-int secex_node_digest(unsigned char out[SECEX_DIGEST_SIZE], const secex_node *node,
+int secex_facts_digest(unsigned char out[SECEX_DIGEST_SIZE], const secex_node *node,
 		      const secex_policy *substantive_only)
 {
 	secex_buf b = SECEX_BUF_INIT;
@@ -132,7 +132,7 @@ static int substantive_of(secex_facts *f, secex_arena *arena, const secex_policy
 		    (rc = secex_buf_put(&all, one.ptr, one.size + 1)) < 0)
 			break;
 		f->fields[i].name = secex_arena_strndup(arena, m[i]->key, m[i]->keylen);
-		f->fields[i].hash = secex_hash(one.ptr, one.size);
+		f->fields[i].hash = secex_map_hash(one.ptr, one.size);
 		f->nfields++;
 	}
 	if (rc == 0)
@@ -143,7 +143,7 @@ static int substantive_of(secex_facts *f, secex_arena *arena, const secex_policy
 	return rc;
 }
 
-bool hist_facts_has(const secex_facts *f, const unsigned char *digest)
+bool secex_facts_has(const secex_facts *f, const unsigned char *digest)
 {
 	size_t i;
 
@@ -187,7 +187,7 @@ static int approval_of(secex_approval_fact *a, secex_arena *arena, const secex_n
 		a->role = dup_str(arena, secex_node_get(node, "role"));
 		a->date = dup_str(arena, secex_node_get(node, "date"));
 	}
-	return secex_node_digest(a->digest, node, NULL);
+	return secex_facts_digest(a->digest, node, NULL);
 }
 
 static int approvals_of(secex_facts *f, secex_arena *arena, const secex_node *list)
@@ -251,13 +251,13 @@ int secex_facts_parse(secex_facts **out, secex_arena *arena, const secex_policy 
 		f->problem_column = diags.n ? diags.items[0].column : 0;
 	}
 	secex_doc_free(doc);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 
 struct hist_facts {
 	secex_facts facts; /* first: a secex_facts pointer is its entry's */
-	secex_arena arena; /* what the parse allocates, until hist_facts_set copies it */
+	secex_arena arena; /* what the parse allocates, until secex_facts_set copies it */
 	char *mem;         /* the facts' strings and arrays, one block */
 	git_oid blob;
 	unsigned refs;
@@ -273,7 +273,7 @@ static size_t bucket_of(const hist_facts_table *t, const git_oid *blob)
 	return (size_t)(x % t->cap);
 }
 
-secex_facts *hist_facts_find(hist_facts_table *t, const git_oid *blob)
+secex_facts *secex_facts_find(hist_facts_table *t, const git_oid *blob)
 {
 	hist_facts *e;
 
@@ -314,7 +314,7 @@ static int make_idle(hist_facts_table *t, hist_facts *e)
 	return secex_vec_push(&t->idle, e);
 }
 
-int hist_facts_add(hist_facts **out, secex_arena **arena, hist_facts_table *t, const git_oid *blob)
+int secex_facts_add(hist_facts **out, secex_arena **arena, hist_facts_table *t, const git_oid *blob)
 {
 	hist_facts *e;
 	size_t b;
@@ -389,7 +389,7 @@ static void copy_facts(compact *c, secex_facts *f)
 	f->problem = keep(c, f->problem);
 }
 
-int hist_facts_set(secex_facts **out, hist_facts *e, const secex_facts *parsed)
+int secex_facts_set(secex_facts **out, hist_facts *e, const secex_facts *parsed)
 {
 	compact size = { NULL, 0 }, into = { NULL, 0 };
 	secex_facts probe = *parsed;
@@ -410,14 +410,14 @@ static hist_facts *entry_of(const secex_facts *f)
 	return (hist_facts *)(uintptr_t)f;
 }
 
-void hist_facts_hold(hist_facts_table *t, const secex_facts *f)
+void secex_facts_hold(hist_facts_table *t, const secex_facts *f)
 {
 	(void)t;
 	if (f)
 		entry_of(f)->refs++;
 }
 
-void hist_facts_drop(hist_facts_table *t, const secex_facts *f)
+void secex_facts_drop(hist_facts_table *t, const secex_facts *f)
 {
 	hist_facts *e = entry_of(f);
 
@@ -438,7 +438,7 @@ static void unlink_entry(hist_facts_table *t, hist_facts *e)
 	free(e);
 }
 
-void hist_facts_sweep(hist_facts_table *t)
+void secex_facts_sweep(hist_facts_table *t)
 {
 	size_t i;
 
@@ -452,7 +452,7 @@ void hist_facts_sweep(hist_facts_table *t)
 	t->idle.n = 0;
 }
 
-void hist_facts_table_release(hist_facts_table *t)
+void secex_facts_table_release(hist_facts_table *t)
 {
 	size_t i;
 

@@ -67,14 +67,14 @@ static bool is_tree(const git_tree_entry *e)
  * own object cache is off, since its eviction costs more than it saves on long histories. */
 static int tree_get(git_tree **out, secex_history *h, const git_oid *oid)
 {
-	size_t slot = (size_t)secex_hash(oid->id, GIT_OID_RAWSZ) % HIST_TREE_CACHE;
+	size_t slot = (size_t)secex_map_hash(oid->id, GIT_OID_RAWSZ) % HIST_TREE_CACHE;
 
 	if (h->trees[slot] && git_oid_equal(git_tree_id(h->trees[slot]), oid)) {
 		*out = h->trees[slot];
 		return 0;
 	}
 	if (git_tree_lookup(out, h->git, oid) < 0)
-		return secex_git_missing(h->git, "a tree");
+		return secex_repo_git_missing(h->git, "a tree");
 	git_tree_free(h->trees[slot]);
 	h->trees[slot] = *out;
 	return 0;
@@ -91,7 +91,7 @@ static int tree_hold(git_tree **out, secex_history *h, const git_oid *oid)
 		return 0;
 	if ((rc = tree_get(&t, h, oid)) < 0)
 		return rc;
-	return git_tree_dup(out, t) < 0 ? secex_git_fail(SECEX_EREPO, "cannot hold a tree") : 0;
+	return git_tree_dup(out, t) < 0 ? secex_repo_git_fail(SECEX_EREPO, "cannot hold a tree") : 0;
 }
 
 static int diff_trees(secex_vec *out, secex_history *h, const git_oid *a, const git_oid *b,
@@ -195,7 +195,7 @@ static bool subtree_id(git_oid *out, const git_commit *commit, const char *dir)
 	return found;
 }
 
-bool hist_in_range(const secex_history *h, const git_oid *commit)
+bool secex_history_in_range(const secex_history *h, const git_oid *commit)
 {
 	return !h->opts.since || secex_map_get(&h->range, commit->id, GIT_OID_RAWSZ);
 }
@@ -210,13 +210,13 @@ static int facts_for(secex_facts **out, secex_history *h, const git_oid *oid, co
 	size_t size;
 	int rc;
 
-	if ((*out = hist_facts_find(&h->facts, oid)))
+	if ((*out = secex_facts_find(&h->facts, oid)))
 		return 0;
 	if (git_odb_read_header(&size, &type, h->odb, oid) < 0)
-		return secex_git_missing(h->git, "an exception file's blob");
+		return secex_repo_git_missing(h->git, "an exception file's blob");
 	if (size <= SECEX_MAX_FILE_SIZE && git_odb_read(&obj, h->odb, oid) < 0)
-		return secex_git_missing(h->git, "an exception file's blob");
-	if ((rc = hist_facts_add(&entry, &arena, &h->facts, oid)) == 0 && !obj) {
+		return secex_repo_git_missing(h->git, "an exception file's blob");
+	if ((rc = secex_facts_add(&entry, &arena, &h->facts, oid)) == 0 && !obj) {
 		big.problem_code = "SX107";
 		big.problem = "file is more than the limit of 1 MiB";
 		parsed = &big;
@@ -226,7 +226,7 @@ static int facts_for(secex_facts **out, secex_history *h, const git_oid *oid, co
 	}
 	git_odb_object_free(obj);
 	if (rc == 0)
-		rc = hist_facts_set(out, entry, parsed);
+		rc = secex_facts_set(out, entry, parsed);
 	return rc;
 }
 
@@ -245,12 +245,12 @@ static int report_problem(secex_history *h, const git_oid *blob, const secex_fac
 {
 	char hex[GIT_OID_HEXSZ + 1];
 
-	if (!h->opts.audit || !hist_in_range(h, commit) || secex_map_get(&h->reported, blob->id, GIT_OID_RAWSZ))
+	if (!h->opts.audit || !secex_history_in_range(h, commit) || secex_map_get(&h->reported, blob->id, GIT_OID_RAWSZ))
 		return 0;
 	if (secex_map_put(&h->reported, blob->id, GIT_OID_RAWSZ, h) < 0)
 		return SECEX_ENOMEM;
 	git_oid_tostr(hex, sizeof(hex), commit);
-	return secex_diags_add(h->diags, f->problem_code, path, f->problem_line, f->problem_column, NULL, hex,
+	return secex_diag_add(h->diags, f->problem_code, path, f->problem_line, f->problem_column, NULL, hex,
 			       "%s (in commit %.12s; the history is judged around it: fix the file in a new "
 			       "commit)", f->problem, hex);
 }
@@ -433,7 +433,7 @@ static unsigned count_people(const secex_facts *f, const secex_facts *const *old
 		bool fresh = true, dup = false;
 
 		for (k = 0; k < n && fresh; k++)
-			fresh = !hist_facts_has(olds[k], a->digest);
+			fresh = !secex_facts_has(olds[k], a->digest);
 		for (j = 0; j < count && j < 16; j++)
 			dup = dup || (a->by && seen[j] && strcmp(seen[j], a->by) == 0);
 		if (fresh && !dup && count < 16)
@@ -455,7 +455,7 @@ static int record_intros(secex_history *h, const git_commit *commit, hist_id *re
 		bool fresh = true;
 
 		for (k = 0; k < nolds && fresh; k++)
-			fresh = !hist_facts_has(olds[k], a->digest);
+			fresh = !secex_facts_has(olds[k], a->digest);
 		if (!fresh)
 			continue;
 		if (!(in = secex_arena_alloc(&h->arena, sizeof(*in))))
@@ -463,7 +463,7 @@ static int record_intros(secex_history *h, const git_commit *commit, hist_id *re
 		memcpy(in->entry, a->digest, SECEX_DIGEST_SIZE);
 		git_oid_cpy(&in->commit, git_commit_id(commit));
 		in->at = new;
-		hist_facts_hold(&h->facts, new);
+		secex_facts_hold(&h->facts, new);
 		in->ordinal = h->ordinal;
 		in->people = people;
 		in->next = rec->intros;
@@ -501,9 +501,9 @@ static int audit_from(secex_history *h, git_commit *commit, hist_id *rec, const 
 	hist_change hc = { commit, mine->has ? mine->path : old->path, rec, usable(old, rec),
 			   mine->has ? mine->facts : NULL, !old->has };
 
-	if (!h->opts.audit || !hist_in_range(h, git_commit_id(commit)) || (!hc.old && !hc.new))
+	if (!h->opts.audit || !secex_history_in_range(h, git_commit_id(commit)) || (!hc.old && !hc.new))
 		return 0;
-	return hist_audit_change(h, &hc);
+	return secex_audit_change(h, &hc);
 }
 
 /* Judges and records one exception change the commit introduced: against each parent's
@@ -519,13 +519,13 @@ static int apply_change(secex_history *h, git_commit *commit, hist_id *rec, cons
 
 	if (mine->has && !mine->facts->loaded)
 		return 0; /* reported; judged against the last good version once fixed */
-	if (hist_in_range(h, git_commit_id(commit)))
+	if (secex_history_in_range(h, git_commit_id(commit)))
 		rec->changed_in_range = true;
 	for (i = 0; rc == 0 && i < n; i++)
 		if (i == 0 || !same(&olds[i], &olds[0]))
 			rc = audit_from(h, commit, rec, &olds[i], mine);
 	if (rc == 0 && h->opts.timeline && strcmp(h->opts.timeline, rec->id) == 0 && (hc.old || hc.new))
-		rc = hist_timeline_change(h, &hc);
+		rc = secex_timeline_change(h, &hc);
 	for (i = 0; i < n && np < 8; i++)
 		if (usable(&olds[i], rec))
 			pf[np++] = usable(&olds[i], rec);
@@ -533,8 +533,8 @@ static int apply_change(secex_history *h, git_commit *commit, hist_id *rec, cons
 		rc = record_intros(h, commit, rec, mine->facts, pf, np);
 	if (mine->has) {
 		note_review(rec, mine->facts, hc.old, git_commit_time(commit));
-		hist_facts_hold(&h->facts, mine->facts);
-		hist_facts_drop(&h->facts, rec->last);
+		secex_facts_hold(&h->facts, mine->facts);
+		secex_facts_drop(&h->facts, rec->last);
 		rec->last = mine->facts;
 	}
 	rec->seen = true;
@@ -548,7 +548,7 @@ static int timeline_move(secex_history *h, git_commit *commit, const id_change *
 
 	if (!c->old_path || !c->new_path || strcmp(c->old_path, c->new_path) == 0 || !c->new->loaded)
 		return 0;
-	return hist_timeline_move(h, &hc, c->old_path);
+	return secex_timeline_move(h, &hc, c->old_path);
 }
 
 static int single_parent(secex_history *h, git_commit *commit, hist_roots *const *r, size_t n)
@@ -588,7 +588,7 @@ static bool clean_merge(version *out, const version *base, const version *v, siz
 	return true;
 }
 
-hist_roots *hist_merge_base(secex_history *h, const hist_roots *r)
+hist_roots *secex_history_merge_base(secex_history *h, const hist_roots *r)
 {
 	git_oid base;
 	int rc = r->nparents == 2 ? git_merge_base(&base, h->git, &r->parents[0], &r->parents[1])
@@ -622,7 +622,7 @@ static int merge_one(secex_history *h, git_commit *commit, hist_id *rec, const s
 
 static int merge_parents(secex_history *h, git_commit *commit, hist_roots *const *r, size_t n)
 {
-	const hist_roots *base = hist_merge_base(h, r[0]);
+	const hist_roots *base = secex_history_merge_base(h, r[0]);
 	secex_vec lists[9];
 	size_t i, k;
 	int rc = 0;
@@ -685,7 +685,7 @@ static int introduces(bool *out, secex_history *h, hist_roots *const *r, size_t 
 	for (i = 1; i <= n; i++) {
 		if (same_exc(r[i], r[0]))
 			continue;
-		if (!looked && (base = hist_merge_base(h, r[0])) && (rc = hist_roots_exc(h, base)) < 0)
+		if (!looked && (base = secex_history_merge_base(h, r[0])) && (rc = secex_rules_roots_exc(h, base)) < 0)
 			return rc;
 		looked = true;
 		if (!base || !same_exc(r[i], base)) {
@@ -712,20 +712,20 @@ static int visit(secex_history *h, const git_oid *oid)
 		if (!(r[i + 1] = secex_map_get(&h->roots, r[0]->parents[i].id, GIT_OID_RAWSZ)))
 			return secex_error_set(SECEX_EREPO, "a parent was not walked before its child");
 	for (i = 0; rc == 0 && i <= n; i++)
-		rc = hist_roots_exc(h, r[i]);
+		rc = secex_rules_roots_exc(h, r[i]);
 	if (rc == 0 && r[0]->bad_exc && !(n && r[1]->bad_exc))
-		rc = hist_audit_not_dir(h, oid, h->policy->exceptions_dir);
+		rc = secex_audit_not_dir(h, oid, h->policy->exceptions_dir);
 	if (rc == 0 && r[0]->bad_secex && !(n && r[1]->bad_secex))
-		rc = hist_audit_not_dir(h, oid, ".secex");
+		rc = secex_audit_not_dir(h, oid, ".secex");
 	if (rc == 0 && (rc = introduces(&changed, h, r, n)) == 0 && changed) {
 		if (git_commit_lookup(&commit, h->git, oid) < 0)
-			rc = secex_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
+			rc = secex_repo_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
 		else
 			rc = exceptions_changed(h, commit, r, n);
 		git_commit_free(commit);
 	}
 	h->ordinal++;
-	hist_facts_sweep(&h->facts);
+	secex_facts_sweep(&h->facts);
 	return rc;
 }
 
@@ -756,7 +756,7 @@ static int mark_range(secex_history *h, const git_oid *head)
 		return rc;
 	if (git_revwalk_new(&walk, h->git) < 0 || git_revwalk_push(walk, head) < 0 || git_revwalk_hide(walk, &since) < 0) {
 		git_revwalk_free(walk);
-		return secex_git_fail(SECEX_EREPO, "cannot walk the history");
+		return secex_repo_git_fail(SECEX_EREPO, "cannot walk the history");
 	}
 	while (rc == 0 && git_revwalk_next(&oid, walk) == 0)
 		rc = secex_map_put(&h->range, oid.id, GIT_OID_RAWSZ, h);
@@ -776,12 +776,12 @@ static int walk_rules(secex_history *h, const git_oid *head)
 	if (git_revwalk_new(&walk, h->git) < 0 || git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
 	    git_revwalk_push(walk, head) < 0) {
 		git_revwalk_free(walk);
-		return secex_git_fail(SECEX_EREPO, "cannot walk the history");
+		return secex_repo_git_fail(SECEX_EREPO, "cannot walk the history");
 	}
 	while (rc == 0 && (next = git_revwalk_next(&oid, walk)) == 0) {
 		if (git_commit_lookup(&commit, h->git, &oid) < 0)
-			rc = secex_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
-		else if ((rc = hist_roots_new(&r, h, commit)) == 0 && (rc = hist_rules_visit(h, commit, r)) == 0) {
+			rc = secex_repo_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
+		else if ((rc = secex_rules_roots_new(&r, h, commit)) == 0 && (rc = secex_rules_visit(h, commit, r)) == 0) {
 			if (!(copy = secex_arena_alloc(&h->arena, sizeof(*copy))))
 				rc = secex_error_nomem();
 			else
@@ -791,7 +791,7 @@ static int walk_rules(secex_history *h, const git_oid *head)
 		commit = NULL;
 	}
 	if (rc == 0 && next != GIT_ITEROVER)
-		rc = secex_git_fail(SECEX_EREPO, "the history walk stopped early (corrupt or missing object)");
+		rc = secex_repo_git_fail(SECEX_EREPO, "the history walk stopped early (corrupt or missing object)");
 	git_revwalk_free(walk);
 	return rc;
 }
@@ -804,9 +804,9 @@ static int take_rules(secex_history *h, const git_oid *head)
 
 	if (!r)
 		return secex_error_set(SECEX_EREPO, "the head commit was not walked");
-	if ((rc = hist_policy_of(&h->policy, h, r->rules)) < 0 || (rc = hist_roots_exc(h, r)) < 0)
+	if ((rc = secex_rules_policy_of(&h->policy, h, r->rules)) < 0 || (rc = secex_rules_roots_exc(h, r)) < 0)
 		return rc;
-	return h->diags ? hist_audit_head(h, r) : 0;
+	return h->diags ? secex_audit_head(h, r) : 0;
 }
 
 static int walk_all(secex_history *h, const git_oid *head)
@@ -814,7 +814,7 @@ static int walk_all(secex_history *h, const git_oid *head)
 	size_t i;
 	int rc;
 
-	if ((rc = hist_rules_mark_trusted(h)) < 0 || (rc = walk_rules(h, head)) < 0 || (rc = take_rules(h, head)) < 0)
+	if ((rc = secex_rules_mark_trusted(h)) < 0 || (rc = walk_rules(h, head)) < 0 || (rc = take_rules(h, head)) < 0)
 		return rc;
 	for (i = 0; rc == 0 && i < h->order.n; i++)
 		rc = visit(h, h->order.items[i]);
@@ -823,7 +823,7 @@ static int walk_all(secex_history *h, const git_oid *head)
 
 static int shallow(secex_history *h)
 {
-	return secex_diags_add(h->diags, "SX305", NULL, 0, 0, NULL, NULL,
+	return secex_diag_add(h->diags, "SX305", NULL, 0, 0, NULL, NULL,
 			       "the repository is a shallow clone, so its history cannot be audited; fetch "
 			       "all of it with 'git fetch --unshallow' (GitHub Actions: actions/checkout with "
 			       "'fetch-depth: 0'; GitLab CI: GIT_DEPTH: 0)");
@@ -860,7 +860,7 @@ static int checkpoint(secex_history *h, const git_oid *head)
 		return 0;
 	}
 	h->opts.since = NULL;
-	return secex_diags_add(h->diags, "SX304", NULL, 0, 0, NULL, h->head, "the checkpoint commit %.40s is "
+	return secex_diag_add(h->diags, "SX304", NULL, 0, 0, NULL, h->head, "the checkpoint commit %.40s is "
 			       "no longer in the history of %.12s: history was rewritten since the last audit; "
 			       "find out who force-pushed and why (everything was audited now); the checkpoint "
 			       "stays where it was until 'secex audit --checkpoint FILE --accept-rewrite' records "
@@ -873,7 +873,7 @@ static int start(secex_history *h, git_oid *head)
 	int rc;
 
 	if (git_repository_odb(&h->odb, h->git) < 0)
-		return secex_git_fail(SECEX_EREPO, "cannot open the object database");
+		return secex_repo_git_fail(SECEX_EREPO, "cannot open the object database");
 	if (git_repository_head_unborn(h->git) == 1 && !h->opts.head)
 		return secex_error_set(SECEX_ENOTFOUND, "the repository has no commits yet; commit the "
 				       "exceptions first (secex validate checks uncommitted files)");
@@ -905,10 +905,10 @@ int secex_history_walk(secex_history **out, secex_repo *repo, const secex_histor
 	if (git_repository_is_shallow(h->git) == 1) {
 		h->shallow = true;
 		*out = h;
-		return (rc = hist_policy_of(&h->policy, h, hist_rules_at(h, NULL))) < 0 ? rc : shallow(h);
+		return (rc = secex_rules_policy_of(&h->policy, h, secex_rules_at(h, NULL))) < 0 ? rc : shallow(h);
 	}
 	if ((rc = start(h, &head)) == 0 && (rc = walk_all(h, &head)) == 0 && h->opts.audit)
-		rc = hist_audit_finish(h);
+		rc = secex_audit_finish(h);
 	if (rc < 0) {
 		secex_history_free(h);
 		return rc;
@@ -934,7 +934,7 @@ bool secex_history_shallow(const secex_history *h)
 
 int secex_history_use_rules(secex_history *h, secex_tree *tree)
 {
-	const hist_rules *r = hist_rules_at(h, h->head[0] ? &h->head_oid : NULL);
+	const hist_rules *r = secex_rules_at(h, h->head[0] ? &h->head_oid : NULL);
 	secex_tree_file *files = r->n ? calloc(r->n, sizeof(*files)) : NULL;
 	size_t i, n = 0;
 	int rc = 0;
@@ -975,7 +975,7 @@ static int first_parent_line(secex_history *h)
 	int rc = 0;
 
 	if (git_oid_fromstr(&head, h->head) < 0 || git_commit_lookup(&c, h->git, &head) < 0)
-		return secex_git_fail(SECEX_EREPO, "cannot read the head commit");
+		return secex_repo_git_fail(SECEX_EREPO, "cannot read the head commit");
 	while (c && rc == 0) {
 		if (h->nline == cap) {
 			git_oid *l = realloc(h->line, (cap = cap ? cap * 2 : 64) * sizeof(*l));
@@ -994,7 +994,7 @@ static int first_parent_line(secex_history *h)
 		}
 		next = NULL;
 		if (git_commit_parentcount(c) && git_commit_parent(&next, c, 0) < 0)
-			rc = secex_git_fail(SECEX_EREPO, "cannot read a parent commit");
+			rc = secex_repo_git_fail(SECEX_EREPO, "cannot read a parent commit");
 		git_commit_free(c);
 		c = next;
 	}
@@ -1042,7 +1042,7 @@ int secex_history_each_at(secex_history *h, int64_t t, secex_facts_fn fn, void *
 	if (i == h->nline)
 		return 0;
 	if (git_commit_lookup(&c, h->git, &h->line[i]) < 0)
-		return secex_git_fail(SECEX_EREPO, "cannot read a commit");
+		return secex_repo_git_fail(SECEX_EREPO, "cannot read a commit");
 	rc = each_file(h, c, fn, payload);
 	git_commit_free(c);
 	return rc;
@@ -1057,7 +1057,7 @@ static void free_owned(secex_history *h)
 		size_t k;
 
 		for (k = 0; k < r->nkeys; k++)
-			secex_ssh_key_release(&r->keys[k].ssh);
+			secex_sshsig_key_release(&r->keys[k].ssh);
 		free(r->keys);
 		secex_roster_free(r->roster);
 		free(r);
@@ -1077,7 +1077,7 @@ void secex_history_free(secex_history *h)
 	if (!h)
 		return;
 	free_owned(h);
-	hist_timeline_free(h);
+	secex_timeline_free(h);
 	free(h->line);
 	free(h->line_time);
 	for (i = 0; i < HIST_TREE_CACHE; i++)
@@ -1091,7 +1091,7 @@ void secex_history_free(secex_history *h)
 		free(p);
 	}
 	secex_vec_release(&h->pending);
-	hist_facts_table_release(&h->facts);
+	secex_facts_table_release(&h->facts);
 	secex_map_release(&h->ids);
 	secex_map_release(&h->sigs);
 	secex_map_release(&h->rosters);

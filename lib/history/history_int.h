@@ -9,15 +9,15 @@
 #include "secex/util.h"
 
 /* Canonical-JSON SHA-256 of a node; with a policy, only the top-level substantive fields. */
-int secex_node_digest(unsigned char out[SECEX_DIGEST_SIZE], const secex_node *node,
+int secex_facts_digest(unsigned char out[SECEX_DIGEST_SIZE], const secex_node *node,
 		      const secex_policy *substantive_only);
 /* Parses a blob's text into facts (never fails on bad content: see facts->problem). */
 int secex_facts_parse(secex_facts **out, secex_arena *arena, const secex_policy *policy,
 		      const char *data, size_t len, const char *path);
 
 /* The facts of the blobs the walk still needs (flat memory): each held by the exception's
- * latest version or an approval introduction (hist_facts_hold), or new in this commit.
- * Facts nobody holds are freed at hist_facts_sweep, after each commit; parsing them again
+ * latest version or an approval introduction (secex_facts_hold), or new in this commit.
+ * Facts nobody holds are freed at secex_facts_sweep, after each commit; parsing them again
  * when the blob comes back gives the same facts. */
 typedef struct hist_facts hist_facts;
 typedef struct {
@@ -27,19 +27,19 @@ typedef struct {
 } hist_facts_table;
 
 /* The facts of blob, or NULL when not parsed (or freed since). */
-secex_facts *hist_facts_find(hist_facts_table *t, const git_oid *blob);
-/* A new, empty entry for blob: *arena to parse into, then hist_facts_set. */
-int hist_facts_add(hist_facts **out, secex_arena **arena, hist_facts_table *t, const git_oid *blob);
+secex_facts *secex_facts_find(hist_facts_table *t, const git_oid *blob);
+/* A new, empty entry for blob: *arena to parse into, then secex_facts_set. */
+int secex_facts_add(hist_facts **out, secex_arena **arena, hist_facts_table *t, const git_oid *blob);
 /* Keeps a compact copy of the parsed facts (in *arena, released then) as the entry's. */
-int hist_facts_set(secex_facts **out, hist_facts *entry, const secex_facts *parsed);
-void hist_facts_hold(hist_facts_table *t, const secex_facts *f);
-void hist_facts_drop(hist_facts_table *t, const secex_facts *f);
+int secex_facts_set(secex_facts **out, hist_facts *entry, const secex_facts *parsed);
+void secex_facts_hold(hist_facts_table *t, const secex_facts *f);
+void secex_facts_drop(hist_facts_table *t, const secex_facts *f);
 /* Frees the facts nobody holds. */
-void hist_facts_sweep(hist_facts_table *t);
-void hist_facts_table_release(hist_facts_table *t);
+void secex_facts_sweep(hist_facts_table *t);
+void secex_facts_table_release(hist_facts_table *t);
 
 /* Whether f (may be NULL) has an approval entry with this digest. */
-bool hist_facts_has(const secex_facts *f, const unsigned char *digest);
+bool secex_facts_has(const secex_facts *f, const unsigned char *digest);
 
 /* A commit's signature, verified once. */
 typedef struct {
@@ -110,24 +110,24 @@ typedef struct {
 	const hist_rules *own, *rules;
 } hist_roots;
 
-bool hist_rules_equal(const hist_rules *a, const hist_rules *b);
+bool secex_rules_equal(const hist_rules *a, const hist_rules *b);
 /* The blob of path (".secex/policy.yaml") in the rules, or NULL. */
-const git_oid *hist_rules_blob(const hist_rules *rules, const char *path);
+const git_oid *secex_rules_blob(const hist_rules *rules, const char *path);
 /* Records a commit (pass 1): parents, tree, own .secex/. */
-int hist_roots_new(hist_roots **out, secex_history *h, git_commit *commit);
+int secex_rules_roots_new(hist_roots **out, secex_history *h, git_commit *commit);
 /* Reads the exceptions directory's id of the policy in force, once. */
-int hist_roots_exc(secex_history *h, hist_roots *roots);
+int secex_rules_roots_exc(secex_history *h, hist_roots *roots);
 /* Judges the commit's .secex/ change by its parents' rules and sets roots->rules. */
-int hist_rules_visit(secex_history *h, git_commit *commit, hist_roots *roots);
+int secex_rules_visit(secex_history *h, git_commit *commit, hist_roots *roots);
 /* The rules in force at a walked commit (no rules for NULL or a commit not walked). */
-const hist_rules *hist_rules_at(secex_history *h, const git_oid *commit);
-int hist_rules_mark_trusted(secex_history *h);
+const hist_rules *secex_rules_at(secex_history *h, const git_oid *commit);
+int secex_rules_mark_trusted(secex_history *h);
 /* The roots of the merge base of a merge's parents, or NULL (unrelated histories). */
-hist_roots *hist_merge_base(secex_history *h, const hist_roots *roots);
+hist_roots *secex_history_merge_base(secex_history *h, const hist_roots *roots);
 /* The policy of the rules (the default when they hold none that is valid). */
-int hist_policy_of(const secex_policy **out, secex_history *h, const hist_rules *rules);
+int secex_rules_policy_of(const secex_policy **out, secex_history *h, const hist_rules *rules);
 /* The roster of the rules, with its keys parsed. *out is never NULL. */
-int hist_roster_of(hist_roster **out, secex_history *h, const hist_rules *rules);
+int secex_trust_roster_of(hist_roster **out, secex_history *h, const hist_rules *rules);
 
 /* A change that stands unless approved again later (SX401, SX402, SX404), judged at the
  * end of the walk. */
@@ -183,16 +183,16 @@ struct secex_history {
 };
 
 /* The commit's verified signature (cached). */
-int hist_commit_sig(hist_sig **out, secex_history *h, const git_oid *commit);
+int secex_trust_commit_sig(hist_sig **out, secex_history *h, const git_oid *commit);
 /* The roster in force at commit (NULL commit: none), cached by blob. *out is never NULL. */
-int hist_roster_at(hist_roster **out, secex_history *h, const git_commit *commit);
+int secex_trust_roster_at(hist_roster **out, secex_history *h, const git_commit *commit);
 /* The person in roster whose key made sig, or NULL; *key gets the key. */
-const secex_person *hist_signer(const hist_roster *roster, const hist_sig *sig, const secex_key **key);
+const secex_person *secex_trust_signer(const hist_roster *roster, const hist_sig *sig, const secex_key **key);
 /* "signed by dana", "unsigned", "signed by a key not in the roster" ... into out. */
-int hist_describe_signer(secex_buf *out, secex_history *h, git_commit *commit);
+int secex_trust_describe_signer(secex_buf *out, secex_history *h, git_commit *commit);
 /* Whether the commit looks like a squash or rebase merge made by a forge. */
-bool hist_looks_merged_by_forge(const git_commit *commit);
-bool hist_in_range(const secex_history *h, const git_oid *commit);
+bool secex_trust_looks_merged_by_forge(const git_commit *commit);
+bool secex_history_in_range(const secex_history *h, const git_oid *commit);
 
 /* The audit's judgement of one exception's change in one commit (audit.c). */
 typedef struct {
@@ -204,21 +204,21 @@ typedef struct {
 	bool added_file;
 } hist_change;
 
-int hist_audit_change(secex_history *h, const hist_change *change);
+int secex_audit_change(secex_history *h, const hist_change *change);
 /* Whether the commit's change of paths (below .secex/) is authorised by the rules of every
  * parent (p, n); SX301/SX302 for the audited range. */
-int hist_audit_governance(secex_history *h, git_commit *commit, const hist_roots *const *p, size_t n,
+int secex_audit_governance(secex_history *h, git_commit *commit, const hist_roots *const *p, size_t n,
 			  const secex_vec *paths, bool *authorised);
 /* SX301 about the head: its .secex/ is not as authorised changes made it. */
-int hist_audit_head(secex_history *h, const hist_roots *head);
+int secex_audit_head(secex_history *h, const hist_roots *head);
 /* SX109: the commit put something else in the place of the directory dir. */
-int hist_audit_not_dir(secex_history *h, const git_oid *commit, const char *dir);
-int hist_audit_finish(secex_history *h);
+int secex_audit_not_dir(secex_history *h, const git_oid *commit, const char *dir);
+int secex_audit_finish(secex_history *h);
 
 /* Adds the change to the timeline (timeline.c). */
-int hist_timeline_change(secex_history *h, const hist_change *change);
+int secex_timeline_change(secex_history *h, const hist_change *change);
 /* Adds a move of the file from old_path, content unchanged, to the timeline. */
-int hist_timeline_move(secex_history *h, const hist_change *change, const char *old_path);
-void hist_timeline_free(secex_history *h);
+int secex_timeline_move(secex_history *h, const hist_change *change, const char *old_path);
+void secex_timeline_free(secex_history *h);
 
 #endif

@@ -28,7 +28,7 @@ typedef struct {
 	secex_map present; /* blob oid + entry digest -> itself */
 } reviews_ctx;
 
-bool secex_review_code_ok(const char *code)
+bool secex_reviews_code_ok(const char *code)
 {
 	static const char *const ok[] = { "SX401", "SX402", "SX404", "SX406", "SX407", "SX409", "SX211" };
 	size_t i;
@@ -63,7 +63,7 @@ static int collect(reviews_ctx *c, const secex_node *root)
 		r->commit = field(r->node, "commit");
 		r->by = field(r->node, "by");
 		r->comment = field(r->node, "comment");
-		rc = secex_node_digest(r->digest, r->node, NULL);
+		rc = secex_facts_digest(r->digest, r->node, NULL);
 	}
 	return rc;
 }
@@ -82,13 +82,13 @@ static int load_blob(reviews_ctx *c, const git_oid *blob)
 	if (secex_map_get(&c->loaded, blob->id, GIT_OID_RAWSZ))
 		return 0;
 	if (git_blob_lookup(&b, c->h->git, blob) < 0)
-		return secex_git_missing(c->h->git, SECEX_REVIEWS_PATH);
+		return secex_repo_git_missing(c->h->git, SECEX_REVIEWS_PATH);
 	if (git_blob_rawsize(b) <= SECEX_MAX_FILE_SIZE)
 		rc = secex_doc_parse(&doc, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), SECEX_REVIEWS_PATH,
 				     &scratch);
 	list = rc == 0 && doc ? secex_node_get(secex_doc_root(doc), "reviews") : NULL;
 	for (i = 0; rc == 0 && list && list->type == SECEX_NODE_ARRAY && i < list->u.array.n; i++) {
-		if ((rc = secex_node_digest(digest, list->u.array.items[i], NULL)) < 0)
+		if ((rc = secex_facts_digest(digest, list->u.array.items[i], NULL)) < 0)
 			break;
 		memcpy(key, blob->id, GIT_OID_RAWSZ);
 		memcpy(key + GIT_OID_RAWSZ, digest, SECEX_DIGEST_SIZE);
@@ -98,7 +98,7 @@ static int load_blob(reviews_ctx *c, const git_oid *blob)
 		rc = secex_map_put(&c->loaded, blob->id, GIT_OID_RAWSZ, c);
 	secex_doc_free(doc);
 	git_blob_free(b);
-	secex_diags_release(&scratch);
+	secex_diag_release(&scratch);
 	return rc;
 }
 
@@ -116,7 +116,7 @@ static bool has(const reviews_ctx *c, const git_oid *blob, const unsigned char *
 /* The reviews blob of a commit's rules in force, or NULL. */
 static const git_oid *blob_at(secex_history *h, const git_oid *commit)
 {
-	return hist_rules_blob(hist_rules_at(h, commit), SECEX_REVIEWS_PATH);
+	return secex_rules_blob(secex_rules_at(h, commit), SECEX_REVIEWS_PATH);
 }
 
 /* A commit whose rules hold reviews its parents' rules do not: each entry new in it was
@@ -190,7 +190,7 @@ static int own_finding(secex_buf *why, secex_history *h, const hist_roster *rost
 	author = git_commit_author(commit);
 	if (author && same_email(author->email, p->email))
 		rc = secex_buf_printf(why, "%s authored commit %.12s, which caused the finding", p->id, hex);
-	else if ((rc = hist_commit_sig(&sig, h, &oid)) == 0 && (signer = hist_signer(roster, sig, &key)) == p)
+	else if ((rc = secex_trust_commit_sig(&sig, h, &oid)) == 0 && (signer = secex_trust_signer(roster, sig, &key)) == p)
 		rc = secex_buf_printf(why, "%s signed commit %.12s, which caused the finding", p->id, hex);
 	git_commit_free(commit);
 	return rc;
@@ -200,16 +200,16 @@ static int own_finding(secex_buf *why, secex_history *h, const hist_roster *rost
  * they are). */
 static int judge_in(secex_buf *why, secex_history *h, const review *rv, const hist_sig *sig, const git_oid *p)
 {
-	const hist_rules *rules = hist_rules_at(h, p);
+	const hist_rules *rules = secex_rules_at(h, p);
 	const secex_policy *policy;
 	const secex_person *signer;
 	const secex_key *key;
 	hist_roster *roster;
 	int rc;
 
-	if ((rc = hist_policy_of(&policy, h, rules)) < 0 || (rc = hist_roster_of(&roster, h, rules)) < 0)
+	if ((rc = secex_rules_policy_of(&policy, h, rules)) < 0 || (rc = secex_trust_roster_of(&roster, h, rules)) < 0)
 		return rc;
-	signer = hist_signer(roster, sig, &key);
+	signer = secex_trust_signer(roster, sig, &key);
 	if (!signer)
 		return secex_buf_printf(why, "commit %.12s that added it is signed by a key that is in no roster "
 					"before it", git_oid_tostr_s(&rv->intro));
@@ -237,13 +237,13 @@ static int judge(secex_buf *why, secex_history *h, const review *rv)
 	size_t k;
 	int rc;
 
-	if (!secex_review_code_ok(rv->code))
+	if (!secex_reviews_code_ok(rv->code))
 		return secex_buf_printf(why, "%s is a trust finding, which no review can accept; fix its cause as "
 					"its message says", rv->code);
 	r = rv->found ? secex_map_get(&h->roots, rv->intro.id, GIT_OID_RAWSZ) : NULL;
 	if (!r || !r->nparents)
 		return secex_buf_puts(why, "no commit after the trust root added it, so no roster shows who made it");
-	if ((rc = hist_commit_sig(&sig, h, &rv->intro)) < 0)
+	if ((rc = secex_trust_commit_sig(&sig, h, &rv->intro)) < 0)
 		return rc;
 	if (sig->state != SECEX_COMMIT_SIGNED)
 		return secex_buf_printf(why, "commit %.12s that added it is not signed", git_oid_tostr_s(&rv->intro));
@@ -279,7 +279,7 @@ static int accept(secex_diag *d, const review *rv)
 
 static int refuse(secex_diags *diags, const review *rv, const char *why)
 {
-	return secex_diags_add(diags, "SX412", SECEX_REVIEWS_PATH, rv->node->line, rv->node->column, rv->exception,
+	return secex_diag_add(diags, "SX412", SECEX_REVIEWS_PATH, rv->node->line, rv->node->column, rv->exception,
 			       rv->commit, "the review of %s by %s does not count: %s; the finding stays; have a "
 			       "person with a reviewer role who neither authored nor signed that commit review it "
 			       "('secex review-finding %s --exception %s --commit %.12s --comment WHY', signed)",

@@ -51,7 +51,7 @@ static bool same_file(const hist_file *a, const hist_file *b)
 	return a->mode == b->mode && a->mode != CONFLICT_MODE && git_oid_equal(&a->blob, &b->blob);
 }
 
-bool hist_rules_equal(const hist_rules *a, const hist_rules *b)
+bool secex_rules_equal(const hist_rules *a, const hist_rules *b)
 {
 	size_t i;
 
@@ -65,7 +65,7 @@ bool hist_rules_equal(const hist_rules *a, const hist_rules *b)
 	return true;
 }
 
-const git_oid *hist_rules_blob(const hist_rules *r, const char *path)
+const git_oid *secex_rules_blob(const hist_rules *r, const char *path)
 {
 	const hist_file *f = strncmp(path, ".secex/", 7) == 0 ? file_at(r, path + 7) : NULL;
 
@@ -129,9 +129,9 @@ static int flatten(const hist_rules **out, secex_history *h, const git_oid *tree
 	if ((*out = secex_map_get(&h->flat, tree_id->id, GIT_OID_RAWSZ)))
 		return 0;
 	if (git_tree_lookup(&tree, h->git, tree_id) < 0)
-		return secex_git_missing(h->git, "the tree of .secex/");
+		return secex_repo_git_missing(h->git, "the tree of .secex/");
 	if (git_tree_walk(tree, GIT_TREEWALK_PRE, flat_cb, &x) < 0 && x.rc == 0)
-		x.rc = secex_git_fail(SECEX_EREPO, "cannot walk the tree of .secex/");
+		x.rc = secex_repo_git_fail(SECEX_EREPO, "cannot walk the tree of .secex/");
 	git_tree_free(tree);
 	rc = x.rc ? x.rc : rules_from(out, h, &x.files, commit);
 	secex_vec_release(&x.files);
@@ -254,7 +254,7 @@ static bool parents_agree(const hist_roots *const *p, size_t n)
 	size_t i;
 
 	for (i = 1; i < n; i++)
-		if (!hist_rules_equal(p[i]->own, p[0]->own) || !hist_rules_equal(p[i]->rules, p[0]->rules))
+		if (!secex_rules_equal(p[i]->own, p[0]->own) || !secex_rules_equal(p[i]->rules, p[0]->rules))
 			return false;
 	return true;
 }
@@ -278,7 +278,7 @@ static int inherit(const hist_rules **inherited, const hist_rules **expected, se
 		*expected = p[0]->own;
 		return 0;
 	}
-	base = hist_merge_base(h, r);
+	base = secex_history_merge_base(h, r);
 	for (i = 0; i < n; i++) {
 		own[i] = p[i]->own;
 		rules[i] = p[i]->rules;
@@ -300,7 +300,7 @@ static bool trusted(secex_history *h, const git_oid *commit, const hist_roots *r
 	return !h->root_known || git_oid_equal(&h->root, commit);
 }
 
-int hist_rules_visit(secex_history *h, git_commit *commit, hist_roots *r)
+int secex_rules_visit(secex_history *h, git_commit *commit, hist_roots *r)
 {
 	const hist_roots *p[8];
 	const hist_rules *inherited, *expected;
@@ -322,10 +322,10 @@ int hist_rules_visit(secex_history *h, git_commit *commit, hist_roots *r)
 	r->rules = inherited;
 	if (!changed.n)
 		goto cleanup;
-	if ((rc = hist_audit_governance(h, commit, p, r->nparents > 8 ? 8 : r->nparents, &changed, &ok)) == 0 && ok)
+	if ((rc = secex_audit_governance(h, commit, p, r->nparents > 8 ? 8 : r->nparents, &changed, &ok)) == 0 && ok)
 		rc = with_paths(&r->rules, h, inherited, r->own, &changed, git_commit_id(commit));
 cleanup:
-	if (rc == 0 && hist_rules_equal(r->rules, r->own))
+	if (rc == 0 && secex_rules_equal(r->rules, r->own))
 		r->rules = r->own;
 	secex_vec_release(&changed);
 	return rc;
@@ -353,21 +353,21 @@ static bool subtree(git_oid *out, bool *bad, git_tree *tree, const char *path)
 	return found;
 }
 
-int hist_roots_exc(secex_history *h, hist_roots *r)
+int secex_rules_roots_exc(secex_history *h, hist_roots *r)
 {
 	git_tree *tree = NULL;
 
 	if (r->exc_known)
 		return 0;
 	if (git_tree_lookup(&tree, h->git, &r->tree) < 0)
-		return secex_git_missing(h->git, "a commit's tree");
+		return secex_repo_git_missing(h->git, "a commit's tree");
 	r->has_exc = subtree(&r->exc, &r->bad_exc, tree, h->policy->exceptions_dir);
 	r->exc_known = true;
 	git_tree_free(tree);
 	return 0;
 }
 
-int hist_roots_new(hist_roots **out, secex_history *h, git_commit *commit)
+int secex_rules_roots_new(hist_roots **out, secex_history *h, git_commit *commit)
 {
 	hist_roots *r = secex_arena_alloc(&h->arena, sizeof(*r));
 	git_tree *tree = NULL;
@@ -381,7 +381,7 @@ int hist_roots_new(hist_roots **out, secex_history *h, git_commit *commit)
 	r->nparents = n;
 	git_oid_cpy(&r->tree, git_commit_tree_id(commit));
 	if (git_commit_tree(&tree, commit) < 0)
-		return secex_git_missing(h->git, "a commit's tree");
+		return secex_repo_git_missing(h->git, "a commit's tree");
 	r->own = &no_rules;
 	if ((r->has_secex = subtree(&r->secex, &r->bad_secex, tree, ".secex")))
 		rc = flatten(&r->own, h, &r->secex, git_commit_id(commit));
@@ -392,7 +392,7 @@ int hist_roots_new(hist_roots **out, secex_history *h, git_commit *commit)
 	return rc;
 }
 
-const hist_rules *hist_rules_at(secex_history *h, const git_oid *commit)
+const hist_rules *secex_rules_at(secex_history *h, const git_oid *commit)
 {
 	const hist_roots *r = commit ? secex_map_get(&h->roots, commit->id, GIT_OID_RAWSZ) : NULL;
 
@@ -400,7 +400,7 @@ const hist_rules *hist_rules_at(secex_history *h, const git_oid *commit)
 }
 
 /* The trust root's ancestors, itself included: taken as they are. */
-int hist_rules_mark_trusted(secex_history *h)
+int secex_rules_mark_trusted(secex_history *h)
 {
 	git_revwalk *walk = NULL;
 	git_oid oid;
@@ -410,7 +410,7 @@ int hist_rules_mark_trusted(secex_history *h)
 		return 0;
 	if (git_revwalk_new(&walk, h->git) < 0 || git_revwalk_push(walk, &h->root) < 0) {
 		git_revwalk_free(walk);
-		return secex_git_fail(SECEX_EREPO, "cannot walk the history of the trust root");
+		return secex_repo_git_fail(SECEX_EREPO, "cannot walk the history of the trust root");
 	}
 	while (rc == 0 && git_revwalk_next(&oid, walk) == 0)
 		rc = secex_map_put(&h->trusted, oid.id, GIT_OID_RAWSZ, h);
@@ -424,7 +424,7 @@ static int load_doc(secex_doc **out, secex_history *h, const hist_rules *r, cons
 {
 	secex_diags scratch = SECEX_DIAGS_INIT;
 	const secex_schema *schema;
-	const git_oid *oid = hist_rules_blob(r, path);
+	const git_oid *oid = secex_rules_blob(r, path);
 	git_blob *b = NULL;
 	bool valid = false;
 	int rc;
@@ -433,8 +433,8 @@ static int load_doc(secex_doc **out, secex_history *h, const hist_rules *r, cons
 	if (!oid)
 		return 0;
 	if (git_blob_lookup(&b, h->git, oid) < 0)
-		return secex_git_missing(h->git, path);
-	rc = secex_schema_builtin(&schema, schema_name);
+		return secex_repo_git_missing(h->git, path);
+	rc = secex_snapshot_builtin_schema(&schema, schema_name);
 	if (rc == 0 && git_blob_rawsize(b) <= SECEX_MAX_FILE_SIZE)
 		rc = secex_doc_parse(out, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), path, &scratch);
 	if (rc == 0 && *out)
@@ -444,14 +444,14 @@ static int load_doc(secex_doc **out, secex_history *h, const hist_rules *r, cons
 		*out = NULL;
 	}
 	git_blob_free(b);
-	secex_diags_release(&scratch);
+	secex_diag_release(&scratch);
 	return rc;
 }
 
 /* The policy of the rules, cached by blob; the default when absent or invalid. */
-int hist_policy_of(const secex_policy **out, secex_history *h, const hist_rules *r)
+int secex_rules_policy_of(const secex_policy **out, secex_history *h, const hist_rules *r)
 {
-	const git_oid *oid = hist_rules_blob(r, SECEX_POLICY_PATH);
+	const git_oid *oid = secex_rules_blob(r, SECEX_POLICY_PATH);
 	static const git_oid none;
 	secex_diags scratch = SECEX_DIAGS_INIT;
 	secex_policy *p = NULL;
@@ -471,7 +471,7 @@ int hist_policy_of(const secex_policy **out, secex_history *h, const hist_rules 
 	}
 	if (rc == 0 && !p)
 		rc = secex_policy_default(&p);
-	secex_diags_release(&scratch);
+	secex_diag_release(&scratch);
 	if (rc == 0 && (rc = secex_vec_push(&h->owned_policies, p)) < 0)
 		secex_policy_free(p);
 	if (rc < 0)

@@ -20,7 +20,7 @@ static int followed_changes(secex_buf *b, const secex_facts *old, const secex_fa
 		const char *x = old->value[i], *y = new->value[i];
 
 		if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0))
-			rc = secex_buf_printf(b, "%s%s %s -> %s", b->size ? "; " : "", secex_field_name((secex_field)i),
+			rc = secex_buf_printf(b, "%s%s %s -> %s", b->size ? "; " : "", secex_facts_field_name((secex_field)i),
 					      show(x), show(y));
 	}
 	return rc;
@@ -32,12 +32,12 @@ static int approval_changes(secex_buf *b, const secex_facts *old, const secex_fa
 	int rc = 0;
 
 	for (i = 0; rc == 0 && new && i < new->napprovals; i++)
-		if (!hist_facts_has(old, new->approvals[i].digest))
+		if (!secex_facts_has(old, new->approvals[i].digest))
 			rc = secex_buf_printf(b, "%s%s by %s as %s recorded", b->size ? "; " : "",
 					      show(new->approvals[i].decision), show(new->approvals[i].by),
 					      show(new->approvals[i].role));
 	for (i = 0; rc == 0 && old && i < old->napprovals; i++)
-		if (!hist_facts_has(new, old->approvals[i].digest))
+		if (!secex_facts_has(new, old->approvals[i].digest))
 			rc = secex_buf_printf(b, "%s%s by %s removed", b->size ? "; " : "",
 					      show(old->approvals[i].decision), show(old->approvals[i].by));
 	return rc;
@@ -95,7 +95,7 @@ static int add_event(secex_history *h, const hist_change *ch, secex_buf *what)
 	ev->time = a ? a->when.time : 0;
 	ev->line = changed_line(ch);
 	if ((rc = secex_buf_printf(&author, "%s <%s>", a && a->name ? a->name : "?", a && a->email ? a->email : "?")) == 0)
-		rc = hist_describe_signer(&signer, h, ch->commit);
+		rc = secex_trust_describe_signer(&signer, h, ch->commit);
 	ev->author = secex_buf_detach(&author);
 	ev->signer = secex_buf_detach(&signer);
 	ev->what = secex_buf_detach(what);
@@ -105,7 +105,7 @@ static int add_event(secex_history *h, const hist_change *ch, secex_buf *what)
 	return rc;
 }
 
-int hist_timeline_change(secex_history *h, const hist_change *ch)
+int secex_timeline_change(secex_history *h, const hist_change *ch)
 {
 	secex_buf what = SECEX_BUF_INIT;
 	int rc = describe(&what, ch);
@@ -117,7 +117,7 @@ int hist_timeline_change(secex_history *h, const hist_change *ch)
 	return add_event(h, ch, &what);
 }
 
-int hist_timeline_move(secex_history *h, const hist_change *ch, const char *old_path)
+int secex_timeline_move(secex_history *h, const hist_change *ch, const char *old_path)
 {
 	secex_buf what = SECEX_BUF_INIT;
 
@@ -126,13 +126,13 @@ int hist_timeline_move(secex_history *h, const hist_change *ch, const char *old_
 	return add_event(h, ch, &what);
 }
 
-const secex_timeline_event *const *secex_history_timeline(const secex_history *h, size_t *n)
+const secex_timeline_event *const *secex_timeline_build(const secex_history *h, size_t *n)
 {
 	*n = h->timeline.n;
 	return (const secex_timeline_event *const *)h->timeline.items;
 }
 
-void hist_timeline_free(secex_history *h)
+void secex_timeline_free(secex_history *h)
 {
 	size_t i;
 

@@ -55,7 +55,7 @@ static int index_keys(hist_roster *hr)
 			hk->person = &r->people[i];
 			hk->key = &r->people[i].keys[k];
 			if (hk->key->kind == SECEX_KEY_SSH && hk->key->ssh &&
-			    secex_ssh_key_parse(&hk->ssh, hk->key->ssh, strlen(hk->key->ssh)) < 0)
+			    secex_sshsig_key_parse(&hk->ssh, hk->key->ssh, strlen(hk->key->ssh)) < 0)
 				hk->ssh.type = 0;
 		}
 	return 0;
@@ -71,8 +71,8 @@ static int load_roster(hist_roster *hr, secex_history *h, const git_oid *blob)
 	int rc;
 
 	if (git_blob_lookup(&b, h->git, blob) < 0)
-		return secex_git_missing(h->git, "a roster blob");
-	rc = secex_schema_builtin(&schema, "people");
+		return secex_repo_git_missing(h->git, "a roster blob");
+	rc = secex_snapshot_builtin_schema(&schema, "people");
 	if (rc == 0 && git_blob_rawsize(b) <= SECEX_MAX_FILE_SIZE)
 		rc = secex_doc_parse(&doc, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), SECEX_PEOPLE_PATH,
 				     &scratch);
@@ -86,15 +86,15 @@ static int load_roster(hist_roster *hr, secex_history *h, const git_oid *blob)
 		rc = add_pgp_keys(h, hr->roster);
 	secex_doc_free(doc);
 	git_blob_free(b);
-	secex_diags_release(&scratch);
+	secex_diag_release(&scratch);
 	return rc;
 }
 
 static hist_roster no_roster;
 
-int hist_roster_of(hist_roster **out, secex_history *h, const hist_rules *rules)
+int secex_trust_roster_of(hist_roster **out, secex_history *h, const hist_rules *rules)
 {
-	const git_oid *blob = hist_rules_blob(rules, SECEX_PEOPLE_PATH);
+	const git_oid *blob = secex_rules_blob(rules, SECEX_PEOPLE_PATH);
 	hist_roster *hr;
 	int rc;
 
@@ -114,9 +114,9 @@ int hist_roster_of(hist_roster **out, secex_history *h, const hist_rules *rules)
 	return rc;
 }
 
-int hist_roster_at(hist_roster **out, secex_history *h, const git_commit *commit)
+int secex_trust_roster_at(hist_roster **out, secex_history *h, const git_commit *commit)
 {
-	return hist_roster_of(out, h, hist_rules_at(h, commit ? git_commit_id(commit) : NULL));
+	return secex_trust_roster_of(out, h, secex_rules_at(h, commit ? git_commit_id(commit) : NULL));
 }
 
 static int verify(hist_sig *s, secex_history *h, const secex_signed_commit *sc)
@@ -148,7 +148,7 @@ static int read_sig(hist_sig *s, secex_history *h, const git_oid *commit)
 	int rc;
 
 	if (git_odb_read(&obj, h->odb, commit) < 0)
-		return secex_git_fail(SECEX_EREPO, "cannot read a commit object");
+		return secex_repo_git_fail(SECEX_EREPO, "cannot read a commit object");
 	rc = secex_commit_split(&sc, git_odb_object_data(obj), git_odb_object_size(obj));
 	git_odb_object_free(obj);
 	if (rc == 0) {
@@ -159,11 +159,11 @@ static int read_sig(hist_sig *s, secex_history *h, const git_oid *commit)
 		else if (sc.state == SECEX_COMMIT_SIGNED)
 			rc = verify(s, h, &sc);
 	}
-	secex_signed_commit_release(&sc);
+	secex_commit_release(&sc);
 	return rc;
 }
 
-int hist_commit_sig(hist_sig **out, secex_history *h, const git_oid *commit)
+int secex_trust_commit_sig(hist_sig **out, secex_history *h, const git_oid *commit)
 {
 	hist_sig *s = secex_map_get(&h->sigs, commit->id, GIT_OID_RAWSZ);
 
@@ -180,7 +180,7 @@ int hist_commit_sig(hist_sig **out, secex_history *h, const git_oid *commit)
 	return read_sig(s, h, commit);
 }
 
-const secex_person *hist_signer(const hist_roster *r, const hist_sig *sig, const secex_key **key)
+const secex_person *secex_trust_signer(const hist_roster *r, const hist_sig *sig, const secex_key **key)
 {
 	size_t i;
 
@@ -191,7 +191,7 @@ const secex_person *hist_signer(const hist_roster *r, const hist_sig *sig, const
 		return NULL;
 	for (i = 0; i < r->nkeys; i++) {
 		const hist_key *k = &r->keys[i];
-		bool match = sig->kind == SECEX_SIGKIND_SSH ? k->ssh.type && secex_ssh_key_equal(&k->ssh, &sig->key)
+		bool match = sig->kind == SECEX_SIGKIND_SSH ? k->ssh.type && secex_sshsig_key_equal(&k->ssh, &sig->key)
 			     : k->key->kind == SECEX_KEY_OPENPGP && k->key->fingerprint &&
 				       strcmp(k->key->fingerprint, sig->fingerprint) == 0;
 
@@ -207,7 +207,7 @@ const secex_person *hist_signer(const hist_roster *r, const hist_sig *sig, const
 	return found;
 }
 
-bool hist_looks_merged_by_forge(const git_commit *commit)
+bool secex_trust_looks_merged_by_forge(const git_commit *commit)
 {
 	const git_signature *a = git_commit_author(commit), *c = git_commit_committer(commit);
 	const char *msg = git_commit_message(commit);
@@ -224,7 +224,7 @@ bool hist_looks_merged_by_forge(const git_commit *commit)
 	return a && c && a->email && c->email && strcmp(a->email, c->email) != 0;
 }
 
-int hist_describe_signer(secex_buf *out, secex_history *h, git_commit *commit)
+int secex_trust_describe_signer(secex_buf *out, secex_history *h, git_commit *commit)
 {
 	git_commit *parent = NULL;
 	hist_roster *r = NULL;
@@ -235,9 +235,9 @@ int hist_describe_signer(secex_buf *out, secex_history *h, git_commit *commit)
 
 	/* the roster first: it puts its OpenPGP keys in the keyring */
 	if (git_commit_parentcount(commit) && git_commit_parent(&parent, commit, 0) < 0)
-		return secex_git_fail(SECEX_EREPO, "cannot read a parent commit");
-	if ((rc = hist_roster_at(&r, h, parent)) == 0)
-		rc = hist_commit_sig(&sig, h, git_commit_id(commit));
+		return secex_repo_git_fail(SECEX_EREPO, "cannot read a parent commit");
+	if ((rc = secex_trust_roster_at(&r, h, parent)) == 0)
+		rc = secex_trust_commit_sig(&sig, h, git_commit_id(commit));
 	git_commit_free(parent);
 	if (rc < 0)
 		return rc;
@@ -245,7 +245,7 @@ int hist_describe_signer(secex_buf *out, secex_history *h, git_commit *commit)
 		return secex_buf_puts(out, "unsigned");
 	if (sig->state == SECEX_COMMIT_MALFORMED || sig->status != SECEX_SIG_OK)
 		return secex_buf_puts(out, "with a signature that does not verify");
-	p = hist_signer(r, sig, &key);
+	p = secex_trust_signer(r, sig, &key);
 	return p ? secex_buf_printf(out, "signed by %s", p->id)
 		 : secex_buf_printf(out, "signed by key %s, not in the roster", sig->fingerprint);
 }

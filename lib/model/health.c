@@ -6,7 +6,7 @@
 #include "secex/util.h"
 #include "secex/banned.h"
 
-bool secex_status_is_open(const char *status)
+bool secex_list_is_open(const char *status)
 {
 	static const char *const open[] = { "requested", "in-review", "needs-info", "approved" };
 	size_t i;
@@ -26,16 +26,16 @@ static bool when_field(int64_t *out, const secex_exception *exc, const char *nam
 {
 	const char *s = field(exc, name);
 
-	return s && secex_when_parse(out, s, strlen(s));
+	return s && secex_date_when_parse(out, s, strlen(s));
 }
 
-bool secex_exception_due(int64_t *out, const secex_exception *exc)
+bool secex_health_due(int64_t *out, const secex_exception *exc)
 {
 	return exc->doc && when_field(out, exc, "due_date");
 }
 
 #define ADD(diags, exc, code, at, ...)                                                          \
-	secex_diags_add((diags), code, (exc)->path, (at) ? (at)->line : 1, (at) ? (at)->column : 1, \
+	secex_diag_add((diags), code, (exc)->path, (at) ? (at)->line : 1, (at) ? (at)->column : 1, \
 			(exc)->id, NULL, __VA_ARGS__)
 
 static const secex_node *node(const secex_exception *exc, const char *name)
@@ -125,7 +125,7 @@ int secex_health_check(const secex_snapshot *snap, int64_t now, secex_diags *dia
 		const secex_exception *exc = &snap->items[i];
 
 		if (!exc->doc || secex_doc_root(exc->doc)->type != SECEX_NODE_OBJECT ||
-		    !secex_status_is_open(field(exc, "status")))
+		    !secex_list_is_open(field(exc, "status")))
 			continue;
 		rc = check_people(snap, exc, diags);
 		if (rc == 0)
@@ -151,7 +151,7 @@ bool secex_list_match(const secex_snapshot *snap, const secex_exception *exc, co
 		return false;
 	if (!f->expired && !f->expiring)
 		return true;
-	if (!secex_status_is_open(status) || !secex_exception_due(&due, exc))
+	if (!secex_list_is_open(status) || !secex_health_due(&due, exc))
 		return false;
 	return (f->expired && due < f->now) ||
 	       (f->expiring && due >= f->now && due - f->now <= snap->policy->expiring_within);

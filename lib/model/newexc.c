@@ -74,7 +74,7 @@ static bool pattern_form_known(const secex_new_ids *ids)
  * it is the highest so far; with an unknown pattern form, the form of that id too. */
 static int consider(secex_new_ids *ids, bool form_known, const char *id, size_t len)
 {
-	char *copy = secex_strndup(id, len);
+	char *copy = secex_util_strndup(id, len);
 	size_t digits = 0, plen = ids->prefix.size;
 	unsigned long long num;
 	int rc = 0;
@@ -228,7 +228,7 @@ static int problem(const check *c, const char *code, const char *fmt, ...)
 	rc = secex_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
 	if (rc == 0)
-		rc = secex_diags_add(c->diags, code, c->path, 0, 0, c->f->id, NULL, "%s", secex_buf_cstr(&msg));
+		rc = secex_diag_add(c->diags, code, c->path, 0, 0, c->f->id, NULL, "%s", secex_buf_cstr(&msg));
 	secex_buf_release(&msg);
 	return rc;
 }
@@ -307,7 +307,7 @@ static int check_person(const check *c)
 
 static bool when_of(int64_t *out, const char *s)
 {
-	return s && secex_when_parse(out, s, strlen(s));
+	return s && secex_date_when_parse(out, s, strlen(s));
 }
 
 /* due_date against created (order and the level's max_duration) and, for an extension,
@@ -415,7 +415,7 @@ static int put_key(secex_buf *b, size_t indent, const char *key, const char *val
 		return 0;
 	if ((rc = secex_buf_printf(b, "%*s%s: ", (int)indent, "", key)) < 0)
 		return rc;
-	return secex_yaml_put_value(b, value, kind, indent + strlen(key) + 2, indent + 2);
+	return secex_yamlout_put_value(b, value, kind, indent + strlen(key) + 2, indent + 2);
 }
 
 /* Dates plain, as people write them (secex reads them as strings); anything else as a LINE. */
@@ -437,7 +437,7 @@ static int put_list(secex_buf *b, size_t indent, const char *key, const char *co
 
 	for (i = 0; i < n && rc == 0; i++)
 		if ((rc = secex_buf_printf(b, "%*s- ", (int)indent + 2, "")) == 0)
-			rc = secex_yaml_put_value(b, items[i], kind, indent + 4, indent + 4);
+			rc = secex_yamlout_put_value(b, items[i], kind, indent + 4, indent + 4);
 	return rc;
 }
 
@@ -511,11 +511,11 @@ cleanup:
 		const secex_diag *d = &found.items[i];
 
 		if ((d->file && strcmp(d->file, path) == 0) || (d->exception && e->id && strcmp(d->exception, e->id) == 0))
-			rc = secex_diags_add(diags, d->code, d->file, d->line, d->column, d->exception, d->commit,
+			rc = secex_diag_add(diags, d->code, d->file, d->line, d->column, d->exception, d->commit,
 					     "%s", d->message);
 	}
 	secex_doc_free(e->doc);
 	free(items);
-	secex_diags_release(&found);
+	secex_diag_release(&found);
 	return rc;
 }

@@ -18,7 +18,7 @@ const char *secex_roster_default_text(void)
 	return secex_embedded_find(secex_embedded_defaults, "people.yaml")->data;
 }
 
-bool secex_strlist_has(const secex_strlist *list, const char *str)
+bool secex_policy_strlist_has(const secex_strlist *list, const char *str)
 {
 	size_t i;
 
@@ -169,7 +169,7 @@ static int check_role_cycles(const secex_policy *p, secex_diags *diags)
 		const secex_role *hit = state[i] ? NULL : role_cycle(p, i, state);
 
 		if (hit)
-			rc = secex_diags_add(diags, "SX127", p->file, hit->line, hit->column, NULL, NULL,
+			rc = secex_diag_add(diags, "SX127", p->file, hit->line, hit->column, NULL, NULL,
 				"role hierarchy has a cycle through '%s'; a role must not imply itself, "
 				"remove one of the links", hit->role);
 	}
@@ -184,7 +184,7 @@ static bool role_in_hierarchy(const secex_policy *p, const char *role)
 	if (role_find(p, role))
 		return true;
 	for (i = 0; i < p->nroles; i++)
-		if (secex_strlist_has(&p->roles[i].implies, role))
+		if (secex_policy_strlist_has(&p->roles[i].implies, role))
 			return true;
 	return false;
 }
@@ -241,8 +241,8 @@ const char *secex_policy_similar_role(const secex_policy *p, const char *s)
 bool secex_policy_knows_role(const secex_policy *p, const char *role)
 {
 	return role_in_hierarchy(p, role) || role_in_groups(p, role) ||
-	       secex_strlist_has(&p->sme_roles, role) || secex_strlist_has(&p->admin_roles, role) ||
-	       secex_strlist_has(&p->reviewer_roles, role);
+	       secex_policy_strlist_has(&p->sme_roles, role) || secex_policy_strlist_has(&p->admin_roles, role) ||
+	       secex_policy_strlist_has(&p->reviewer_roles, role);
 }
 
 /* A string node in doc. */
@@ -283,7 +283,7 @@ static int compile_id_pattern(secex_policy *p, secex_diags *diags)
 	root->u.object.n = 2;
 	if (secex_schema_compile(&p->id_schema, root, "id_pattern", &opts) == 0)
 		return 0;
-	return secex_diags_add(diags, "SX127", p->file, at ? at->value->line : 1, at ? at->value->column : 1,
+	return secex_diag_add(diags, "SX127", p->file, at ? at->value->line : 1, at ? at->value->column : 1,
 			       NULL, NULL, "id_pattern '%s' is not a valid regular expression (%s); "
 			       "fix it or remove it to use '^EXC-[0-9]{4,}$'", p->id_pattern, secex_error_last());
 }
@@ -355,12 +355,12 @@ static int check_severity(const secex_policy *p, secex_diags *diags)
 		secex_severity sev;
 
 		if (!secex_diag_code_lookup(m->key))
-			rc = secex_diags_add(diags, "SX127", p->file, m->line, m->column, NULL, NULL,
+			rc = secex_diag_add(diags, "SX127", p->file, m->line, m->column, NULL, NULL,
 					     "severity override for unknown finding code '%s'; "
 					     "use a code listed in 'secex help codes'", m->key);
 		else if (secex_policy_trust_code(m->key) && secex_node_str(m->value) &&
-			 secex_severity_parse(&sev, secex_node_str(m->value)) && sev != SECEX_SEV_ERROR)
-			rc = secex_diags_add(diags, "SX127", p->file, m->line, m->column, NULL, NULL,
+			 secex_diag_severity_parse(&sev, secex_node_str(m->value)) && sev != SECEX_SEV_ERROR)
+			rc = secex_diag_add(diags, "SX127", p->file, m->line, m->column, NULL, NULL,
 					     "severity override for '%s' is ignored: trust findings (SX202-SX208, "
 					     "SX211, SX301-SX305) are always errors; remove the line", m->key);
 	}
@@ -399,7 +399,7 @@ static int check_groups(const secex_policy *p, secex_diags *diags)
 				if (p->nroles == 0 || role_in_hierarchy(p, role))
 					continue;
 				near = hierarchy_similar(p, role);
-				rc = secex_diags_add(diags, "SX127", p->file, at->line, at->column, NULL, NULL,
+				rc = secex_diag_add(diags, "SX127", p->file, at->line, at->column, NULL, NULL,
 					"level '%s' names role '%s', which the role hierarchy does not know; "
 					"%s%s%s", level->name, role, near ? "did you mean '" : "fix the spelling or add it under 'roles'",
 					near ? near : "", near ? "'?" : "");
@@ -459,7 +459,7 @@ int secex_policy_default(secex_policy **out)
 		rc = secex_policy_from_doc(out, doc, "(default policy)", &diags);
 	if (rc == 0 && (!*out || diags.n))
 		rc = secex_error_set(SECEX_ERROR, "the built-in default policy does not load");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return rc;
 }
 
@@ -518,7 +518,7 @@ bool secex_policy_role_implies(const secex_policy *p, const char *held, const ch
 
 bool secex_policy_is_substantive(const secex_policy *p, const char *field)
 {
-	return !secex_strlist_has(&p->non_substantive, field);
+	return !secex_policy_strlist_has(&p->non_substantive, field);
 }
 
 bool secex_policy_risk_owner_required(const secex_policy *p, const char *type)
@@ -546,10 +546,10 @@ int secex_policy_apply_severity(const secex_policy *p, secex_diags *diags)
 		const secex_member *m = &p->severity->u.object.members[i];
 		secex_severity sev;
 
-		if (!secex_node_str(m->value) || !secex_severity_parse(&sev, secex_node_str(m->value)) ||
+		if (!secex_node_str(m->value) || !secex_diag_severity_parse(&sev, secex_node_str(m->value)) ||
 		    (secex_policy_trust_code(m->key) && sev != SECEX_SEV_ERROR))
 			continue;
-		if (secex_diags_override(diags, m->key, sev) < 0)
+		if (secex_diag_override(diags, m->key, sev) < 0)
 			secex_error_clear(); /* an unknown code is reported by check_severity */
 	}
 	return 0;

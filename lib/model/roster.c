@@ -14,7 +14,7 @@ static int64_t when_or(const secex_node *node, int64_t fallback)
 	const char *s = secex_node_str(node);
 	int64_t v;
 
-	return s && secex_when_parse(&v, s, strlen(s)) ? v : fallback;
+	return s && secex_date_when_parse(&v, s, strlen(s)) ? v : fallback;
 }
 
 /* Uppercase copy of a fingerprint, without spaces, in doc's arena. */
@@ -121,7 +121,7 @@ static int unique(secex_map *seen, const secex_roster *r, size_t i, const char *
 		return secex_map_put(seen, key, len, (void *)(i + 1));
 	if ((first = &r->people[at - 1]) == p)
 		return 0;
-	return secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+	return secex_diag_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
 			       "%s of '%s' is already given to '%s' (line %u); one person has one entry: "
 			       "remove it from one of them", what, p->id, first->id, first->line);
 }
@@ -138,7 +138,7 @@ static int check_unique(const secex_roster *r, secex_diags *diags)
 		uintptr_t first = (uintptr_t)secex_map_get(&ids, p->id, strlen(p->id));
 
 		if (first)
-			rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+			rc = secex_diag_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
 				"person id '%s' is listed twice (first at line %u); "
 				"give each person one entry", p->id, r->people[first - 1].line);
 		else
@@ -171,11 +171,11 @@ static int check_people(const secex_roster *r, secex_diags *diags)
 		if (!p->manager || secex_roster_find(r, p->manager))
 			continue;
 		if ((near = secex_roster_similar(r, p->manager)))
-			rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+			rc = secex_diag_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
 				"manager '%s' of '%s' is not in the roster; did you mean '%s'?",
 				p->manager, p->id, near->id);
 		else
-			rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+			rc = secex_diag_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
 				"manager '%s' of '%s' is not in the roster; add them or fix the id",
 				p->manager, p->id);
 	}
@@ -256,7 +256,7 @@ const secex_person *secex_roster_similar(const secex_roster *r, const char *s)
 	return NULL;
 }
 
-int secex_policy_check_roster(const secex_policy *policy, const secex_roster *r, secex_diags *diags)
+int secex_roster_check(const secex_policy *policy, const secex_roster *r, secex_diags *diags)
 {
 	size_t i, j;
 	int rc = 0;
@@ -270,11 +270,11 @@ int secex_policy_check_roster(const secex_policy *policy, const secex_roster *r,
 			if (secex_policy_knows_role(policy, role))
 				continue;
 			if ((near = secex_policy_similar_role(policy, role)))
-				rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+				rc = secex_diag_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
 					"role '%s' of '%s' is not used anywhere in the policy; did you mean "
 					"'%s'?", role, p->id, near);
 			else
-				rc = secex_diags_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
+				rc = secex_diag_add(diags, "SX127", r->file, p->line, p->column, NULL, NULL,
 					"role '%s' of '%s' is not used anywhere in the policy; "
 					"fix the spelling or add the role to the policy's 'roles'", role, p->id);
 		}

@@ -22,7 +22,7 @@ static struct builtin {
 } builtins[] = { { "exception", NULL, NULL }, { "policy", NULL, NULL }, { "people", NULL, NULL },
 		    { "reviews", NULL, NULL } };
 
-const char *secex_schema_builtin_text(const char *name, size_t *len)
+const char *secex_snapshot_builtin_schema_text(const char *name, size_t *len)
 {
 	char file[64];
 	const secex_embedded *e;
@@ -34,7 +34,7 @@ const char *secex_schema_builtin_text(const char *name, size_t *len)
 	return e ? e->data : NULL;
 }
 
-int secex_schema_builtin(const secex_schema **out, const char *name)
+int secex_snapshot_builtin_schema(const secex_schema **out, const char *name)
 {
 	secex_schema_options opts = SECEX_SCHEMA_OPTIONS_INIT;
 	secex_diags diags = SECEX_DIAGS_INIT;
@@ -46,7 +46,7 @@ int secex_schema_builtin(const secex_schema **out, const char *name)
 	for (i = 0; i < sizeof(builtins) / sizeof(*builtins); i++)
 		if (strcmp(builtins[i].name, name) == 0)
 			b = &builtins[i];
-	if (!b || !(text = secex_schema_builtin_text(name, &len)))
+	if (!b || !(text = secex_snapshot_builtin_schema_text(name, &len)))
 		return secex_error_set(SECEX_ENOTFOUND, "no built-in schema '%s'", name);
 	if (!b->schema) {
 		rc = secex_json_parse(&b->doc, text, len, name, &diags);
@@ -55,7 +55,7 @@ int secex_schema_builtin(const secex_schema **out, const char *name)
 					     diags.n ? diags.items[0].message : "");
 		if (rc == 0)
 			rc = secex_schema_compile(&b->schema, secex_doc_root(b->doc), name, &opts);
-		secex_diags_release(&diags);
+		secex_diag_release(&diags);
 	}
 	*out = b->schema;
 	return rc;
@@ -75,7 +75,7 @@ static int load_checked(secex_doc **out, bool *valid, secex_tree *tree, const ch
 	if (secex_doc_root(*out)->type == SECEX_NODE_NULL) {
 		secex_doc_free(*out);
 		*out = NULL;
-		return secex_diags_add(diags, "SX110", path, 1, 1, NULL, NULL, "the file is empty; write its "
+		return secex_diag_add(diags, "SX110", path, 1, 1, NULL, NULL, "the file is empty; write its "
 				       "fields (see secex help validate and the shipped schemas) or remove it");
 	}
 	id = secex_node_str(secex_node_get(secex_doc_root(*out), "id"));
@@ -98,7 +98,7 @@ static int load_policy(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
 	if (!secex_tree_exists(tree, SECEX_POLICY_PATH))
 		return secex_policy_default(&s->policy);
 	s->policy_present = true;
-	if ((rc = secex_schema_builtin(&schema, "policy")) < 0 ||
+	if ((rc = secex_snapshot_builtin_schema(&schema, "policy")) < 0 ||
 	    (rc = load_checked(&doc, &valid, tree, SECEX_POLICY_PATH, schema, NULL, diags)) < 0)
 		goto cleanup;
 	if (doc && valid) {
@@ -127,7 +127,7 @@ static int load_roster(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
 
 	if (!secex_tree_exists(tree, SECEX_PEOPLE_PATH))
 		return 0;
-	if ((rc = secex_schema_builtin(&schema, "people")) < 0 ||
+	if ((rc = secex_snapshot_builtin_schema(&schema, "people")) < 0 ||
 	    (rc = load_checked(&doc, &valid, tree, SECEX_PEOPLE_PATH, schema, NULL, diags)) < 0)
 		goto cleanup;
 	if (doc && valid) {
@@ -135,7 +135,7 @@ static int load_roster(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
 		doc = NULL;
 	}
 	if (rc == 0 && s->roster && s->policy_ok)
-		rc = secex_policy_check_roster(s->policy, s->roster, diags);
+		rc = secex_roster_check(s->policy, s->roster, diags);
 cleanup:
 	secex_doc_free(doc);
 	return rc;
@@ -195,14 +195,14 @@ static int load_extension(secex_snapshot *s, snapshot_internal *in, secex_tree *
 	if (!s->policy_ok || !path)
 		return 0;
 	if ((rc = secex_tree_load(&in->extension_doc, tree, path, diags)) == SECEX_ENOTFOUND)
-		return secex_diags_add(diags, "SX127", SECEX_POLICY_PATH, 0, 0, NULL, NULL,
+		return secex_diag_add(diags, "SX127", SECEX_POLICY_PATH, 0, 0, NULL, NULL,
 				       "exception_schema '%s' does not exist; add the file or remove the key", path);
 	if (rc < 0 || !in->extension_doc || diags->n != before)
 		return rc;
 	if ((rc = secex_schema_compile(&in->extension, secex_doc_root(in->extension_doc), path, &opts)) < 0)
-		return secex_diags_add(diags, "SX127", path, 1, 1, NULL, NULL,
+		return secex_diag_add(diags, "SX127", path, 1, 1, NULL, NULL,
 				       "cannot use this schema: %s", secex_error_last());
-	if ((rc = secex_schema_builtin(&base, "exception")) < 0)
+	if ((rc = secex_snapshot_builtin_schema(&base, "exception")) < 0)
 		return rc;
 	(void)base;
 	if ((rc = merge_schema(in, builtins[0].doc ? secex_doc_root(builtins[0].doc) : NULL,
@@ -218,7 +218,7 @@ int secex_snapshot_load_exception(secex_exception *e, const secex_snapshot *s, s
 	const secex_schema *schema;
 	int rc;
 
-	if ((rc = secex_schema_builtin(&schema, "exception")) < 0)
+	if ((rc = secex_snapshot_builtin_schema(&schema, "exception")) < 0)
 		return rc;
 	if (in && in->merged)
 		schema = in->merged;
@@ -236,7 +236,7 @@ int secex_snapshot_list(secex_vec *out, const secex_snapshot *s, secex_tree *tre
 	int rc;
 
 	/* the shipped schemas are compiled once, here, before any thread loads a file */
-	if ((rc = secex_schema_builtin(&schema, "exception")) < 0)
+	if ((rc = secex_snapshot_builtin_schema(&schema, "exception")) < 0)
 		return rc;
 	return secex_tree_list(out, tree, s->policy->exceptions_dir, diags);
 }
@@ -278,7 +278,7 @@ static int load_reviews(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
 
 	if (!secex_tree_exists(tree, SECEX_REVIEWS_PATH))
 		return 0;
-	if ((rc = secex_schema_builtin(&schema, "reviews")) < 0 ||
+	if ((rc = secex_snapshot_builtin_schema(&schema, "reviews")) < 0 ||
 	    (rc = load_checked(&doc, &valid, tree, SECEX_REVIEWS_PATH, schema, NULL, diags)) < 0 || !valid) {
 		secex_doc_free(doc);
 		return rc;
@@ -374,7 +374,7 @@ int secex_snapshot_check_schema(bool *valid, const secex_snapshot *s, const sece
 	int rc;
 
 	*valid = false;
-	if ((rc = secex_schema_builtin(&schema, "exception")) < 0)
+	if ((rc = secex_snapshot_builtin_schema(&schema, "exception")) < 0)
 		return rc;
 	if (in && in->merged)
 		schema = in->merged;

@@ -19,7 +19,7 @@ typedef struct {
 
 /* A finding about the exception in c, at node `at` (may be NULL). */
 #define ADD(c, code, at, ...)                                                                    \
-	secex_diags_add((c)->diags, code, (c)->exc->path, (at) ? (at)->line : 0,                  \
+	secex_diag_add((c)->diags, code, (c)->exc->path, (at) ? (at)->line : 0,                  \
 			(at) ? (at)->column : 0, (c)->exc->id, NULL, __VA_ARGS__)
 
 static int check_file_name(ctx *c)
@@ -91,7 +91,7 @@ static bool when_of(int64_t *out, const secex_node *node)
 {
 	const char *s = secex_node_str(node);
 
-	return s && secex_when_parse(out, s, strlen(s));
+	return s && secex_date_when_parse(out, s, strlen(s));
 }
 
 static int check_approval_dates(ctx *c, int64_t created)
@@ -224,7 +224,7 @@ static int check_unique_ids(const secex_snapshot *snap, secex_diags *diags)
 		if (strcmp(by_id[i]->id, by_id[i - 1]->id) != 0)
 			continue;
 		at = secex_node_get(secex_doc_root(by_id[i]->doc), "id");
-		rc = secex_diags_add(diags, "SX120", by_id[i]->path, at->line, at->column, by_id[i]->id, NULL,
+		rc = secex_diag_add(diags, "SX120", by_id[i]->path, at->line, at->column, by_id[i]->id, NULL,
 				     "id '%s' is also used by '%s'; give each exception its own id",
 				     by_id[i]->id, by_id[i - 1]->path);
 	}
@@ -245,10 +245,10 @@ static int no_roster(secex_diags *diags)
 		     (diags->items[i].line == last->line && diags->items[i].column >= last->column)))
 			last = &diags->items[i];
 	if (last)
-		return secex_diags_add(diags, "SX127", SECEX_PEOPLE_PATH, last->line, last->column, NULL, NULL,
+		return secex_diag_add(diags, "SX127", SECEX_PEOPLE_PATH, last->line, last->column, NULL, NULL,
 				       "the roster does not load, so no person can be checked; fix the "
 				       "findings on %s above", SECEX_PEOPLE_PATH);
-	return secex_diags_add(diags, "SX127", SECEX_PEOPLE_PATH, 0, 0, NULL, NULL,
+	return secex_diag_add(diags, "SX127", SECEX_PEOPLE_PATH, 0, 0, NULL, NULL,
 			       "there is no roster (%s), so no person can be checked; create it ('secex "
 			       "init' writes one) or restore it from git", SECEX_PEOPLE_PATH);
 }
@@ -302,8 +302,8 @@ static int check_item(vitem *it, const secex_snapshot *snap, secex_tree *tree)
 		rc = secex_tree_load(&e.doc, tree, e.path, &it->load);
 		rc = rc == SECEX_ENOTFOUND ? 0 : rc;
 		e.id = e.doc ? secex_node_str(secex_node_get(secex_doc_root(e.doc), "id")) : NULL;
-		secex_diags_release(&it->load);
-		secex_diags_init(&it->load);
+		secex_diag_release(&it->load);
+		secex_diag_init(&it->load);
 	}
 	if (rc == 0 && e.id) {
 		at = secex_node_get(secex_doc_root(e.doc), "id");
@@ -364,10 +364,10 @@ static int move_diags(secex_diags *dst, secex_diags *src)
 	for (i = 0; i < src->n && rc == 0; i++) {
 		const secex_diag *d = &src->items[i];
 
-		rc = secex_diags_add(dst, d->code, d->file, d->line, d->column, d->exception, d->commit,
+		rc = secex_diag_add(dst, d->code, d->file, d->line, d->column, d->exception, d->commit,
 				     "%s", d->message);
 	}
-	secex_diags_release(src);
+	secex_diag_release(src);
 	return rc;
 }
 
@@ -393,7 +393,7 @@ static int unique_item_ids(vitem *items, size_t n, secex_diags *diags)
 	qsort(by_id, k, sizeof(*by_id), cmp_item_by_id);
 	for (i = 1; i < k && rc == 0; i++)
 		if (by_id[i]->full && strcmp(by_id[i]->id, by_id[i - 1]->id) == 0)
-			rc = secex_diags_add(diags, "SX120", by_id[i]->path, by_id[i]->line, by_id[i]->column,
+			rc = secex_diag_add(diags, "SX120", by_id[i]->path, by_id[i]->line, by_id[i]->column,
 					     by_id[i]->id, NULL, "id '%s' is also used by '%s'; give each "
 					     "exception its own id", by_id[i]->id, by_id[i - 1]->path);
 	free(by_id);
@@ -470,7 +470,7 @@ static void cache_load(id_cache *c, secex_tree *tree)
 	for (tail = end - 1; tail > data.ptr && tail[-1] != '\n'; tail--)
 		;
 	if (memcmp(data.ptr, ID_CACHE_HEADER, 12) != 0 || sscanf(tail, "end %llu %llx", &n, &hash) != 2 ||
-	    secex_hash(data.ptr, (size_t)(tail - data.ptr)) != hash)
+	    secex_map_hash(data.ptr, (size_t)(tail - data.ptr)) != hash)
 		goto cleanup;
 	for (p = data.ptr + 12; p < tail && cache_entry(c, &p, tail); got++)
 		;
@@ -506,10 +506,10 @@ static void cache_save(const id_cache *c, secex_tree *tree, const vitem *items, 
 	}
 	if (rc == 0)
 		rc = secex_buf_printf(&out, "end %zu %llx\n", count,
-				      (unsigned long long)secex_hash(out.ptr, out.size));
+				      (unsigned long long)secex_map_hash(out.ptr, out.size));
 	if (rc == 0 && (slash = strrchr(path.ptr, '/'))) {
 		*slash = '\0';
-		rc = secex_dir_create(path.ptr);
+		rc = secex_file_mkdirs(path.ptr);
 		*slash = '/';
 	}
 	if (rc == 0)
@@ -583,7 +583,7 @@ static int merge(const secex_snapshot *snap, vitem *items, size_t n, secex_diags
 	for (i = 0; i < n && rc == 0; i++)
 		rc = move_diags(diags, &items[i].load);
 	if (rc == 0 && n && !snap->roster)
-		rc = secex_diags_add(diags, "SX127", SECEX_PEOPLE_PATH, 0, 0, NULL, NULL,
+		rc = secex_diag_add(diags, "SX127", SECEX_PEOPLE_PATH, 0, 0, NULL, NULL,
 				     "no usable roster, so people cannot be checked; create it with "
 				     "'secex init' or fix the findings above");
 	for (i = 0; i < n && rc == 0; i++)
@@ -629,8 +629,8 @@ cleanup:
 	for (i = 0; job.items && i < job.n; i++) {
 		free(job.items[i].id);
 		free(job.items[i].error);
-		secex_diags_release(&job.items[i].load);
-		secex_diags_release(&job.items[i].checks);
+		secex_diag_release(&job.items[i].load);
+		secex_diag_release(&job.items[i].checks);
 	}
 	free(job.items);
 	for (i = 0; i < paths.n; i++)

@@ -77,11 +77,11 @@ static void count(secex_metrics *m, secex_metrics_point *p, secex_history *histo
 	bool has_due;
 	size_t i;
 
-	if (!secex_status_is_open(f->status))
+	if (!secex_list_is_open(f->status))
 		return;
 	if (awaiting(history, f->id, p->at))
 		p->awaiting++;
-	has_due = f->due && secex_when_parse(&due, f->due, strlen(f->due));
+	has_due = f->due && secex_date_when_parse(&due, f->due, strlen(f->due));
 	if (has_due && due < p->at) {
 		p->expired++;
 		return;
@@ -213,8 +213,8 @@ static int compute_now(secex_metrics *m, secex_history *history, const secex_sna
 
 			if ((rc = secex_approvals_judge(&st, history, snap, exc, false, NULL)) < 0)
 				return rc;
-			proven = secex_approval_verified(&st);
-			secex_approval_state_release(&st);
+			proven = secex_approvals_verified(&st);
+			secex_approvals_state_release(&st);
 			if (!proven)
 				m->now.approval_invalid++;
 		}
@@ -232,8 +232,8 @@ static int64_t interval_start(int64_t t, secex_metrics_interval interval)
 
 	if (interval == SECEX_METRICS_WEEK)
 		return days - (((days + 3) % 7) + 7) % 7; /* 1970-01-01 was a Thursday */
-	secex_civil_from_days(days, &year, &month, &day);
-	return secex_days_from_civil(year, month, 1);
+	secex_date_civil_from_days(days, &year, &month, &day);
+	return secex_date_days_from_civil(year, month, 1);
 }
 
 static int64_t interval_next(int64_t days, secex_metrics_interval interval)
@@ -243,8 +243,8 @@ static int64_t interval_next(int64_t days, secex_metrics_interval interval)
 
 	if (interval == SECEX_METRICS_WEEK)
 		return days + 7;
-	secex_civil_from_days(days, &year, &month, &day);
-	return month == 12 ? secex_days_from_civil(year + 1, 1, 1) : secex_days_from_civil(year, month + 1, 1);
+	secex_date_civil_from_days(days, &year, &month, &day);
+	return month == 12 ? secex_date_days_from_civil(year + 1, 1, 1) : secex_date_days_from_civil(year, month + 1, 1);
 }
 
 typedef struct {

@@ -172,8 +172,8 @@ static bool within_threshold(const secex_level *level, const secex_exception *e)
 	const char *d = field(e, "due_date"), *o = field(e, "original_due_date");
 	int64_t due, orig;
 
-	if (!same(field(e, "type"), "extension") || !d || !o || !secex_when_parse(&due, d, strlen(d)) ||
-	    !secex_when_parse(&orig, o, strlen(o)))
+	if (!same(field(e, "type"), "extension") || !d || !o || !secex_date_when_parse(&due, d, strlen(d)) ||
+	    !secex_date_when_parse(&orig, o, strlen(o)))
 		return false;
 	return due - orig <= level->no_escalation;
 }
@@ -194,7 +194,7 @@ static void fill_from_entry(fill_state *fs, const secex_snapshot *snap, const se
 		return;
 	if (same(by, field(e, "risk_owner")) && (same(decision, "approve") || same(decision, "acknowledge")))
 		fs->owner_done = true;
-	if (!same(decision, "approve") || !secex_strlist_has(&p->roles, role) ||
+	if (!same(decision, "approve") || !secex_policy_strlist_has(&p->roles, role) ||
 	    (sod && (same(by, field(e, "requestor")) || fills_other(fs, MAX_GROUPS, by))))
 		return;
 	for (g = 0; g < fs->ngroups; g++) {
@@ -234,7 +234,7 @@ static int fill_judged(fill_state *fs, builder *b, const secex_exception *e)
 			fs->filled[g] = v < 0 ? NULL : st.verdicts[v].entry->by ? st.verdicts[v].entry->by : "?";
 		}
 	}
-	secex_approval_state_release(&st);
+	secex_approvals_state_release(&st);
 	return rc;
 }
 
@@ -451,8 +451,8 @@ static int proven(bool *out, const builder *b, const secex_exception *e)
 	if (!b->opts->history)
 		return 0;
 	if ((rc = secex_approvals_judge(&st, b->opts->history, b->snap, e, false, NULL)) == 0)
-		*out = secex_approval_verified(&st);
-	secex_approval_state_release(&st);
+		*out = secex_approvals_verified(&st);
+	secex_approvals_state_release(&st);
 	return rc;
 }
 
@@ -461,7 +461,7 @@ static int classify(bool *out, secex_report_kind *kind, bool *invalid, const bui
 {
 	const char *status = field(e, "status");
 	int64_t due;
-	bool has_due = secex_exception_due(&due, e), ok = true;
+	bool has_due = secex_health_due(&due, e), ok = true;
 	int rc;
 
 	*out = true;
@@ -469,7 +469,7 @@ static int classify(bool *out, secex_report_kind *kind, bool *invalid, const bui
 	if (same(status, "approved") && b->opts->history && (rc = proven(&ok, b, e)) < 0)
 		return rc;
 	*invalid = !ok;
-	if (!secex_status_is_open(status))
+	if (!secex_list_is_open(status))
 		*out = false;
 	else if (has_due && due < b->opts->now)
 		*kind = SECEX_REPORT_EXPIRED;
@@ -517,7 +517,7 @@ static int add_item(builder *b, const secex_exception *e, secex_report_kind kind
 
 	SECEX_ERROR_CHECK_ALLOC(pi);
 	it = start_item(pi, e, kind);
-	if (kind == SECEX_REPORT_EXPIRED && secex_exception_due(&due, e))
+	if (kind == SECEX_REPORT_EXPIRED && secex_health_due(&due, e))
 		it->overdue_days = (b->opts->now - due) / 86400;
 	it->approval_invalid = invalid;
 	if (kind == SECEX_REPORT_AWAITING && (rc = fill(&fs, b, e)) == 0 && fs.level)
@@ -567,11 +567,11 @@ static int lapsed_action(secex_buf *out, const builder *b, const secex_exception
 	const char *status = field(e, "status");
 	int64_t due;
 
-	if (!secex_status_is_open(status))
+	if (!secex_list_is_open(status))
 		return secex_buf_puts(out, "run ") || secex_scan_new_command(out, rep, f) ||
 				       secex_buf_puts(out, " to request a new exception, or fix the finding")
 			       ? SECEX_ENOMEM : 0;
-	if (secex_exception_due(&due, e) && due < b->opts->now)
+	if (secex_health_due(&due, e) && due < b->opts->now)
 		return same(status, "approved")
 			       ? secex_buf_printf(out, "extend %s with a new due date and a new approval, or fix the finding "
 						  "and run 'secex close %s'", e->id, e->id)
@@ -668,7 +668,7 @@ static int collect(builder *b)
 	for (i = 0; rc == 0 && i < b->opts->nextra; i++) {
 		const secex_exception *e = b->opts->extra[i].exc;
 
-		if (!listable(b, e) || !secex_status_is_open(field(e, "status")))
+		if (!listable(b, e) || !secex_list_is_open(field(e, "status")))
 			continue;
 		/* awaiting here whatever it says: none of its approvals is in this history */
 		if ((rc = add_item(b, e, SECEX_REPORT_AWAITING, false)) == 0)

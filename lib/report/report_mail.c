@@ -183,7 +183,7 @@ static int date_header(secex_buf *out, int64_t now)
 	unsigned month, mday;
 	int year;
 
-	secex_civil_from_days(day, &year, &month, &mday);
+	secex_date_civil_from_days(day, &year, &month, &mday);
 	return secex_buf_printf(out, "Date: %s, %u %s %d %02d:%02d:%02d +0000\r\n", days[((day % 7) + 7) % 7], mday,
 				months[month - 1], year, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
@@ -226,7 +226,7 @@ static void id_domain(char *out, size_t len, const char *from, const char *organ
 /* 16 hex digits for owner: the same in one run (the file and the message sent), new in the next. */
 static void unique_part(char out[17], uint64_t nonce, const char *owner)
 {
-	snprintf(out, 17, "%016llx", (unsigned long long)(nonce ^ secex_hash(owner, strlen(owner))));
+	snprintf(out, 17, "%016llx", (unsigned long long)(nonce ^ secex_map_hash(owner, strlen(owner))));
 }
 
 /* The owner id as Message-ID text: letters, digits and "-_" kept, anything else as '-'. */
@@ -258,7 +258,7 @@ static int wrapped(secex_buf *out, const char *first, const char *rest, const ch
 			col++;
 		}
 		if (rc == 0) /* every body line comes through here: no user data can break one */
-			rc = secex_buf_put_safe(out, text, len, SECEX_SAFE_SPACE);
+			rc = secex_utf8_put_safe(out, text, len, SECEX_SAFE_SPACE);
 		col += width;
 		text += len + (text[len] == ' ');
 	}
@@ -269,7 +269,7 @@ static int wrapped(secex_buf *out, const char *first, const char *rest, const ch
  * line or a header. */
 static int flat(secex_buf *out, const char *s)
 {
-	return secex_buf_puts_safe(out, s, SECEX_SAFE_SPACE);
+	return secex_utf8_puts_safe(out, s, SECEX_SAFE_SPACE);
 }
 
 /* A finding no longer covered: the finding, where it was reported, its exception and why. */

@@ -32,7 +32,7 @@ static const char *owner_name(const secex_report_owner *o)
  * they become spaces. */
 static int put_plain(secex_buf *out, const char *s)
 {
-	return secex_buf_puts_safe(out, s, SECEX_SAFE_SPACE);
+	return secex_utf8_puts_safe(out, s, SECEX_SAFE_SPACE);
 }
 
 /* Appends s with the characters of `special` passed to esc one at a time, the runs between
@@ -45,7 +45,7 @@ static int put_runs(secex_buf *out, const char *s, const char *special, bool quo
 	while (s && *s && rc == 0) {
 		size_t run = strcspn(s, special);
 
-		if ((rc = secex_buf_put_safe(out, s, run, SECEX_SAFE_SPACE)) == 0 && s[run])
+		if ((rc = secex_utf8_put_safe(out, s, run, SECEX_SAFE_SPACE)) == 0 && s[run])
 			rc = esc(out, s[run++], quotes);
 		s += run;
 	}
@@ -470,11 +470,11 @@ int secex_report_date_text(secex_buf *out, const char *text)
 	unsigned month, mday;
 	int year, rc;
 
-	if (!text || !secex_when_parse(&t, text, strlen(text)))
+	if (!text || !secex_date_when_parse(&t, text, strlen(text)))
 		return secex_buf_puts(out, text ? text : "");
 	day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
 	secs = t - day * 86400;
-	secex_civil_from_days(day, &year, &month, &mday);
+	secex_date_civil_from_days(day, &year, &month, &mday);
 	rc = secex_buf_printf(out, "%u %s %d", mday, months[month - 1], year);
 	if (rc == 0 && strchr(text, 'T'))
 		rc = secex_buf_printf(out, ", %02d:%02d UTC", (int)(secs / 3600), (int)(secs / 60 % 60));
@@ -488,7 +488,7 @@ static int html_date(secex_buf *out, const char *text)
 	int64_t t;
 	int rc;
 
-	if (!text || !secex_when_parse(&t, text, strlen(text)))
+	if (!text || !secex_date_when_parse(&t, text, strlen(text)))
 		return put_html(out, or_q(text));
 	if ((rc = secex_buf_puts(out, "<time datetime=\"")) == 0 && (rc = put_html(out, text)) == 0 &&
 	    (rc = secex_buf_puts(out, "\">")) == 0)

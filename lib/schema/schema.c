@@ -385,8 +385,8 @@ static int percent_decode(secex_buf *out, const char *s, size_t n)
 
 	secex_buf_clear(out);
 	for (i = 0; i < n && rc == 0; i++) {
-		if (s[i] == '%' && i + 2 < n && secex_hexval(s[i + 1]) >= 0 && secex_hexval(s[i + 2]) >= 0) {
-			rc = secex_buf_putc(out, (char)(secex_hexval(s[i + 1]) * 16 + secex_hexval(s[i + 2])));
+		if (s[i] == '%' && i + 2 < n && secex_util_hexval(s[i + 1]) >= 0 && secex_util_hexval(s[i + 2]) >= 0) {
+			rc = secex_buf_putc(out, (char)(secex_util_hexval(s[i + 1]) * 16 + secex_util_hexval(s[i + 2])));
 			i += 2;
 		} else {
 			rc = secex_buf_putc(out, s[i]);
@@ -1387,7 +1387,7 @@ static void compile_keyword(cctx *cc, sch *s, const secex_member *m, keyword kw,
 		if (v->type != SECEX_NODE_STRING)
 			cfail(cc, "'format' must be a string; fix the schema");
 		else
-			s->format = secex_format_lookup(v->u.string.ptr);
+			s->format = secex_schema_format_lookup(v->u.string.ptr);
 		break;
 	case K_UNEVALPROPS:
 		s->uneval_props = compile_one(cc, m, base, depth);
@@ -1789,7 +1789,7 @@ static void report(vctx *c, uint32_t line, uint32_t col, const char *kw, const c
 		va_end(ap);
 	}
 	rc = rc ? rc : secex_buf_printf(&b, " (keyword '%s')", kw);
-	rc = rc ? rc : secex_diags_add(c->diags, "SX110", c->file, line, col, c->exception, NULL,
+	rc = rc ? rc : secex_diag_add(c->diags, "SX110", c->file, line, col, c->exception, NULL,
 				       "%s", b.ptr);
 	if (rc < 0)
 		c->rc = rc;
@@ -2097,7 +2097,7 @@ static bool v_string(vctx *c, const sch *s, const secex_node *x, bool rep)
 			FAIL("pattern", "pattern '%s' cannot be matched against %s (%s); change the value "
 			     "or the pattern", s->pattern_src, value_text(&a, x), pcre_message(&b, c->pcre_error));
 	}
-	if (s->format && c->S->format_assertion && !secex_format_check(s->format, str, len)) {
+	if (s->format && c->S->format_assertion && !secex_schema_format_check(s->format, str, len)) {
 		for (i = 0; i < sizeof(format_hints) / sizeof(format_hints[0]); i++)
 			if (format_hints[i].format == s->format)
 				FAIL("format", "%s is not a valid %s; %s", value_text(&a, x),
@@ -2300,7 +2300,7 @@ static bool v_array(vctx *c, const sch *s, const secex_node *x, bool rep)
 
 static size_t edit_distance(const char *a, size_t n, const char *b, size_t m)
 {
-	return secex_edit_distance(a, n, b, m, false);
+	return secex_suggest_distance(a, n, b, m, false);
 }
 
 /* The allowed property closest to key, within an edit distance of 2, or NULL. */

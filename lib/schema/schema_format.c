@@ -5,7 +5,7 @@
 #include "secex/util.h"
 #include "secex/banned.h"
 
-secex_format secex_format_lookup(const char *name)
+secex_format secex_schema_format_lookup(const char *name)
 {
 	static const struct {
 		const char *name;
@@ -29,7 +29,7 @@ static bool full_time(const char *s, size_t len)
 {
 	int64_t seconds;
 
-	return secex_time_parse(&seconds, s, len);
+	return secex_date_time_parse(&seconds, s, len);
 }
 
 static bool date_time(const char *s, size_t len)
@@ -241,7 +241,7 @@ static bool email(const char *s, size_t len)
 	return len > 0 && s[0] == '[' ? address_literal(s, len) : domain(s, len);
 }
 
-bool secex_format_check(secex_format format, const char *str, size_t len)
+bool secex_schema_format_check(secex_format format, const char *str, size_t len)
 {
 	int64_t days;
 

@@ -7,14 +7,14 @@
 #include "secex/commit.h"
 #include "secex/banned.h"
 
-void secex_signed_commit_init(secex_signed_commit *commit)
+void secex_commit_init(secex_signed_commit *commit)
 {
 	secex_signed_commit zero = SECEX_SIGNED_COMMIT_INIT;
 
 	*commit = zero;
 }
 
-void secex_signed_commit_release(secex_signed_commit *commit)
+void secex_commit_release(secex_signed_commit *commit)
 {
 	if (!commit)
 		return;

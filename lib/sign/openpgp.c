@@ -285,15 +285,15 @@ static bool pk_verify(const kr_key *k, const pgp_sig *s, const unsigned char *di
 	case PGP_RSA_SIGN: {
 		size_t width = (size_t)EVP_PKEY_get_size(k->evp);
 
-		return pgp_mpi(s->material, &p, &a) && p == s->material.n && width <= sizeof(buf) &&
+		return secex_openpgp_mpi(s->material, &p, &a) && p == s->material.n && width <= sizeof(buf) &&
 		       pad_into(buf, width, a) &&
 		       verify_ctx(k->evp, md_of(s->hashalgo), true, buf, width, dig, dlen);
 	}
 	case PGP_ECDSA:
-		return pgp_mpi(s->material, &p, &a) && pgp_mpi(s->material, &p, &b) &&
+		return secex_openpgp_mpi(s->material, &p, &a) && secex_openpgp_mpi(s->material, &p, &b) &&
 		       p == s->material.n && verify_ecdsa(k->evp, a, b, dig, dlen);
 	case PGP_EDDSA_LEGACY:
-		return pgp_mpi(s->material, &p, &a) && pgp_mpi(s->material, &p, &b) &&
+		return secex_openpgp_mpi(s->material, &p, &a) && secex_openpgp_mpi(s->material, &p, &b) &&
 		       p == s->material.n && pad_into(buf, 32, a) && pad_into(buf + 32, 32, b) &&
 		       verify_eddsa(k->evp, buf, dig, dlen);
 	case PGP_ED25519:
@@ -350,7 +350,7 @@ static bool backsig_valid(const pgp_sig *bind, const kr_key *sub, const pgp_pubk
 	const char *why = NULL;
 	pgp_sig back;
 
-	return bind->embedded.n && pgp_sig_parse(&back, bind->embedded, &why) == 0 &&
+	return bind->embedded.n && secex_openpgp_sig_parse(&back, bind->embedded, &why) == 0 &&
 	       back.type == PGP_SIG_PRIMARY_BINDING && names(&back, sub) &&
 	       key_sig_valid(&back, sub, primary, NULL, &sub->pk);
 }
@@ -392,7 +392,7 @@ static void key_signature(block_state *b, pgp_span body)
 
 	size_t cost = pri->pk.body.n + (sub ? sub->pk.body.n : b->uid.body.n) + body.n;
 
-	if (b->skip || pgp_sig_parse(&s, body, &why) < 0 || !names(&s, pri) || s.created < 0 ||
+	if (b->skip || secex_openpgp_sig_parse(&s, body, &why) < 0 || !names(&s, pri) || s.created < 0 ||
 	    (s.expires && s.created + (int64_t)s.expires <= b->now) || s.pkalgo != pri->pk.algo)
 		return;
 	/* linear time on any key text: a bounded amount of hashing per byte of it */
@@ -435,7 +435,7 @@ static int add_key(secex_openpgp_keyring *kr, pgp_span body, size_t primary, con
 	}
 	k = &kr->keys[kr->n];
 	memset(k, 0, sizeof(*k));
-	if (pgp_pubkey_parse(&k->pk, body, why) < 0)
+	if (secex_openpgp_pubkey_parse(&k->pk, body, why) < 0)
 		return SECEX_EINVALID;
 	c = EVP_MD_CTX_new();
 	ok = c && EVP_DigestInit_ex(c, EVP_sha1(), NULL) == 1 && EVP_DigestUpdate(c, head, 3) == 1 &&
@@ -491,7 +491,7 @@ static int build_keys(secex_openpgp_keyring *kr, const unsigned char *d, size_t 
 	memset(&b, 0, sizeof(b));
 	b.now = (int64_t)time(NULL);
 	b.budget = 1024 * 1024 + 16 * n;
-	while ((rc = pgp_packet_next(d, n, &pos, &pk, why)) == 1) {
+	while ((rc = secex_openpgp_packet_next(d, n, &pos, &pk, why)) == 1) {
 		if (pk.tag == PGP_TAG_PUBLIC_KEY) {
 			if (b.primary)
 				finish_primary(&kr->keys[pri], &b);
@@ -536,10 +536,10 @@ static int check_keys(const unsigned char *d, size_t n, const char **why)
 	pgp_pubkey key;
 	int rc;
 
-	while ((rc = pgp_packet_next(d, n, &pos, &pk, why)) == 1) {
+	while ((rc = secex_openpgp_packet_next(d, n, &pos, &pk, why)) == 1) {
 		switch (pk.tag) {
 		case PGP_TAG_PUBLIC_KEY:
-			if ((rc = pgp_pubkey_parse(&key, pk.body, why)) < 0)
+			if ((rc = secex_openpgp_pubkey_parse(&key, pk.body, why)) < 0)
 				return rc;
 			nkeys++;
 			break;
@@ -625,7 +625,7 @@ static int dearmor_keys(secex_buf *bin, const char *armoured, size_t len, const 
 	size_t pos = 0, nblocks = 0;
 	int rc;
 
-	while ((rc = pgp_dearmor(bin, label, sizeof(label), armoured, len, &pos, why)) == 1) {
+	while ((rc = secex_openpgp_dearmor(bin, label, sizeof(label), armoured, len, &pos, why)) == 1) {
 		nblocks++;
 		if (strcmp(label, "PRIVATE KEY BLOCK") == 0 || strcmp(label, "SECRET KEY BLOCK") == 0)
 			return secex_error_set(SECEX_EINVALID, "this is a SECRET OpenPGP key: remove it "
@@ -706,16 +706,16 @@ static int read_signature(secex_sig_result *out, secex_buf *bin, pgp_sig *s, con
 	if (siglen > SIG_MAX)
 		return secex_sig_result_fail(out, SECEX_SIG_MALFORMED, "OpenPGP signature of %zu "
 					     "bytes is too large", siglen) < 0 ? SECEX_ENOMEM : 1;
-	rc = pgp_dearmor(bin, label, sizeof(label), sig, siglen, &pos, &why);
+	rc = secex_openpgp_dearmor(bin, label, sizeof(label), sig, siglen, &pos, &why);
 	if (rc == SECEX_ENOMEM)
 		return rc;
 	if (rc == 0)
 		why = "it is empty";
 	if (rc == 1 && strcmp(label, "SIGNATURE") != 0 && strcmp(label, "MESSAGE") != 0)
 		why = "its armour is not '-----BEGIN PGP SIGNATURE-----'";
-	if (rc == 1 && !why && !pgp_rest_blank(sig, siglen, pos))
+	if (rc == 1 && !why && !secex_openpgp_rest_blank(sig, siglen, pos))
 		why = "it has text after its armour";
-	while (!why && (rc = pgp_packet_next((const unsigned char *)bin->ptr, bin->size, &ppos, &pk,
+	while (!why && (rc = secex_openpgp_packet_next((const unsigned char *)bin->ptr, bin->size, &ppos, &pk,
 					     &why)) == 1) {
 		if (npackets++ == 0)
 			first = pk;
@@ -725,7 +725,7 @@ static int read_signature(secex_sig_result *out, secex_buf *bin, pgp_sig *s, con
 	}
 	if (!why && npackets != 1)
 		why = "it holds more than one signature; secex requires exactly one";
-	if (!why && pgp_sig_parse(s, first.body, &why) == 0)
+	if (!why && secex_openpgp_sig_parse(s, first.body, &why) == 0)
 		return 0;
 	return secex_sig_result_fail(out, SECEX_SIG_MALFORMED, "not a valid OpenPGP signature: %s",
 				     why) < 0 ? SECEX_ENOMEM : 1;
@@ -773,7 +773,7 @@ static int precheck(secex_sig_result *out, const pgp_sig *s, const char *who)
 	else if (!md_of(s->hashalgo))
 		rc = secex_sig_result_fail(out, SECEX_SIG_UNSUPPORTED, "OpenPGP signature by key %s "
 					   "uses %s (hash %d), which secex does not accept; sign "
-					   "again with SHA-256 or better", who, pgp_hash_name(s->hashalgo),
+					   "again with SHA-256 or better", who, secex_openpgp_hash_name(s->hashalgo),
 					   s->hashalgo);
 	else if (s->critical)
 		rc = secex_sig_result_fail(out, SECEX_SIG_UNSUPPORTED, "OpenPGP signature by key %s "
@@ -855,7 +855,7 @@ int secex_openpgp_verify(secex_sig_result *out, secex_openpgp_keyring *kr,
 	if ((rc = precheck(out, &s, who)) != 0)
 		goto cleanup;
 	if (!document_digest(&s, payload, len, dig, &dlen)) {
-		rc = secex_error_set(SECEX_ERROR, "cannot compute %s", pgp_hash_name(s.hashalgo));
+		rc = secex_error_set(SECEX_ERROR, "cannot compute %s", secex_openpgp_hash_name(s.hashalgo));
 		goto cleanup;
 	}
 	/* normally one key; a key id several keys share: the first that signed, or the

@@ -99,29 +99,29 @@ typedef struct {
  * what follows "BEGIN PGP ". Checks the CRC-24 when the armour has one. Returns 1 for a
  * block, 0 when only blank lines are left, SECEX_EINVALID with *why set, or SECEX_ENOMEM.
  */
-int pgp_dearmor(secex_buf *out, char *label, size_t labelcap, const char *text, size_t len,
+int secex_openpgp_dearmor(secex_buf *out, char *label, size_t labelcap, const char *text, size_t len,
 		size_t *pos, const char **why);
 /* Whether only blank lines follow *pos. */
-bool pgp_rest_blank(const char *text, size_t len, size_t pos);
+bool secex_openpgp_rest_blank(const char *text, size_t len, size_t pos);
 
 /* The next packet of d from *pos: 1, 0 at the end, SECEX_EINVALID with *why. Partial and
  * indeterminate lengths are refused: keys and detached signatures never need them. */
-int pgp_packet_next(const unsigned char *d, size_t n, size_t *pos, pgp_packet *pk,
+int secex_openpgp_packet_next(const unsigned char *d, size_t n, size_t *pos, pgp_packet *pk,
 		    const char **why);
 
 /* Parses a signature packet body: 0, or SECEX_EINVALID with *why (a version other than 4
  * says so). */
-int pgp_sig_parse(pgp_sig *out, pgp_span body, const char **why);
+int secex_openpgp_sig_parse(pgp_sig *out, pgp_span body, const char **why);
 
 /* Parses a public key packet body: 0, or SECEX_EINVALID with *why. An algorithm secex
  * does not verify with still parses (algo says which); its fields stay empty. */
-int pgp_pubkey_parse(pgp_pubkey *out, pgp_span body, const char **why);
+int secex_openpgp_pubkey_parse(pgp_pubkey *out, pgp_span body, const char **why);
 
 /* Reads an MPI at *pos of s: its magnitude without leading zero octets. */
-bool pgp_mpi(pgp_span s, size_t *pos, pgp_span *out);
+bool secex_openpgp_mpi(pgp_span s, size_t *pos, pgp_span *out);
 
 /* "SHA-256", "RSA", ... for messages. */
-const char *pgp_hash_name(int algo);
-const char *pgp_algo_name(int algo);
+const char *secex_openpgp_hash_name(int algo);
+const char *secex_openpgp_algo_name(int algo);
 
 #endif

@@ -74,7 +74,7 @@ static uint32_t crc24(const unsigned char *d, size_t n)
  * what follows "BEGIN PGP ". Returns 1 for a block, 0 when only blank lines are left,
  * SECEX_EINVALID with *why set, or SECEX_ENOMEM.
  */
-int pgp_dearmor(secex_buf *out, char *label, size_t labelcap, const char *text, size_t len,
+int secex_openpgp_dearmor(secex_buf *out, char *label, size_t labelcap, const char *text, size_t len,
 		size_t *pos, const char **why)
 {
 	static const char begin[] = "-----BEGIN PGP ", end[] = "-----END PGP ";
@@ -177,7 +177,7 @@ cleanup:
 }
 
 
-bool pgp_rest_blank(const char *text, size_t len, size_t pos)
+bool secex_openpgp_rest_blank(const char *text, size_t len, size_t pos)
 {
 	const char *line;
 	size_t n;
@@ -195,7 +195,7 @@ static uint32_t be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-int pgp_packet_next(const unsigned char *d, size_t n, size_t *pos, pgp_packet *pk, const char **why)
+int secex_openpgp_packet_next(const unsigned char *d, size_t n, size_t *pos, pgp_packet *pk, const char **why)
 {
 	size_t p = *pos, len, k, nlen;
 	unsigned char b;
@@ -253,7 +253,7 @@ truncated:
 	return SECEX_EINVALID;
 }
 
-bool pgp_mpi(pgp_span s, size_t *pos, pgp_span *out)
+bool secex_openpgp_mpi(pgp_span s, size_t *pos, pgp_span *out)
 {
 	size_t p = *pos, bits, len;
 
@@ -401,7 +401,7 @@ static bool subpackets(pgp_sig *s, const unsigned char *d, size_t n, bool hashed
 	return true;
 }
 
-int pgp_sig_parse(pgp_sig *out, pgp_span body, const char **why)
+int secex_openpgp_sig_parse(pgp_sig *out, pgp_span body, const char **why)
 {
 	const unsigned char *d = body.p;
 	size_t n = body.n, hlen, ulen, p;
@@ -481,7 +481,7 @@ static bool parse_curve(pgp_pubkey *k, pgp_span b, size_t *p)
 	return true;
 }
 
-int pgp_pubkey_parse(pgp_pubkey *out, pgp_span b, const char **why)
+int secex_openpgp_pubkey_parse(pgp_pubkey *out, pgp_span b, const char **why)
 {
 	size_t p = 6;
 	bool ok = true;
@@ -504,13 +504,13 @@ int pgp_pubkey_parse(pgp_pubkey *out, pgp_span b, const char **why)
 	switch (out->algo) {
 	case PGP_RSA:
 	case PGP_RSA_SIGN:
-		ok = pgp_mpi(b, &p, &out->n) && pgp_mpi(b, &p, &out->e) && p == b.n;
+		ok = secex_openpgp_mpi(b, &p, &out->n) && secex_openpgp_mpi(b, &p, &out->e) && p == b.n;
 		break;
 	case PGP_ECDSA:
-		ok = parse_curve(out, b, &p) && pgp_mpi(b, &p, &out->point) && p == b.n;
+		ok = parse_curve(out, b, &p) && secex_openpgp_mpi(b, &p, &out->point) && p == b.n;
 		break;
 	case PGP_EDDSA_LEGACY:
-		ok = parse_curve(out, b, &p) && pgp_mpi(b, &p, &out->point) && p == b.n;
+		ok = parse_curve(out, b, &p) && secex_openpgp_mpi(b, &p, &out->point) && p == b.n;
 		/* the point is 0x40 followed by the 32-byte key */
 		if (ok && out->curve && (out->point.n != 33 || out->point.p[0] != 0x40))
 			ok = false;
@@ -535,7 +535,7 @@ int pgp_pubkey_parse(pgp_pubkey *out, pgp_span b, const char **why)
 	return 0;
 }
 
-const char *pgp_hash_name(int algo)
+const char *secex_openpgp_hash_name(int algo)
 {
 	switch (algo) {
 	case 1: return "MD5";
@@ -551,7 +551,7 @@ const char *pgp_hash_name(int algo)
 	return "an unknown hash";
 }
 
-const char *pgp_algo_name(int algo)
+const char *secex_openpgp_algo_name(int algo)
 {
 	switch (algo) {
 	case PGP_RSA:

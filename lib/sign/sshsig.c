@@ -279,14 +279,14 @@ static EVP_PKEY *key_to_evp(const pubkey *k)
 	return pkey;
 }
 
-void secex_ssh_key_init(secex_ssh_key *key)
+void secex_sshsig_key_init(secex_ssh_key *key)
 {
 	secex_ssh_key zero = SECEX_SSH_KEY_INIT;
 
 	*key = zero;
 }
 
-void secex_ssh_key_release(secex_ssh_key *key)
+void secex_sshsig_key_release(secex_ssh_key *key)
 {
 	if (!key)
 		return;
@@ -296,13 +296,13 @@ void secex_ssh_key_release(secex_ssh_key *key)
 	key->bits = 0;
 }
 
-bool secex_ssh_key_equal(const secex_ssh_key *key, const secex_buf *blob)
+bool secex_sshsig_key_equal(const secex_ssh_key *key, const secex_buf *blob)
 {
 	return key->blob.size != 0 && key->blob.size == blob->size &&
 	       memcmp(key->blob.ptr, blob->ptr, blob->size) == 0;
 }
 
-int secex_ssh_fingerprint(secex_buf *out, const void *blob, size_t len)
+int secex_sshsig_fingerprint(secex_buf *out, const void *blob, size_t len)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -320,7 +320,7 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-int secex_ssh_key_parse(secex_ssh_key *out, const char *line, size_t len)
+int secex_sshsig_key_parse(secex_ssh_key *out, const char *line, size_t len)
 {
 	secex_buf why = SECEX_BUF_INIT;
 	const char *end = line + len, *type, *b64;
@@ -597,7 +597,7 @@ int secex_sshsig_verify(secex_sig_result *out, const char *sig, size_t siglen,
 		goto cleanup;
 	}
 	if ((rc = secex_buf_put(&out->key, (const char *)pk, pklen)) < 0 ||
-	    (rc = secex_ssh_fingerprint(&out->fingerprint, pk, pklen)) < 0)
+	    (rc = secex_sshsig_fingerprint(&out->fingerprint, pk, pklen)) < 0)
 		goto cleanup;
 	if (!str_eq(sns, nslen, ns)) {
 		if ((rc = secex_buf_puts(&why, "")) < 0 ||

@@ -10,6 +10,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (secex_commit_split(&commit, (const char *)data, size) == 0 &&
 	    commit.state == SECEX_COMMIT_SIGNED)
 		(void)secex_signature_detect(commit.signature.ptr, commit.signature.size);
-	secex_signed_commit_release(&commit);
+	secex_commit_release(&commit);
 	return 0;
 }

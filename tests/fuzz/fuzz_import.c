@@ -20,7 +20,7 @@ static void load_demo(void)
 	    secex_snapshot_load_policy(&snap, tree, &diags) < 0 || !snap->roster)
 		abort(); /* the demo must load: a fuzzer without a roster tests nothing */
 	secex_tree_free(tree);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -34,6 +34,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.now = 1795000000; /* 2026-11-18 */
 	secex_import_plan_csv(&plan, snap, (const char *)data, size, &opts, &diags);
 	secex_import_plan_release(&plan);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return 0;
 }

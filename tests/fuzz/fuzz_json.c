@@ -10,6 +10,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	secex_json_parse(&doc, (const char *)data, size, "fuzz.json", &diags);
 	secex_doc_free(doc);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return 0;
 }

@@ -31,12 +31,12 @@ static void load_and_validate(const uint8_t *data, size_t size, const char *name
 	bool valid;
 
 	if (secex_doc_parse(&doc, (const char *)data, size, name, &diags) == 0 && doc &&
-	    secex_schema_builtin(&schema, "exception") == 0)
+	    secex_snapshot_builtin_schema(&schema, "exception") == 0)
 		secex_schema_validate(&valid, schema, secex_doc_root(doc), name, NULL, &diags);
 	if (doc)
 		facts(doc);
 	secex_doc_free(doc);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -11,7 +11,7 @@ static secex_doc *load(const char *data, size_t len, const char *kind, secex_dia
 	bool valid = false;
 
 	if (secex_yaml_parse(&doc, data, len, kind, diags) == 0 && doc &&
-	    secex_schema_builtin(&schema, kind) == 0)
+	    secex_snapshot_builtin_schema(&schema, kind) == 0)
 		secex_schema_validate(&valid, schema, secex_doc_root(doc), kind, NULL, diags);
 	if (valid)
 		return doc;
@@ -34,11 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((doc = load(r, rlen, "people", &diags)))
 		secex_roster_from_doc(&roster, doc, "people", &diags);
 	if (policy && roster)
-		secex_policy_check_roster(policy, roster, &diags);
+		secex_roster_check(policy, roster, &diags);
 	if (policy)
 		secex_policy_apply_severity(policy, &diags);
 	secex_roster_free(roster);
 	secex_policy_free(policy);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return 0;
 }

@@ -23,10 +23,10 @@ static void describe_all(const secex_scan_report *r)
 		if (r->items[i].purl) {
 			secex_purl p;
 
-			if (secex_purl_parse(&p, r->items[i].purl))
-				secex_purl_release(&p);
+			if (secex_scan_purl_parse(&p, r->items[i].purl))
+				secex_scan_purl_release(&p);
 			else
-				secex_purl_release(&p);
+				secex_scan_purl_release(&p);
 		}
 	}
 	secex_buf_release(&b);
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (secex_scan_read(&r, (const char *)data, size, "fuzz.json", f, &diags) == 0 && r)
 			describe_all(r);
 		secex_scan_report_free(r);
-		secex_diags_release(&diags);
+		secex_diag_release(&diags);
 	}
 	return 0;
 }

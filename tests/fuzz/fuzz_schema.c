@@ -27,6 +27,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	secex_schema_free(schema);
 	secex_doc_free(idoc);
 	secex_doc_free(sdoc);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return 0;
 }

@@ -15,13 +15,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_split(data, size, &a, &alen, &b, &blen);
 	secex_sshsig_verify(&result, a, alen, b, blen, NULL);
-	if (secex_ssh_key_parse(&key, a, alen) == 0) {
-		(void)secex_ssh_key_equal(&key, &result.key);
-		secex_ssh_fingerprint(&fpr, key.blob.ptr, key.blob.size);
+	if (secex_sshsig_key_parse(&key, a, alen) == 0) {
+		(void)secex_sshsig_key_equal(&key, &result.key);
+		secex_sshsig_fingerprint(&fpr, key.blob.ptr, key.blob.size);
 	}
 	secex_signature_verify(&result, NULL, a, alen, b, blen);
 	secex_buf_release(&fpr);
-	secex_ssh_key_release(&key);
+	secex_sshsig_key_release(&key);
 	secex_sig_result_release(&result);
 	return 0;
 }

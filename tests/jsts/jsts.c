@@ -120,7 +120,7 @@ static void run_case(totals *t, const char *label, const secex_node *c, bool for
 		} else {
 			t->passed++;
 		}
-		secex_diags_release(&diags);
+		secex_diag_release(&diags);
 	}
 	secex_schema_free(compiled);
 }
@@ -141,7 +141,7 @@ static secex_doc *load_json(const char *path, const char *label)
 	else if (!doc)
 		printf("FAIL %s:%u:%u: %s [%s]\n", label, diags.items[0].line, diags.items[0].column,
 		       diags.items[0].message, diags.items[0].code);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	secex_buf_release(&text);
 	return doc;
 }

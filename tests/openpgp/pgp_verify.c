@@ -109,7 +109,7 @@ cleanup:
 		free(objects.items[i]);
 	}
 	secex_vec_release(&objects);
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 	secex_openpgp_keyring_free(kr);
 	return rc < 0 ? 1 : 0;

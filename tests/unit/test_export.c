@@ -32,7 +32,7 @@ static void test_node_json(void **state)
 	assert_string_equal(secex_buf_cstr(&out), want);
 	secex_buf_release(&out);
 	secex_doc_free(doc);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 /* Writes one field and reads it back as the only field of a record. */
@@ -43,16 +43,16 @@ static void round_trip(const char *field, const char *written)
 	csv_reader r;
 
 	memset(&rec, 0, sizeof(rec));
-	assert_int_equal(csv_put_field(&out, field, true), 0);
+	assert_int_equal(secex_csv_put_field(&out, field, true), 0);
 	assert_string_equal(secex_buf_cstr(&out), written);
-	assert_int_equal(csv_end_record(&out), 0);
-	csv_reader_init(&r, out.ptr, out.size);
-	assert_int_equal(csv_next(&rec, &r), 1);
+	assert_int_equal(secex_csv_end_record(&out), 0);
+	secex_csv_reader_init(&r, out.ptr, out.size);
+	assert_int_equal(secex_csv_next(&rec, &r), 1);
 	assert_null(rec.error);
 	assert_int_equal(rec.fields.n, 1);
-	assert_string_equal(csv_unguard(rec.fields.items[0]), field);
-	assert_int_equal(csv_next(&rec, &r), 0);
-	csv_record_release(&rec);
+	assert_string_equal(secex_csv_unguard(rec.fields.items[0]), field);
+	assert_int_equal(secex_csv_next(&rec, &r), 0);
+	secex_csv_record_release(&rec);
 	secex_buf_release(&out);
 }
 
@@ -84,30 +84,30 @@ static void test_csv_reading(void **state)
 
 	(void)state;
 	memset(&rec, 0, sizeof(rec));
-	csv_reader_init(&r, text, strlen(text));
-	assert_int_equal(csv_next(&rec, &r), 1); /* BOM dropped, blanks around ", " trimmed */
+	secex_csv_reader_init(&r, text, strlen(text));
+	assert_int_equal(secex_csv_next(&rec, &r), 1); /* BOM dropped, blanks around ", " trimmed */
 	assert_int_equal(rec.line, 1);
 	assert_int_equal(rec.fields.n, 3);
 	assert_string_equal(rec.fields.items[0], "Priority");
 	assert_string_equal(rec.fields.items[1], "Status");
 	assert_string_equal(rec.fields.items[2], "Notes");
-	assert_int_equal(csv_next(&rec, &r), 1); /* the blank line is no record */
+	assert_int_equal(secex_csv_next(&rec, &r), 1); /* the blank line is no record */
 	assert_int_equal(rec.line, 3);
 	assert_string_equal(rec.fields.items[1], "a \"b\",\nc"); /* CRLF in a field becomes LF */
 	assert_string_equal(rec.fields.items[2], "x");
-	assert_int_equal(csv_next(&rec, &r), 1);
+	assert_int_equal(secex_csv_next(&rec, &r), 1);
 	assert_int_equal(rec.line, 5); /* a lone CR ends a line too */
 	assert_string_equal(rec.fields.items[0], "Low");
-	assert_int_equal(csv_next(&rec, &r), 1);
+	assert_int_equal(secex_csv_next(&rec, &r), 1);
 	assert_non_null(rec.error);
 	assert_int_equal(rec.error_line, 6);
 	assert_int_equal(rec.error_field, 2);
-	assert_int_equal(csv_next(&rec, &r), 1);
+	assert_int_equal(secex_csv_next(&rec, &r), 1);
 	assert_non_null(strstr(rec.error, "never ends"));
 	assert_int_equal(rec.error_line, 7);
 	assert_int_equal(rec.error_field, 2);
-	assert_int_equal(csv_next(&rec, &r), 0);
-	csv_record_release(&rec);
+	assert_int_equal(secex_csv_next(&rec, &r), 0);
+	secex_csv_record_release(&rec);
 }
 
 static void test_vocabulary(void **state)
@@ -115,25 +115,25 @@ static void test_vocabulary(void **state)
 	int64_t days;
 
 	(void)state;
-	assert_true(tracker_date_parse(&days, "1/1/2000"));
-	assert_int_equal(days, secex_days_from_civil(2000, 1, 1));
-	assert_true(tracker_date_parse(&days, "12/31/1999"));
-	assert_int_equal(days, secex_days_from_civil(1999, 12, 31));
-	assert_true(tracker_date_parse(&days, "2024-02-29"));
-	assert_false(tracker_date_parse(&days, "2/30/2000"));
-	assert_false(tracker_date_parse(&days, "13/1/2000"));
-	assert_false(tracker_date_parse(&days, "1/1/99"));
-	assert_false(tracker_date_parse(&days, "1/1/2000x"));
-	assert_false(tracker_date_parse(&days, ""));
-	assert_string_equal(tracker_status_parse("Pending"), "requested");
-	assert_string_equal(tracker_status_parse("in review"), "in-review");
-	assert_string_equal(tracker_status_parse("APPROVED"), "approved");
-	assert_null(tracker_status_parse("Expired"));
-	assert_string_equal(tracker_status_name("needs-info"), "Pending");
-	assert_string_equal(tracker_type_parse("accept risk without fix"), "acceptance");
-	assert_string_equal(tracker_type_parse("Extension"), "extension");
-	assert_null(tracker_type_parse("Risk sharing"));
-	assert_string_equal(tracker_type_name("extension"), "Risk extension");
+	assert_true(secex_tracker_date_parse(&days, "1/1/2000"));
+	assert_int_equal(days, secex_date_days_from_civil(2000, 1, 1));
+	assert_true(secex_tracker_date_parse(&days, "12/31/1999"));
+	assert_int_equal(days, secex_date_days_from_civil(1999, 12, 31));
+	assert_true(secex_tracker_date_parse(&days, "2024-02-29"));
+	assert_false(secex_tracker_date_parse(&days, "2/30/2000"));
+	assert_false(secex_tracker_date_parse(&days, "13/1/2000"));
+	assert_false(secex_tracker_date_parse(&days, "1/1/99"));
+	assert_false(secex_tracker_date_parse(&days, "1/1/2000x"));
+	assert_false(secex_tracker_date_parse(&days, ""));
+	assert_string_equal(secex_tracker_status_parse("Pending"), "requested");
+	assert_string_equal(secex_tracker_status_parse("in review"), "in-review");
+	assert_string_equal(secex_tracker_status_parse("APPROVED"), "approved");
+	assert_null(secex_tracker_status_parse("Expired"));
+	assert_string_equal(secex_tracker_status_name("needs-info"), "Pending");
+	assert_string_equal(secex_tracker_type_parse("accept risk without fix"), "acceptance");
+	assert_string_equal(secex_tracker_type_parse("Extension"), "extension");
+	assert_null(secex_tracker_type_parse("Risk sharing"));
+	assert_string_equal(secex_tracker_type_name("extension"), "Risk extension");
 }
 
 /* The suppressions written when every approval verifies (history judges that elsewhere). */
@@ -145,7 +145,7 @@ static size_t suppressions(secex_snapshot *snap, secex_export_format format, con
 	size_t i, count = 0, unverified = 0;
 
 	assert_non_null(verified);
-	assert_true(secex_when_parse(&opts.now, when, strlen(when)));
+	assert_true(secex_date_when_parse(&opts.now, when, strlen(when)));
 	assert_int_equal(secex_export_write(&out, &unverified, snap, format, &opts), 0);
 	if (format != SECEX_EXPORT_CSV && format != SECEX_EXPORT_JSON)
 		assert_int_equal(unverified, 0); /* without the verdicts nothing is suppressed */
@@ -181,7 +181,7 @@ static void test_expiry(void **state)
 	secex_snapshot_free(snap);
 	secex_tree_free(tree);
 	secex_buf_release(&dir);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 /* ---- scanner files, checked with each scanner's matching rule ---- */
@@ -231,10 +231,10 @@ static int scanner_setup(void **state)
 	snprintf(fx->root, sizeof(fx->root), "/tmp/secex-export-XXXXXX");
 	assert_non_null(mkdtemp(fx->root));
 	secex_buf_printf(&a, "%s/.secex", fx->root);
-	assert_int_equal(secex_dir_create(a.ptr), 0);
+	assert_int_equal(secex_file_mkdirs(a.ptr), 0);
 	secex_buf_clear(&a);
 	secex_buf_printf(&a, "%s/exceptions", fx->root);
-	assert_int_equal(secex_dir_create(a.ptr), 0);
+	assert_int_equal(secex_file_mkdirs(a.ptr), 0);
 	for (from = "policy.yaml"; from; from = strcmp(from, "policy.yaml") == 0 ? "people.yaml" : NULL) {
 		secex_buf_clear(&a);
 		secex_buf_clear(&b);
@@ -273,7 +273,7 @@ static int scanner_teardown(void **state)
 
 	secex_snapshot_free(fx->snap);
 	secex_tree_free(fx->tree);
-	secex_diags_release(&fx->diags);
+	secex_diag_release(&fx->diags);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->root);
 	assert_int_equal(system(cmd), 0);
 	free(fx);
@@ -289,7 +289,7 @@ static secex_doc *scanner_export(scanner_fixture *fx, secex_export_format format
 	bool verified[2] = { true, true };
 
 	assert_int_equal(fx->snap->n, 1);
-	assert_true(secex_when_parse(&opts.now, "2026-12-01", 10));
+	assert_true(secex_date_when_parse(&opts.now, "2026-12-01", 10));
 	opts.verified = verified;
 	opts.warnings = warnings;
 	assert_int_equal(secex_export_write(&out, NULL, fx->snap, format, &opts), 0);

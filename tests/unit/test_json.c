@@ -49,7 +49,7 @@ static void reject_len(const char *text, size_t len, const char *code, uint32_t 
 			 diags.items[0].line, diags.items[0].column, diags.items[0].message);
 	assert_string_equal(diags.items[0].file, "t.json");
 	assert_message_style(diags.items[0].message);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 static void reject(const char *text, const char *code, uint32_t line, uint32_t col)
@@ -243,7 +243,7 @@ static void test_allow_nul(void **state)
 	assert_int_equal(secex_json_parse_opts(&doc, text, strlen(text), "t.json", &diags, NULL), 0);
 	assert_null(doc);
 	assert_int_equal(diags.n, 1);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 static void test_syntax_errors(void **state)
@@ -283,15 +283,15 @@ static void test_messages(void **state)
 	assert_null(parse("[1 2]", &diags));
 	assert_string_equal(diags.items[0].message,
 			    "expected ',' or ']' after an array item, found '2'; add the missing ','");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	assert_null(parse("{\"a\":1,}", &diags));
 	assert_string_equal(diags.items[0].message,
 			    "expected a key in double quotes, found '}'; remove the trailing ','");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	assert_null(parse("{\"x\": 1, \"x\": 2}", &diags));
 	assert_string_equal(diags.items[0].message,
 			    "duplicate key 'x' (first at line 1, column 2); remove one of them");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 static void test_duplicates(void **state)
@@ -319,7 +319,7 @@ static void test_duplicates(void **state)
 	assert_int_equal(diags.n, 1);
 	assert_string_equal(diags.items[0].code, "SX102");
 	assert_int_equal(diags.items[0].column, big.size - 8);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	/* and without one */
 	big.size -= 9;
 	big.ptr[big.size - 1] = '}';

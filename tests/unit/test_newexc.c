@@ -92,7 +92,7 @@ static void unload(loaded *l)
 {
 	secex_snapshot_free(l->snap);
 	secex_tree_free(l->tree);
-	secex_diags_release(&l->diags);
+	secex_diag_release(&l->diags);
 }
 
 /* The next two ids with this policy pattern, after the files there; `late` is a file
@@ -169,11 +169,11 @@ static char *check_one(const loaded *l, const secex_new_fields *f, const char *f
 	if (d.n) {
 		assert_string_equal(d.items[0].code, code);
 		assert_string_equal(d.items[0].file, "exceptions/EXC-0001.yaml");
-		msg = secex_strndup(d.items[0].message, strlen(d.items[0].message));
+		msg = secex_util_strndup(d.items[0].message, strlen(d.items[0].message));
 	} else {
 		assert_null(code);
 	}
-	secex_diags_release(&d);
+	secex_diag_release(&d);
 	return msg;
 }
 
@@ -346,13 +346,13 @@ static void test_text_round_trip(void **state)
 	f.priority = "urgent";
 	assert_int_equal(secex_new_text(&text, &f), 0);
 	assert_int_equal(secex_new_check(&d, l.snap, "exceptions/EXC-0007.yaml", text.ptr, text.size), 0);
-	secex_diags_sort(&d);
+	secex_diag_sort(&d);
 	assert_int_equal(d.n, 2);
 	assert_string_equal(d.items[0].code, "SX120");
 	assert_string_equal(d.items[1].code, "SX122");
 	secex_doc_free(doc);
 	secex_buf_release(&text);
-	secex_diags_release(&d);
+	secex_diag_release(&d);
 	unload(&l);
 }
 

@@ -46,7 +46,7 @@ static void test_default_policy(void **state)
 	assert_false(secex_policy_role_implies(p, "cto", "security-director"));
 	assert_true(secex_policy_is_substantive(p, "due_date"));
 	assert_false(secex_policy_is_substantive(p, "approvals"));
-	assert_true(secex_strlist_has(&p->admin_roles, "secex-admin"));
+	assert_true(secex_policy_strlist_has(&p->admin_roles, "secex-admin"));
 	assert_int_equal(p->expiring_within, 14 * 86400);
 	assert_int_equal(p->risk_owner_must_approve, SECEX_RISK_OWNER_ACCEPTANCE);
 	secex_policy_free(p);
@@ -68,7 +68,7 @@ static void test_role_cycle(void **state)
 	assert_true(secex_policy_role_implies(p, "a", "c"));
 	assert_false(secex_policy_role_implies(p, "a", "z"));
 	secex_policy_free(p);
-	secex_diags_release(&d);
+	secex_diag_release(&d);
 }
 
 static void test_unknown_group_role(void **state)
@@ -87,7 +87,7 @@ static void test_unknown_group_role(void **state)
 	assert_int_equal(d.items[0].line, 8);
 	assert_non_null(strstr(d.items[1].message, "SX999"));
 	secex_policy_free(p);
-	secex_diags_release(&d);
+	secex_diag_release(&d);
 }
 
 static void test_bad_id_pattern(void **state)
@@ -104,7 +104,7 @@ static void test_bad_id_pattern(void **state)
 	assert_int_equal(d.items[0].line, 2);
 	assert_null(p->id_schema);
 	secex_policy_free(p);
-	secex_diags_release(&d);
+	secex_diag_release(&d);
 }
 
 static void test_roster(void **state)
@@ -129,13 +129,13 @@ static void test_roster(void **state)
 	assert_int_equal(ana->keys[0].kind, SECEX_KEY_SSH);
 	assert_int_equal(ana->keys[1].kind, SECEX_KEY_OPENPGP);
 	assert_string_equal(ana->keys[1].fingerprint, "0123456789ABCDEF0123456789ABCDEF01234567");
-	assert_int_equal(ana->keys[1].valid_before, secex_days_from_civil(2026, 1, 1) * 86400);
+	assert_int_equal(ana->keys[1].valid_before, secex_date_days_from_civil(2026, 1, 1) * 86400);
 	assert_int_equal(ana->keys[1].valid_after, INT64_MIN);
 	assert_int_equal(d.n, 2); /* unknown manager, duplicate id */
 	assert_string_equal(d.items[0].code, "SX127");
 	assert_string_equal(d.items[1].code, "SX127");
 	secex_roster_free(r);
-	secex_diags_release(&d);
+	secex_diag_release(&d);
 }
 
 /* A temporary secex repository on disk. */
@@ -236,7 +236,7 @@ static void test_semantic_checks(void **state)
 		print_message("load: %s:%u: %s %s\n", d.items[i].file, d.items[i].line, d.items[i].code, d.items[i].message);
 	assert_int_equal(d.n, 0);
 	assert_int_equal(secex_validate_snapshot(snap, &d), 0);
-	secex_diags_sort(&d);
+	secex_diag_sort(&d);
 	for (i = 0; i < d.n; i++)
 		print_message("%s:%u: %s %s\n", d.items[i].file, d.items[i].line, d.items[i].code, d.items[i].message);
 	assert_true(has(&d, "SX126", "exceptions/EXC-0002.yaml", 1));
@@ -253,7 +253,7 @@ static void test_semantic_checks(void **state)
 	assert_int_equal(d.n, 9); /* EXC-0007 lacks two fields */
 	secex_snapshot_free(snap);
 	secex_tree_free(tree);
-	secex_diags_release(&d);
+	secex_diag_release(&d);
 }
 
 static void test_invalid_policy_keeps_going(void **state)
@@ -277,7 +277,7 @@ static void test_invalid_policy_keeps_going(void **state)
 	assert_false(has(&d, "SX122", "exceptions/EXC-0001.yaml", 0));
 	secex_snapshot_free(snap);
 	secex_tree_free(tree);
-	secex_diags_release(&d);
+	secex_diag_release(&d);
 }
 
 static void test_extension_schema(void **state)
@@ -301,7 +301,7 @@ static void test_extension_schema(void **state)
 	assert_int_equal(secex_tree_open_dir(&tree, root), 0);
 	assert_int_equal(secex_snapshot_load(&snap, tree, &d), 0);
 	assert_true(snap->policy_ok);
-	secex_diags_sort(&d);
+	secex_diag_sort(&d);
 	assert_false(has(&d, "SX110", "exceptions/EXC-0001.yaml", 0));
 	assert_true(has(&d, "SX110", "exceptions/EXC-0002.yaml", 1));  /* required by the extension */
 	assert_true(has(&d, "SX110", "exceptions/EXC-0003.yaml", 10)); /* wrong type */
@@ -309,7 +309,7 @@ static void test_extension_schema(void **state)
 	assert_int_equal(d.n, 3);
 	secex_snapshot_free(snap);
 	secex_tree_free(tree);
-	secex_diags_release(&d);
+	secex_diag_release(&d);
 }
 
 int main(void)

@@ -238,7 +238,7 @@ static void test_keywords(void **state)
 					 keyword_cases[i].schema, want);
 			}
 		}
-		secex_diags_release(&diags);
+		secex_diag_release(&diags);
 	}
 }
 
@@ -257,7 +257,7 @@ static void test_all_errors_reported(void **state)
 	assert_true(any_message(&diags, "'/y': expected a string, found an integer (1)"));
 	assert_true(any_message(&diags, "unknown property 'z'"));
 	assert_true(any_message(&diags, "unknown property 'w'"));
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 static void test_pointer_and_position(void **state)
@@ -271,7 +271,7 @@ static void test_pointer_and_position(void **state)
 	assert_false(check(schema, "{\n  \"approvals\": [\n    {\"date\": 1},\n    {\"by\": \"x\"},\n"
 			   "    {\"date\": 2, \"a/b~c\": 3}\n  ]\n}", &diags));
 	assert_int_equal(diags.n, 2);
-	secex_diags_sort(&diags);
+	secex_diag_sort(&diags);
 	assert_string_equal(diags.items[0].message, "'/approvals/1': missing required property "
 			    "'date'; add it (keyword 'required')");
 	assert_int_equal(diags.items[0].line, 4);
@@ -280,12 +280,12 @@ static void test_pointer_and_position(void **state)
 			    "an integer (3); change the value (keyword 'type')");
 	assert_int_equal(diags.items[1].line, 5);
 	assert_int_equal(diags.items[1].column, 26);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	/* the root is the empty pointer */
 	assert_false(check("{\"type\":\"object\"}", "[]", &diags));
 	assert_string_equal(diags.items[0].message, "top level: expected an object, found an array (an array); "
 			    "change the value (keyword 'type')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 static void test_did_you_mean(void **state)
@@ -302,26 +302,26 @@ static void test_did_you_mean(void **state)
 	/* at the key, not at its value */
 	assert_int_equal(diags.items[0].line, 2);
 	assert_int_equal(diags.items[0].column, 2);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	assert_false(check(schema, "{\"tilte\": 1}", &diags));
 	assert_true(any_message(&diags, "did you mean 'title'?"));
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	assert_false(check(schema, "{\"owner\": 1}", &diags));
 	assert_string_equal(diags.items[0].message, "top level: unknown property 'owner'; remove it or "
 			    "correct its name (keyword 'additionalProperties')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	assert_false(check(schema, "{\"x\": 1}", &diags)); /* "x" is not close to "id" */
 	assert_false(any_message(&diags, "did you mean"));
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	/* enum values get the same help */
 	assert_false(check("{\"enum\":[\"approved\",\"denied\"]}", "\"aproved\"", &diags));
 	assert_string_equal(diags.items[0].message, "top level: 'aproved' is not one of the allowed values; "
 			    "did you mean 'approved'? (keyword 'enum')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	assert_false(check("{\"enum\":[\"approved\",\"denied\"]}", "\"open\"", &diags));
 	assert_string_equal(diags.items[0].message, "top level: 'open' is not one of the allowed values; use "
 			    "one of 'approved' or 'denied' (keyword 'enum')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 static void test_pattern_limit(void **state)
@@ -338,17 +338,17 @@ static void test_pattern_limit(void **state)
 	assert_string_equal(diags.items[0].message, "top level: pattern '^(a+)+$' is too expensive to match "
 			    "against 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'; simplify the pattern or shorten the "
 			    "value (keyword 'pattern')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	/* the same in patternProperties, on the key */
 	assert_false(check("{\"patternProperties\":{\"^(a|a)+$\":true}}",
 			   "{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\":1}", &diags));
 	assert_true(any_message(&diags, "is too expensive to match"));
 	assert_int_equal(diags.items[0].column, 2);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	/* and silently */
 	assert_true(check("{\"not\":{\"pattern\":\"^(a+)+$\"}}", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"",
 			  &diags));
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 static void test_format_assertion(void **state)
@@ -366,38 +366,38 @@ static void test_format_assertion(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i += 2) {
 		assert_false(check_fmt(bad[i], bad[i + 1], &diags, true));
 		assert_true(any_message(&diags, "(keyword 'format')"));
-		secex_diags_release(&diags);
+		secex_diag_release(&diags);
 		assert_true(check_fmt(bad[i], bad[i + 1], &diags, false));
 	}
 	assert_false(check("{\"format\":\"date\"}", "\"2024-02-30\"", &diags));
 	assert_string_equal(diags.items[0].message, "top level: '2024-02-30' is not a valid date; write "
 			    "YYYY-MM-DD, such as 2024-05-01 (keyword 'format')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	/* a date or a date-time, as the exception schema writes it */
 	assert_false(check("{\"type\":\"string\",\"anyOf\":[{\"format\":\"date\"},{\"format\":\"date-time\"}]}",
 			   "\"2024-13-01\"", &diags));
 	assert_string_equal(diags.items[0].message, "top level: '2024-13-01' is not a date; write YYYY-MM-DD "
 			    "(or an RFC 3339 date-time, such as 2024-05-01T10:00:00Z) (keyword 'anyOf')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	/* a pattern with an x-secex-hint says what to write instead of the pattern's advice */
 	assert_false(check("{\"pattern\":\"^[1-9][0-9]*[hdw]$\",\"x-secex-hint\":\"write a number and h, d or w (e.g. 60d)\"}",
 			   "\"60days\"", &diags));
 	assert_string_equal(diags.items[0].message, "top level: '60days' does not match the pattern '^[1-9][0-9]*[hdw]$'; "
 			    "write a number and h, d or w (e.g. 60d) (keyword 'pattern')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 static void test_formats(void **state)
 {
 	(void)state;
-	assert_int_equal(secex_format_lookup("date"), SECEX_FORMAT_DATE);
-	assert_int_equal(secex_format_lookup("date-time"), SECEX_FORMAT_DATE_TIME);
-	assert_int_equal(secex_format_lookup("time"), SECEX_FORMAT_TIME);
-	assert_int_equal(secex_format_lookup("email"), SECEX_FORMAT_EMAIL);
-	assert_int_equal(secex_format_lookup("uri"), SECEX_FORMAT_NONE);
-	assert_true(secex_format_check(SECEX_FORMAT_NONE, "anything", 8));
-#define OK(f, s) assert_true(secex_format_check(f, s, strlen(s)))
-#define BAD(f, s) assert_false(secex_format_check(f, s, strlen(s)))
+	assert_int_equal(secex_schema_format_lookup("date"), SECEX_FORMAT_DATE);
+	assert_int_equal(secex_schema_format_lookup("date-time"), SECEX_FORMAT_DATE_TIME);
+	assert_int_equal(secex_schema_format_lookup("time"), SECEX_FORMAT_TIME);
+	assert_int_equal(secex_schema_format_lookup("email"), SECEX_FORMAT_EMAIL);
+	assert_int_equal(secex_schema_format_lookup("uri"), SECEX_FORMAT_NONE);
+	assert_true(secex_schema_format_check(SECEX_FORMAT_NONE, "anything", 8));
+#define OK(f, s) assert_true(secex_schema_format_check(f, s, strlen(s)))
+#define BAD(f, s) assert_false(secex_schema_format_check(f, s, strlen(s)))
 	OK(SECEX_FORMAT_DATE, "2000-02-29");
 	BAD(SECEX_FORMAT_DATE, "1900-02-29");
 	BAD(SECEX_FORMAT_DATE, "2024-1-01");
@@ -442,25 +442,25 @@ static void test_alternatives(void **state)
 	assert_false(check(any, "\"abc\"", &diags));
 	assert_int_equal(diags.n, 1);
 	assert_true(any_message(&diags, "(keyword 'minLength')"));
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	/* none or several: one finding for the combinator */
 	assert_false(check(any, "true", &diags));
 	assert_int_equal(diags.n, 1);
 	assert_string_equal(diags.items[0].message, "top level: true matches none of the 2 alternatives; "
 			    "change it to match one of them (keyword 'anyOf')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	assert_false(check("{\"oneOf\":[{\"required\":[\"a\"]},{\"required\":[\"b\"]}]}", "{}", &diags));
 	assert_int_equal(diags.n, 1);
 	assert_true(any_message(&diags, "(keyword 'oneOf')"));
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	assert_false(check("{\"oneOf\":[{\"type\":\"integer\"},{\"minimum\":0},{\"maximum\":9}]}", "5", &diags));
 	assert_string_equal(diags.items[0].message, "top level: value matches 3 of the alternatives (0 and 1) "
 			    "but must match exactly one; change it to match only one (keyword 'oneOf')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	assert_false(check("{\"anyOf\":[{\"const\":\"a\"},{\"enum\":[1,2]},{\"type\":\"null\"}]}", "3", &diags));
 	assert_string_equal(diags.items[0].message, "top level: 3 is none of 'a', one of 1 or 2 or null; change "
 			    "it to match one of them (keyword 'anyOf')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 static void test_silent_subschemas(void **state)
@@ -477,7 +477,7 @@ static void test_silent_subschemas(void **state)
 	/* a failed contains is one finding, not one per item */
 	assert_false(check("{\"contains\":{\"type\":\"string\"}}", "[1,2,3]", &diags));
 	assert_int_equal(diags.n, 1);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 static void test_refs(void **state)
@@ -509,11 +509,11 @@ static void test_refs(void **state)
 			fail_msg("case %zu: %s should be valid", i, cases[i].good);
 		if (check(cases[i].schema, cases[i].bad, &diags))
 			fail_msg("case %zu: %s should be invalid", i, cases[i].bad);
-		secex_diags_release(&diags);
+		secex_diag_release(&diags);
 	}
 	assert_false(check(cases[6].schema, cases[6].bad, &diags));
 	assert_true(any_message(&diags, "'/kids/0/kids/0/v': expected an integer"));
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 }
 
 static void test_deep_recursion_is_not_a_loop(void **state)
@@ -559,7 +559,7 @@ static void test_ref_loop(void **state)
 		assert_int_equal(diags.n, 1);
 		assert_true(any_message(&diags, "a $ref loop"));
 		assert_true(any_message(&diags, "(keyword '$ref')"));
-		secex_diags_release(&diags);
+		secex_diag_release(&diags);
 	}
 	assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 1.0);
 }
@@ -584,7 +584,7 @@ static void test_shared_refs_dag(void **state)
 	assert_int_equal(diags.n, 1); /* reported once, not once per path */
 	assert_string_equal(diags.items[0].message, "'/n': expected an integer, found a string ('one'); "
 			    "change the value (keyword 'type')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	secex_buf_release(&b);
 	assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 1.0);
 }
@@ -607,7 +607,7 @@ static void test_nested_unevaluated(void **state)
 	assert_true(check(b.ptr, "{\"a\":1}", &diags));
 	assert_false(check(b.ptr, "{\"a\":1,\"b\":2}", &diags));
 	assert_true(any_message(&diags, "unknown property 'b'"));
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	secex_buf_release(&b);
 	assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 1.0);
 }
@@ -634,14 +634,14 @@ static void test_too_complex(void **state)
 				"one file; simplify the schema"));
 	assert_string_equal(diags.items[diags.n - 1].message + strlen(diags.items[diags.n - 1].message) -
 			    strlen("(keyword 'anyOf')"), "(keyword 'anyOf')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	x.size = 1 + 3 * 3000; /* "[" and 3000 items of "-1,": they fit in the budget */
 	x.ptr[x.size - 1] = ']';
 	x.ptr[x.size] = '\0';
 	assert_false(check(s.ptr, x.ptr, &diags));
 	assert_false(any_message(&diags, "too complex"));
 	assert_int_equal(diags.n, 3000);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	secex_buf_release(&s);
 	secex_buf_release(&x);
 	assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 5.0);
@@ -752,7 +752,7 @@ static void test_resources(void **state)
 	assert_false(check("{\"$schema\":\"http://x.test/meta\",\"minimum\":10,\"$defs\":{\"m\":"
 			   "{\"$id\":\"http://x.test/meta\",\"$vocabulary\":{\"https://json-schema.org/"
 			   "draft/2020-12/vocab/core\":true}}}}", "1", &diags));
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	/* a vocabulary required but unknown: the schema does not compile, and says why */
 	sdoc = json("{\"$schema\":\"http://x.test/meta\"}");
 	rdoc = json("{\"$vocabulary\":{\"http://x.test/vocab/mine\":true}}");
@@ -787,7 +787,7 @@ static void test_id_resolves_empty(void **state)
 		assert_true(check(schemas[i], "{\"a\":1}", &diags));
 		assert_false(check(schemas[i], "[1]", &diags));
 		assert_true(any_message(&diags, "expected an object"));
-		secex_diags_release(&diags);
+		secex_diag_release(&diags);
 	}
 }
 
@@ -806,7 +806,7 @@ static void test_unique_many(void **state)
 	assert_int_equal(diags.n, 1);
 	assert_string_equal(diags.items[0].message, "'/1000': item 1000 duplicates item 7; remove one "
 			    "of them (keyword 'uniqueItems')");
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	b.ptr[b.size - 19] = ']';
 	b.ptr[b.size - 18] = '\0';
 	assert_true(check("{\"uniqueItems\":true}", b.ptr, &diags));
@@ -832,7 +832,7 @@ static void test_unique_big_objects(void **state)
 	assert_int_equal(secex_buf_puts(&b, "}]"), 0);
 	assert_false(check("{\"uniqueItems\":true}", b.ptr, &diags));
 	assert_true(any_message(&diags, "item 1 duplicates item 0"));
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	b.ptr[b.size - 3] = '1'; /* the last value: 0.0 becomes 0.1 */
 	assert_true(check("{\"uniqueItems\":true}", b.ptr, &diags));
 	assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 2.0);
@@ -840,7 +840,7 @@ static void test_unique_big_objects(void **state)
 	assert_false(check("{\"uniqueItems\":true}", "[{\"a\":1,\"b\":[1]},{\"b\":[1.0],\"a\":1.0}]", &diags));
 	assert_true(check("{\"const\":{\"b\":1,\"a\":{\"y\":2,\"x\":1}}}", "{\"a\":{\"x\":1.0,\"y\":2},\"b\":1}", &diags));
 	assert_false(check("{\"enum\":[{\"a\":0}]}", "{\"a\":false}", &diags));
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	secex_buf_release(&b);
 }
 

@@ -216,7 +216,7 @@ static void parse_pub(secex_ssh_key *key, const char *name)
 
 	snprintf(path, sizeof(path), "%s/keys/%s.pub", fx.dir, name);
 	read_all(&line, path);
-	assert_int_equal(secex_ssh_key_parse(key, line.ptr, line.size), 0);
+	assert_int_equal(secex_sshsig_key_parse(key, line.ptr, line.size), 0);
 	secex_buf_release(&line);
 }
 
@@ -394,8 +394,8 @@ static void test_split_unsigned(void **state)
 	split(&c, TREE AUTHOR "committer X <x@y> 0 +0000\n\n");
 	assert_int_equal(c.state, SECEX_COMMIT_UNSIGNED);
 	assert_true(c.time == 0);
-	secex_signed_commit_release(&c);
-	secex_signed_commit_release(NULL);
+	secex_commit_release(&c);
+	secex_commit_release(NULL);
 }
 
 static void test_split_signed(void **state)
@@ -415,7 +415,7 @@ static void test_split_signed(void **state)
 	secex_signed_commit c;
 
 	(void)state;
-	secex_signed_commit_init(&c);
+	secex_commit_init(&c);
 	split(&c, object);
 	assert_int_equal(c.state, SECEX_COMMIT_SIGNED);
 	assert_string_equal(c.signature.ptr, "-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAAAAAQ\n\n"
@@ -431,7 +431,7 @@ static void test_split_signed(void **state)
 	split(&c, TREE AUTHOR COMMITTER "\nx\n");
 	assert_int_equal(c.state, SECEX_COMMIT_UNSIGNED);
 	assert_int_equal(c.signature.size + c.payload.size, 0);
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 }
 
 static void expect_malformed(const char *data, size_t len, const char *why)
@@ -443,7 +443,7 @@ static void expect_malformed(const char *data, size_t len, const char *why)
 	assert_int_equal(c.signature.size + c.payload.size, 0);
 	if (!strstr(secex_buf_cstr(&c.message), why))
 		fail_msg("message '%s' does not mention '%s'", secex_buf_cstr(&c.message), why);
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 }
 
 static void test_split_malformed(void **state)
@@ -501,7 +501,7 @@ static void test_split_truncated(void **state)
 	assert_true(signed_seen > 0); /* cuts inside the message */
 	assert_int_equal(secex_commit_split(&c, raw->ptr, raw->size), 0);
 	assert_int_equal(c.state, SECEX_COMMIT_SIGNED);
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 }
 
@@ -533,8 +533,8 @@ static void test_split_signature_in_message(void **state)
 	cat_commit(&raw, id);
 	assert_int_equal(raw.size, forged.size);
 	assert_int_not_equal(run_quiet("git -C '%s' verify-commit %s", fx.repo, id), 0);
-	secex_signed_commit_release(&orig);
-	secex_signed_commit_release(&c);
+	secex_commit_release(&orig);
+	secex_commit_release(&c);
 	secex_buf_release(&forged);
 	secex_buf_release(&raw);
 }
@@ -598,8 +598,8 @@ static void test_ssh_valid(void **state)
 		parse_pub(&key, ssh_types[i]);
 		assert_int_equal(key.type, types[i]);
 		assert_int_equal(key.bits, bits[i]);
-		assert_true(secex_ssh_key_equal(&key, &r.key));
-		assert_false(secex_ssh_key_equal(&other, &r.key));
+		assert_true(secex_sshsig_key_equal(&key, &r.key));
+		assert_false(secex_sshsig_key_equal(&other, &r.key));
 		/* the fingerprint is ssh-keygen's */
 		capture(&fp, "ssh-keygen -l -E sha256 -f '%s/keys/%s.pub' | cut -d' ' -f2",
 			fx.dir, ssh_types[i]);
@@ -611,10 +611,10 @@ static void test_ssh_valid(void **state)
 							c.payload.ptr, c.payload.size), 0);
 		assert_int_equal(r.status, SECEX_SIG_OK);
 	}
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
-	secex_ssh_key_release(&key);
-	secex_ssh_key_release(&other);
+	secex_sshsig_key_release(&key);
+	secex_sshsig_key_release(&other);
 	secex_buf_release(&fp);
 }
 
@@ -647,7 +647,7 @@ static void test_ssh_tampered(void **state)
 		verify_ssh(&r, &c.signature, c.payload.ptr, c.payload.size,
 			   SECEX_SIG_BAD_SIGNATURE);
 	}
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 }
 
@@ -675,7 +675,7 @@ static void test_ssh_wrong_namespace(void **state)
 						     c.payload.size, "file"), 0);
 		assert_int_equal(r.status, SECEX_SIG_OK);
 	}
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 	secex_buf_release(&sig);
 }
@@ -691,16 +691,16 @@ static void test_ssh_other_key(void **state)
 	split(&c, fx.other_commit.ptr);
 	verify_ssh(&r, &c.signature, c.payload.ptr, c.payload.size, SECEX_SIG_OK);
 	parse_pub(&other, "other");
-	assert_true(secex_ssh_key_equal(&other, &r.key));
+	assert_true(secex_sshsig_key_equal(&other, &r.key));
 	for (i = 0; i < NSSH; i++) {
 		parse_pub(&key, ssh_types[i]);
-		assert_false(secex_ssh_key_equal(&key, &r.key));
+		assert_false(secex_sshsig_key_equal(&key, &r.key));
 	}
-	secex_ssh_key_release(&key);
-	assert_false(secex_ssh_key_equal(&key, &r.key)); /* an empty key equals nothing */
-	secex_signed_commit_release(&c);
+	secex_sshsig_key_release(&key);
+	assert_false(secex_sshsig_key_equal(&key, &r.key)); /* an empty key equals nothing */
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
-	secex_ssh_key_release(&other);
+	secex_sshsig_key_release(&other);
 }
 
 static void test_ssh_rsa1024(void **state)
@@ -717,13 +717,13 @@ static void test_ssh_rsa1024(void **state)
 	expect_message(&r, "1024 bits");
 	path_of(path, sizeof(path), "keys/rsa1024.pub");
 	read_all(&line, path);
-	assert_int_equal(secex_ssh_key_parse(&key, line.ptr, line.size), SECEX_EINVALID);
+	assert_int_equal(secex_sshsig_key_parse(&key, line.ptr, line.size), SECEX_EINVALID);
 	assert_non_null(strstr(secex_error_last(), "2048"));
 	assert_int_equal(key.blob.size, 0);
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 	secex_buf_release(&line);
-	secex_ssh_key_release(&key);
+	secex_sshsig_key_release(&key);
 }
 
 /* SSHSIG blobs made here, to reach what ssh-keygen never writes. */
@@ -873,7 +873,7 @@ static void crafter_init(crafter *c)
 	assert_non_null(c->rsa);
 	parse_pub(&key, "rsa3072");
 	assert_int_equal(secex_buf_put(&c->rsakey, key.blob.ptr, key.blob.size), 0);
-	secex_ssh_key_release(&key);
+	secex_sshsig_key_release(&key);
 }
 
 static void crafter_release(crafter *c)
@@ -1086,7 +1086,7 @@ static void test_sshsig_armour(void **state)
 		verify_ssh(&r, &sig, c.payload.ptr, c.payload.size, SECEX_SIG_OK);
 		secex_sig_result_release(&r);
 	}
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_buf_release(&sig);
 }
 
@@ -1142,7 +1142,7 @@ static void test_sshsig_mutations(void **state)
 			blob.ptr[k] ^= 0x01;
 		}
 	}
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 	secex_buf_release(&blob);
 	secex_buf_release(&sig);
@@ -1152,11 +1152,11 @@ static void expect_key_refused(const char *line, const char *why)
 {
 	secex_ssh_key key = SECEX_SSH_KEY_INIT;
 
-	assert_int_equal(secex_ssh_key_parse(&key, line, strlen(line)), SECEX_EINVALID);
+	assert_int_equal(secex_sshsig_key_parse(&key, line, strlen(line)), SECEX_EINVALID);
 	if (!strstr(secex_error_last(), why))
 		fail_msg("'%s': message '%s' does not mention '%s'", line, secex_error_last(), why);
 	assert_int_equal(key.blob.size, 0);
-	secex_ssh_key_release(&key);
+	secex_sshsig_key_release(&key);
 }
 
 static void test_ssh_key_parse(void **state)
@@ -1171,15 +1171,15 @@ static void test_ssh_key_parse(void **state)
 	/* surrounding blanks and no comment are fine */
 	path_of(path, sizeof(path), "keys/ed25519.pub");
 	read_all(&line, path);
-	assert_int_equal(secex_ssh_key_parse(&key, line.ptr, line.size), 0);
+	assert_int_equal(secex_sshsig_key_parse(&key, line.ptr, line.size), 0);
 	assert_string_equal(key.type_name, "ssh-ed25519");
 	sp = strchr(strchr(line.ptr, ' ') + 1, ' ');
 	assert_non_null(sp);
 	assert_int_equal(secex_buf_puts(&text, "  "), 0);
 	assert_int_equal(secex_buf_put(&text, line.ptr, (size_t)(sp - line.ptr)), 0);
 	assert_int_equal(secex_buf_puts(&text, "\t\n"), 0);
-	assert_int_equal(secex_ssh_key_parse(&again, text.ptr, text.size), 0);
-	assert_true(secex_ssh_key_equal(&key, &again.blob));
+	assert_int_equal(secex_sshsig_key_parse(&again, text.ptr, text.size), 0);
+	assert_true(secex_sshsig_key_equal(&key, &again.blob));
 
 	expect_key_refused("", "not an SSH public key");
 	expect_key_refused("ssh-ed25519", "not an SSH public key");
@@ -1211,11 +1211,11 @@ static void test_ssh_key_parse(void **state)
 	n = EVP_EncodeBlock(b64, (const unsigned char *)key.blob.ptr, (int)key.blob.size);
 	secex_buf_clear(&text);
 	assert_int_equal(secex_buf_printf(&text, "ecdsa-sha2-nistp256 %.*s x", n, b64), 0);
-	assert_int_equal(secex_ssh_key_parse(&again, text.ptr, text.size), 0);
-	assert_true(secex_ssh_key_equal(&key, &again.blob));
+	assert_int_equal(secex_sshsig_key_parse(&again, text.ptr, text.size), 0);
+	assert_true(secex_sshsig_key_equal(&key, &again.blob));
 
-	secex_ssh_key_release(&key);
-	secex_ssh_key_release(&again);
+	secex_sshsig_key_release(&key);
+	secex_sshsig_key_release(&again);
 	secex_buf_release(&line);
 	secex_buf_release(&blob);
 	secex_buf_release(&text);
@@ -1308,7 +1308,7 @@ static void test_openpgp_valid(void **state)
 	assert_int_equal(count_entries(fx.tmp), before); /* native: no files, no directory */
 	secex_openpgp_keyring_free(kr);
 	secex_openpgp_keyring_free(NULL);
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 	secex_buf_release(&fprs);
 }
@@ -1416,7 +1416,7 @@ static void test_openpgp_garbage(void **state)
 	assert_int_equal(r.status, SECEX_SIG_MALFORMED);
 
 	secex_openpgp_keyring_free(kr);
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 	secex_buf_release(&sig);
 	secex_buf_release(&two);
@@ -1582,7 +1582,7 @@ static void test_openpgp_malformed_sigs(void **state)
 
 	(void)state;
 	for (i = 0; i < 20; i++)
-		fpr[i] = (unsigned char)(secex_hexval(fx.pgp_fpr[2 * i]) << 4 | secex_hexval(fx.pgp_fpr[2 * i + 1]));
+		fpr[i] = (unsigned char)(secex_util_hexval(fx.pgp_fpr[2 * i]) << 4 | secex_util_hexval(fx.pgp_fpr[2 * i + 1]));
 	expect_raw_sig(cut2, sizeof(cut2), SECEX_SIG_MALFORMED, "truncated");
 	expect_raw_sig(cut4, sizeof(cut4), SECEX_SIG_MALFORMED, "truncated");
 	expect_raw_sig(old_cut, sizeof(old_cut), SECEX_SIG_MALFORMED, "truncated");
@@ -1694,7 +1694,7 @@ static void test_openpgp_malformed_keys(void **state)
 		verify_pgp(&r, kr, c.signature.ptr, c.signature.size, c.payload.ptr,
 			   c.payload.size, SECEX_SIG_UNKNOWN_KEY);
 		expect_message(&r, "no valid self-signature");
-		secex_signed_commit_release(&c);
+		secex_commit_release(&c);
 		secex_sig_result_release(&r);
 	}
 	secex_openpgp_keyring_free(kr);
@@ -1757,7 +1757,7 @@ static void test_openpgp_mutations(void **state)
 		assert_true(rc == 0 || rc == SECEX_EINVALID);
 		key.ptr[i] ^= 0x21;
 	}
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 	secex_buf_release(&key);
 	secex_buf_release(&sig);
@@ -1804,7 +1804,7 @@ static void test_openpgp_programs(void **state)
 	setenv("PATH", fx.old_path, 1);
 	secex_openpgp_keyring_free(kr);
 	assert_int_equal(count_entries(fx.tmp), before);
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 }
 
@@ -1844,12 +1844,12 @@ static bool secex_accepts(roster *ro, const secex_buf *raw, bool *is_ssh)
 		}
 		if (r.status == SECEX_SIG_OK && *is_ssh) {
 			for (i = 0; i < NSSH; i++)
-				ok = ok || secex_ssh_key_equal(&ro->ssh[i], &r.key);
+				ok = ok || secex_sshsig_key_equal(&ro->ssh[i], &r.key);
 		} else if (r.status == SECEX_SIG_OK) {
 			ok = strcmp(r.fingerprint.ptr, fx.pgp_fpr) == 0;
 		}
 	}
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 	return ok;
 }
@@ -1923,7 +1923,7 @@ static void wrong_namespace(char id[41], const secex_buf *raw, const char *key)
 	}
 	assert_int_equal(secex_buf_puts(&obj, blank + 1), 0);
 	hash_object(id, obj.ptr, obj.size);
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_buf_release(&sig);
 	secex_buf_release(&obj);
 }
@@ -1984,7 +1984,7 @@ static void test_differential(void **state)
 		ro.git_pgp / ro.n_pgp * 1e3);
 
 	for (i = 0; i < NSSH; i++)
-		secex_ssh_key_release(&ro.ssh[i]);
+		secex_sshsig_key_release(&ro.ssh[i]);
 	secex_openpgp_keyring_free(ro.kr);
 	secex_buf_release(&raw);
 	secex_buf_release(&allowed);
@@ -2012,7 +2012,7 @@ static void test_speed(void **state)
 		fprintf(stderr, "timing: %-9s %6.0f us per verification\n", ssh_types[i],
 			(now_seconds() - t0) / n * 1e6);
 	}
-	secex_signed_commit_release(&c);
+	secex_commit_release(&c);
 	secex_sig_result_release(&r);
 }
 

@@ -17,8 +17,8 @@ static secex_diags diags;
 static int reset(void **state)
 {
 	(void)state;
-	secex_diags_release(&diags);
-	secex_diags_init(&diags);
+	secex_diag_release(&diags);
+	secex_diag_init(&diags);
 	return 0;
 }
 
@@ -173,7 +173,7 @@ static void test_several_findings(void **state)
 	assert_int_equal(secex_yaml_parse(&doc, text, strlen(text), "t.yaml", &diags), 0);
 	assert_null(doc);
 	assert_int_equal(diags.n, 3);
-	secex_diags_sort(&diags);
+	secex_diag_sort(&diags);
 	assert_string_equal(diags.items[0].code, "SX102");
 	assert_int_equal(diags.items[0].line, 3);
 	assert_string_equal(diags.items[1].code, "SX102");
@@ -276,7 +276,7 @@ static void test_json_dispatch(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return 0;
 }
 

@@ -20,10 +20,10 @@ static char *round_trip(const char *value, secex_yaml_kind kind, bool item)
 
 	if (item) {
 		assert_int_equal(secex_buf_puts(&text, "impact:\n  pros:\n    - "), 0);
-		assert_int_equal(secex_yaml_put_value(&text, value, kind, 6, 6), 0);
+		assert_int_equal(secex_yamlout_put_value(&text, value, kind, 6, 6), 0);
 	} else {
 		assert_int_equal(secex_buf_puts(&text, "summary: "), 0);
-		assert_int_equal(secex_yaml_put_value(&text, value, kind, 9, 2), 0);
+		assert_int_equal(secex_yamlout_put_value(&text, value, kind, 9, 2), 0);
 	}
 	assert_int_equal(secex_buf_puts(&text, "after: end\n"), 0);
 	assert_int_equal(secex_doc_parse(&doc, text.ptr, text.size, "t.yaml", &diags), 0);
@@ -41,7 +41,7 @@ static char *round_trip(const char *value, secex_yaml_kind kind, bool item)
 		fail_msg("'%s' does not read back from:\n%s", value, text.ptr);
 	assert_string_equal(secex_node_str(secex_node_get(secex_doc_root(doc), "after")), "end");
 	secex_doc_free(doc);
-	secex_diags_release(&diags);
+	secex_diag_release(&diags);
 	return secex_buf_detach(&text);
 }
 
@@ -119,10 +119,10 @@ static void test_styles(void **state)
 	out = round_trip(para, SECEX_YAML_TEXT, true);
 	assert_non_null(strstr(out, "    - >-\n      The vendor"));
 	free(out);
-	assert_true(secex_yaml_plain_safe("pkg:golang/golang.org/x/net@v0.15.0"));
-	assert_true(secex_yaml_plain_safe("3 weeks"));
-	assert_false(secex_yaml_plain_safe("3.0"));
-	assert_false(secex_yaml_plain_safe("Off"));
+	assert_true(secex_yamlout_plain_safe("pkg:golang/golang.org/x/net@v0.15.0"));
+	assert_true(secex_yamlout_plain_safe("3 weeks"));
+	assert_false(secex_yamlout_plain_safe("3.0"));
+	assert_false(secex_yamlout_plain_safe("Off"));
 }
 
 int main(void)
