@@ -1,27 +1,46 @@
 #ifndef SECEX_H
 #define SECEX_H
 
-/* secex: security exceptions kept in git. One header per library module. */
+/* secex: security exceptions kept in git. One header per library module, from the bottom
+ * layer up (see Hacking in the README); secex/banned.h is for secex's own sources only. */
 
 #include "secex/common.h"
+#include "secex/buf.h"
+#include "secex/file.h"
+#include "secex/arena.h"
+#include "secex/vec.h"
+#include "secex/map.h"
+#include "secex/suggest.h"
+#include "secex/utf8.h"
+#include "secex/date.h"
+#include "secex/duration.h"
 #include "secex/util.h"
 #include "secex/run.h"
 #include "secex/diag.h"
+#include "secex/embedded.h"
+#include "secex/node.h"
+#include "secex/json.h"
 #include "secex/yaml.h"
 #include "secex/yamlout.h"
 #include "secex/schema.h"
-#include "secex/policy.h"
-#include "secex/repo.h"
-#include "secex/snapshot.h"
+#include "secex/commit.h"
+#include "secex/sig.h"
+#include "secex/sshsig.h"
+#include "secex/openpgp.h"
 #include "secex/signature.h"
+#include "secex/repo.h"
+#include "secex/tree.h"
+#include "secex/policy.h"
+#include "secex/snapshot.h"
 #include "secex/health.h"
+#include "secex/list.h"
+#include "secex/new.h"
 #include "secex/history.h"
 #include "secex/reviews.h"
-#include "secex/report.h"
 #include "secex/export.h"
 #include "secex/import.h"
-#include "secex/newexc.h"
-#include "secex/metrics.h"
 #include "secex/scan.h"
+#include "secex/report.h"
+#include "secex/metrics.h"
 
 #endif

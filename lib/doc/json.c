@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "secex/yaml.h"
+#include "secex/json.h"
 #include "secex/util.h"
 #include "secex/banned.h"
 

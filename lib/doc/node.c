@@ -3,6 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "secex/node.h"
+#include "secex/json.h"
 #include "secex/yaml.h"
 #include "secex/util.h"
 #include "secex/banned.h"
@@ -191,4 +193,48 @@ const char *secex_node_type_name(secex_node_type type)
 					     "string", "array", "object" };
 
 	return type <= SECEX_NODE_OBJECT ? names[type] : "unknown";
+}
+
+/* Loading a document: JSON by its name, YAML otherwise. */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+int secex_doc_parse(secex_doc **out, const char *data, size_t len, const char *file, secex_diags *diags)
+{
+	if (ends_with(file, ".json"))
+		return secex_json_parse(out, data, len, file, diags);
+	return secex_yaml_parse(out, data, len, file, diags);
+}
+
+int secex_doc_load_file(secex_doc **out, const char *path, const char *display_name, secex_diags *diags)
+{
+	return secex_doc_load_file_ext(out, path, display_name, 0, diags);
+}
+
+int secex_doc_load_file_ext(secex_doc **out, const char *path, const char *display_name, unsigned flags,
+			    secex_diags *diags)
+{
+	secex_buf data = SECEX_BUF_INIT;
+	uint64_t size = 0;
+	int rc;
+
+	*out = NULL;
+	rc = secex_file_read_ext(&data, &size, path, SECEX_MAX_FILE_SIZE, flags);
+	if (rc == SECEX_ENOTFILE)
+		rc = secex_diag_add(diags, "SX109", display_name, 0, 0, NULL, NULL, "%s", secex_error_last());
+	else if (rc == SECEX_EINVALID && size > SECEX_MAX_FILE_SIZE)
+		rc = secex_diag_add(diags, "SX107", display_name, 1, 1, NULL, NULL, "file is %llu bytes, more "
+				     "than the limit of 1 MiB; split it or remove it", (unsigned long long)size);
+	else if (rc == SECEX_EINVALID)
+		rc = secex_diag_add(diags, "SX107", display_name, 1, 1, NULL, NULL,
+				     "file grew past the limit of 1 MiB while being read; split it or remove it");
+	else if (rc == 0)
+		rc = secex_doc_parse(out, data.ptr, data.size, display_name, diags);
+	secex_buf_release(&data);
+	return rc;
 }

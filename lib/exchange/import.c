@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "secex/import.h"
-#include "secex/newexc.h"
+#include "secex/new.h"
 #include "secex/policy.h"
 #include "secex/schema.h"
 #include "secex/util.h"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "secex/health.h"
+#include "secex/list.h"
 #include "secex/scan.h"
 #include "secex/banned.h"
 

@@ -13,11 +13,6 @@ const char *secex_policy_default_text(void)
 	return secex_embedded_find(secex_embedded_defaults, "policy.yaml")->data;
 }
 
-const char *secex_roster_default_text(void)
-{
-	return secex_embedded_find(secex_embedded_defaults, "people.yaml")->data;
-}
-
 bool secex_policy_strlist_has(const secex_strlist *list, const char *str)
 {
 	size_t i;

@@ -7,7 +7,13 @@
 #include <strings.h>
 #include "secex/policy.h"
 #include "secex/util.h"
+#include "secex/embedded.h"
 #include "secex/banned.h"
+
+const char *secex_roster_default_text(void)
+{
+	return secex_embedded_find(secex_embedded_defaults, "people.yaml")->data;
+}
 
 static int64_t when_or(const secex_node *node, int64_t fallback)
 {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "secex/metrics.h"
 #include "secex/health.h"
+#include "secex/list.h"
 #include "secex/banned.h"
 
 #define DAY 86400

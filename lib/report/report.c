@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "secex/health.h"
+#include "secex/list.h"
 #include "secex/report.h"
 #include "report_int.h"
 #include "secex/banned.h"

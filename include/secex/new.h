@@ -1,5 +1,5 @@
-#ifndef SECEX_NEWEXC_H
-#define SECEX_NEWEXC_H
+#ifndef SECEX_NEW_H
+#define SECEX_NEW_H
 #if defined(SECEX_LAYERED) && !defined(SECEX_USES_MODEL)
 #error "a layer below model/ may not use it: see Hacking in the README"
 #endif
