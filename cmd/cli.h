@@ -95,6 +95,17 @@ typedef struct {
 	{ CLI_OPT_STRING, "fail-on", 0, &(r)->fail_on, "SEVERITY",                                    \
 	  "exit 1 on findings at or above error, warning or note (default error)" }
 
+/* --trust-root REV, for the commands whose history walk takes it (cli_history_walk). */
+#define CLI_TRUST_ROOT_OPT_ROW(p)                                                                    \
+	{ CLI_OPT_STRING, "trust-root", 0, (p), "REV",                                               \
+	  "the commit whose .secex/ is trusted as it is (or SECEX_TRUST_ROOT)" }
+
+/* --branches[=PATTERN], for the commands that add the requests of other branches
+ * (cli_pending_load). */
+#define CLI_BRANCHES_OPT_ROW(p)                                                                      \
+	{ CLI_OPT_OPTIONAL, "branches", 0, (p), "PATTERN",                                           \
+	  "also requests that exist only on other branches (local and remote-tracking; a glob)" }
+
 /* The process, which the program owns (cmd/env.c): libgit2's settings, set once in main. */
 void cli_process_setup(bool no_owner_check);
 /* ptr, or the process ends with "out of memory" (the program's choice, never the library's). */
@@ -180,6 +191,9 @@ int cli_history_open(cli_history *out, const secex_history_options *opts, secex_
 /* The same with only the policy and roster of the head (s.snap->n is 0): for the audit. */
 int cli_history_open_rules(cli_history *out, const secex_history_options *opts, secex_diags *diags);
 void cli_history_close(cli_history *h);
+/* Whether the walk that gave diags could not read history (a shallow clone, SX305); then
+ * its message, which says how to fix it, is printed as the error. */
+bool cli_history_shallow(const secex_diags *diags);
 /* SECEX_EREPO with the fix when the history is a shallow clone's (no approval can be
  * verified there), else 0. */
 int cli_history_complete(const secex_history *history);

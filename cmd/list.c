@@ -18,8 +18,7 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_FLAG, "expired", 0, &o.expired, NULL, "only open exceptions past their due date" },
 	{ CLI_OPT_FLAG, "expiring", 0, &o.expiring, NULL, "only open exceptions due within the policy's window" },
 	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "text or json (default text)" },
-	{ CLI_OPT_OPTIONAL, "branches", 0, &o.branches, "PATTERN",
-	  "also requests that exist only on other branches (local and remote-tracking; a glob)" },
+	CLI_BRANCHES_OPT_ROW(&o.branches),
 	CLI_OPT_END
 };
 

@@ -128,19 +128,6 @@ static void warn_unloaded(const secex_snapshot *snap)
 			o.rev ? o.rev : "HEAD");
 }
 
-/* Whether the walk could not read history (a shallow clone, SX305): say how to fix it. */
-static bool shallow(const secex_diags *diags)
-{
-	size_t i;
-
-	for (i = 0; i < diags->n; i++)
-		if (strcmp(diags->items[i].code, "SX305") == 0) {
-			cli_error("%s", diags->items[i].message);
-			return true;
-		}
-	return false;
-}
-
 /* --branches: the requests of other branches after the metrics, which count none of them. */
 static void put_pending(secex_buf *out, const cli_pending_list *list, bool json)
 {
@@ -205,7 +192,7 @@ int cmd_metrics(int argc, char **argv)
 		rc = cli_fail(rc);
 		goto cleanup;
 	}
-	if (shallow(&diags)) {
+	if (cli_history_shallow(&diags)) {
 		rc = CLI_EXIT_INTERNAL;
 		goto cleanup;
 	}
