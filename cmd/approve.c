@@ -12,7 +12,7 @@
 
 static struct {
 	bool deny, request_info, acknowledge, force;
-	const char *comment, *today;
+	const char *comment;
 	cli_args args;
 } o;
 
@@ -21,7 +21,6 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_FLAG, "request-info", 0, &o.request_info, NULL, "send the request back for more information" },
 	{ CLI_OPT_FLAG, "acknowledge", 0, &o.acknowledge, NULL, "record that you reviewed it, without deciding" },
 	{ CLI_OPT_STRING, "comment", 'm', &o.comment, "TEXT", "why: conditions, the reason for a denial, what is missing" },
-	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "the date to record (YYYY-MM-DD; or SECEX_TODAY); default today" },
 	{ CLI_OPT_FLAG, "force", 0, &o.force, NULL, "record a decision that cannot count anyway, for the record (it never counts)" },
 	{ CLI_OPT_ARGS, "ID", 0, &o.args, NULL, "the id of the exception" },
 	CLI_OPT_END
@@ -29,10 +28,11 @@ static const cli_opt opts[] = {
 
 const cli_command_help cmd_approve_help = {
 	"approve", "ID [--deny | --request-info | --acknowledge] [--comment TEXT] [--today DATE] [--force]",
-	"Records your decision on exception ID: adds an entry to its approvals list, with who you\n"
-	"are and the role you act in taken from your signing key and the roster, and commits that\n"
-	"file alone, signed as 'git commit -S' signs with your git configuration (gpg.format,\n"
-	"user.signingkey, gpg.program, gpg.ssh.program). The file's formatting and comments are kept.\n"
+	"Records your decision on exception ID: adds an entry to its approvals list, dated today\n"
+	"(--today), with who you are and the role you act in taken from your signing key and the\n"
+	"roster, and commits that file alone, signed as 'git commit -S' signs with your git\n"
+	"configuration (gpg.format, user.signingkey, gpg.program, gpg.ssh.program). The file's\n"
+	"formatting and comments are kept.\n"
 	"The status follows the decision: a decision puts a request in review, a request for\n"
 	"information sets needs-info, and the decision that completes the requirements (or a deny\n"
 	"that counts) sets approved (or denied), in a second signed commit when it was not yet in\n"
@@ -1046,6 +1046,7 @@ static int check_options(job *j)
 {
 	int64_t now;
 	size_t bad;
+	int rc;
 
 	if (o.args.n != 1) {
 		cli_error("name one exception: secex approve ID; 'secex list' shows the ids");
@@ -1061,8 +1062,8 @@ static int check_options(job *j)
 		cli_error("--comment needs some text, in UTF-8");
 		return CLI_EXIT_USAGE;
 	}
-	if (cli_today(&now, o.today) != 0)
-		return CLI_EXIT_USAGE;
+	if ((rc = cli_now(&now)) < 0)
+		return cli_fail(rc);
 	secex_date_format(j->date, now >= 0 ? now / 86400 : (now - 86399) / 86400);
 	return 0;
 }

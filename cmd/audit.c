@@ -16,8 +16,7 @@ static struct {
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "since", 0, &o.since, "REV", "audit only the commits after REV (not reachable from it)" },
 	{ CLI_OPT_STRING, "head", 0, &o.head, "REV", "audit the history of REV instead of HEAD" },
-	{ CLI_OPT_STRING, "trust-root", 0, &o.trust_root, "REV",
-	  "the commit whose .secex/ is trusted as it is (or SECEX_TRUST_ROOT)" },
+	CLI_TRUST_ROOT_OPT_ROW(&o.trust_root),
 	{ CLI_OPT_STRING, "checkpoint", 0, &o.checkpoint, "FILE",
 	  "read the last audited commit from FILE, audit from there, write the new one when done" },
 	{ CLI_OPT_FLAG, "accept-rewrite", 0, &o.accept_rewrite, NULL,

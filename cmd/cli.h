@@ -46,6 +46,11 @@ typedef struct {
 
 #define CLI_OPT_END { CLI_OPT_FLAG, NULL, 0, NULL, NULL, NULL }
 
+/* What a command asks of the shared setup, in its row of the command table (cmd/main.c). */
+enum {
+	CLI_SETUP_TODAY = 1 << 0 /* --today DATE: the parser takes and checks it, cli_now reads it */
+};
+
 /* A command's description, shared by its --help and `secex help`. */
 typedef struct {
 	const char *name;
@@ -55,10 +60,12 @@ typedef struct {
 	const cli_opt *opts;
 } cli_command_help;
 
-/* Parses argv[1..] (argv[0] is the command name). Returns 0, or CLI_EXIT_USAGE after printing
- * the problem; *help_shown is set (and help printed) for -h/--help. */
+/* Parses argv[1..] (argv[0] is the command name), with the shared options of the running
+ * command's setup flags (cli.setup). Returns 0, or CLI_EXIT_USAGE after printing the problem;
+ * *help_shown is set (and help printed) for -h/--help. */
 int cli_opt_parse(const cli_command_help *cmd, int argc, char **argv, bool *help_shown);
-void cli_opt_help(FILE *out, const cli_command_help *cmd);
+/* The --help of cmd, with the lines of the shared options of setup (CLI_SETUP_ flags). */
+void cli_opt_help(FILE *out, const cli_command_help *cmd, unsigned setup);
 
 /* Output formats for findings. */
 typedef enum {
@@ -76,20 +83,28 @@ bool cli_format_parse(cli_format *out, const char *name);
 typedef struct {
 	const char *format;
 	const char *fail_on;
-	const char *today;
 	cli_format fmt;
 	secex_severity fail_level;
 } cli_report_opts;
 
-#define CLI_REPORT_OPTS_INIT { "text", "error", NULL, CLI_FORMAT_TEXT, SECEX_SEV_ERROR }
+#define CLI_REPORT_OPTS_INIT { "text", "error", CLI_FORMAT_TEXT, SECEX_SEV_ERROR }
 
 #define CLI_REPORT_OPT_ROWS(r)                                                                       \
 	{ CLI_OPT_STRING, "format", 0, &(r)->format, "FORMAT",                                        \
 	  "text, json, sarif, github, junit or markdown (default text)" },                          \
 	{ CLI_OPT_STRING, "fail-on", 0, &(r)->fail_on, "SEVERITY",                                    \
-	  "exit 1 on findings at or above error, warning or note (default error)" },                \
-	{ CLI_OPT_STRING, "today", 0, &(r)->today, "DATE",                                            \
-	  "treat DATE (YYYY-MM-DD) as today, for reproducible runs (or SECEX_TODAY)" }
+	  "exit 1 on findings at or above error, warning or note (default error)" }
+
+/* --trust-root REV, for the commands whose history walk takes it (cli_history_walk). */
+#define CLI_TRUST_ROOT_OPT_ROW(p)                                                                    \
+	{ CLI_OPT_STRING, "trust-root", 0, (p), "REV",                                               \
+	  "the commit whose .secex/ is trusted as it is (or SECEX_TRUST_ROOT)" }
+
+/* --branches[=PATTERN], for the commands that add the requests of other branches
+ * (cli_pending_load). */
+#define CLI_BRANCHES_OPT_ROW(p)                                                                      \
+	{ CLI_OPT_OPTIONAL, "branches", 0, (p), "PATTERN",                                           \
+	  "also requests that exist only on other branches (local and remote-tracking; a glob)" }
 
 /* The process, which the program owns (cmd/env.c): libgit2's settings, set once in main. */
 void cli_process_setup(bool no_owner_check);
@@ -103,12 +118,13 @@ int cli_repo_open(secex_repo **out, const char *path);
 /* secex_history_walk with the trust root of --trust-root (opts->trust_root), else of
  * SECEX_TRUST_ROOT, else the library's choice (git config secex.trustRoot). */
 int cli_history_walk(secex_history **out, secex_repo *repo, const secex_history_options *opts, secex_diags *diags);
-/* "Now": the day --today fixed (cli_today), else SECEX_TODAY, else the clock. */
+/* "Now", the one way every command reads it: the day --today fixed (cli_today_set), else
+ * SECEX_TODAY, else the clock. */
 int cli_now(int64_t *out);
-/* "Now" for a command that takes --today: today's value (NULL: SECEX_TODAY, else the
- * clock), kept for every later cli_now of the run. A bad value is printed and returns
- * CLI_EXIT_USAGE; 0 otherwise. */
-int cli_today(int64_t *now, const char *today);
+/* The parser's step for a command with CLI_SETUP_TODAY: fixes --today's value (NULL: none
+ * given) as every later cli_now of the run, or checks SECEX_TODAY. A bad value is printed
+ * and returns CLI_EXIT_USAGE; 0 otherwise. */
+int cli_today_set(const char *today);
 
 /* Checks the parsed report options; prints the problem and returns CLI_EXIT_USAGE if bad. */
 int cli_report_opts_check(cli_report_opts *r);
@@ -175,6 +191,9 @@ int cli_history_open(cli_history *out, const secex_history_options *opts, secex_
 /* The same with only the policy and roster of the head (s.snap->n is 0): for the audit. */
 int cli_history_open_rules(cli_history *out, const secex_history_options *opts, secex_diags *diags);
 void cli_history_close(cli_history *h);
+/* Whether the walk that gave diags could not read history (a shallow clone, SX305); then
+ * its message, which says how to fix it, is printed as the error. */
+bool cli_history_shallow(const secex_diags *diags);
 /* SECEX_EREPO with the fix when the history is a shallow clone's (no approval can be
  * verified there), else 0. */
 int cli_history_complete(const secex_history *history);
@@ -206,6 +225,7 @@ int cli_find_signer(const secex_person **out, const secex_key **key, secex_repo 
 typedef struct {
 	const char *dir; /* -C DIR, or NULL */
 	bool no_owner_check;
+	unsigned setup; /* the running command's CLI_SETUP_ flags, from the command table */
 } cli_globals;
 
 extern cli_globals cli;

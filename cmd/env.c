@@ -88,18 +88,20 @@ int cli_now(int64_t *out)
 	return 0;
 }
 
-int cli_today(int64_t *now, const char *today)
+int cli_today_set(const char *today)
 {
-	if (today && !secex_date_when_parse(now, today, strlen(today))) {
+	int64_t now;
+
+	if (today && !secex_date_when_parse(&now, today, strlen(today))) {
 		cli_error("--today '%s' is not a date; write YYYY-MM-DD (or an RFC 3339 date-time)", today);
 		return CLI_EXIT_USAGE;
 	}
 	if (today) { /* every later cli_now of the run sees the same day */
 		now_fixed = true;
-		now_value = *now;
+		now_value = now;
 		return 0;
 	}
-	if (cli_now(now) < 0) {
+	if (cli_now(&now) < 0) {
 		cli_error("%s", secex_error_last());
 		return CLI_EXIT_USAGE;
 	}

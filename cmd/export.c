@@ -9,7 +9,7 @@
 #include "secex/banned.h"
 
 static struct {
-	const char *format, *out, *rev, *today, *product;
+	const char *format, *out, *rev, *product;
 	bool allowed_signers;
 	int64_t now;
 } o;
@@ -20,8 +20,6 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_FLAG, "allowed-signers", 0, &o.allowed_signers, NULL, "same as --format allowed-signers" },
 	{ CLI_OPT_STRING, "out", 'o', &o.out, "FILE", "write FILE (replaced whole) instead of standard output" },
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "export the tree of commit REV instead of the working tree" },
-	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE",
-	  "treat DATE (YYYY-MM-DD) as today: what is expired, and dates written (or SECEX_TODAY)" },
 	{ CLI_OPT_STRING, "product", 0, &o.product, "PURL",
 	  "openvex: the scanned image (pkg:oci/NAME@sha256:DIGEST or NAME:TAG) as product, packages as its "
 	  "subcomponents, which is what Grype matches" },
@@ -236,8 +234,8 @@ int cmd_export(int argc, char **argv)
 			  "package URL or image reference");
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_today(&o.now, o.today)) != 0)
-		return rc;
+	if ((rc = cli_now(&o.now)) < 0)
+		return cli_fail(rc);
 	if ((rc = cli_snapshot_open(&s, o.rev, &diags)) < 0 || (rc = fn(&text, &s)) < 0 ||
 	    (o.out && (rc = secex_file_replace(o.out, secex_buf_cstr(&text), text.size)) < 0)) {
 		rc = cli_fail(rc);

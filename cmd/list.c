@@ -6,9 +6,9 @@
 #include "secex/banned.h"
 
 static struct {
-	const char *rev, *status, *priority, *owner, *format, *today, *branches;
+	const char *rev, *status, *priority, *owner, *format, *branches;
 	bool expired, expiring;
-} o = { NULL, NULL, NULL, NULL, "text", NULL, NULL, false, false };
+} o = { NULL, NULL, NULL, NULL, "text", NULL, false, false };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "list the tree of commit REV instead of the working tree" },
@@ -18,9 +18,7 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_FLAG, "expired", 0, &o.expired, NULL, "only open exceptions past their due date" },
 	{ CLI_OPT_FLAG, "expiring", 0, &o.expiring, NULL, "only open exceptions due within the policy's window" },
 	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "text or json (default text)" },
-	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "treat DATE (YYYY-MM-DD) as today (or SECEX_TODAY)" },
-	{ CLI_OPT_OPTIONAL, "branches", 0, &o.branches, "PATTERN",
-	  "also requests that exist only on other branches (local and remote-tracking; a glob)" },
+	CLI_BRANCHES_OPT_ROW(&o.branches),
 	CLI_OPT_END
 };
 
@@ -178,8 +176,8 @@ int cmd_list(int argc, char **argv)
 		cli_error("unknown format '%s' for list; use text or json", o.format);
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_today(&filter.now, o.today)) != 0)
-		return rc;
+	if ((rc = cli_now(&filter.now)) < 0)
+		return cli_fail(rc);
 	if ((rc = cli_snapshot_open(&s, o.rev, &diags)) < 0) {
 		rc = cli_fail(rc);
 		goto cleanup;

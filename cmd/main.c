@@ -13,35 +13,36 @@ typedef struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const cli_command_help *help; /* NULL for help and version */
+	unsigned setup;               /* CLI_SETUP_ flags: the shared options the command takes */
 	const char *summary;
 } command;
 
 static const command commands[] = {
-	{ "init", cmd_init, &cmd_init_help, "create .secex/ with a default policy and roster" },
-	{ "validate", cmd_validate, &cmd_validate_help, "check files against the schemas and the policy" },
-	{ "new", cmd_new, &cmd_new_help, "write a new exception request from options, or by asking on a terminal" },
-	{ "list", cmd_list, &cmd_list_help, "list exceptions, filtered by status, priority, owner, expiry" },
-	{ "health", cmd_health, &cmd_health_help, "what needs attention today: unassigned, departed, expired, ..." },
-	{ "status", cmd_status, &cmd_status_help, "who must still approve each exception, and why each approval counts" },
-	{ "check", cmd_check, &cmd_check_help, "the pull-request gate: validation, approvals, audit of the range" },
-	{ "show", cmd_show, &cmd_show_help, "one exception with its timeline from history and its approvals" },
-	{ "report", cmd_report, &cmd_report_help, "the weekly digest per risk owner: Markdown, HTML, JSON, e-mail, Slack" },
-	{ "metrics", cmd_metrics, &cmd_metrics_help, "open, expiring, expired, by status, priority, type; review times; over time" },
-	{ "scan", cmd_scan, &cmd_scan_help, "judge scanner reports (SARIF, Trivy, Grype, ...) against the exceptions" },
-	{ "audit", cmd_audit, &cmd_audit_help, "walk the history for edits a program owner must see" },
-	{ "approve", cmd_approve, &cmd_approve_help, "record your decision on an exception in a signed commit" },
-	{ "review", cmd_review, &cmd_review_help, "put a request in review, or record the outcome of its decisions" },
-	{ "withdraw", cmd_withdraw, &cmd_withdraw_help, "withdraw a request that is no longer needed" },
-	{ "close", cmd_close, &cmd_close_help, "close an approved or denied exception" },
-	{ "reopen", cmd_reopen, &cmd_reopen_help, "take an approved exception back into review" },
-	{ "review-finding", cmd_review_finding, &cmd_review_finding_help, "record, signed, that you reviewed and accept an audit finding" },
-	{ "export", cmd_export, &cmd_export_help, "the exceptions as tracker CSV, JSON or scanner suppressions; signers" },
-	{ "import", cmd_import, &cmd_import_help, "turn a tracker spreadsheet (CSV) into exception files" },
-	{ "merge-driver", cmd_merge_driver, &cmd_merge_driver_help, "git's merge driver: approvals appended on both sides merge cleanly" },
-	{ "hooks", cmd_hooks, &cmd_hooks_help, "install the pre-commit hook into this repository" },
-	{ "help", cmd_help, NULL, "show help for secex or one command" },
-	{ "version", cmd_version, NULL, "print the version" },
-	{ NULL, NULL, NULL, NULL }
+	{ "init", cmd_init, &cmd_init_help, 0, "create .secex/ with a default policy and roster" },
+	{ "validate", cmd_validate, &cmd_validate_help, CLI_SETUP_TODAY, "check files against the schemas and the policy" },
+	{ "new", cmd_new, &cmd_new_help, CLI_SETUP_TODAY, "write a new exception request from options, or by asking on a terminal" },
+	{ "list", cmd_list, &cmd_list_help, CLI_SETUP_TODAY, "list exceptions, filtered by status, priority, owner, expiry" },
+	{ "health", cmd_health, &cmd_health_help, CLI_SETUP_TODAY, "what needs attention today: unassigned, departed, expired, ..." },
+	{ "status", cmd_status, &cmd_status_help, CLI_SETUP_TODAY, "who must still approve each exception, and why each approval counts" },
+	{ "check", cmd_check, &cmd_check_help, CLI_SETUP_TODAY, "the pull-request gate: validation, approvals, audit of the range" },
+	{ "show", cmd_show, &cmd_show_help, CLI_SETUP_TODAY, "one exception with its timeline from history and its approvals" },
+	{ "report", cmd_report, &cmd_report_help, CLI_SETUP_TODAY, "the weekly digest per risk owner: Markdown, HTML, JSON, e-mail, Slack" },
+	{ "metrics", cmd_metrics, &cmd_metrics_help, CLI_SETUP_TODAY, "open, expiring, expired, by status, priority, type; review times; over time" },
+	{ "scan", cmd_scan, &cmd_scan_help, CLI_SETUP_TODAY, "judge scanner reports (SARIF, Trivy, Grype, ...) against the exceptions" },
+	{ "audit", cmd_audit, &cmd_audit_help, CLI_SETUP_TODAY, "walk the history for edits a program owner must see" },
+	{ "approve", cmd_approve, &cmd_approve_help, CLI_SETUP_TODAY, "record your decision on an exception in a signed commit" },
+	{ "review", cmd_review, &cmd_review_help, 0, "put a request in review, or record the outcome of its decisions" },
+	{ "withdraw", cmd_withdraw, &cmd_withdraw_help, 0, "withdraw a request that is no longer needed" },
+	{ "close", cmd_close, &cmd_close_help, 0, "close an approved or denied exception" },
+	{ "reopen", cmd_reopen, &cmd_reopen_help, 0, "take an approved exception back into review" },
+	{ "review-finding", cmd_review_finding, &cmd_review_finding_help, 0, "record, signed, that you reviewed and accept an audit finding" },
+	{ "export", cmd_export, &cmd_export_help, CLI_SETUP_TODAY, "the exceptions as tracker CSV, JSON or scanner suppressions; signers" },
+	{ "import", cmd_import, &cmd_import_help, CLI_SETUP_TODAY, "turn a tracker spreadsheet (CSV) into exception files" },
+	{ "merge-driver", cmd_merge_driver, &cmd_merge_driver_help, 0, "git's merge driver: approvals appended on both sides merge cleanly" },
+	{ "hooks", cmd_hooks, &cmd_hooks_help, 0, "install the pre-commit hook into this repository" },
+	{ "help", cmd_help, NULL, 0, "show help for secex or one command" },
+	{ "version", cmd_version, NULL, 0, "print the version" },
+	{ NULL, NULL, NULL, 0, NULL }
 };
 
 static const command *find_command(const char *name)
@@ -127,7 +128,7 @@ int cmd_help(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (c->help)
-		cli_opt_help(stdout, c->help);
+		cli_opt_help(stdout, c->help, c->setup);
 	else
 		printf("usage: secex %s\n\n%s\n", c->name, c->summary);
 	return CLI_EXIT_CLEAN;
@@ -179,5 +180,6 @@ int main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	cli_process_setup(cli.no_owner_check);
+	cli.setup = c->setup;
 	return c->fn(argc - i, argv + i);
 }

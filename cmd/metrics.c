@@ -7,13 +7,12 @@
 #include "secex/banned.h"
 
 static struct {
-	const char *rev, *today, *open_risks, *interval, *since, *format, *branches;
+	const char *rev, *open_risks, *interval, *since, *format, *branches;
 	cli_list scan;
-} o = { NULL, NULL, NULL, NULL, NULL, "text", NULL, { NULL, 0 } };
+} o = { NULL, NULL, NULL, NULL, "text", NULL, { NULL, 0 } };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "measure the history up to commit REV (default HEAD)" },
-	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "treat DATE (YYYY-MM-DD) as now (or SECEX_TODAY)" },
 	{ CLI_OPT_STRING, "open-risks", 0, &o.open_risks, "N",
 	  "the organisation's open risks, for exceptions as a percentage of them" },
 	{ CLI_OPT_LIST, "scan", 0, &o.scan, "REPORT",
@@ -50,13 +49,14 @@ const cli_command_help cmd_metrics_help = {
 static int parse_options(secex_metrics_options *mo, secex_metrics_format *fmt)
 {
 	char *end = NULL;
+	int rc;
 
 	if (!secex_metrics_format_parse(fmt, o.format)) {
 		cli_error("unknown format '%s' for metrics; use text, json, csv or html", o.format);
 		return CLI_EXIT_USAGE;
 	}
-	if (cli_today(&mo->now, o.today) != 0)
-		return CLI_EXIT_USAGE;
+	if ((rc = cli_now(&mo->now)) < 0)
+		return cli_fail(rc);
 	if (o.since && !secex_date_when_parse(&mo->since, o.since, strlen(o.since))) {
 		cli_error("--since '%s' is not a date; use YYYY-MM-DD", o.since);
 		return CLI_EXIT_USAGE;
@@ -128,19 +128,6 @@ static void warn_unloaded(const secex_snapshot *snap)
 			o.rev ? o.rev : "HEAD");
 }
 
-/* Whether the walk could not read history (a shallow clone, SX305): say how to fix it. */
-static bool shallow(const secex_diags *diags)
-{
-	size_t i;
-
-	for (i = 0; i < diags->n; i++)
-		if (strcmp(diags->items[i].code, "SX305") == 0) {
-			cli_error("%s", diags->items[i].message);
-			return true;
-		}
-	return false;
-}
-
 /* --branches: the requests of other branches after the metrics, which count none of them. */
 static void put_pending(secex_buf *out, const cli_pending_list *list, bool json)
 {
@@ -205,7 +192,7 @@ int cmd_metrics(int argc, char **argv)
 		rc = cli_fail(rc);
 		goto cleanup;
 	}
-	if (shallow(&diags)) {
+	if (cli_history_shallow(&diags)) {
 		rc = CLI_EXIT_INTERNAL;
 		goto cleanup;
 	}

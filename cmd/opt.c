@@ -5,13 +5,31 @@
 #include "cli.h"
 #include "secex/banned.h"
 
-static const cli_opt *find_long(const cli_opt *opts, const char *name, size_t len)
+/* The options the command table's setup flags give a command, in place of a row of its own. */
+static const char *today_value;
+
+static const cli_opt today_opt[] = {
+	{ CLI_OPT_STRING, "today", 0, &today_value, "DATE",
+	  "treat DATE (YYYY-MM-DD) as today, for reproducible runs (or SECEX_TODAY)" },
+	CLI_OPT_END
+};
+
+static const cli_opt *find_long_in(const cli_opt *opts, const char *name, size_t len)
 {
 	for (; opts->name; opts++)
 		if (opts->type != CLI_OPT_ARGS && strlen(opts->name) == len &&
 		    strncmp(opts->name, name, len) == 0)
 			return opts;
 	return NULL;
+}
+
+static const cli_opt *find_long(const cli_opt *opts, const char *name, size_t len)
+{
+	const cli_opt *opt = find_long_in(opts, name, len);
+
+	if (!opt && (cli.setup & CLI_SETUP_TODAY))
+		opt = find_long_in(today_opt, name, len);
+	return opt;
 }
 
 static const cli_opt *find_short(const cli_opt *opts, char c)
@@ -95,6 +113,7 @@ int cli_opt_parse(const cli_command_help *cmd, int argc, char **argv, bool *help
 	int i, rc = 0;
 
 	*help_shown = false;
+	today_value = NULL;
 	if (args) {
 		args->n = 0;
 		args->v = argv; /* positionals are compacted into argv's own storage */
@@ -108,7 +127,7 @@ int cli_opt_parse(const cli_command_help *cmd, int argc, char **argv, bool *help
 		} else if (strcmp(a, "--") == 0) {
 			only_args = true;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			cli_opt_help(stdout, cmd);
+			cli_opt_help(stdout, cmd, cli.setup);
 			*help_shown = true;
 			return 0;
 		} else if (a[1] == '-') {
@@ -124,27 +143,42 @@ int cli_opt_parse(const cli_command_help *cmd, int argc, char **argv, bool *help
 			rc = take(cmd, opt, a[2] ? a + 2 : NULL, argc, argv, &i);
 		}
 	}
+	if (rc == 0 && (cli.setup & CLI_SETUP_TODAY))
+		rc = cli_today_set(today_value);
 	return rc;
 }
 
-void cli_opt_help(FILE *out, const cli_command_help *cmd)
+static void help_row(FILE *out, const cli_opt *o)
+{
+	char left[64], alias[8] = "    ";
+
+	if (o->alias)
+		snprintf(alias, sizeof(alias), "-%c, ", o->alias);
+	if (o->type == CLI_OPT_ARGS)
+		snprintf(left, sizeof(left), "%s", o->name);
+	else
+		snprintf(left, sizeof(left), "%s--%s%s%s%s", alias, o->name,
+			 o->type == CLI_OPT_OPTIONAL ? "[=" : o->type != CLI_OPT_FLAG ? " " : "",
+			 o->type != CLI_OPT_FLAG ? o->value_name : "", o->type == CLI_OPT_OPTIONAL ? "]" : "");
+	fprintf(out, "  %-28s %s%s\n", left, o->help, o->type == CLI_OPT_LIST ? " (repeatable)" : "");
+}
+
+void cli_opt_help(FILE *out, const cli_command_help *cmd, unsigned setup)
 {
 	const cli_opt *o;
+	bool shared = false; /* the setup's options: after the command's own, before its arguments */
 
 	fprintf(out, "usage: secex %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
 	fprintf(out, "\noptions:\n");
-	for (o = cmd->opts; o->name; o++) {
-		char left[64], alias[8] = "    ";
-
-		if (o->alias)
-			snprintf(alias, sizeof(alias), "-%c, ", o->alias);
-		if (o->type == CLI_OPT_ARGS)
-			snprintf(left, sizeof(left), "%s", o->name);
-		else
-			snprintf(left, sizeof(left), "%s--%s%s%s%s", alias, o->name,
-				 o->type == CLI_OPT_OPTIONAL ? "[=" : o->type != CLI_OPT_FLAG ? " " : "",
-				 o->type != CLI_OPT_FLAG ? o->value_name : "", o->type == CLI_OPT_OPTIONAL ? "]" : "");
-		fprintf(out, "  %-28s %s%s\n", left, o->help, o->type == CLI_OPT_LIST ? " (repeatable)" : "");
+	for (o = cmd->opts;; o++) {
+		if (!shared && (!o->name || o->type == CLI_OPT_ARGS)) {
+			if (setup & CLI_SETUP_TODAY)
+				help_row(out, today_opt);
+			shared = true;
+		}
+		if (!o->name)
+			break;
+		help_row(out, o);
 	}
 	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
 	if (cmd->details)

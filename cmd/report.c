@@ -11,7 +11,7 @@
 #define DELIVERY_TIMEOUT 10L /* seconds per message */
 
 static struct {
-	const char *rev, *today, *owner, *format, *out, *slack_webhook, *smtp, *from, *branches, *input_format;
+	const char *rev, *owner, *format, *out, *slack_webhook, *smtp, *from, *branches, *input_format;
 	bool smtp_insecure;
 	cli_list scan;
 } o;
@@ -19,11 +19,9 @@ static struct {
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV",
 	  "report on the tree of commit REV, judging approvals from its history" },
-	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "treat DATE (YYYY-MM-DD) as today (or SECEX_TODAY)" },
 	{ CLI_OPT_STRING, "owner", 0, &o.owner, "ID",
 	  "only this risk owner, or the owners whose report goes to this person" },
-	{ CLI_OPT_OPTIONAL, "branches", 0, &o.branches, "PATTERN",
-	  "also requests that exist only on other branches (local and remote-tracking; a glob)" },
+	CLI_BRANCHES_OPT_ROW(&o.branches),
 	{ CLI_OPT_LIST, "scan", 0, &o.scan, "REPORT",
 	  "also list, per owner, the findings of this scanner report that their exceptions no longer cover" },
 	{ CLI_OPT_STRING, "input-format", 0, &o.input_format, "FORMAT",
@@ -91,7 +89,6 @@ static int check_from(void)
 
 static int check_opts(void)
 {
-	int64_t now;
 	size_t i;
 
 	for (i = 0; o.format && i < sizeof(formats) / sizeof(*formats) && strcmp(o.format, formats[i]) != 0; i++)
@@ -108,8 +105,6 @@ static int check_opts(void)
 		cli_error("--smtp needs --from ADDR: the sender address the mail server accepts");
 		return CLI_EXIT_USAGE;
 	}
-	if (cli_today(&now, o.today) != 0)
-		return CLI_EXIT_USAGE;
 	return check_from();
 }
 

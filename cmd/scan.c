@@ -22,8 +22,7 @@ static const cli_opt opts[] = {
 	{ CLI_OPT_FLAG, "complete", 0, &o.complete, NULL,
 	  "the reports cover everything the exceptions are about: report approved exceptions that match nothing (SX605)" },
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "judge the exceptions of this commit (default HEAD)" },
-	{ CLI_OPT_STRING, "trust-root", 0, &o.trust_root, "REV",
-	  "the commit whose .secex/ is trusted as it is (or SECEX_TRUST_ROOT)" },
+	CLI_TRUST_ROOT_OPT_ROW(&o.trust_root),
 	CLI_REPORT_OPT_ROWS(&o.report),
 	{ CLI_OPT_ARGS, "REPORT", 0, &o.reports, NULL, "scanner reports (JSON or SARIF files)" },
 	CLI_OPT_END
@@ -87,18 +86,6 @@ int cli_scan_reports(secex_scan_report ***out, const char *input_format, const c
 	}
 	secex_diag_release(&diags);
 	return rc;
-}
-
-static bool shallow(const secex_diags *diags)
-{
-	size_t i;
-
-	for (i = 0; i < diags->n; i++)
-		if (strcmp(diags->items[i].code, "SX305") == 0) {
-			cli_error("%s", diags->items[i].message);
-			return true;
-		}
-	return false;
 }
 
 static int parse_options(secex_scan_options *so)
@@ -172,7 +159,7 @@ int cmd_scan(int argc, char **argv)
 	hopts.audit = false;
 	if ((rc = cli_history_open(&h, &hopts, &diags)) < 0)
 		goto fail;
-	if (shallow(&diags)) {
+	if (cli_history_shallow(&diags)) {
 		rc = CLI_EXIT_INTERNAL;
 		goto cleanup;
 	}

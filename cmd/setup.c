@@ -137,6 +137,18 @@ void cli_history_close(cli_history *h)
 	cli_snapshot_close(&h->s);
 }
 
+bool cli_history_shallow(const secex_diags *diags)
+{
+	size_t i;
+
+	for (i = 0; i < diags->n; i++)
+		if (strcmp(diags->items[i].code, "SX305") == 0) {
+			cli_error("%s", diags->items[i].message);
+			return true;
+		}
+	return false;
+}
+
 int cli_history_complete(const secex_history *history)
 {
 	if (!secex_history_shallow(history))

@@ -6,15 +6,14 @@
 #include "secex/banned.h"
 
 static struct {
-	const char *rev, *format, *today;
+	const char *rev, *format;
 	int64_t now;
 	cli_args id;
-} o = { NULL, "text", NULL, 0, { NULL, 0 } };
+} o = { NULL, "text", 0, { NULL, 0 } };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "show the exception as of commit REV (default HEAD)" },
 	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "text or json (default text)" },
-	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "treat DATE (YYYY-MM-DD) as today (or SECEX_TODAY)" },
 	{ CLI_OPT_ARGS, "ID", 0, &o.id, NULL, "the exception" },
 	CLI_OPT_END
 };
@@ -121,8 +120,8 @@ int cmd_show(int argc, char **argv)
 
 	if ((rc = cli_opt_parse(&cmd_show_help, argc, argv, &help)) || help)
 		return rc;
-	if (cli_today(&o.now, o.today) != 0)
-		return CLI_EXIT_USAGE;
+	if ((rc = cli_now(&o.now)) < 0)
+		return cli_fail(rc);
 	if (o.id.n != 1 || (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0)) {
 		cli_error(o.id.n != 1 ? "give exactly one exception id; 'secex list' shows them"
 				      : "unknown format for show; use text or json");

@@ -7,15 +7,14 @@
 #include "secex/banned.h"
 
 static struct {
-	const char *rev, *trust_root, *format, *today;
+	const char *rev, *trust_root, *format;
 	int64_t now;
 	cli_args ids;
-} o = { NULL, NULL, "text", NULL, 0, { NULL, 0 } };
+} o = { NULL, NULL, "text", 0, { NULL, 0 } };
 
 static const cli_opt opts[] = {
 	{ CLI_OPT_STRING, "rev", 0, &o.rev, "REV", "the commit to judge (default HEAD)" },
 	{ CLI_OPT_STRING, "format", 0, &o.format, "FORMAT", "text, json or markdown (default text)" },
-	{ CLI_OPT_STRING, "today", 0, &o.today, "DATE", "treat DATE (YYYY-MM-DD) as today (or SECEX_TODAY)" },
 	{ CLI_OPT_ARGS, "ID", 0, &o.ids, NULL, "only these exceptions" },
 	CLI_OPT_END
 };
@@ -329,8 +328,8 @@ int cmd_status(int argc, char **argv)
 
 	if ((rc = cli_opt_parse(&cmd_status_help, argc, argv, &help)) || help)
 		return rc;
-	if (cli_today(&o.now, o.today) != 0)
-		return CLI_EXIT_USAGE;
+	if ((rc = cli_now(&o.now)) < 0)
+		return cli_fail(rc);
 	if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0 && strcmp(o.format, "markdown") != 0) {
 		cli_error("unknown format '%s' for status; use text, json or markdown", o.format);
 		return CLI_EXIT_USAGE;
