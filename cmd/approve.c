@@ -451,7 +451,7 @@ static int find_exception(job *j, const char *id, const secex_diags *diags)
 	if (!j->exc->valid)
 		return secex_error_set(SECEX_EINVALID, "'%s' does not validate; run 'secex validate %s', fix it, "
 				       "then approve", j->exc->path, j->exc->path);
-	if (strlen(j->exc->path) > 5 && strcmp(j->exc->path + strlen(j->exc->path) - 5, ".json") == 0)
+	if (secex_path_is_json(j->exc->path, strlen(j->exc->path)))
 		return secex_error_set(SECEX_EINVALID, "'%s' is JSON; secex approve edits YAML files only, so add "
 				       "the entry by hand", j->exc->path);
 	return secex_buf_printf(&j->file, "%s%s%s", j->s.root,

@@ -5,6 +5,7 @@
 
 #include "secex/common.h"
 #include "secex/util.h"
+#include "secex/path.h"
 #include "secex/run.h"
 #include "secex/diag.h"
 #include "secex/yaml.h"

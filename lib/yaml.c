@@ -10,6 +10,7 @@
 #include <yaml.h>
 #include "secex/yaml.h"
 #include "secex/util.h"
+#include "secex/path.h"
 #include "banned.h"
 
 /* One open collection while the events stream in. */
@@ -513,16 +514,9 @@ cleanup:
 	return rc < 0 ? rc : 0;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 int secex_doc_parse(secex_doc **out, const char *data, size_t len, const char *file, secex_diags *diags)
 {
-	if (ends_with(file, ".json"))
+	if (secex_path_is_json(file, strlen(file)))
 		return secex_json_parse(out, data, len, file, diags);
 	return secex_yaml_parse(out, data, len, file, diags);
 }
