@@ -221,16 +221,12 @@ static int problem(const check *c, const char *code, const char *fmt, ...)
 
 static int problem(const check *c, const char *code, const char *fmt, ...)
 {
-	secex_buf msg = SECEX_BUF_INIT;
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = secex_buf_vprintf(&msg, fmt, ap);
+	rc = secex_diags_vadd(c->diags, code, c->path, 0, 0, c->f->id, NULL, fmt, ap);
 	va_end(ap);
-	if (rc == 0)
-		rc = secex_diags_add(c->diags, code, c->path, 0, 0, c->f->id, NULL, "%s", secex_buf_cstr(&msg));
-	secex_buf_release(&msg);
 	return rc;
 }
 
