@@ -451,7 +451,7 @@ static int find_exception(job *j, const char *id, const secex_diags *diags)
 	if (!j->exc->valid)
 		return secex_error_set(SECEX_EINVALID, "'%s' does not validate; run 'secex validate %s', fix it, "
 				       "then approve", j->exc->path, j->exc->path);
-	if (strlen(j->exc->path) > 5 && strcmp(j->exc->path + strlen(j->exc->path) - 5, ".json") == 0)
+	if (secex_path_is_json(j->exc->path, strlen(j->exc->path)))
 		return secex_error_set(SECEX_EINVALID, "'%s' is JSON; secex approve edits YAML files only, so add "
 				       "the entry by hand", j->exc->path);
 	return secex_buf_printf(&j->file, "%s%s%s", j->s.root,
@@ -699,38 +699,18 @@ static bool same_but_entry(const secex_node *before, const secex_node *after, co
 	return same_but(before, after, "approvals");
 }
 
-/* Validates the edited document against the shipped exception schema, leaving out the
- * fields a policy's extending schema adds (unchanged, and valid before). */
-static int validate_edit(const secex_doc *doc, const char *path, secex_diags *diags)
+/* Validates the edited document against the exception schema the snapshot checks files with:
+ * the shipped one, extended by the policy's exception_schema. */
+static int validate_edit(const secex_snapshot *snap, const secex_doc *doc, const char *path, secex_diags *diags)
 {
-	const secex_node *root = secex_doc_root(doc), *props;
-	const secex_schema *schema;
-	secex_doc *shipped = NULL, *view = NULL;
-	secex_node *top;
-	size_t i, len = 0;
-	const char *text = secex_snapshot_builtin_schema_text("exception", &len);
+	const secex_node *root = secex_doc_root(doc);
 	bool valid = false;
 	int rc;
 
-	if ((rc = secex_snapshot_builtin_schema(&schema, "exception")) < 0 ||
-	    (rc = secex_json_parse(&shipped, text, len, "exception.schema.json", diags)) < 0 || !shipped ||
-	    (rc = secex_doc_new(&view)) < 0)
-		goto cleanup;
-	props = secex_node_get(secex_doc_root(shipped), "properties");
-	top = cli_xalloc(secex_doc_alloc(view, sizeof(*top)));
-	*top = *root;
-	top->u.object.n = 0;
-	top->u.object.members = cli_xalloc(secex_doc_alloc(view, (root->u.object.n + 1) * sizeof(secex_member)));
-	for (i = 0; i < root->u.object.n; i++)
-		if (secex_node_get(props, root->u.object.members[i].key))
-			top->u.object.members[top->u.object.n++] = root->u.object.members[i];
-	rc = secex_schema_validate(&valid, schema, top, path, secex_node_str(secex_node_get(root, "id")), diags);
+	rc = secex_snapshot_check_schema(&valid, snap, root, path, secex_node_str(secex_node_get(root, "id")), diags);
 	if (rc == 0 && !valid)
 		rc = secex_error_set(SECEX_EINVALID, "the new entry would not validate (%s); '%s' is unchanged",
 				     diags->n ? diags->items[diags->n - 1].message : "", path);
-cleanup:
-	secex_doc_free(shipped);
-	secex_doc_free(view);
 	return rc;
 }
 
@@ -825,7 +805,7 @@ static int edit(job *j, const entry *e)
 		rc = secex_error_set(SECEX_EINVALID, "cannot add the entry to '%s' without changing the rest of "
 				     "it%s%s; add it by hand", path, diags.n ? ": " : "", diags.n ? diags.items[0].message : "");
 	else
-		rc = validate_edit(after, path, &diags);
+		rc = validate_edit(j->s.snap, after, path, &diags);
 	if (rc == 0 && j->to) {
 		secex_buf with_entry = j->after, empty = SECEX_BUF_INIT;
 

@@ -1,12 +1,9 @@
 /* secex init: a working .secex/, with the one running it as the first admin, and an empty
  * exceptions directory. */
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
 #include "secex/banned.h"
@@ -55,26 +52,15 @@ static void admin_release(admin *a)
 	secex_buf_release(&a->signingkey);
 }
 
+/* Creates path holding text (through lib/file.c, atomically), never over an existing file. */
 static int write_new(const char *path, const char *text)
 {
-	size_t len = strlen(text), done = 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	int rc = secex_file_create(path, text, strlen(text));
 
-	if (fd < 0)
-		return -1;
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			unlink(path);
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return close(fd);
+	if (rc == SECEX_EEXISTS)
+		rc = secex_error_set(rc, "'%s' already exists; secex init writes nothing over existing files "
+				     "(remove it first, or edit it by hand)", path);
+	return rc;
 }
 
 /* The default policy with exceptions_dir replaced. */
@@ -102,25 +88,6 @@ static bool dir_ok(const char *dir)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/", *p))
 			return false;
 	return true;
-}
-
-static int make_dirs(const char *path)
-{
-	char buf[4096];
-	char *p;
-
-	if (strlen(path) >= sizeof(buf))
-		return -1;
-	memcpy(buf, path, strlen(path) + 1);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* The repository here, after 'git init' with --git-init; outside one, a usage error. */
@@ -311,11 +278,14 @@ int cmd_init(int argc, char **argv)
 	}
 	if ((rc = admin_from_git(&who, repo)) != 0)
 		goto cleanup;
-	if (!(policy = policy_text()) || !(roster = roster_text(&who)) || make_dirs(".secex") < 0 ||
-	    make_dirs(o.dir) < 0 || write_new(SECEX_POLICY_PATH, policy) < 0 ||
-	    write_new(SECEX_PEOPLE_PATH, roster) < 0 || write_new(keep.ptr, "") < 0) {
-		cli_error("cannot write the files: %s", strerror(errno));
-		rc = CLI_EXIT_INTERNAL;
+	if (!(policy = policy_text()) || !(roster = roster_text(&who))) {
+		rc = cli_fail(secex_error_nomem());
+		goto cleanup;
+	}
+	if ((rc = secex_file_mkdirs(".secex")) < 0 || (rc = secex_file_mkdirs(o.dir)) < 0 ||
+	    (rc = write_new(SECEX_POLICY_PATH, policy)) < 0 || (rc = write_new(SECEX_PEOPLE_PATH, roster)) < 0 ||
+	    (rc = write_new(keep.ptr, "")) < 0) {
+		rc = cli_fail(rc);
 		goto cleanup;
 	}
 	if (cli_merge_driver_install(".", o.dir) < 0) {

@@ -15,6 +15,7 @@
 #include "secex/date.h"
 #include "secex/duration.h"
 #include "secex/util.h"
+#include "secex/path.h"
 #include "secex/run.h"
 #include "secex/diag.h"
 #include "secex/embedded.h"

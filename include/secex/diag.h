@@ -3,6 +3,7 @@
 
 /* Diagnostics: problems found in the user's data, collected and sorted, never printed here. */
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "common.h"
@@ -69,6 +70,14 @@ int secex_diag_add(secex_diags *diags, const char *code, const char *file,
 		    const char *commit, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 8, 9)))
+#endif
+	;
+/* The same with the message's arguments in ap, for functions that take a format of their own. */
+int secex_diag_vadd(secex_diags *diags, const char *code, const char *file,
+		     uint32_t line, uint32_t column, const char *exception,
+		     const char *commit, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 8, 0)))
 #endif
 	;
 

@@ -299,13 +299,12 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-int secex_diag_add(secex_diags *diags, const char *code, const char *file, uint32_t line,
-		    uint32_t column, const char *exception, const char *commit, const char *fmt, ...)
+int secex_diag_vadd(secex_diags *diags, const char *code, const char *file, uint32_t line,
+		     uint32_t column, const char *exception, const char *commit, const char *fmt, va_list ap)
 {
 	secex_buf msg = SECEX_BUF_INIT;
 	secex_diag *d;
 	long idx = code_index(code);
-	va_list ap;
 	int rc;
 
 	if (diags->n == diags->cap) {
@@ -316,9 +315,7 @@ int secex_diag_add(secex_diags *diags, const char *code, const char *file, uint3
 		diags->items = items;
 		diags->cap = cap;
 	}
-	va_start(ap, fmt);
 	rc = secex_buf_vprintf(&msg, fmt, ap);
-	va_end(ap);
 	if (rc < 0 || !msg.ptr) {
 		secex_buf_release(&msg);
 		return secex_error_nomem();
@@ -342,6 +339,18 @@ int secex_diag_add(secex_diags *diags, const char *code, const char *file, uint3
 	}
 	diags->n++;
 	return 0;
+}
+
+int secex_diag_add(secex_diags *diags, const char *code, const char *file, uint32_t line,
+		    uint32_t column, const char *exception, const char *commit, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = secex_diag_vadd(diags, code, file, line, column, exception, commit, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 static int strcmp_null(const char *a, const char *b)

@@ -7,6 +7,7 @@
 #include "secex/json.h"
 #include "secex/yaml.h"
 #include "secex/util.h"
+#include "secex/path.h"
 #include "secex/banned.h"
 
 struct secex_doc {
@@ -197,16 +198,9 @@ const char *secex_node_type_name(secex_node_type type)
 
 /* Loading a document: JSON by its name, YAML otherwise. */
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 int secex_doc_parse(secex_doc **out, const char *data, size_t len, const char *file, secex_diags *diags)
 {
-	if (ends_with(file, ".json"))
+	if (secex_path_is_json(file, strlen(file)))
 		return secex_json_parse(out, data, len, file, diags);
 	return secex_yaml_parse(out, data, len, file, diags);
 }

@@ -56,15 +56,11 @@ static void vfinding(importer *im, row *r, uint32_t line, size_t field, const ch
 static void vfinding(importer *im, row *r, uint32_t line, size_t field, const char *code,
 		     const char *fmt, va_list ap)
 {
-	secex_buf msg = SECEX_BUF_INIT;
-
-	if (secex_buf_vprintf(&msg, fmt, ap) < 0 ||
-	    secex_diag_add(im->diags, code, im->opts->source, line, field ? (uint32_t)field : 1, NULL, NULL, "%s",
-			    secex_buf_cstr(&msg)) < 0)
+	if (secex_diag_vadd(im->diags, code, im->opts->source, line, field ? (uint32_t)field : 1, NULL, NULL, fmt,
+			     ap) < 0)
 		im->rc = SECEX_ENOMEM;
 	else if (r && im->diags->items[im->diags->n - 1].severity == SECEX_SEV_ERROR)
 		r->errors++;
-	secex_buf_release(&msg);
 }
 
 /* A finding on a cell of the row (column TRACKER_*, or -1 for the whole row). */

@@ -13,6 +13,7 @@
 #include <git2/sys/repository.h>
 #include "secex/repo.h"
 #include "repo_int.h"
+#include "secex/path.h"
 #include "secex/banned.h"
 
 struct secex_repo {
@@ -272,16 +273,6 @@ int secex_repo_path_changed(bool *out, secex_repo *repo, const char *path)
 	return 0;
 }
 
-/* TODO(merge): replaced by the one exception-file-name rule (secex_path_*). */
-static bool wanted_name(const char *name)
-{
-	size_t len = strlen(name);
-
-	return (len > 5 && strcmp(name + len - 5, ".yaml") == 0) ||
-	       (len > 4 && strcmp(name + len - 4, ".yml") == 0) ||
-	       (len > 5 && strcmp(name + len - 5, ".json") == 0);
-}
-
 typedef struct {
 	secex_vec *out;
 	int rc;
@@ -293,7 +284,7 @@ static int name_cb(const char *root, const git_tree_entry *e, void *payload)
 	char *copy;
 
 	(void)root;
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || !wanted_name(git_tree_entry_name(e)))
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || !secex_path_is_exception_file(git_tree_entry_name(e), strlen(git_tree_entry_name(e))))
 		return 0;
 	if (!(copy = secex_util_strndup(git_tree_entry_name(e), strlen(git_tree_entry_name(e)))) ||
 	    secex_vec_push(x->out, copy) < 0) {

@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <git2.h>
 #include <git2/sys/repository.h>
 #include "secex/tree.h"
 #include "repo_int.h"
+#include "secex/path.h"
 #include "secex/banned.h"
 
 typedef enum { TREE_DIR, TREE_GIT, TREE_INDEX } tree_kind;
@@ -118,21 +118,13 @@ const char *secex_tree_name(const secex_tree *t)
 
 static bool wanted_name(const char *name)
 {
-	size_t len = strlen(name);
-
-	return (len > 5 && strcmp(name + len - 5, ".yaml") == 0) ||
-	       (len > 4 && strcmp(name + len - 4, ".yml") == 0) ||
-	       (len > 5 && strcmp(name + len - 5, ".json") == 0);
+	return secex_path_is_exception_file(name, strlen(name));
 }
 
 /* A name secex would read but for the case of its extension ("EXC-0001.YAML"). */
 static bool wanted_but_case(const char *name)
 {
-	size_t len = strlen(name);
-
-	return !wanted_name(name) && ((len > 5 && strcasecmp(name + len - 5, ".yaml") == 0) ||
-				      (len > 4 && strcasecmp(name + len - 4, ".yml") == 0) ||
-				      (len > 5 && strcasecmp(name + len - 5, ".json") == 0));
+	return secex_path_is_miscased_exception_file(name, strlen(name));
 }
 
 static int ignored_case(secex_diags *diags, const char *dir, const char *name)

@@ -9,6 +9,7 @@
 #include "secex/snapshot.h"
 #include "history_int.h"
 #include "../git/repo_int.h"
+#include "secex/path.h"
 #include "secex/banned.h"
 
 /* One changed file between two trees. */
@@ -26,14 +27,6 @@ typedef struct {
 	git_oid old_oid, new_oid;
 	bool has_old, has_new;
 } id_change;
-
-static bool data_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
-	       (n > 5 && strcmp(name + n - 5, ".json") == 0);
-}
 
 static int push_change(secex_vec *out, const char *prefix, const char *name,
 		       const git_tree_entry *old, const git_tree_entry *new)
@@ -114,7 +107,8 @@ static int diff_entry(secex_vec *out, secex_history *h, const git_tree_entry *ol
 				is_tree(new) ? git_tree_entry_id(new) : NULL, sub.ptr, all_files, depth + 1);
 		secex_buf_release(&sub);
 	}
-	if (rc == 0 && (is_blob(old) || is_blob(new)) && (all_files || data_name(name)))
+	if (rc == 0 && (is_blob(old) || is_blob(new)) &&
+	    (all_files || secex_path_is_exception_file(name, strlen(name))))
 		rc = push_change(out, prefix, name, is_blob(old) ? old : NULL, is_blob(new) ? new : NULL);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "secex/policy.h"
 #include "secex/schema.h"
 #include "secex/yamlout.h"
+#include "secex/path.h"
 #include "secex/banned.h"
 
 #define TITLE_MAX 200 /* code points, as exception.schema.json says */
@@ -134,15 +135,15 @@ int secex_new_ids_consider(secex_new_ids *ids, const char *name)
 
 static bool name_taken(const char *dir, const char *id)
 {
-	static const char *const exts[] = { ".yaml", ".yml", ".json" };
 	secex_buf path = SECEX_BUF_INIT;
 	struct stat st;
 	bool taken = false;
+	const char *ext;
 	size_t i;
 
-	for (i = 0; i < 3 && !taken && dir; i++) {
+	for (i = 0; (ext = secex_path_exception_ext(i)) && !taken && dir; i++) {
 		secex_buf_clear(&path);
-		if (secex_buf_printf(&path, "%s/%s%s", dir, id, exts[i]) == 0)
+		if (secex_buf_printf(&path, "%s/%s%s", dir, id, ext) == 0)
 			taken = lstat(path.ptr, &st) == 0;
 	}
 	secex_buf_release(&path);
@@ -220,16 +221,12 @@ static int problem(const check *c, const char *code, const char *fmt, ...)
 
 static int problem(const check *c, const char *code, const char *fmt, ...)
 {
-	secex_buf msg = SECEX_BUF_INIT;
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = secex_buf_vprintf(&msg, fmt, ap);
+	rc = secex_diag_vadd(c->diags, code, c->path, 0, 0, c->f->id, NULL, fmt, ap);
 	va_end(ap);
-	if (rc == 0)
-		rc = secex_diag_add(c->diags, code, c->path, 0, 0, c->f->id, NULL, "%s", secex_buf_cstr(&msg));
-	secex_buf_release(&msg);
 	return rc;
 }
 

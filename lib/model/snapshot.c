@@ -87,9 +87,22 @@ static int load_checked(secex_doc **out, bool *valid, secex_tree *tree, const ch
 	return rc;
 }
 
-static int load_policy(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
+/* Loads path and validates it against the shipped schema name; *out is NULL unless it loaded. */
+static int load_shipped(secex_doc **out, bool *valid, secex_tree *tree, const char *path, const char *name,
+			secex_diags *diags)
 {
 	const secex_schema *schema;
+	int rc;
+
+	*out = NULL;
+	*valid = false;
+	if ((rc = secex_snapshot_builtin_schema(&schema, name)) < 0)
+		return rc;
+	return load_checked(out, valid, tree, path, schema, NULL, diags);
+}
+
+static int load_policy(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
+{
 	secex_doc *doc = NULL;
 	bool valid;
 	int rc;
@@ -98,8 +111,7 @@ static int load_policy(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
 	if (!secex_tree_exists(tree, SECEX_POLICY_PATH))
 		return secex_policy_default(&s->policy);
 	s->policy_present = true;
-	if ((rc = secex_snapshot_builtin_schema(&schema, "policy")) < 0 ||
-	    (rc = load_checked(&doc, &valid, tree, SECEX_POLICY_PATH, schema, NULL, diags)) < 0)
+	if ((rc = load_shipped(&doc, &valid, tree, SECEX_POLICY_PATH, "policy", diags)) < 0)
 		goto cleanup;
 	if (doc && valid) {
 		size_t before = diags->n;
@@ -120,15 +132,13 @@ cleanup:
 
 static int load_roster(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
 {
-	const secex_schema *schema;
 	secex_doc *doc = NULL;
 	bool valid;
 	int rc;
 
 	if (!secex_tree_exists(tree, SECEX_PEOPLE_PATH))
 		return 0;
-	if ((rc = secex_snapshot_builtin_schema(&schema, "people")) < 0 ||
-	    (rc = load_checked(&doc, &valid, tree, SECEX_PEOPLE_PATH, schema, NULL, diags)) < 0)
+	if ((rc = load_shipped(&doc, &valid, tree, SECEX_PEOPLE_PATH, "people", diags)) < 0)
 		goto cleanup;
 	if (doc && valid) {
 		rc = secex_roster_from_doc(&s->roster, doc, SECEX_PEOPLE_PATH, diags);
@@ -271,15 +281,13 @@ cleanup:
  * them). */
 static int load_reviews(secex_snapshot *s, secex_tree *tree, secex_diags *diags)
 {
-	const secex_schema *schema;
 	secex_doc *doc = NULL;
 	bool valid;
 	int rc;
 
 	if (!secex_tree_exists(tree, SECEX_REVIEWS_PATH))
 		return 0;
-	if ((rc = secex_snapshot_builtin_schema(&schema, "reviews")) < 0 ||
-	    (rc = load_checked(&doc, &valid, tree, SECEX_REVIEWS_PATH, schema, NULL, diags)) < 0 || !valid) {
+	if ((rc = load_shipped(&doc, &valid, tree, SECEX_REVIEWS_PATH, "reviews", diags)) < 0 || !valid) {
 		secex_doc_free(doc);
 		return rc;
 	}

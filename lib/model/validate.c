@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "secex/snapshot.h"
 #include "secex/util.h"
+#include "secex/path.h"
 #include "secex/banned.h"
 
 typedef struct {
@@ -532,7 +533,7 @@ static int cache_lookup(id_cache *c, secex_tree *tree, vitem *items, size_t n)
 		if (secex_tree_blob_id(items[i].key, tree, items[i].path) < 0)
 			continue;
 		len = strlen(items[i].path);
-		items[i].key[40] = len > 5 && strcmp(items[i].path + len - 5, ".json") == 0 ? 'j' : 'y';
+		items[i].key[40] = secex_path_is_json(items[i].path, len) ? 'j' : 'y';
 		items[i].key[41] = '\0';
 		if (items[i].full)
 			continue;
