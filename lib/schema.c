@@ -1,6 +1,6 @@
 /*
  * JSON Schema 2020-12: a schema is compiled once (references resolved, patterns compiled,
- * numbers parsed) into a graph of `sch` nodes, then validates many instances. Validation
+ * numbers parsed) into a graph of `schema_sub` nodes, then validates many instances. Validation
  * allocates nothing unless it reports a finding: the instance location is a stack of path
  * segments, formatted as a JSON pointer only for a message.
  */
@@ -42,7 +42,7 @@ typedef struct {
 	bool is_int;
 	int64_t i;
 	double d;
-} num;
+} schema_num;
 
 enum { N_MINIMUM, N_MAXIMUM, N_EXMIN, N_EXMAX, N_MULTIPLE, N_COUNT };
 enum {
@@ -50,28 +50,28 @@ enum {
 	C_MAXCONTAINS, C_COUNT
 };
 
-typedef struct sch sch;
+typedef struct schema_sub schema_sub;
 
 typedef struct {
 	const char *key;
 	size_t len;
-	sch *s;
-} named;
+	schema_sub *s;
+} schema_named;
 
 typedef struct {
 	pcre2_code *re;
 	const char *src;
-	sch *s;
-} patterned;
+	schema_sub *s;
+} schema_patterned;
 
 typedef struct {
 	const char *key;
 	size_t len;
 	const secex_node *names; /* array of strings */
-} dependency;
+} schema_dependency;
 
 /* One compiled schema object (or boolean schema). */
-struct sch {
+struct schema_sub {
 	signed char boolean; /* -1: an object schema; 0: false; 1: true */
 	bool unique;
 	bool memo;           /* results are kept per instance node: shared, or evaluated twice */
@@ -79,27 +79,27 @@ struct sch {
 	unsigned nchecks;    /* keywords that assert or apply subschemas, for messages */
 	unsigned types;      /* T_* bits; 0 when there is no "type" */
 	unsigned nums_set;   /* 1 << N_* */
-	num nums[N_COUNT];
+	schema_num nums[N_COUNT];
 	int64_t counts[C_COUNT]; /* -1 when absent */
 	const secex_node *enum_node, *const_node, *required;
 	pcre2_code *pattern;
 	const char *pattern_src;
 	const char *hint;    /* "x-secex-hint": what to write when the pattern does not match */
 	secex_format format;
-	named *props; /* sorted by length, then bytes */
+	schema_named *props; /* sorted by length, then bytes */
 	size_t nprops;
 	const secex_node *props_node; /* in document order, for suggestions */
-	patterned *patprops;
+	schema_patterned *patprops;
 	size_t npatprops;
-	sch *additional, *property_names, *items, *contains, *not_, *if_, *then_, *else_;
-	sch *uneval_props, *uneval_items, *ref;
-	sch *dynref;          /* the target of $dynamicRef, as a $ref would resolve it */
+	schema_sub *additional, *property_names, *items, *contains, *not_, *if_, *then_, *else_;
+	schema_sub *uneval_props, *uneval_items, *ref;
+	schema_sub *dynref;          /* the target of $dynamicRef, as a $ref would resolve it */
 	const char *dyn_name; /* the anchor $dynamicRef looks up in the dynamic scope, or NULL */
-	dependency *depreq;
+	schema_dependency *depreq;
 	size_t ndepreq;
-	named *depschemas;
+	schema_named *depschemas;
 	size_t ndepschemas;
-	sch **prefix, **all_of, **any_of, **one_of;
+	schema_sub **prefix, **all_of, **any_of, **one_of;
 	size_t nprefix, nall, nany, none;
 };
 
@@ -107,17 +107,17 @@ struct sch {
 typedef struct {
 	unsigned res;
 	const char *name;
-	const sch *s;
-} dyn_anchor;
+	const schema_sub *s;
+} schema_dyn_anchor;
 
 struct secex_schema {
 	secex_arena arena;
-	sch *root;
+	schema_sub *root;
 	bool format_assertion;
 	bool dynamic; /* a $dynamicRef that depends on the dynamic scope, which is then tracked */
 	const char **bases; /* the base URI of each schema resource */
 	size_t nbases, capbases;
-	dyn_anchor *dyn;
+	schema_dyn_anchor *dyn;
 	size_t ndyn, capdyn;
 	pcre2_code **codes;
 	size_t ncodes, capcodes;
@@ -142,7 +142,7 @@ static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
 	return p;
 }
 
-static const secex_member *find_member(const secex_node *obj, const char *key, size_t len)
+static const secex_member *schema_find_member(const secex_node *obj, const char *key, size_t len)
 {
 	size_t i;
 
@@ -164,12 +164,12 @@ static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 
 static int named_cmp(const void *pa, const void *pb)
 {
-	const named *a = pa, *b = pb;
+	const schema_named *a = pa, *b = pb;
 
 	return key_cmp(a->key, a->len, b->key, b->len);
 }
 
-static const named *find_named(const named *arr, size_t n, const char *key, size_t len)
+static const schema_named *schema_find_named(const schema_named *arr, size_t n, const char *key, size_t len)
 {
 	size_t lo = 0, hi = n;
 
@@ -192,9 +192,9 @@ typedef struct {
 	const char *key;
 	size_t len;
 	size_t index;
-} seg;
+} schema_seg;
 
-static int put_pointer(secex_buf *b, const seg *path, size_t n)
+static int schema_put_pointer(secex_buf *b, const schema_seg *path, size_t n)
 {
 	size_t i, k;
 	int rc = 0;
@@ -317,7 +317,7 @@ static int remove_dots(secex_buf *out, const char *path, size_t n)
 }
 
 /* Resolves ref against base (RFC 3986 5.2.2) into out. */
-static int uri_resolve(secex_buf *out, const char *ref, const char *base)
+static int schema_uri_resolve(secex_buf *out, const char *ref, const char *base)
 {
 	uri_parts r, b;
 	const span *auth, *query;
@@ -378,7 +378,7 @@ static int uri_resolve(secex_buf *out, const char *ref, const char *base)
 	return rc;
 }
 
-static int percent_decode(secex_buf *out, const char *s, size_t n)
+static int schema_percent_decode(secex_buf *out, const char *s, size_t n)
 {
 	size_t i;
 	int rc = 0;
@@ -398,7 +398,7 @@ static int percent_decode(secex_buf *out, const char *s, size_t n)
 }
 
 /* ---------------------------------------------------------------------------------------
- * Compiling: discovery of $id and $anchor, then one `sch` per schema object, then $refs
+ * Compiling: discovery of $id and $anchor, then one `schema_sub` per schema object, then $refs
  */
 
 typedef enum {
@@ -508,7 +508,7 @@ typedef struct {
 } resource;
 
 typedef struct {
-	sch *from;
+	schema_sub *from;
 	const char *uri;   /* resolved */
 	const char *ref;   /* as written */
 	const char *where; /* schema location of the $ref, for messages */
@@ -517,7 +517,7 @@ typedef struct {
 
 typedef struct {
 	const void *key;
-	sch *val;
+	schema_sub *val;
 } slot;
 
 typedef struct {
@@ -530,7 +530,7 @@ typedef struct {
 	size_t nres, capres, nanchors, capanchors;
 	pending *pend, *refs;
 	size_t npend, cappend, nrefs, caprefs;
-	seg loc[2 * MAX_COMPILE_DEPTH + 8];
+	schema_seg loc[2 * MAX_COMPILE_DEPTH + 8];
 	size_t nloc;
 	const char *loc_prefix;
 	pcre2_compile_context *pcc;
@@ -544,14 +544,14 @@ typedef struct {
 static void loc_push(cctx *cc, const char *key, size_t len)
 {
 	if (cc->nloc < sizeof(cc->loc) / sizeof(cc->loc[0]))
-		cc->loc[cc->nloc] = (seg){ key, len, 0 };
+		cc->loc[cc->nloc] = (schema_seg){ key, len, 0 };
 	cc->nloc++;
 }
 
 static void loc_push_index(cctx *cc, size_t index)
 {
 	if (cc->nloc < sizeof(cc->loc) / sizeof(cc->loc[0]))
-		cc->loc[cc->nloc] = (seg){ NULL, 0, index };
+		cc->loc[cc->nloc] = (schema_seg){ NULL, 0, index };
 	cc->nloc++;
 }
 
@@ -566,7 +566,7 @@ static int put_location(secex_buf *b, const cctx *cc)
 		   sizeof(cc->loc) / sizeof(cc->loc[0]);
 	int rc = secex_buf_puts(b, cc->loc_prefix);
 
-	return rc ? rc : put_pointer(b, cc->loc, n);
+	return rc ? rc : schema_put_pointer(b, cc->loc, n);
 }
 
 static int cfail(cctx *cc, const char *fmt, ...)
@@ -613,7 +613,7 @@ static const char *tmp_str(cctx *cc, const char *s, size_t len)
 	return p;
 }
 
-static size_t ptr_hash(const void *p)
+static size_t schema_ptr_hash(const void *p)
 {
 	uint64_t x = (uint64_t)(uintptr_t)p;
 
@@ -623,19 +623,19 @@ static size_t ptr_hash(const void *p)
 	return (size_t)x;
 }
 
-static sch *memo_get(const cctx *cc, const void *key)
+static schema_sub *memo_get(const cctx *cc, const void *key)
 {
 	size_t i;
 
 	if (!cc->memocap)
 		return NULL;
-	for (i = ptr_hash(key) & (cc->memocap - 1); cc->memo[i].key; i = (i + 1) & (cc->memocap - 1))
+	for (i = schema_ptr_hash(key) & (cc->memocap - 1); cc->memo[i].key; i = (i + 1) & (cc->memocap - 1))
 		if (cc->memo[i].key == key)
 			return cc->memo[i].val;
 	return NULL;
 }
 
-static int memo_put(cctx *cc, const void *key, sch *val)
+static int memo_put(cctx *cc, const void *key, schema_sub *val)
 {
 	size_t i;
 
@@ -648,7 +648,7 @@ static int memo_put(cctx *cc, const void *key, sch *val)
 		for (k = 0; k < cc->memocap; k++) {
 			if (!cc->memo[k].key)
 				continue;
-			for (i = ptr_hash(cc->memo[k].key) & (cap - 1); t[i].key; i = (i + 1) & (cap - 1))
+			for (i = schema_ptr_hash(cc->memo[k].key) & (cap - 1); t[i].key; i = (i + 1) & (cap - 1))
 				;
 			t[i] = cc->memo[k];
 		}
@@ -656,7 +656,7 @@ static int memo_put(cctx *cc, const void *key, sch *val)
 		cc->memo = t;
 		cc->memocap = cap;
 	}
-	for (i = ptr_hash(key) & (cc->memocap - 1); cc->memo[i].key; i = (i + 1) & (cc->memocap - 1))
+	for (i = schema_ptr_hash(key) & (cc->memocap - 1); cc->memo[i].key; i = (i + 1) & (cc->memocap - 1))
 		;
 	cc->memo[i].key = key;
 	cc->memo[i].val = val;
@@ -671,7 +671,7 @@ static const char *resolve(cctx *cc, const char *ref, const char *base, bool str
 	const char *out = NULL;
 	char *hash;
 
-	if (uri_resolve(&b, ref, base) < 0) {
+	if (schema_uri_resolve(&b, ref, base) < 0) {
 		nomem(cc);
 	} else {
 		if (strip && (hash = strchr(b.ptr, '#')))
@@ -700,7 +700,7 @@ static int add_resource(cctx *cc, resource **arr, size_t *n, size_t *cap, const 
 
 static const secex_node *get(const secex_node *obj, const char *key)
 {
-	const secex_member *m = find_member(obj, key, strlen(key));
+	const secex_member *m = schema_find_member(obj, key, strlen(key));
 
 	return m ? m->value : NULL;
 }
@@ -807,7 +807,7 @@ static const secex_node *walk_pointer(cctx *cc, const resource *r, const char *p
 		if (!node)
 			break;
 		if (node->type == SECEX_NODE_OBJECT) {
-			const secex_member *m = find_member(node, secex_buf_cstr(&tok), tok.size);
+			const secex_member *m = schema_find_member(node, secex_buf_cstr(&tok), tok.size);
 
 			child = m ? m->value : NULL;
 		} else if (node->type == SECEX_NODE_ARRAY && tok.size > 0 && tok.size < 19 &&
@@ -841,7 +841,7 @@ static const secex_node *lookup(cctx *cc, const char *uri, const char **parent_b
 			r = &cc->res[i];
 	if (!r)
 		return NULL;
-	if (percent_decode(&frag, hash ? hash + 1 : "", hash ? strlen(hash + 1) : 0) < 0) {
+	if (schema_percent_decode(&frag, hash ? hash + 1 : "", hash ? strlen(hash + 1) : 0) < 0) {
 		nomem(cc);
 	} else if (frag.size == 0) {
 		node = r->node;
@@ -933,7 +933,7 @@ static bool is_schema_node(const secex_node *n)
 	return n->type == SECEX_NODE_OBJECT || n->type == SECEX_NODE_BOOL;
 }
 
-static bool integral(const secex_node *n)
+static bool schema_integral(const secex_node *n)
 {
 	return n->type == SECEX_NODE_INT ||
 	       (n->type == SECEX_NODE_FLOAT && isfinite(n->u.number) && n->u.number == floor(n->u.number));
@@ -943,7 +943,7 @@ static int get_count(cctx *cc, const secex_member *m, int64_t *out)
 {
 	const secex_node *v = m->value;
 
-	if (!integral(v) || secex_node_number(v) < 0)
+	if (!schema_integral(v) || secex_node_number(v) < 0)
 		return cfail(cc, "'%s' must be a non-negative integer; fix the schema", m->key);
 	if (v->type == SECEX_NODE_INT)
 		*out = v->u.integer;
@@ -952,7 +952,7 @@ static int get_count(cctx *cc, const secex_member *m, int64_t *out)
 	return 0;
 }
 
-static int get_num(cctx *cc, const secex_member *m, num *out)
+static int get_num(cctx *cc, const secex_member *m, schema_num *out)
 {
 	const secex_node *v = m->value;
 
@@ -1106,13 +1106,13 @@ static pcre2_code *compile_pattern(cctx *cc, const char *src, size_t len)
 	return re;
 }
 
-static sch *compile(cctx *cc, const secex_node *node, const char *parent_base, unsigned depth);
+static schema_sub *compile(cctx *cc, const secex_node *node, const char *parent_base, unsigned depth);
 
-static sch **compile_list(cctx *cc, const secex_member *m, const char *base, unsigned depth,
+static schema_sub **compile_list(cctx *cc, const secex_member *m, const char *base, unsigned depth,
 			  size_t *n)
 {
 	const secex_node *v = m->value;
-	sch **list;
+	schema_sub **list;
 	size_t i;
 
 	if (v->type != SECEX_NODE_ARRAY || v->u.array.n == 0) {
@@ -1133,11 +1133,11 @@ static sch **compile_list(cctx *cc, const secex_member *m, const char *base, uns
 }
 
 /* properties, dependentSchemas, $defs: an object of schemas, sorted by key. */
-static named *compile_map(cctx *cc, const secex_member *m, const char *base, unsigned depth,
+static schema_named *compile_map(cctx *cc, const secex_member *m, const char *base, unsigned depth,
 			  size_t *n)
 {
 	const secex_node *v = m->value;
-	named *map;
+	schema_named *map;
 	size_t i;
 
 	if (v->type != SECEX_NODE_OBJECT) {
@@ -1153,18 +1153,18 @@ static named *compile_map(cctx *cc, const secex_member *m, const char *base, uns
 		const secex_member *p = &v->u.object.members[i];
 
 		loc_push(cc, p->key, p->keylen);
-		map[i] = (named){ p->key, p->keylen, compile(cc, p->value, base, depth + 1) };
+		map[i] = (schema_named){ p->key, p->keylen, compile(cc, p->value, base, depth + 1) };
 		loc_pop(cc);
 	}
 	qsort(map, *n, sizeof(*map), named_cmp);
 	return cc->rc ? NULL : map;
 }
 
-static patterned *compile_patprops(cctx *cc, const secex_member *m, const char *base,
+static schema_patterned *compile_patprops(cctx *cc, const secex_member *m, const char *base,
 				   unsigned depth, size_t *n)
 {
 	const secex_node *v = m->value;
-	patterned *list;
+	schema_patterned *list;
 	size_t i;
 
 	if (v->type != SECEX_NODE_OBJECT) {
@@ -1188,10 +1188,10 @@ static patterned *compile_patprops(cctx *cc, const secex_member *m, const char *
 	return cc->rc ? NULL : list;
 }
 
-static dependency *compile_depreq(cctx *cc, const secex_member *m, size_t *n)
+static schema_dependency *compile_depreq(cctx *cc, const secex_member *m, size_t *n)
 {
 	const secex_node *v = m->value;
-	dependency *list;
+	schema_dependency *list;
 	size_t i;
 
 	if (v->type != SECEX_NODE_OBJECT) {
@@ -1212,12 +1212,12 @@ static dependency *compile_depreq(cctx *cc, const secex_member *m, size_t *n)
 			loc_pop(cc);
 			return NULL;
 		}
-		list[i] = (dependency){ p->key, p->keylen, p->value };
+		list[i] = (schema_dependency){ p->key, p->keylen, p->value };
 	}
 	return list;
 }
 
-static sch *compile_one(cctx *cc, const secex_member *m, const char *base, unsigned depth)
+static schema_sub *compile_one(cctx *cc, const secex_member *m, const char *base, unsigned depth)
 {
 	if (!is_schema_node(m->value)) {
 		cfail(cc, "'%s' must be a schema (an object or a boolean); fix the schema", m->key);
@@ -1226,7 +1226,7 @@ static sch *compile_one(cctx *cc, const secex_member *m, const char *base, unsig
 	return compile(cc, m->value, base, depth + 1);
 }
 
-static int add_pending(cctx *cc, sch *s, const char *ref, const char *base, bool dynamic)
+static int add_pending(cctx *cc, schema_sub *s, const char *ref, const char *base, bool dynamic)
 {
 	secex_buf where = SECEX_BUF_INIT;
 	const char *uri = resolve(cc, ref, base, false), *w;
@@ -1247,11 +1247,11 @@ static int add_pending(cctx *cc, sch *s, const char *ref, const char *base, bool
 }
 
 /* Compiles one keyword of an object schema. */
-static void compile_keyword(cctx *cc, sch *s, const secex_member *m, keyword kw, const char *base,
+static void compile_keyword(cctx *cc, schema_sub *s, const secex_member *m, keyword kw, const char *base,
 			    unsigned depth)
 {
 	const secex_node *v = m->value;
-	num *n;
+	schema_num *n;
 
 	switch (kw) {
 	case K_ID:
@@ -1427,23 +1427,23 @@ static unsigned resource_id(cctx *cc, const char *base)
 	return cc->last_res;
 }
 
-static void add_dyn_anchor(cctx *cc, sch *s, const secex_node *name)
+static void add_dyn_anchor(cctx *cc, schema_sub *s, const secex_node *name)
 {
 	secex_schema *S = cc->out;
-	dyn_anchor *grown;
+	schema_dyn_anchor *grown;
 
 	if (!(grown = grow(S->dyn, &S->capdyn, S->ndyn, sizeof(*S->dyn)))) {
 		nomem(cc);
 		return;
 	}
 	S->dyn = grown;
-	S->dyn[S->ndyn++] = (dyn_anchor){ s->res, name->u.string.ptr, s };
+	S->dyn[S->ndyn++] = (schema_dyn_anchor){ s->res, name->u.string.ptr, s };
 }
 
 /* unevaluatedProperties and unevaluatedItems evaluate the in-place subschemas of their schema
  * a second time (to collect what they evaluated): keep those results, so that nesting them is
  * not exponential. */
-static void mark_reevaluated(sch *s)
+static void mark_reevaluated(schema_sub *s)
 {
 	size_t i;
 
@@ -1465,10 +1465,10 @@ static void mark_reevaluated(sch *s)
 		s->else_->memo = true;
 }
 
-static sch *compile(cctx *cc, const secex_node *node, const char *parent_base, unsigned depth)
+static schema_sub *compile(cctx *cc, const secex_node *node, const char *parent_base, unsigned depth)
 {
 	const char *base;
-	sch *s;
+	schema_sub *s;
 	size_t i;
 	int k;
 
@@ -1547,7 +1547,7 @@ static int resolve_pending(cctx *cc)
 		pending p = cc->pend[i];
 		const char *parent_base = "";
 		const secex_node *target = lookup(cc, p.uri, &parent_base);
-		sch *t;
+		schema_sub *t;
 
 		if (cc->rc)
 			break;
@@ -1700,16 +1700,16 @@ cleanup:
 enum { M_BUSY = 1, M_VALID, M_INVALID, M_REPORTED };
 
 typedef struct {
-	const sch *s;
+	const schema_sub *s;
 	const secex_node *x;
 	uint32_t scope;      /* the dynamic scope it was evaluated in (0 without $dynamicRef) */
 	unsigned char state; /* M_*; 0: a free slot */
-} mslot;
+} schema_mslot;
 
 /* A dynamic scope, numbered: the scope `parent` with resource `res` entered last. */
 typedef struct {
 	uint32_t parent, res, id; /* id 0: a free slot */
-} scope_slot;
+} schema_scope_slot;
 
 #define SMALL_MEMO 64
 
@@ -1722,43 +1722,43 @@ typedef struct {
 	size_t steps;              /* subschema evaluations so far, against MAX_EVAL_STEPS */
 	unsigned limit_hits;       /* matches that hit a PCRE2 limit, against MAX_LIMIT_HITS */
 	unsigned in_name;          /* > 0 under propertyNames, whose instance is on the stack */
-	mslot *memo;               /* open addressing; small_memo until it fills */
+	schema_mslot *memo;               /* open addressing; small_memo until it fills */
 	size_t memocap, memon;
 	size_t nscope;             /* with S->dynamic: the resources entered, outermost first */
-	scope_slot *scopes;        /* every dynamic scope met, for their numbers */
+	schema_scope_slot *scopes;        /* every dynamic scope met, for their numbers */
 	size_t scopecap, nscopes;
 	pcre2_match_data *md;      /* made on the first pattern match */
 	int pcre_error;            /* of the last failed match */
 	int rc;
 	bool aborted, loop_reported;
-	seg path[MAX_EVAL_DEPTH + 8]; /* each segment is pushed on the way into a subschema */
+	schema_seg path[MAX_EVAL_DEPTH + 8]; /* each segment is pushed on the way into a subschema */
 	unsigned scope[MAX_EVAL_DEPTH + 8];
 	uint32_t scope_id[MAX_EVAL_DEPTH + 8]; /* the number of the scope up to each entry */
-	mslot small_memo[SMALL_MEMO];
-} vctx;
+	schema_mslot small_memo[SMALL_MEMO];
+} schema_vctx;
 
-static bool v_schema(vctx *c, const sch *s, const secex_node *x, bool rep, const char *kw);
+static bool schema_v_schema(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep, const char *kw);
 
-static void push_key(vctx *c, const char *key, size_t len)
+static void schema_push_key(schema_vctx *c, const char *key, size_t len)
 {
 	if (c->depth < sizeof(c->path) / sizeof(c->path[0]))
-		c->path[c->depth] = (seg){ key, len, 0 };
+		c->path[c->depth] = (schema_seg){ key, len, 0 };
 	c->depth++;
 }
 
-static void push_index(vctx *c, size_t index)
+static void schema_push_index(schema_vctx *c, size_t index)
 {
 	if (c->depth < sizeof(c->path) / sizeof(c->path[0]))
-		c->path[c->depth] = (seg){ NULL, 0, index };
+		c->path[c->depth] = (schema_seg){ NULL, 0, index };
 	c->depth++;
 }
 
-static void pop(vctx *c)
+static void schema_pop(schema_vctx *c)
 {
 	c->depth--;
 }
 
-static void report(vctx *c, uint32_t line, uint32_t col, const char *kw, const char *fmt, ...)
+static void schema_report(schema_vctx *c, uint32_t line, uint32_t col, const char *kw, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 5, 6)))
 #endif
@@ -1766,7 +1766,7 @@ static void report(vctx *c, uint32_t line, uint32_t col, const char *kw, const c
 
 /* Adds the finding "'<pointer>': <message> (keyword '<kw>')" at line:col ("top level: ..."
  * for the document itself). */
-static void report(vctx *c, uint32_t line, uint32_t col, const char *kw, const char *fmt, ...)
+static void schema_report(schema_vctx *c, uint32_t line, uint32_t col, const char *kw, const char *fmt, ...)
 {
 	size_t n = c->depth < sizeof(c->path) / sizeof(c->path[0]) ? c->depth :
 		   sizeof(c->path) / sizeof(c->path[0]);
@@ -1780,7 +1780,7 @@ static void report(vctx *c, uint32_t line, uint32_t col, const char *kw, const c
 		rc = secex_buf_puts(&b, "top level: ");
 	} else {
 		rc = secex_buf_putc(&b, '\'');
-		rc = rc ? rc : put_pointer(&b, c->path, n);
+		rc = rc ? rc : schema_put_pointer(&b, c->path, n);
 		rc = rc ? rc : secex_buf_puts(&b, "': ");
 	}
 	if (rc == 0) {
@@ -1796,7 +1796,7 @@ static void report(vctx *c, uint32_t line, uint32_t col, const char *kw, const c
 	secex_buf_release(&b);
 }
 
-#define REPORT_AT(c, node, ...) report((c), (node)->line, (node)->column, __VA_ARGS__)
+#define REPORT_AT(c, node, ...) schema_report((c), (node)->line, (node)->column, __VA_ARGS__)
 
 /* A failed check: in silent mode stop at once, else report and go on with the others. */
 #define FAIL(...)                                                                                \
@@ -1820,9 +1820,9 @@ static void report(vctx *c, uint32_t line, uint32_t col, const char *kw, const c
 
 typedef struct {
 	char s[128];
-} text;
+} schema_text;
 
-static const char *double_text(text *t, double d)
+static const char *double_text(schema_text *t, double d)
 {
 	snprintf(t->s, sizeof(t->s), "%.15g", d);
 	if (strtod(t->s, NULL) != d)
@@ -1830,7 +1830,7 @@ static const char *double_text(text *t, double d)
 	return t->s;
 }
 
-static const char *num_text(text *t, const num *n)
+static const char *schema_num_text(schema_text *t, const schema_num *n)
 {
 	if (n->is_int) {
 		snprintf(t->s, sizeof(t->s), "%lld", (long long)n->i);
@@ -1839,7 +1839,7 @@ static const char *num_text(text *t, const num *n)
 	return double_text(t, n->d);
 }
 
-static const char *value_text(text *t, const secex_node *x)
+static const char *schema_value_text(schema_text *t, const secex_node *x)
 {
 	size_t len;
 
@@ -1872,7 +1872,7 @@ static const char *value_text(text *t, const secex_node *x)
 	}
 }
 
-static const char *type_phrase(unsigned bit)
+static const char *schema_type_phrase(unsigned bit)
 {
 	switch (bit) {
 	case T_NULL: return "null";
@@ -1886,15 +1886,15 @@ static const char *type_phrase(unsigned bit)
 }
 
 /* "'a', 'b' or 'c'" for the values of an enum, shortened when long. */
-static const char *enum_text(text *t, const secex_node *e)
+static const char *schema_enum_text(schema_text *t, const secex_node *e)
 {
 	size_t i, used = 0;
-	text v;
+	schema_text v;
 
 	t->s[0] = '\0';
 	for (i = 0; i < e->u.array.n; i++) {
 		const char *sep = i == 0 ? "" : i + 1 == e->u.array.n ? " or " : ", ";
-		const char *val = value_text(&v, e->u.array.items[i]);
+		const char *val = schema_value_text(&v, e->u.array.items[i]);
 
 		if (used + strlen(sep) + strlen(val) + 24 >= sizeof(t->s)) {
 			snprintf(t->s + used, sizeof(t->s) - used, ", ... (%zu values)", e->u.array.n);
@@ -1906,7 +1906,7 @@ static const char *enum_text(text *t, const secex_node *e)
 }
 
 /* "a string, an integer or null" */
-static const char *types_text(text *t, unsigned types)
+static const char *schema_types_text(schema_text *t, unsigned types)
 {
 	size_t k, left = 0, used = 0;
 
@@ -1918,19 +1918,19 @@ static const char *types_text(text *t, unsigned types)
 			continue;
 		left--;
 		used += (size_t)snprintf(t->s + used, sizeof(t->s) - used, "%s%s",
-					 type_phrase(type_names[k].bit),
+					 schema_type_phrase(type_names[k].bit),
 					 left > 1 ? ", " : left == 1 ? " or " : "");
 	}
 	return t->s;
 }
 
-static unsigned instance_types(const secex_node *x)
+static unsigned schema_instance_types(const secex_node *x)
 {
 	switch (x->type) {
 	case SECEX_NODE_NULL: return T_NULL;
 	case SECEX_NODE_BOOL: return T_BOOL;
 	case SECEX_NODE_INT: return T_INT | T_NUM;
-	case SECEX_NODE_FLOAT: return integral(x) ? T_INT | T_NUM : T_NUM;
+	case SECEX_NODE_FLOAT: return schema_integral(x) ? T_INT | T_NUM : T_NUM;
 	case SECEX_NODE_STRING: return T_STR;
 	case SECEX_NODE_ARRAY: return T_ARR;
 	default: return T_OBJ;
@@ -1958,7 +1958,7 @@ static int cmp_int_double(int64_t i, double d)
 	return f == d ? 0 : -1;
 }
 
-static int cmp_num(const secex_node *x, const num *n)
+static int cmp_num(const secex_node *x, const schema_num *n)
 {
 	double d;
 
@@ -1973,7 +1973,7 @@ static int cmp_num(const secex_node *x, const num *n)
 }
 
 /* Whether x is a multiple of n, tolerant of binary fractions (0.0075 of 0.0001). */
-static bool is_multiple(const secex_node *x, const num *n)
+static bool is_multiple(const secex_node *x, const schema_num *n)
 {
 	double v, q;
 
@@ -1988,27 +1988,27 @@ static bool is_multiple(const secex_node *x, const num *n)
 	return fabs(q - nearbyint(q)) <= fabs(q) * 1e-12;
 }
 
-static bool v_number(vctx *c, const sch *s, const secex_node *x, bool rep)
+static bool v_number(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep)
 {
-	const num *n = s->nums;
-	text a, b;
+	const schema_num *n = s->nums;
+	schema_text a, b;
 	bool ok = true;
 
 	if ((s->nums_set & 1u << N_MINIMUM) && cmp_num(x, &n[N_MINIMUM]) < 0)
 		FAIL("minimum", "%s is less than the minimum of %s; use a larger value",
-		     value_text(&a, x), num_text(&b, &n[N_MINIMUM]));
+		     schema_value_text(&a, x), schema_num_text(&b, &n[N_MINIMUM]));
 	if ((s->nums_set & 1u << N_MAXIMUM) && cmp_num(x, &n[N_MAXIMUM]) > 0)
 		FAIL("maximum", "%s is greater than the maximum of %s; use a smaller value",
-		     value_text(&a, x), num_text(&b, &n[N_MAXIMUM]));
+		     schema_value_text(&a, x), schema_num_text(&b, &n[N_MAXIMUM]));
 	if ((s->nums_set & 1u << N_EXMIN) && cmp_num(x, &n[N_EXMIN]) <= 0)
 		FAIL("exclusiveMinimum", "%s is not greater than the exclusive minimum of %s; use a "
-		     "larger value", value_text(&a, x), num_text(&b, &n[N_EXMIN]));
+		     "larger value", schema_value_text(&a, x), schema_num_text(&b, &n[N_EXMIN]));
 	if ((s->nums_set & 1u << N_EXMAX) && cmp_num(x, &n[N_EXMAX]) >= 0)
 		FAIL("exclusiveMaximum", "%s is not less than the exclusive maximum of %s; use a "
-		     "smaller value", value_text(&a, x), num_text(&b, &n[N_EXMAX]));
+		     "smaller value", schema_value_text(&a, x), schema_num_text(&b, &n[N_EXMAX]));
 	if ((s->nums_set & 1u << N_MULTIPLE) && !is_multiple(x, &n[N_MULTIPLE]))
 		FAIL("multipleOf", "%s is not a multiple of %s; use a multiple of it",
-		     value_text(&a, x), num_text(&b, &n[N_MULTIPLE]));
+		     schema_value_text(&a, x), schema_num_text(&b, &n[N_MULTIPLE]));
 	return ok;
 }
 
@@ -2016,7 +2016,7 @@ static bool v_number(vctx *c, const sch *s, const secex_node *x, bool rep)
 
 /* 1 when re matches, 0 when not, -1 when a match limit was hit, -2 on another error. The
  * MAX_LIMIT_HITS-th match that hits a limit stops the evaluation, with a finding at line:col. */
-static int match(vctx *c, const pcre2_code *re, const char *str, size_t len, uint32_t line,
+static int schema_match(schema_vctx *c, const pcre2_code *re, const char *str, size_t len, uint32_t line,
 		 uint32_t col)
 {
 	int rc;
@@ -2036,7 +2036,7 @@ static int match(vctx *c, const pcre2_code *re, const char *str, size_t len, uin
 	    rc != PCRE2_ERROR_JIT_STACKLIMIT && rc != PCRE2_ERROR_NOMEMORY)
 		return -2;
 	if (++c->limit_hits == MAX_LIMIT_HITS) {
-		report(c, line, col, "pattern", "patterns too expensive: %d values hit the match limit; "
+		schema_report(c, line, col, "pattern", "patterns too expensive: %d values hit the match limit; "
 		       "simplify the patterns of the schema (the rest of this file is not checked)",
 		       MAX_LIMIT_HITS);
 		c->aborted = true;
@@ -2044,7 +2044,7 @@ static int match(vctx *c, const pcre2_code *re, const char *str, size_t len, uin
 	return -1;
 }
 
-static const char *pcre_message(text *t, int error)
+static const char *schema_pcre_message(schema_text *t, int error)
 {
 	PCRE2_UCHAR msg[sizeof(t->s)];
 
@@ -2065,12 +2065,12 @@ static const struct {
 	{ SECEX_FORMAT_EMAIL, "email address", "use an address such as name@example.com" },
 };
 
-static bool v_string(vctx *c, const sch *s, const secex_node *x, bool rep)
+static bool v_string(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep)
 {
 	const char *str = x->u.string.ptr;
 	size_t len = x->u.string.len, i;
 	bool ok = true;
-	text a, b;
+	schema_text a, b;
 	int m;
 
 	/* a string of len bytes has between len / 4 and len characters: count only when that
@@ -2086,21 +2086,21 @@ static bool v_string(vctx *c, const sch *s, const secex_node *x, bool rep)
 			FAIL("maxLength", "string is %zu characters long, longer than the maximum of %lld; "
 			     "shorten it", chars, (long long)s->counts[C_MAXLEN]);
 	}
-	if (s->pattern && (m = match(c, s->pattern, str, len, x->line, x->column)) != 1) {
+	if (s->pattern && (m = schema_match(c, s->pattern, str, len, x->line, x->column)) != 1) {
 		if (m == 0)
-			FAIL("pattern", "%s does not match the pattern '%s'; %s", value_text(&a, x),
+			FAIL("pattern", "%s does not match the pattern '%s'; %s", schema_value_text(&a, x),
 			     s->pattern_src, s->hint ? s->hint : "change the value to match it");
 		else if (m == -1)
 			FAIL("pattern", "pattern '%s' is too expensive to match against %s; simplify the "
-			     "pattern or shorten the value", s->pattern_src, value_text(&a, x));
+			     "pattern or shorten the value", s->pattern_src, schema_value_text(&a, x));
 		else
 			FAIL("pattern", "pattern '%s' cannot be matched against %s (%s); change the value "
-			     "or the pattern", s->pattern_src, value_text(&a, x), pcre_message(&b, c->pcre_error));
+			     "or the pattern", s->pattern_src, schema_value_text(&a, x), schema_pcre_message(&b, c->pcre_error));
 	}
 	if (s->format && c->S->format_assertion && !secex_format_check(s->format, str, len)) {
 		for (i = 0; i < sizeof(format_hints) / sizeof(format_hints[0]); i++)
 			if (format_hints[i].format == s->format)
-				FAIL("format", "%s is not a valid %s; %s", value_text(&a, x),
+				FAIL("format", "%s is not a valid %s; %s", schema_value_text(&a, x),
 				     format_hints[i].name, format_hints[i].hint);
 	}
 	return ok;
@@ -2108,20 +2108,20 @@ static bool v_string(vctx *c, const sch *s, const secex_node *x, bool rep)
 
 /* ---- arrays ---- */
 
-static bool v_item(vctx *c, const sch *sub, const secex_node *arr, size_t i, bool rep, const char *kw)
+static bool schema_v_item(schema_vctx *c, const schema_sub *sub, const secex_node *arr, size_t i, bool rep, const char *kw)
 {
 	const secex_node *item = arr->u.array.items[i];
 	bool ok;
 
-	push_index(c, i);
+	schema_push_index(c, i);
 	if (sub->boolean == 0) {
 		ok = false;
 		if (rep)
 			REPORT_AT(c, item, kw, "item %zu is not allowed here; remove it", i);
 	} else {
-		ok = v_schema(c, sub, item, rep, kw);
+		ok = schema_v_schema(c, sub, item, rep, kw);
 	}
-	pop(c);
+	schema_pop(c);
 	return ok;
 }
 
@@ -2200,15 +2200,15 @@ static int hashed_cmp(const void *pa, const void *pb)
 	return a->i < b->i ? -1 : a->i > b->i;
 }
 
-static void report_duplicate(vctx *c, const secex_node *arr, size_t later, size_t first)
+static void schema_report_duplicate(schema_vctx *c, const secex_node *arr, size_t later, size_t first)
 {
-	push_index(c, later);
+	schema_push_index(c, later);
 	REPORT_AT(c, arr->u.array.items[later], "uniqueItems", "item %zu duplicates item %zu; remove "
 		  "one of them", later, first);
-	pop(c);
+	schema_pop(c);
 }
 
-static bool v_unique(vctx *c, const secex_node *x, bool rep)
+static bool v_unique(schema_vctx *c, const secex_node *x, bool rep)
 {
 	secex_node *const *items = x->u.array.items;
 	size_t n = x->u.array.n, i, j, k, run;
@@ -2222,7 +2222,7 @@ static bool v_unique(vctx *c, const secex_node *x, bool rep)
 					ok = false;
 					if (!rep)
 						return false;
-					report_duplicate(c, x, j, i);
+					schema_report_duplicate(c, x, j, i);
 					break;
 				}
 			}
@@ -2245,7 +2245,7 @@ static bool v_unique(vctx *c, const secex_node *x, bool rep)
 				if (secex_node_equal(items[h[i].i], items[h[j].i])) {
 					ok = false;
 					if (rep)
-						report_duplicate(c, x, h[j].i, h[i].i);
+						schema_report_duplicate(c, x, h[j].i, h[i].i);
 					break;
 				}
 			}
@@ -2255,7 +2255,7 @@ static bool v_unique(vctx *c, const secex_node *x, bool rep)
 	return ok;
 }
 
-static bool v_array(vctx *c, const sch *s, const secex_node *x, bool rep)
+static bool v_array(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep)
 {
 	size_t n = x->u.array.n, i, count = 0;
 	bool ok = true;
@@ -2267,17 +2267,17 @@ static bool v_array(vctx *c, const sch *s, const secex_node *x, bool rep)
 		FAIL("maxItems", "array has %zu item%s, more than the maximum of %lld; remove items", n,
 		     n == 1 ? "" : "s", (long long)s->counts[C_MAXITEMS]);
 	for (i = 0; i < n && i < s->nprefix; i++)
-		CHECK(v_item(c, s->prefix[i], x, i, rep, "prefixItems"));
+		CHECK(schema_v_item(c, s->prefix[i], x, i, rep, "prefixItems"));
 	for (i = s->nprefix; s->items && i < n; i++)
-		CHECK(v_item(c, s->items, x, i, rep, "items"));
+		CHECK(schema_v_item(c, s->items, x, i, rep, "items"));
 	if (s->contains) {
 		int64_t min = s->counts[C_MINCONTAINS] >= 0 ? s->counts[C_MINCONTAINS] : 1;
 		int64_t max = s->counts[C_MAXCONTAINS];
 
 		for (i = 0; i < n && !c->aborted; i++) {
-			push_index(c, i);
-			count += v_schema(c, s->contains, x->u.array.items[i], false, "contains");
-			pop(c);
+			schema_push_index(c, i);
+			count += schema_v_schema(c, s->contains, x->u.array.items[i], false, "contains");
+			schema_pop(c);
 			if (!rep && max < 0 && (int64_t)count >= min)
 				break;
 		}
@@ -2304,7 +2304,7 @@ static size_t edit_distance(const char *a, size_t n, const char *b, size_t m)
 }
 
 /* The allowed property closest to key, within an edit distance of 2, or NULL. */
-static const char *suggest(const sch *s, const char *key, size_t len)
+static const char *suggest(const schema_sub *s, const char *key, size_t len)
 {
 	const char *best = NULL;
 	size_t best_d = 3, i;
@@ -2323,36 +2323,36 @@ static const char *suggest(const sch *s, const char *key, size_t len)
 }
 
 /* A property whose schema is false: point at its key. */
-static void report_key(vctx *c, const secex_member *m, const char *kw, const sch *parent)
+static void schema_report_key(schema_vctx *c, const secex_member *m, const char *kw, const schema_sub *parent)
 {
 	const char *hint;
 
 	if (strcmp(kw, "additionalProperties") != 0 && strcmp(kw, "unevaluatedProperties") != 0)
-		report(c, m->line, m->column, kw, "property '%s' is not allowed; remove it", m->key);
+		schema_report(c, m->line, m->column, kw, "property '%s' is not allowed; remove it", m->key);
 	else if ((hint = suggest(parent, m->key, m->keylen)))
-		report(c, m->line, m->column, kw, "unknown property '%s'; did you mean '%s'?", m->key, hint);
+		schema_report(c, m->line, m->column, kw, "unknown property '%s'; did you mean '%s'?", m->key, hint);
 	else
-		report(c, m->line, m->column, kw, "unknown property '%s'; remove it or correct its name",
+		schema_report(c, m->line, m->column, kw, "unknown property '%s'; remove it or correct its name",
 		       m->key);
 }
 
-static bool v_member(vctx *c, const sch *sub, const secex_member *m, bool rep, const char *kw,
-		     const sch *parent)
+static bool schema_v_member(schema_vctx *c, const schema_sub *sub, const secex_member *m, bool rep, const char *kw,
+		     const schema_sub *parent)
 {
 	bool ok;
 
 	if (sub->boolean == 0) {
 		if (rep)
-			report_key(c, m, kw, parent);
+			schema_report_key(c, m, kw, parent);
 		return false;
 	}
-	push_key(c, m->key, m->keylen);
-	ok = v_schema(c, sub, m->value, rep, kw);
-	pop(c);
+	schema_push_key(c, m->key, m->keylen);
+	ok = schema_v_schema(c, sub, m->value, rep, kw);
+	schema_pop(c);
 	return ok;
 }
 
-static bool v_property_name(vctx *c, const sch *s, const secex_member *m, bool rep)
+static bool v_property_name(schema_vctx *c, const schema_sub *s, const secex_member *m, bool rep)
 {
 	secex_node name;
 	bool ok;
@@ -2364,54 +2364,54 @@ static bool v_property_name(vctx *c, const sch *s, const secex_member *m, bool r
 	name.u.string.ptr = m->key;
 	name.u.string.len = m->keylen;
 	c->in_name++;
-	ok = v_schema(c, s->property_names, &name, false, "propertyNames");
+	ok = schema_v_schema(c, s->property_names, &name, false, "propertyNames");
 	c->in_name--;
 	if (ok)
 		return true;
 	if (rep)
-		report(c, m->line, m->column, "propertyNames", "property name '%s' does not match the "
+		schema_report(c, m->line, m->column, "propertyNames", "property name '%s' does not match the "
 		       "'propertyNames' schema; rename the property", m->key);
 	return false;
 }
 
-static bool v_members(vctx *c, const sch *s, const secex_node *x, bool rep)
+static bool v_members(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep)
 {
 	size_t i, k;
 	bool ok = true;
-	text a;
+	schema_text a;
 
 	for (i = 0; i < x->u.object.n; i++) {
 		const secex_member *m = &x->u.object.members[i];
-		const named *p = s->nprops ? find_named(s->props, s->nprops, m->key, m->keylen) : NULL;
+		const schema_named *p = s->nprops ? schema_find_named(s->props, s->nprops, m->key, m->keylen) : NULL;
 		bool matched = p != NULL;
 
 		if (p)
-			CHECK(v_member(c, p->s, m, rep, "properties", s));
+			CHECK(schema_v_member(c, p->s, m, rep, "properties", s));
 		for (k = 0; k < s->npatprops; k++) {
-			int r = match(c, s->patprops[k].re, m->key, m->keylen, m->line, m->column);
+			int r = schema_match(c, s->patprops[k].re, m->key, m->keylen, m->line, m->column);
 
 			if (r == 1) {
 				matched = true;
-				CHECK(v_member(c, s->patprops[k].s, m, rep, "patternProperties", s));
+				CHECK(schema_v_member(c, s->patprops[k].s, m, rep, "patternProperties", s));
 			} else if (r < 0) {
 				ok = false;
 				if (!rep)
 					return false;
-				report(c, m->line, m->column, "patternProperties", "pattern '%s' %s property name "
+				schema_report(c, m->line, m->column, "patternProperties", "pattern '%s' %s property name "
 				       "'%s' (%s); simplify the pattern", s->patprops[k].src,
 				       r == -1 ? "is too expensive to match against" : "cannot be matched against",
-				       m->key, pcre_message(&a, c->pcre_error));
+				       m->key, schema_pcre_message(&a, c->pcre_error));
 			}
 		}
 		if (!matched && s->additional)
-			CHECK(v_member(c, s->additional, m, rep, "additionalProperties", s));
+			CHECK(schema_v_member(c, s->additional, m, rep, "additionalProperties", s));
 		if (s->property_names)
 			CHECK(v_property_name(c, s, m, rep));
 	}
 	return ok;
 }
 
-static bool v_object(vctx *c, const sch *s, const secex_node *x, bool rep)
+static bool v_object(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep)
 {
 	size_t n = x->u.object.n, i, k;
 	bool ok = true;
@@ -2425,18 +2425,18 @@ static bool v_object(vctx *c, const sch *s, const secex_node *x, bool rep)
 	for (i = 0; s->required && i < s->required->u.array.n; i++) {
 		const secex_node *name = s->required->u.array.items[i];
 
-		if (!find_member(x, name->u.string.ptr, name->u.string.len))
+		if (!schema_find_member(x, name->u.string.ptr, name->u.string.len))
 			FAIL("required", "missing required property '%s'; add it", name->u.string.ptr);
 	}
 	for (i = 0; i < s->ndepreq; i++) {
-		const dependency *d = &s->depreq[i];
+		const schema_dependency *d = &s->depreq[i];
 
-		if (!find_member(x, d->key, d->len))
+		if (!schema_find_member(x, d->key, d->len))
 			continue;
 		for (k = 0; k < d->names->u.array.n; k++) {
 			const secex_node *name = d->names->u.array.items[k];
 
-			if (!find_member(x, name->u.string.ptr, name->u.string.len))
+			if (!schema_find_member(x, name->u.string.ptr, name->u.string.len))
 				FAIL("dependentRequired", "property '%s' is required when '%s' is present; add "
 				     "it", name->u.string.ptr, d->key);
 		}
@@ -2444,15 +2444,15 @@ static bool v_object(vctx *c, const sch *s, const secex_node *x, bool rep)
 	if (s->nprops || s->npatprops || s->additional || s->property_names)
 		CHECK(v_members(c, s, x, rep));
 	for (i = 0; i < s->ndepschemas; i++)
-		if (find_member(x, s->depschemas[i].key, s->depschemas[i].len))
-			CHECK(v_schema(c, s->depschemas[i].s, x, rep, "dependentSchemas"));
+		if (schema_find_member(x, s->depschemas[i].key, s->depschemas[i].len))
+			CHECK(schema_v_schema(c, s->depschemas[i].s, x, rep, "dependentSchemas"));
 	return ok;
 }
 
 /* ---- applicators in place ---- */
 
 /* The types a schema can accept at most, looking through $ref: for anyOf and oneOf messages. */
-static unsigned accepted_types(const sch *s)
+static unsigned accepted_types(const schema_sub *s)
 {
 	int hops;
 
@@ -2467,9 +2467,9 @@ static unsigned accepted_types(const sch *s)
 }
 
 /* What a simple alternative asks for ("a date", "one of 'a' or 'b'"), or NULL. */
-static const char *describe(text *t, const vctx *c, const sch *s)
+static const char *describe(schema_text *t, const schema_vctx *c, const schema_sub *s)
 {
-	text v;
+	schema_text v;
 	size_t i;
 	int hops;
 
@@ -2489,9 +2489,9 @@ static const char *describe(text *t, const vctx *c, const sch *s)
 			return t->s;
 		}
 		if (s->const_node && s->nchecks == 1)
-			return value_text(t, s->const_node);
+			return schema_value_text(t, s->const_node);
 		if (s->enum_node && s->nchecks == 1) {
-			snprintf(t->s, sizeof(t->s), "one of %s", enum_text(&v, s->enum_node));
+			snprintf(t->s, sizeof(t->s), "one of %s", schema_enum_text(&v, s->enum_node));
 			return t->s;
 		}
 		if (s->pattern && string_only) {
@@ -2499,7 +2499,7 @@ static const char *describe(text *t, const vctx *c, const sch *s)
 			return t->s;
 		}
 		if (s->types && s->nchecks == 1)
-			return types_text(t, s->types);
+			return schema_types_text(t, s->types);
 		return NULL;
 	}
 	return NULL;
@@ -2507,14 +2507,14 @@ static const char *describe(text *t, const vctx *c, const sch *s)
 
 /* anyOf or oneOf matched nothing: the errors of the only alternative of the right type, or one
  * finding for the keyword, that names the alternatives when they are simple. */
-static void report_alternatives(vctx *c, sch *const *list, size_t n, const secex_node *x,
+static void schema_report_alternatives(schema_vctx *c, schema_sub *const *list, size_t n, const secex_node *x,
 				const char *kw)
 {
 	const char *how = strcmp(kw, "oneOf") == 0 ? "exactly one" : "one";
-	unsigned t = instance_types(x);
+	unsigned t = schema_instance_types(x);
 	size_t i, fitting = 0, which = 0;
 	secex_buf all = SECEX_BUF_INIT;
-	text a, d;
+	schema_text a, d;
 
 	for (i = 0; i < n; i++) {
 		if (accepted_types(list[i]) & t) {
@@ -2523,7 +2523,7 @@ static void report_alternatives(vctx *c, sch *const *list, size_t n, const secex
 		}
 	}
 	if (fitting == 1) {
-		v_schema(c, list[which], x, true, kw);
+		schema_v_schema(c, list[which], x, true, kw);
 		return;
 	}
 	for (i = 0; i < n && all.size < 300; i++) {
@@ -2535,36 +2535,36 @@ static void report_alternatives(vctx *c, sch *const *list, size_t n, const secex
 	}
 	if (i == n && strcmp(secex_buf_cstr(&all), "a date nor a date-time") == 0)
 		REPORT_AT(c, x, kw, "%s is not a date; write YYYY-MM-DD (or an RFC 3339 date-time, such as "
-			  "2024-05-01T10:00:00Z)", value_text(&a, x));
+			  "2024-05-01T10:00:00Z)", schema_value_text(&a, x));
 	else if (i == n && all.size < 300)
-		REPORT_AT(c, x, kw, "%s is %s %s; change it to match %s of them", value_text(&a, x),
+		REPORT_AT(c, x, kw, "%s is %s %s; change it to match %s of them", schema_value_text(&a, x),
 			  n == 2 ? "neither" : "none of", all.ptr, how);
 	else
 		REPORT_AT(c, x, kw, "%s matches none of the %zu alternatives; change it to match %s of "
-			  "them", value_text(&a, x), n, how);
+			  "them", schema_value_text(&a, x), n, how);
 	secex_buf_release(&all);
 }
 
-static bool v_logic(vctx *c, const sch *s, const secex_node *x, bool rep)
+static bool v_logic(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep)
 {
 	size_t i, count = 0, first = 0, second = 0;
 	bool ok = true;
 
 	for (i = 0; i < s->nall; i++)
-		CHECK(v_schema(c, s->all_of[i], x, rep, "allOf"));
+		CHECK(schema_v_schema(c, s->all_of[i], x, rep, "allOf"));
 	if (s->nany) {
 		for (i = 0; i < s->nany && !count; i++)
-			count += v_schema(c, s->any_of[i], x, false, "anyOf");
+			count += schema_v_schema(c, s->any_of[i], x, false, "anyOf");
 		if (!count) {
 			ok = false;
 			if (!rep)
 				return false;
-			report_alternatives(c, s->any_of, s->nany, x, "anyOf");
+			schema_report_alternatives(c, s->any_of, s->nany, x, "anyOf");
 		}
 	}
 	if (s->none) {
 		for (i = 0, count = 0; i < s->none && (rep || count < 2); i++) {
-			if (v_schema(c, s->one_of[i], x, false, "oneOf")) {
+			if (schema_v_schema(c, s->one_of[i], x, false, "oneOf")) {
 				if (count++ == 0)
 					first = i;
 				else if (count == 2)
@@ -2575,20 +2575,20 @@ static bool v_logic(vctx *c, const sch *s, const secex_node *x, bool rep)
 			ok = false;
 			if (!rep)
 				return false;
-			report_alternatives(c, s->one_of, s->none, x, "oneOf");
+			schema_report_alternatives(c, s->one_of, s->none, x, "oneOf");
 		} else if (count > 1) {
 			FAIL("oneOf", "value matches %zu of the alternatives (%zu and %zu) but must match "
 			     "exactly one; change it to match only one", count, first, second);
 		}
 	}
-	if (s->not_ && v_schema(c, s->not_, x, false, "not"))
+	if (s->not_ && schema_v_schema(c, s->not_, x, false, "not"))
 		FAIL("not", "value matches the 'not' schema, which it must not; change the value");
 	if (s->if_) {
-		if (v_schema(c, s->if_, x, false, "if")) {
+		if (schema_v_schema(c, s->if_, x, false, "if")) {
 			if (s->then_)
-				CHECK(v_schema(c, s->then_, x, rep, "then"));
+				CHECK(schema_v_schema(c, s->then_, x, rep, "then"));
 		} else if (s->else_) {
-			CHECK(v_schema(c, s->else_, x, rep, "else"));
+			CHECK(schema_v_schema(c, s->else_, x, rep, "else"));
 		}
 	}
 	return ok;
@@ -2596,23 +2596,23 @@ static bool v_logic(vctx *c, const sch *s, const secex_node *x, bool rep)
 
 /* ---- unevaluatedProperties and unevaluatedItems ---- */
 
-static bool valid(vctx *c, const sch *s, const secex_node *x)
+static bool valid(schema_vctx *c, const schema_sub *s, const secex_node *x)
 {
-	return v_schema(c, s, x, false, "unevaluated");
+	return schema_v_schema(c, s, x, false, "unevaluated");
 }
 
-static void mark_props(vctx *c, const sch *s, const secex_node *x, unsigned char *seen, bool self,
+static void mark_props(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen, bool self,
 		       unsigned depth);
-static void mark_items(vctx *c, const sch *s, const secex_node *x, unsigned char *seen, bool self,
+static void mark_items(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen, bool self,
 		       unsigned depth);
-static const sch *dynamic_target(vctx *c, const sch *s);
+static const schema_sub *schema_dynamic_target(schema_vctx *c, const schema_sub *s);
 
 /* Marks the members of x that s evaluates, with its valid in-place subschemas; `self` is the
  * schema that holds unevaluatedProperties, whose own keyword does not count. */
-static void mark_props_here(vctx *c, const sch *s, const secex_node *x, unsigned char *seen,
+static void mark_props_here(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen,
 			    bool self, unsigned depth)
 {
-	const sch *t;
+	const schema_sub *t;
 	size_t n = x->u.object.n, i, k;
 
 	if (s->boolean >= 0 || depth > MAX_EVAL_DEPTH / 4 || c->aborted)
@@ -2626,14 +2626,14 @@ static void mark_props_here(vctx *c, const sch *s, const secex_node *x, unsigned
 
 		if (seen[i])
 			continue;
-		if (s->nprops && find_named(s->props, s->nprops, m->key, m->keylen))
+		if (s->nprops && schema_find_named(s->props, s->nprops, m->key, m->keylen))
 			seen[i] = 1;
 		for (k = 0; !seen[i] && k < s->npatprops; k++)
-			seen[i] = match(c, s->patprops[k].re, m->key, m->keylen, m->line, m->column) == 1;
+			seen[i] = schema_match(c, s->patprops[k].re, m->key, m->keylen, m->line, m->column) == 1;
 	}
 	if (s->ref && valid(c, s->ref, x))
 		mark_props(c, s->ref, x, seen, false, depth + 1);
-	if (s->dynref && valid(c, (t = dynamic_target(c, s)), x))
+	if (s->dynref && valid(c, (t = schema_dynamic_target(c, s)), x))
 		mark_props(c, t, x, seen, false, depth + 1);
 	for (i = 0; i < s->nall; i++)
 		if (valid(c, s->all_of[i], x))
@@ -2652,16 +2652,16 @@ static void mark_props_here(vctx *c, const sch *s, const secex_node *x, unsigned
 		mark_props(c, s->else_, x, seen, false, depth + 1);
 	}
 	for (i = 0; i < s->ndepschemas; i++)
-		if (find_member(x, s->depschemas[i].key, s->depschemas[i].len) &&
+		if (schema_find_member(x, s->depschemas[i].key, s->depschemas[i].len) &&
 		    valid(c, s->depschemas[i].s, x))
 			mark_props(c, s->depschemas[i].s, x, seen, false, depth + 1);
 }
 
-static void mark_items_here(vctx *c, const sch *s, const secex_node *x, unsigned char *seen,
+static void mark_items_here(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen,
 			    bool self, unsigned depth)
 {
 	size_t n = x->u.array.n, i;
-	const sch *t;
+	const schema_sub *t;
 
 	if (s->boolean >= 0 || depth > MAX_EVAL_DEPTH / 4 || c->aborted)
 		return;
@@ -2676,7 +2676,7 @@ static void mark_items_here(vctx *c, const sch *s, const secex_node *x, unsigned
 			seen[i] = 1;
 	if (s->ref && valid(c, s->ref, x))
 		mark_items(c, s->ref, x, seen, false, depth + 1);
-	if (s->dynref && valid(c, (t = dynamic_target(c, s)), x))
+	if (s->dynref && valid(c, (t = schema_dynamic_target(c, s)), x))
 		mark_items(c, t, x, seen, false, depth + 1);
 	for (i = 0; i < s->nall; i++)
 		if (valid(c, s->all_of[i], x))
@@ -2696,10 +2696,10 @@ static void mark_items_here(vctx *c, const sch *s, const secex_node *x, unsigned
 	}
 }
 
-static size_t scope_enter(vctx *c, const sch *s);
+static size_t scope_enter(schema_vctx *c, const schema_sub *s);
 
 /* mark_props_here and mark_items_here in the dynamic scope of s, counted as a step each. */
-static void mark_props(vctx *c, const sch *s, const secex_node *x, unsigned char *seen, bool self,
+static void mark_props(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen, bool self,
 		       unsigned depth)
 {
 	size_t scoped = scope_enter(c, s);
@@ -2709,7 +2709,7 @@ static void mark_props(vctx *c, const sch *s, const secex_node *x, unsigned char
 	c->nscope -= scoped;
 }
 
-static void mark_items(vctx *c, const sch *s, const secex_node *x, unsigned char *seen, bool self,
+static void mark_items(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen, bool self,
 		       unsigned depth)
 {
 	size_t scoped = scope_enter(c, s);
@@ -2719,7 +2719,7 @@ static void mark_items(vctx *c, const sch *s, const secex_node *x, unsigned char
 	c->nscope -= scoped;
 }
 
-static bool v_unevaluated(vctx *c, const sch *s, const secex_node *x, bool rep)
+static bool schema_v_unevaluated(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep)
 {
 	bool object = x->type == SECEX_NODE_OBJECT, ok = true;
 	size_t n = object ? x->u.object.n : x->u.array.n, i;
@@ -2739,10 +2739,10 @@ static bool v_unevaluated(vctx *c, const sch *s, const secex_node *x, bool rep)
 		if (seen[i])
 			continue;
 		if (object)
-			ok = v_member(c, s->uneval_props, &x->u.object.members[i], rep,
+			ok = schema_v_member(c, s->uneval_props, &x->u.object.members[i], rep,
 				      "unevaluatedProperties", s) && ok;
 		else
-			ok = v_item(c, s->uneval_items, x, i, rep, "unevaluatedItems") && ok;
+			ok = schema_v_item(c, s->uneval_items, x, i, rep, "unevaluatedItems") && ok;
 	}
 	if (seen != small)
 		free(seen);
@@ -2751,20 +2751,20 @@ static bool v_unevaluated(vctx *c, const sch *s, const secex_node *x, bool rep)
 
 /* ---- the evaluation of one schema ---- */
 
-static bool v_keywords(vctx *c, const sch *s, const secex_node *x, bool rep)
+static bool schema_v_keywords(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep)
 {
 	bool ok = true;
-	text a, b;
+	schema_text a, b;
 	size_t i;
 
 	if (s->ref)
-		CHECK(v_schema(c, s->ref, x, rep, "$ref"));
+		CHECK(schema_v_schema(c, s->ref, x, rep, "$ref"));
 	if (s->dynref)
-		CHECK(v_schema(c, dynamic_target(c, s), x, rep, "$dynamicRef"));
-	if (s->types && !(s->types & instance_types(x)))
-		FAIL("type", "expected %s, found %s (%s); change the value", types_text(&b, s->types),
-		     type_phrase(x->type == SECEX_NODE_INT ? T_INT : x->type == SECEX_NODE_FLOAT ? T_NUM :
-				 instance_types(x)), value_text(&a, x));
+		CHECK(schema_v_schema(c, schema_dynamic_target(c, s), x, rep, "$dynamicRef"));
+	if (s->types && !(s->types & schema_instance_types(x)))
+		FAIL("type", "expected %s, found %s (%s); change the value", schema_types_text(&b, s->types),
+		     schema_type_phrase(x->type == SECEX_NODE_INT ? T_INT : x->type == SECEX_NODE_FLOAT ? T_NUM :
+				 schema_instance_types(x)), schema_value_text(&a, x));
 	if (s->enum_node) {
 		const secex_node *e = s->enum_node;
 
@@ -2788,15 +2788,15 @@ static bool v_keywords(vctx *c, const sch *s, const secex_node *x, bool rep)
 			}
 			if (close)
 				FAIL("enum", "%s is not one of the allowed values; did you mean '%s'?",
-				     value_text(&a, x), close);
+				     schema_value_text(&a, x), close);
 			else
 				FAIL("enum", "%s is not one of the allowed values; use one of %s",
-				     value_text(&a, x), enum_text(&b, e));
+				     schema_value_text(&a, x), schema_enum_text(&b, e));
 		}
 	}
 	if (s->const_node && !secex_node_equal(s->const_node, x))
-		FAIL("const", "%s is not the required value; use %s", value_text(&a, x),
-		     value_text(&b, s->const_node));
+		FAIL("const", "%s is not the required value; use %s", schema_value_text(&a, x),
+		     schema_value_text(&b, s->const_node));
 	switch (x->type) {
 	case SECEX_NODE_INT:
 	case SECEX_NODE_FLOAT:
@@ -2809,12 +2809,12 @@ static bool v_keywords(vctx *c, const sch *s, const secex_node *x, bool rep)
 	case SECEX_NODE_ARRAY:
 		CHECK(v_array(c, s, x, rep));
 		if (s->uneval_items)
-			CHECK(v_unevaluated(c, s, x, rep));
+			CHECK(schema_v_unevaluated(c, s, x, rep));
 		break;
 	case SECEX_NODE_OBJECT:
 		CHECK(v_object(c, s, x, rep));
 		if (s->uneval_props)
-			CHECK(v_unevaluated(c, s, x, rep));
+			CHECK(schema_v_unevaluated(c, s, x, rep));
 		break;
 	default:
 		break;
@@ -2826,7 +2826,7 @@ static bool v_keywords(vctx *c, const sch *s, const secex_node *x, bool rep)
 
 /* A $ref cycle that comes back to the same value: found at once when the schema on it is being
  * evaluated already (same), else when evaluation nests MAX_EVAL_DEPTH deep. */
-static void loop_found(vctx *c, const secex_node *x, bool same)
+static void loop_found(schema_vctx *c, const secex_node *x, bool same)
 {
 	c->aborted = true;
 	if (c->loop_reported)
@@ -2841,7 +2841,7 @@ static void loop_found(vctx *c, const secex_node *x, bool same)
 			  MAX_EVAL_DEPTH);
 }
 
-static void too_complex(vctx *c, const secex_node *x, const char *kw)
+static void too_complex(schema_vctx *c, const secex_node *x, const char *kw)
 {
 	c->aborted = true;
 	REPORT_AT(c, x, kw, "schema too complex: more than %d evaluation steps for one file; simplify "
@@ -2851,17 +2851,17 @@ static void too_complex(vctx *c, const secex_node *x, const char *kw)
 
 /* ---- results kept per (subschema, instance node) ---- */
 
-static size_t pair_hash(const sch *s, const secex_node *x, uint32_t scope)
+static size_t pair_hash(const schema_sub *s, const secex_node *x, uint32_t scope)
 {
-	return ptr_hash(s) ^ (ptr_hash(x) * 0x9e3779b97f4a7c15ULL) ^ ptr_hash((void *)(uintptr_t)scope);
+	return schema_ptr_hash(s) ^ (schema_ptr_hash(x) * 0x9e3779b97f4a7c15ULL) ^ schema_ptr_hash((void *)(uintptr_t)scope);
 }
 
-static uint32_t current_scope(const vctx *c)
+static uint32_t current_scope(const schema_vctx *c)
 {
 	return c->nscope ? c->scope_id[c->nscope - 1] : 0;
 }
 
-static mslot *memo_find(vctx *c, const sch *s, const secex_node *x)
+static schema_mslot *memo_find(schema_vctx *c, const schema_sub *s, const secex_node *x)
 {
 	uint32_t scope = current_scope(c);
 	size_t i;
@@ -2877,7 +2877,7 @@ static mslot *memo_find(vctx *c, const sch *s, const secex_node *x)
 
 /* Keeps the pair, marked busy: 1, or 0 when the table is full (it is then evaluated each time,
  * within MAX_EVAL_STEPS), or -1 when out of memory (evaluation stops). */
-static int memo_add(vctx *c, const sch *s, const secex_node *x)
+static int memo_add(schema_vctx *c, const schema_sub *s, const secex_node *x)
 {
 	size_t i, k;
 
@@ -2887,7 +2887,7 @@ static int memo_add(vctx *c, const sch *s, const secex_node *x)
 		c->memocap = SMALL_MEMO;
 	}
 	if (2 * (c->memon + 1) > c->memocap) {
-		mslot *t = c->memocap < MAX_MEMO_SLOTS ? calloc(2 * c->memocap, sizeof(*t)) : NULL;
+		schema_mslot *t = c->memocap < MAX_MEMO_SLOTS ? calloc(2 * c->memocap, sizeof(*t)) : NULL;
 
 		if (!t && c->memocap >= MAX_MEMO_SLOTS)
 			return 0;
@@ -2913,7 +2913,7 @@ static int memo_add(vctx *c, const sch *s, const secex_node *x)
 	for (i = pair_hash(s, x, current_scope(c)) & (c->memocap - 1); c->memo[i].state;
 	     i = (i + 1) & (c->memocap - 1))
 		;
-	c->memo[i] = (mslot){ s, x, current_scope(c), M_BUSY };
+	c->memo[i] = (schema_mslot){ s, x, current_scope(c), M_BUSY };
 	c->memon++;
 	return 1;
 }
@@ -2922,15 +2922,15 @@ static int memo_add(vctx *c, const sch *s, const secex_node *x)
 
 static size_t scope_hash(uint32_t parent, uint32_t res)
 {
-	return ptr_hash((void *)(uintptr_t)(((uint64_t)parent << 32) | res));
+	return schema_ptr_hash((void *)(uintptr_t)(((uint64_t)parent << 32) | res));
 }
 
 /* The number of the scope `parent` followed by `res`, the same each time: memoised results
  * are kept per scope. 0 when out of memory (evaluation stops). */
-static uint32_t scope_number(vctx *c, uint32_t parent, uint32_t res)
+static uint32_t scope_number(schema_vctx *c, uint32_t parent, uint32_t res)
 {
 	size_t i, k, cap;
-	scope_slot *t;
+	schema_scope_slot *t;
 
 	if (2 * (c->nscopes + 1) > c->scopecap) {
 		cap = c->scopecap ? 2 * c->scopecap : 64;
@@ -2956,12 +2956,12 @@ static uint32_t scope_number(vctx *c, uint32_t parent, uint32_t res)
 	     i = (i + 1) & (c->scopecap - 1))
 		if (c->scopes[i].parent == parent && c->scopes[i].res == res)
 			return c->scopes[i].id;
-	c->scopes[i] = (scope_slot){ parent, res, (uint32_t)++c->nscopes };
+	c->scopes[i] = (schema_scope_slot){ parent, res, (uint32_t)++c->nscopes };
 	return c->scopes[i].id;
 }
 
 /* Enters the resource of s: 1 when it was pushed, 0 when it is already the innermost. */
-static size_t scope_enter(vctx *c, const sch *s)
+static size_t scope_enter(schema_vctx *c, const schema_sub *s)
 {
 	uint32_t id;
 
@@ -2977,7 +2977,7 @@ static size_t scope_enter(vctx *c, const sch *s)
 
 /* What the $dynamicRef of s means here: the outermost resource in the dynamic scope with a
  * $dynamicAnchor of its name, else its target as a $ref would resolve it. */
-static const sch *dynamic_target(vctx *c, const sch *s)
+static const schema_sub *schema_dynamic_target(schema_vctx *c, const schema_sub *s)
 {
 	const secex_schema *S = c->S;
 	size_t i, k;
@@ -2993,10 +2993,10 @@ static const sch *dynamic_target(vctx *c, const sch *s)
 
 /* Evaluates s on x, keeping the result when s->memo says that it may come back: a result
  * already known is returned, or reported once when it is wanted with findings. */
-static bool v_schema(vctx *c, const sch *s, const secex_node *x, bool rep, const char *kw)
+static bool schema_v_schema(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep, const char *kw)
 {
 	bool ok = true, keep = s->memo && !c->in_name;
-	mslot *m = NULL;
+	schema_mslot *m = NULL;
 	size_t scoped;
 	int k;
 
@@ -3030,7 +3030,7 @@ static bool v_schema(vctx *c, const sch *s, const secex_node *x, bool rep, const
 		if (rep)
 			REPORT_AT(c, x, kw, "no value is allowed here (the schema is false); remove it");
 	} else if (s->boolean < 0) {
-		ok = v_keywords(c, s, x, rep);
+		ok = schema_v_keywords(c, s, x, rep);
 	}
 	c->eval--;
 	c->nscope -= scoped;
@@ -3043,7 +3043,7 @@ static bool v_schema(vctx *c, const sch *s, const secex_node *x, bool rep, const
 int secex_schema_validate(bool *valid_out, const secex_schema *schema, const secex_node *instance,
 			  const char *file, const char *exception, secex_diags *diags)
 {
-	vctx ctx, *c = &ctx;
+	schema_vctx ctx, *c = &ctx;
 	bool ok;
 
 	*valid_out = false;
@@ -3053,12 +3053,12 @@ int secex_schema_validate(bool *valid_out, const secex_schema *schema, const sec
 		*valid_out = true; /* nothing there: "required" of the parent says so */
 		return 0;
 	}
-	memset(c, 0, offsetof(vctx, path)); /* the path is written before it is read */
+	memset(c, 0, offsetof(schema_vctx, path)); /* the path is written before it is read */
 	c->S = schema;
 	c->file = file;
 	c->exception = exception;
 	c->diags = diags;
-	ok = v_schema(c, schema->root, instance, diags != NULL, "schema");
+	ok = schema_v_schema(c, schema->root, instance, diags != NULL, "schema");
 	if (c->md)
 		pcre2_match_data_free(c->md);
 	if (c->memo != c->small_memo)
