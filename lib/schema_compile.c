@@ -922,37 +922,27 @@ static int add_pending(cctx *cc, schema_sub *s, const char *ref, const char *bas
 	return 0;
 }
 
-/* Compiles one keyword of an object schema. */
-static void compile_keyword(cctx *cc, schema_sub *s, const secex_member *m, keyword kw, const char *base,
-			    unsigned depth)
+/* minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf. */
+static void compile_number(cctx *cc, schema_sub *s, const secex_member *m, keyword kw)
+{
+	int which = kw == K_MINIMUM ? N_MINIMUM : kw == K_MAXIMUM ? N_MAXIMUM :
+		    kw == K_EXMIN ? N_EXMIN : kw == K_EXMAX ? N_EXMAX : N_MULTIPLE;
+	schema_num *n = &s->nums[which];
+
+	if (get_num(cc, m, n) == 0) {
+		s->nums_set |= 1u << which;
+		if (kw == K_MULTIPLE && !(n->d > 0))
+			cfail(cc, "'multipleOf' must be greater than 0; fix the schema");
+	}
+}
+
+/* Compiles one keyword of an object schema that asserts on the value itself (validation and
+ * format vocabularies). */
+static void compile_assertion(cctx *cc, schema_sub *s, const secex_member *m, keyword kw)
 {
 	const secex_node *v = m->value;
-	schema_num *n;
 
 	switch (kw) {
-	case K_ID:
-		if (v->type != SECEX_NODE_STRING)
-			cfail(cc, "'$id' must be a URI string; fix the schema");
-		else if (strchr(v->u.string.ptr, '#') && strchr(v->u.string.ptr, '#')[1])
-			cfail(cc, "'$id' '%s' has a fragment; use '$anchor' to name a schema", v->u.string.ptr);
-		break;
-	case K_ANCHOR:
-		if (v->type != SECEX_NODE_STRING)
-			cfail(cc, "'%s' must be a string; fix the schema", m->key);
-		break;
-	case K_REF:
-	case K_DYNREF:
-		if (v->type != SECEX_NODE_STRING)
-			cfail(cc, "'%s' must be a URI reference string; fix the schema", m->key);
-		else
-			add_pending(cc, s, v->u.string.ptr, base, kw == K_DYNREF);
-		break;
-	case K_DEFS: {
-		size_t count;
-
-		compile_map(cc, m, base, depth, &count);
-		break;
-	}
 	case K_TYPE:
 		get_types(cc, m, &s->types);
 		break;
@@ -968,31 +958,6 @@ static void compile_keyword(cctx *cc, schema_sub *s, const secex_member *m, keyw
 		if (!string_array(v))
 			cfail(cc, "'required' must be an array of property names; fix the schema");
 		s->required = v;
-		break;
-	case K_PROPERTIES:
-		s->props = compile_map(cc, m, base, depth, &s->nprops);
-		s->props_node = v;
-		break;
-	case K_ADDITIONAL:
-		s->additional = compile_one(cc, m, base, depth);
-		break;
-	case K_PATTERNPROPS:
-		s->patprops = compile_patprops(cc, m, base, depth, &s->npatprops);
-		break;
-	case K_PROPNAMES:
-		s->property_names = compile_one(cc, m, base, depth);
-		break;
-	case K_ITEMS:
-		if (v->type == SECEX_NODE_ARRAY)
-			cfail(cc, "'items' must be a schema; use 'prefixItems' for a list of schemas");
-		else
-			s->items = compile_one(cc, m, base, depth);
-		break;
-	case K_PREFIX:
-		s->prefix = compile_list(cc, m, base, depth, &s->nprefix);
-		break;
-	case K_CONTAINS:
-		s->contains = compile_one(cc, m, base, depth);
 		break;
 	case K_MINCONTAINS: get_count(cc, m, &s->counts[C_MINCONTAINS]); break;
 	case K_MAXCONTAINS: get_count(cc, m, &s->counts[C_MAXCONTAINS]); break;
@@ -1020,20 +985,92 @@ static void compile_keyword(cctx *cc, schema_sub *s, const secex_member *m, keyw
 	case K_MAXIMUM:
 	case K_EXMIN:
 	case K_EXMAX:
-	case K_MULTIPLE: {
-		int which = kw == K_MINIMUM ? N_MINIMUM : kw == K_MAXIMUM ? N_MAXIMUM :
-			    kw == K_EXMIN ? N_EXMIN : kw == K_EXMAX ? N_EXMAX : N_MULTIPLE;
-
-		n = &s->nums[which];
-		if (get_num(cc, m, n) == 0) {
-			s->nums_set |= 1u << which;
-			if (kw == K_MULTIPLE && !(n->d > 0))
-				cfail(cc, "'multipleOf' must be greater than 0; fix the schema");
-		}
+	case K_MULTIPLE:
+		compile_number(cc, s, m, kw);
 		break;
-	}
 	case K_DEPREQ:
 		s->depreq = compile_depreq(cc, m, &s->ndepreq);
+		break;
+	case K_FORMAT:
+		if (v->type != SECEX_NODE_STRING)
+			cfail(cc, "'format' must be a string; fix the schema");
+		else
+			s->format = secex_format_lookup(v->u.string.ptr);
+		break;
+	case K_ANNOTATION_SCHEMA:
+	case K_UNKNOWN:
+	default:
+		break;
+	}
+}
+
+/* Compiles one keyword of an object schema that holds no subschema. */
+static void compile_value(cctx *cc, schema_sub *s, const secex_member *m, keyword kw,
+			  const char *base)
+{
+	const secex_node *v = m->value;
+
+	switch (kw) {
+	case K_ID:
+		if (v->type != SECEX_NODE_STRING)
+			cfail(cc, "'$id' must be a URI string; fix the schema");
+		else if (strchr(v->u.string.ptr, '#') && strchr(v->u.string.ptr, '#')[1])
+			cfail(cc, "'$id' '%s' has a fragment; use '$anchor' to name a schema", v->u.string.ptr);
+		break;
+	case K_ANCHOR:
+		if (v->type != SECEX_NODE_STRING)
+			cfail(cc, "'%s' must be a string; fix the schema", m->key);
+		break;
+	case K_REF:
+	case K_DYNREF:
+		if (v->type != SECEX_NODE_STRING)
+			cfail(cc, "'%s' must be a URI reference string; fix the schema", m->key);
+		else
+			add_pending(cc, s, v->u.string.ptr, base, kw == K_DYNREF);
+		break;
+	default:
+		compile_assertion(cc, s, m, kw);
+		break;
+	}
+}
+
+/* Compiles one keyword of an object schema: here those whose value holds subschemas. */
+static void compile_keyword(cctx *cc, schema_sub *s, const secex_member *m, keyword kw,
+			    const char *base, unsigned depth)
+{
+	const secex_node *v = m->value;
+
+	switch (kw) {
+	case K_DEFS: {
+		size_t count;
+
+		compile_map(cc, m, base, depth, &count);
+		break;
+	}
+	case K_PROPERTIES:
+		s->props = compile_map(cc, m, base, depth, &s->nprops);
+		s->props_node = v;
+		break;
+	case K_ADDITIONAL:
+		s->additional = compile_one(cc, m, base, depth);
+		break;
+	case K_PATTERNPROPS:
+		s->patprops = compile_patprops(cc, m, base, depth, &s->npatprops);
+		break;
+	case K_PROPNAMES:
+		s->property_names = compile_one(cc, m, base, depth);
+		break;
+	case K_ITEMS:
+		if (v->type == SECEX_NODE_ARRAY)
+			cfail(cc, "'items' must be a schema; use 'prefixItems' for a list of schemas");
+		else
+			s->items = compile_one(cc, m, base, depth);
+		break;
+	case K_PREFIX:
+		s->prefix = compile_list(cc, m, base, depth, &s->nprefix);
+		break;
+	case K_CONTAINS:
+		s->contains = compile_one(cc, m, base, depth);
 		break;
 	case K_DEPSCHEMAS:
 		s->depschemas = compile_map(cc, m, base, depth, &s->ndepschemas);
@@ -1059,21 +1096,14 @@ static void compile_keyword(cctx *cc, schema_sub *s, const secex_member *m, keyw
 	case K_ELSE:
 		s->else_ = compile_one(cc, m, base, depth);
 		break;
-	case K_FORMAT:
-		if (v->type != SECEX_NODE_STRING)
-			cfail(cc, "'format' must be a string; fix the schema");
-		else
-			s->format = secex_format_lookup(v->u.string.ptr);
-		break;
 	case K_UNEVALPROPS:
 		s->uneval_props = compile_one(cc, m, base, depth);
 		break;
 	case K_UNEVALITEMS:
 		s->uneval_items = compile_one(cc, m, base, depth);
 		break;
-	case K_ANNOTATION_SCHEMA:
-	case K_UNKNOWN:
 	default:
+		compile_value(cc, s, m, kw, base);
 		break;
 	}
 }
