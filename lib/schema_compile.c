@@ -63,7 +63,8 @@ static int named_cmp(const void *pa, const void *pb)
 	return key_cmp(a->key, a->len, b->key, b->len);
 }
 
-const schema_named *schema_find_named(const schema_named *arr, size_t n, const char *key, size_t len)
+const schema_named *schema_find_named(const schema_named *arr, size_t n, const char *key,
+				      size_t len)
 {
 	size_t lo = 0, hi = n;
 
@@ -782,7 +783,8 @@ static pcre2_code *compile_pattern(cctx *cc, const char *src, size_t len)
 	return re;
 }
 
-static schema_sub *compile(cctx *cc, const secex_node *node, const char *parent_base, unsigned depth);
+static schema_sub *compile(cctx *cc, const secex_node *node, const char *parent_base,
+			   unsigned depth);
 
 static schema_sub **compile_list(cctx *cc, const secex_member *m, const char *base, unsigned depth,
 			  size_t *n)
@@ -1171,7 +1173,8 @@ static void mark_reevaluated(schema_sub *s)
 		s->else_->memo = true;
 }
 
-static schema_sub *compile(cctx *cc, const secex_node *node, const char *parent_base, unsigned depth)
+static schema_sub *compile(cctx *cc, const secex_node *node, const char *parent_base,
+			   unsigned depth)
 {
 	const char *base;
 	schema_sub *s;

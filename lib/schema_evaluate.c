@@ -16,15 +16,15 @@ static bool valid(schema_vctx *c, const schema_sub *s, const secex_node *x)
 	return schema_v_schema(c, s, x, false, "unevaluated");
 }
 
-static void mark_props(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen, bool self,
-		       unsigned depth);
-static void mark_items(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen, bool self,
-		       unsigned depth);
+static void mark_props(schema_vctx *c, const schema_sub *s, const secex_node *x,
+		       unsigned char *seen, bool self, unsigned depth);
+static void mark_items(schema_vctx *c, const schema_sub *s, const secex_node *x,
+		       unsigned char *seen, bool self, unsigned depth);
 
 /* Marks the members of x that s evaluates, with its valid in-place subschemas; `self` is the
  * schema that holds unevaluatedProperties, whose own keyword does not count. */
-static void mark_props_here(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen,
-			    bool self, unsigned depth)
+static void mark_props_here(schema_vctx *c, const schema_sub *s, const secex_node *x,
+			    unsigned char *seen, bool self, unsigned depth)
 {
 	const schema_sub *t;
 	size_t n = x->u.object.n, i, k;
@@ -43,7 +43,8 @@ static void mark_props_here(schema_vctx *c, const schema_sub *s, const secex_nod
 		if (s->nprops && schema_find_named(s->props, s->nprops, m->key, m->keylen))
 			seen[i] = 1;
 		for (k = 0; !seen[i] && k < s->npatprops; k++)
-			seen[i] = schema_match(c, s->patprops[k].re, m->key, m->keylen, m->line, m->column) == 1;
+			seen[i] = schema_match(c, s->patprops[k].re, m->key, m->keylen, m->line,
+					       m->column) == 1;
 	}
 	if (s->ref && valid(c, s->ref, x))
 		mark_props(c, s->ref, x, seen, false, depth + 1);
@@ -71,8 +72,8 @@ static void mark_props_here(schema_vctx *c, const schema_sub *s, const secex_nod
 			mark_props(c, s->depschemas[i].s, x, seen, false, depth + 1);
 }
 
-static void mark_items_here(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen,
-			    bool self, unsigned depth)
+static void mark_items_here(schema_vctx *c, const schema_sub *s, const secex_node *x,
+			    unsigned char *seen, bool self, unsigned depth)
 {
 	size_t n = x->u.array.n, i;
 	const schema_sub *t;
@@ -113,8 +114,8 @@ static void mark_items_here(schema_vctx *c, const schema_sub *s, const secex_nod
 static size_t scope_enter(schema_vctx *c, const schema_sub *s);
 
 /* mark_props_here and mark_items_here in the dynamic scope of s, counted as a step each. */
-static void mark_props(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen, bool self,
-		       unsigned depth)
+static void mark_props(schema_vctx *c, const schema_sub *s, const secex_node *x,
+		       unsigned char *seen, bool self, unsigned depth)
 {
 	size_t scoped = scope_enter(c, s);
 
@@ -123,8 +124,8 @@ static void mark_props(schema_vctx *c, const schema_sub *s, const secex_node *x,
 	c->nscope -= scoped;
 }
 
-static void mark_items(schema_vctx *c, const schema_sub *s, const secex_node *x, unsigned char *seen, bool self,
-		       unsigned depth)
+static void mark_items(schema_vctx *c, const schema_sub *s, const secex_node *x,
+		       unsigned char *seen, bool self, unsigned depth)
 {
 	size_t scoped = scope_enter(c, s);
 
@@ -192,7 +193,8 @@ static void too_complex(schema_vctx *c, const secex_node *x, const char *kw)
 
 static size_t pair_hash(const schema_sub *s, const secex_node *x, uint32_t scope)
 {
-	return schema_ptr_hash(s) ^ (schema_ptr_hash(x) * 0x9e3779b97f4a7c15ULL) ^ schema_ptr_hash((void *)(uintptr_t)scope);
+	return schema_ptr_hash(s) ^ (schema_ptr_hash(x) * 0x9e3779b97f4a7c15ULL) ^
+	       schema_ptr_hash((void *)(uintptr_t)scope);
 }
 
 static uint32_t current_scope(const schema_vctx *c)
@@ -332,7 +334,8 @@ const schema_sub *schema_dynamic_target(schema_vctx *c, const schema_sub *s)
 
 /* Evaluates s on x, keeping the result when s->memo says that it may come back: a result
  * already known is returned, or reported once when it is wanted with findings. */
-bool schema_v_schema(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep, const char *kw)
+bool schema_v_schema(schema_vctx *c, const schema_sub *s, const secex_node *x, bool rep,
+		     const char *kw)
 {
 	bool ok = true, keep = s->memo && !c->in_name;
 	schema_mslot *m = NULL;

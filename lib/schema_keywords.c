@@ -156,7 +156,8 @@ static bool v_string(schema_vctx *c, const schema_sub *s, const secex_node *x, b
 			     "pattern or shorten the value", s->pattern_src, schema_value_text(&a, x));
 		else
 			FAIL("pattern", "pattern '%s' cannot be matched against %s (%s); change the value "
-			     "or the pattern", s->pattern_src, schema_value_text(&a, x), schema_pcre_message(&b, c->pcre_error));
+			     "or the pattern", s->pattern_src, schema_value_text(&a, x),
+			     schema_pcre_message(&b, c->pcre_error));
 	}
 	if (s->format && c->S->format_assertion && !secex_format_check(s->format, str, len) &&
 	    (name = schema_format_name(s->format)))
@@ -167,7 +168,8 @@ static bool v_string(schema_vctx *c, const schema_sub *s, const secex_node *x, b
 
 /* ---- arrays ---- */
 
-bool schema_v_item(schema_vctx *c, const schema_sub *sub, const secex_node *arr, size_t i, bool rep, const char *kw)
+bool schema_v_item(schema_vctx *c, const schema_sub *sub, const secex_node *arr, size_t i, bool rep,
+		   const char *kw)
 {
 	const secex_node *item = arr->u.array.items[i];
 	bool ok;
@@ -349,8 +351,8 @@ static bool v_array(schema_vctx *c, const schema_sub *s, const secex_node *x, bo
 
 /* ---- objects ---- */
 
-bool schema_v_member(schema_vctx *c, const schema_sub *sub, const secex_member *m, bool rep, const char *kw,
-		     const schema_sub *parent)
+bool schema_v_member(schema_vctx *c, const schema_sub *sub, const secex_member *m, bool rep,
+		     const char *kw, const schema_sub *parent)
 {
 	bool ok;
 
@@ -395,7 +397,8 @@ static bool v_members(schema_vctx *c, const schema_sub *s, const secex_node *x, 
 
 	for (i = 0; i < x->u.object.n; i++) {
 		const secex_member *m = &x->u.object.members[i];
-		const schema_named *p = s->nprops ? schema_find_named(s->props, s->nprops, m->key, m->keylen) : NULL;
+		const schema_named *p = s->nprops ? schema_find_named(s->props, s->nprops, m->key,
+								       m->keylen) : NULL;
 		bool matched = p != NULL;
 
 		if (p)
@@ -410,10 +413,12 @@ static bool v_members(schema_vctx *c, const schema_sub *s, const secex_node *x, 
 				ok = false;
 				if (!rep)
 					return false;
-				schema_report(c, m->line, m->column, "patternProperties", "pattern '%s' %s property name "
-				       "'%s' (%s); simplify the pattern", s->patprops[k].src,
-				       r == -1 ? "is too expensive to match against" : "cannot be matched against",
-				       m->key, schema_pcre_message(&a, c->pcre_error));
+				schema_report(c, m->line, m->column, "patternProperties",
+					      "pattern '%s' %s property name '%s' (%s); simplify the pattern",
+					      s->patprops[k].src,
+					      r == -1 ? "is too expensive to match against" :
+							"cannot be matched against",
+					      m->key, schema_pcre_message(&a, c->pcre_error));
 			}
 		}
 		if (!matched && s->additional)

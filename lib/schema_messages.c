@@ -32,7 +32,8 @@ int schema_put_pointer(secex_buf *b, const schema_seg *path, size_t n)
 
 /* Adds the finding "'<pointer>': <message> (keyword '<kw>')" at line:col ("top level: ..."
  * for the document itself). */
-void schema_report(schema_vctx *c, uint32_t line, uint32_t col, const char *kw, const char *fmt, ...)
+void schema_report(schema_vctx *c, uint32_t line, uint32_t col, const char *kw, const char *fmt,
+		   ...)
 {
 	size_t n = c->depth < sizeof(c->path) / sizeof(c->path[0]) ? c->depth :
 		   sizeof(c->path) / sizeof(c->path[0]);
@@ -262,14 +263,16 @@ static const char *suggest(const schema_sub *s, const char *key, size_t len)
 }
 
 /* A property whose schema is false: point at its key. */
-void schema_report_key(schema_vctx *c, const secex_member *m, const char *kw, const schema_sub *parent)
+void schema_report_key(schema_vctx *c, const secex_member *m, const char *kw,
+		       const schema_sub *parent)
 {
 	const char *hint;
 
 	if (strcmp(kw, "additionalProperties") != 0 && strcmp(kw, "unevaluatedProperties") != 0)
 		schema_report(c, m->line, m->column, kw, "property '%s' is not allowed; remove it", m->key);
 	else if ((hint = suggest(parent, m->key, m->keylen)))
-		schema_report(c, m->line, m->column, kw, "unknown property '%s'; did you mean '%s'?", m->key, hint);
+		schema_report(c, m->line, m->column, kw, "unknown property '%s'; did you mean '%s'?",
+			      m->key, hint);
 	else
 		schema_report(c, m->line, m->column, kw, "unknown property '%s'; remove it or correct its name",
 		       m->key);
@@ -333,8 +336,8 @@ static const char *describe(schema_text *t, const schema_vctx *c, const schema_s
 
 /* anyOf or oneOf matched nothing: the errors of the only alternative of the right type, or one
  * finding for the keyword, that names the alternatives when they are simple. */
-void schema_report_alternatives(schema_vctx *c, schema_sub *const *list, size_t n, const secex_node *x,
-				const char *kw)
+void schema_report_alternatives(schema_vctx *c, schema_sub *const *list, size_t n,
+				const secex_node *x, const char *kw)
 {
 	const char *how = strcmp(kw, "oneOf") == 0 ? "exactly one" : "one";
 	unsigned t = schema_instance_types(x);
