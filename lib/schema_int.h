@@ -28,6 +28,7 @@
 #define MAX_LIMIT_HITS 64      /* matches that hit a PCRE2 limit, per instance */
 #define MAX_MEMO_SLOTS (1u << 21) /* kept results per instance (48 MiB); past it, none kept */
 
+/* The JSON types as bits, for "type"; integer is a number too. */
 enum {
 	T_NULL = 1, T_BOOL = 2, T_INT = 4, T_NUM = 8, T_STR = 16, T_ARR = 32, T_OBJ = 64,
 	T_ALL = 127
@@ -39,6 +40,7 @@ typedef struct {
 	double d;
 } schema_num;
 
+/* The numeric keywords (schema_sub.nums) and the counting ones (schema_sub.counts). */
 enum { N_MINIMUM, N_MAXIMUM, N_EXMIN, N_EXMAX, N_MULTIPLE, N_COUNT };
 enum {
 	C_MINLEN, C_MAXLEN, C_MINITEMS, C_MAXITEMS, C_MINPROPS, C_MAXPROPS, C_MINCONTAINS,
