@@ -72,7 +72,8 @@ static uint32_t crc24(const unsigned char *d, size_t n)
 /*
  * Decodes the next armoured block of text from *pos into out (appending). label receives
  * what follows "BEGIN PGP ". Returns 1 for a block, 0 when only blank lines are left,
- * SECEX_EINVALID with *why set, or SECEX_ENOMEM.
+ * SECEX_EINVALID with *why set, or SECEX_ENOMEM. Long on purpose: RFC 4880's armour (begin
+ * line, headers, base64 body, checksum, end line) read in one pass, in the order it is written.
  */
 int secex_openpgp_dearmor(secex_buf *out, char *label, size_t labelcap, const char *text, size_t len,
 		size_t *pos, const char **why)

@@ -537,177 +537,188 @@ static const EVP_MD *ecdsa_md(secex_ssh_keytype type)
 	       type == SECEX_SSH_ECDSA_P384 ? EVP_sha384() : EVP_sha512();
 }
 
+/* The fields of an SSHSIG blob, pointing into it, and what they select. */
+typedef struct {
+	const unsigned char *pk, *ns, *reserved, *halg, *sigblob, *stype, *sraw;
+	size_t pklen, nslen, reslen, halglen, sigbloblen, stypelen, srawlen;
+	const EVP_MD *hmd; /* the message hash the signer chose */
+	const EVP_MD *md;  /* the signature's digest (NULL for Ed25519) */
+	pubkey k;
+} sshsig;
+
+/* Each step below returns 0 to go on, 1 once it has given out its verdict, or a negative
+ * SECEX_E... code. */
+
+/* MAGIC, version 1, and the five strings with nothing after them. */
+static int sshsig_split(sshsig *x, secex_sig_result *out, const secex_buf *blob)
+{
+	reader r = { (const unsigned char *)blob->ptr, blob->size };
+	uint32_t version;
+
+	if (r.n < 6 || memcmp(r.p, "SSHSIG", 6) != 0)
+		return verdict(out, SECEX_SIG_MALFORMED, "SSH signature does not start with the "
+			       "'SSHSIG' magic");
+	r.p += 6;
+	r.n -= 6;
+	if (!get_u32(&r, &version))
+		return verdict(out, SECEX_SIG_MALFORMED, "SSH signature is truncated after its magic");
+	if (version != 1)
+		return verdict(out, SECEX_SIG_UNSUPPORTED, "SSH signature has version %u; secex "
+			       "knows version 1", (unsigned)version);
+	if (!get_string(&r, &x->pk, &x->pklen) || !get_string(&r, &x->ns, &x->nslen) ||
+	    !get_string(&r, &x->reserved, &x->reslen) || !get_string(&r, &x->halg, &x->halglen) ||
+	    !get_string(&r, &x->sigblob, &x->sigbloblen))
+		return verdict(out, SECEX_SIG_MALFORMED, "SSH signature is truncated or has a length "
+			       "field past its end");
+	if (r.n)
+		return verdict(out, SECEX_SIG_MALFORMED, "SSH signature has %zu trailing bytes", r.n);
+	return 0;
+}
+
+/* The signer's key (kept in out, whatever comes next), the namespace and reserved field. */
+static int sshsig_key(sshsig *x, secex_sig_result *out, const char *ns, secex_buf *why)
+{
+	int rc, st = key_decode(&x->k, x->pk, x->pklen, why);
+
+	if (st < 0)
+		return st;
+	if (st != SECEX_SIG_OK)
+		return verdict(out, (secex_sig_status)st, "SSH signature: %s", secex_buf_cstr(why));
+	if ((rc = secex_buf_put(&out->key, (const char *)x->pk, x->pklen)) < 0 ||
+	    (rc = secex_sshsig_fingerprint(&out->fingerprint, x->pk, x->pklen)) < 0)
+		return rc;
+	if (!str_eq(x->ns, x->nslen, ns)) {
+		if ((rc = secex_buf_puts(why, "")) < 0 ||
+		    (rc = secex_sig_put_untrusted(why, x->ns, x->nslen)) < 0)
+			return rc;
+		return verdict(out, SECEX_SIG_WRONG_NAMESPACE, "SSH signature was made for namespace "
+			       "'%s', not '%s' (ssh-keygen -Y sign -n %s); sign with git commit -S",
+			       why->ptr, ns, why->ptr);
+	}
+	if (x->reslen)
+		return verdict(out, SECEX_SIG_MALFORMED, "SSH signature has a non-empty reserved field");
+	return 0;
+}
+
+/* The message hash, then the signature field and its algorithm, which must fit the key. */
+static int sshsig_algorithms(sshsig *x, secex_sig_result *out, secex_buf *why)
+{
+	secex_ssh_keytype type = x->k.kt->type;
+	reader s = { x->sigblob, x->sigbloblen };
+	int rc;
+
+	if (str_eq(x->halg, x->halglen, "sha512")) {
+		x->hmd = EVP_sha512();
+	} else if (str_eq(x->halg, x->halglen, "sha256")) {
+		x->hmd = EVP_sha256();
+	} else {
+		secex_buf_clear(why);
+		if ((rc = secex_buf_puts(why, "")) < 0 ||
+		    (rc = secex_sig_put_untrusted(why, x->halg, x->halglen)) < 0)
+			return rc;
+		return verdict(out, SECEX_SIG_UNSUPPORTED, "SSH signature uses the hash '%s'; secex "
+			       "accepts sha256 and sha512", why->ptr);
+	}
+	if (!get_string(&s, &x->stype, &x->stypelen) || !get_string(&s, &x->sraw, &x->srawlen) || s.n)
+		return verdict(out, SECEX_SIG_MALFORMED, "SSH signature: the signature field is "
+			       "truncated or has trailing bytes");
+	if (type == SECEX_SSH_RSA && str_eq(x->stype, x->stypelen, "rsa-sha2-512"))
+		x->md = EVP_sha512();
+	else if (type == SECEX_SSH_RSA && str_eq(x->stype, x->stypelen, "rsa-sha2-256"))
+		x->md = EVP_sha256();
+	else if (type == SECEX_SSH_RSA && str_eq(x->stype, x->stypelen, "ssh-rsa"))
+		return verdict(out, SECEX_SIG_UNSUPPORTED, "SSH signature uses 'ssh-rsa', RSA with "
+			       "SHA-1, which secex refuses; sign again with rsa-sha2-512 (any current "
+			       "ssh-keygen does)");
+	else if (type != SECEX_SSH_RSA && str_eq(x->stype, x->stypelen, x->k.kt->name))
+		x->md = type == SECEX_SSH_ED25519 ? NULL : ecdsa_md(type);
+	else
+		return verdict(out, SECEX_SIG_MALFORMED, "SSH signature type does not match its %s "
+			       "key", x->k.kt->name);
+	return 0;
+}
+
+/* The signed data: MAGIC, string(ns), string(reserved = ""), string(halg), string(H). */
+static int sshsig_signed_data(secex_buf *data, const sshsig *x, const char *ns,
+			      const char *payload, size_t len)
+{
+	unsigned char h[EVP_MAX_MD_SIZE];
+	unsigned int hlen = 0;
+	int rc;
+
+	if (EVP_Digest(payload, len, h, &hlen, x->hmd, NULL) != 1)
+		return secex_error_set(SECEX_ERROR, "cannot hash the payload");
+	if ((rc = secex_buf_put(data, "SSHSIG", 6)) < 0 || (rc = put_string(data, ns, strlen(ns))) < 0 ||
+	    (rc = put_string(data, "", 0)) < 0 || (rc = put_string(data, x->halg, x->halglen)) < 0 ||
+	    (rc = put_string(data, h, hlen)) < 0)
+		return rc;
+	return 0;
+}
+
+/* *ok: whether the raw signature verifies over data with the key, as its type encodes it. */
+static int sshsig_check(bool *ok, secex_sig_result *out, const sshsig *x, EVP_PKEY *pkey,
+			const secex_buf *data)
+{
+	unsigned char der[256], *padded;
+	size_t derlen, nlen = x->k.nlen;
+
+	switch (x->k.kt->type) {
+	case SECEX_SSH_ED25519:
+		*ok = x->srawlen == 64 && evp_verify(pkey, NULL, x->sraw, x->srawlen, data);
+		return 0;
+	case SECEX_SSH_ECDSA_P256:
+	case SECEX_SSH_ECDSA_P384:
+	case SECEX_SSH_ECDSA_P521:
+		if (!(derlen = ecdsa_der(der, sizeof(der), x->sraw, x->srawlen, x->k.kt->field)))
+			return verdict(out, SECEX_SIG_MALFORMED, "SSH signature: the ECDSA values r "
+				       "and s are malformed");
+		*ok = evp_verify(pkey, x->md, der, derlen, data);
+		return 0;
+	case SECEX_SSH_RSA:
+		if (x->srawlen >= nlen) {
+			*ok = x->srawlen == nlen && evp_verify(pkey, x->md, x->sraw, x->srawlen, data);
+			return 0;
+		}
+		/* openssh pads short signatures on the left, as OpenSSL needs them full */
+		SECEX_ERROR_CHECK_ALLOC(padded = calloc(1, nlen));
+		if (x->srawlen)
+			memcpy(padded + nlen - x->srawlen, x->sraw, x->srawlen);
+		*ok = evp_verify(pkey, x->md, padded, nlen, data);
+		free(padded);
+		return 0;
+	}
+	*ok = false;
+	return 0;
+}
+
 int secex_sshsig_verify(secex_sig_result *out, const char *sig, size_t siglen,
 			const char *payload, size_t len, const char *ns)
 {
 	secex_buf blob = SECEX_BUF_INIT, why = SECEX_BUF_INIT, data = SECEX_BUF_INIT;
-	const unsigned char *pk, *sns, *reserved, *halg, *sigblob, *stype, *sraw;
-	size_t pklen, nslen, reslen, halglen, sigbloblen, stypelen, srawlen;
-	unsigned char h[EVP_MAX_MD_SIZE], der[256], *padded = NULL;
-	unsigned int hlen = 0;
-	const EVP_MD *hmd, *md = NULL;
 	EVP_PKEY *pkey = NULL;
-	uint32_t version;
-	reader r, s;
-	pubkey k;
+	sshsig x;
 	bool ok = false;
-	int rc, st;
+	int rc;
 
 	secex_sig_result_reset(out);
+	memset(&x, 0, sizeof(x));
 	if (!ns)
 		ns = "git";
-	if ((rc = dearmor(out, &blob, sig, siglen)) != 0)
+	if ((rc = dearmor(out, &blob, sig, siglen)) != 0 || (rc = sshsig_split(&x, out, &blob)) != 0 ||
+	    (rc = sshsig_key(&x, out, ns, &why)) != 0 || (rc = sshsig_algorithms(&x, out, &why)) != 0 ||
+	    (rc = sshsig_signed_data(&data, &x, ns, payload, len)) != 0)
 		goto cleanup;
-	r.p = (const unsigned char *)blob.ptr;
-	r.n = blob.size;
-	if (r.n < 6 || memcmp(r.p, "SSHSIG", 6) != 0) {
-		rc = verdict(out, SECEX_SIG_MALFORMED, "SSH signature does not start with the "
-			     "'SSHSIG' magic");
-		goto cleanup;
-	}
-	r.p += 6;
-	r.n -= 6;
-	if (!get_u32(&r, &version)) {
-		rc = verdict(out, SECEX_SIG_MALFORMED, "SSH signature is truncated after its magic");
-		goto cleanup;
-	}
-	if (version != 1) {
-		rc = verdict(out, SECEX_SIG_UNSUPPORTED, "SSH signature has version %u; secex "
-			     "knows version 1", (unsigned)version);
-		goto cleanup;
-	}
-	if (!get_string(&r, &pk, &pklen) || !get_string(&r, &sns, &nslen) ||
-	    !get_string(&r, &reserved, &reslen) || !get_string(&r, &halg, &halglen) ||
-	    !get_string(&r, &sigblob, &sigbloblen)) {
-		rc = verdict(out, SECEX_SIG_MALFORMED, "SSH signature is truncated or has a length "
-			     "field past its end");
-		goto cleanup;
-	}
-	if (r.n) {
-		rc = verdict(out, SECEX_SIG_MALFORMED, "SSH signature has %zu trailing bytes", r.n);
-		goto cleanup;
-	}
-	st = key_decode(&k, pk, pklen, &why);
-	if (st < 0) {
-		rc = st;
-		goto cleanup;
-	}
-	if (st != SECEX_SIG_OK) {
-		rc = verdict(out, (secex_sig_status)st, "SSH signature: %s", secex_buf_cstr(&why));
-		goto cleanup;
-	}
-	if ((rc = secex_buf_put(&out->key, (const char *)pk, pklen)) < 0 ||
-	    (rc = secex_sshsig_fingerprint(&out->fingerprint, pk, pklen)) < 0)
-		goto cleanup;
-	if (!str_eq(sns, nslen, ns)) {
-		if ((rc = secex_buf_puts(&why, "")) < 0 ||
-		    (rc = secex_sig_put_untrusted(&why, sns, nslen)) < 0)
-			goto cleanup;
-		rc = verdict(out, SECEX_SIG_WRONG_NAMESPACE, "SSH signature was made for namespace "
-			     "'%s', not '%s' (ssh-keygen -Y sign -n %s); sign with git commit -S",
-			     why.ptr, ns, why.ptr);
-		goto cleanup;
-	}
-	if (reslen) {
-		rc = verdict(out, SECEX_SIG_MALFORMED, "SSH signature has a non-empty reserved field");
-		goto cleanup;
-	}
-	if (str_eq(halg, halglen, "sha512")) {
-		hmd = EVP_sha512();
-	} else if (str_eq(halg, halglen, "sha256")) {
-		hmd = EVP_sha256();
-	} else {
-		secex_buf_clear(&why);
-		if ((rc = secex_buf_puts(&why, "")) < 0 ||
-		    (rc = secex_sig_put_untrusted(&why, halg, halglen)) < 0)
-			goto cleanup;
-		rc = verdict(out, SECEX_SIG_UNSUPPORTED, "SSH signature uses the hash '%s'; secex "
-			     "accepts sha256 and sha512", why.ptr);
-		goto cleanup;
-	}
-
-	s.p = sigblob;
-	s.n = sigbloblen;
-	if (!get_string(&s, &stype, &stypelen) || !get_string(&s, &sraw, &srawlen) || s.n) {
-		rc = verdict(out, SECEX_SIG_MALFORMED, "SSH signature: the signature field is "
-			     "truncated or has trailing bytes");
-		goto cleanup;
-	}
-	if (k.kt->type == SECEX_SSH_RSA && str_eq(stype, stypelen, "rsa-sha2-512")) {
-		md = EVP_sha512();
-	} else if (k.kt->type == SECEX_SSH_RSA && str_eq(stype, stypelen, "rsa-sha2-256")) {
-		md = EVP_sha256();
-	} else if (k.kt->type == SECEX_SSH_RSA && str_eq(stype, stypelen, "ssh-rsa")) {
-		rc = verdict(out, SECEX_SIG_UNSUPPORTED, "SSH signature uses 'ssh-rsa', RSA with "
-			     "SHA-1, which secex refuses; sign again with rsa-sha2-512 (any current "
-			     "ssh-keygen does)");
-		goto cleanup;
-	} else if (k.kt->type != SECEX_SSH_RSA && str_eq(stype, stypelen, k.kt->name)) {
-		md = k.kt->type == SECEX_SSH_ED25519 ? NULL : ecdsa_md(k.kt->type);
-	} else {
-		rc = verdict(out, SECEX_SIG_MALFORMED, "SSH signature type does not match its %s "
-			     "key", k.kt->name);
-		goto cleanup;
-	}
-
-	/* the signed data: MAGIC, string(ns), string(reserved = ""), string(halg), string(H) */
-	if (EVP_Digest(payload, len, h, &hlen, hmd, NULL) != 1) {
-		rc = secex_error_set(SECEX_ERROR, "cannot hash the payload");
-		goto cleanup;
-	}
-	if ((rc = secex_buf_put(&data, "SSHSIG", 6)) < 0 ||
-	    (rc = put_string(&data, ns, strlen(ns))) < 0 ||
-	    (rc = put_string(&data, "", 0)) < 0 ||
-	    (rc = put_string(&data, halg, halglen)) < 0 ||
-	    (rc = put_string(&data, h, hlen)) < 0)
-		goto cleanup;
-
-	if (!(pkey = key_to_evp(&k))) {
+	if (!(pkey = key_to_evp(&x.k))) {
 		rc = verdict(out, SECEX_SIG_MALFORMED, "SSH signature: the %s key is not valid "
-			     "(a point not on its curve?)", k.kt->name);
+			     "(a point not on its curve?)", x.k.kt->name);
 		goto cleanup;
 	}
-	switch (k.kt->type) {
-	case SECEX_SSH_ED25519:
-		ok = srawlen == 64 && evp_verify(pkey, NULL, sraw, srawlen, &data);
-		break;
-	case SECEX_SSH_ECDSA_P256:
-	case SECEX_SSH_ECDSA_P384:
-	case SECEX_SSH_ECDSA_P521: {
-		size_t derlen = ecdsa_der(der, sizeof(der), sraw, srawlen, k.kt->field);
-
-		if (!derlen) {
-			rc = verdict(out, SECEX_SIG_MALFORMED, "SSH signature: the ECDSA values r "
-				     "and s are malformed");
-			goto cleanup;
-		}
-		ok = evp_verify(pkey, md, der, derlen, &data);
-		break;
-	}
-	case SECEX_SSH_RSA:
-		if (srawlen > k.nlen) {
-			ok = false;
-		} else if (srawlen < k.nlen) {
-			/* openssh pads short signatures on the left, as OpenSSL needs them full */
-			if (!(padded = calloc(1, k.nlen))) {
-				rc = secex_error_nomem();
-				goto cleanup;
-			}
-			if (srawlen)
-				memcpy(padded + k.nlen - srawlen, sraw, srawlen);
-			ok = evp_verify(pkey, md, padded, k.nlen, &data);
-		} else {
-			ok = evp_verify(pkey, md, sraw, srawlen, &data);
-		}
-		break;
-	}
-	if (!ok)
+	if ((rc = sshsig_check(&ok, out, &x, pkey, &data)) == 0 && !ok)
 		rc = verdict(out, SECEX_SIG_BAD_SIGNATURE, "SSH signature by %s does not verify: "
 			     "the commit was changed after it was signed, or the signature was "
 			     "made over something else", secex_buf_cstr(&out->fingerprint));
 cleanup:
 	EVP_PKEY_free(pkey);
-	free(padded);
 	secex_buf_release(&blob);
 	secex_buf_release(&why);
 	secex_buf_release(&data);
