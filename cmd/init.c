@@ -52,7 +52,7 @@ static void admin_release(admin *a)
 	secex_buf_release(&a->signingkey);
 }
 
-/* Creates path holding text (through lib/file.c, atomically), never over an existing file. */
+/* Creates path holding text (through lib/core/file.c, atomically), never over an existing file. */
 static int write_new(const char *path, const char *text)
 {
 	int rc = secex_file_create(path, text, strlen(text));
