@@ -8,6 +8,7 @@
 #include "secex/buf.h"
 #include "secex/file.h"
 #include "secex/arena.h"
+#include "secex/array.h"
 #include "secex/vec.h"
 #include "secex/map.h"
 #include "secex/suggest.h"

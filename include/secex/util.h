@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "file.h"
 #include "arena.h"
+#include "array.h"
 #include "vec.h"
 #include "map.h"
 #include "suggest.h"

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "secex/diag.h"
 #include "secex/util.h"
+#include "secex/array.h"
 #include "secex/banned.h"
 
 static const secex_diag_code codes[] = {
@@ -307,14 +308,8 @@ int secex_diag_vadd(secex_diags *diags, const char *code, const char *file, uint
 	long idx = code_index(code);
 	int rc;
 
-	if (diags->n == diags->cap) {
-		size_t cap = diags->cap ? diags->cap * 2 : 16;
-		secex_diag *items = realloc(diags->items, cap * sizeof(*items));
-
-		SECEX_ERROR_CHECK_ALLOC(items);
-		diags->items = items;
-		diags->cap = cap;
-	}
+	SECEX_ERROR_CHECK_ALLOC(d = secex_array_grow(diags->items, &diags->cap, diags->n, sizeof(*d), 16));
+	diags->items = d;
 	rc = secex_buf_vprintf(&msg, fmt, ap);
 	if (rc < 0 || !msg.ptr) {
 		secex_buf_release(&msg);

@@ -3,18 +3,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "secex/vec.h"
+#include "secex/array.h"
 #include "secex/banned.h"
 
 int secex_vec_push(secex_vec *vec, void *item)
 {
-	if (vec->n == vec->cap) {
-		size_t cap = vec->cap ? vec->cap * 2 : 8;
-		void **items = realloc(vec->items, cap * sizeof(*items));
+	void **items = secex_array_grow(vec->items, &vec->cap, vec->n, sizeof(*items), 8);
 
-		SECEX_ERROR_CHECK_ALLOC(items);
-		vec->items = items;
-		vec->cap = cap;
-	}
+	SECEX_ERROR_CHECK_ALLOC(items);
+	vec->items = items;
 	vec->items[vec->n++] = item;
 	return 0;
 }

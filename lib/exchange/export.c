@@ -11,6 +11,7 @@
 #include "secex/policy.h"
 #include "secex/yamlout.h"
 #include "tracker.h"
+#include "secex/array.h"
 #include "secex/banned.h"
 
 #define COUNT(a) (sizeof(a) / sizeof(*(a)))
@@ -542,16 +543,11 @@ static suppression *push(exporter *x, suppressions *all)
 {
 	suppression *s;
 
-	if (all->n == all->cap) {
-		size_t cap = all->cap ? all->cap * 2 : 16;
-
-		if (!(s = realloc(all->items, cap * sizeof(*s)))) {
-			x->rc |= SECEX_ENOMEM;
-			return NULL;
-		}
-		all->items = s;
-		all->cap = cap;
+	if (!(s = secex_array_grow(all->items, &all->cap, all->n, sizeof(*s), 16))) {
+		x->rc |= SECEX_ENOMEM;
+		return NULL;
 	}
+	all->items = s;
 	s = &all->items[all->n++];
 	memset(s, 0, sizeof(*s));
 	s->order = all->n;

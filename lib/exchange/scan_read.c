@@ -6,6 +6,7 @@
 #include <string.h>
 #include "secex/scan.h"
 #include "scan_int.h"
+#include "secex/array.h"
 #include "secex/banned.h"
 
 static const char *const format_names[] = { "auto", "sarif", "trivy", "grype", "osv", "snyk", "npm",
@@ -98,21 +99,15 @@ static const char **copy_list(scan_reader *x, const secex_vec *v)
 void secex_scan_finish(scan_reader *x)
 {
 	secex_scan_report *r = x->r;
-	secex_scan_finding *f = &x->cur;
+	secex_scan_finding *f = &x->cur, *items;
 
 	if (x->rc < 0 || !x->ids.n)
 		return; /* a finding without any id cannot be matched: the reader skips it */
-	if (r->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 64;
-		secex_scan_finding *items = realloc(r->items, cap * sizeof(*items));
-
-		if (!items) {
-			x->rc = SECEX_ENOMEM;
-			return;
-		}
-		r->items = items;
-		x->cap = cap;
+	if (!(items = secex_array_grow(r->items, &x->cap, r->n, sizeof(*items), 64))) {
+		x->rc = SECEX_ENOMEM;
+		return;
 	}
+	r->items = items;
 	f->ids = copy_list(x, &x->ids);
 	f->nids = x->ids.n;
 	f->id = f->ids ? f->ids[0] : NULL;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "schema_int.h"
+#include "secex/array.h"
 #include "secex/banned.h"
 
 #define MAX_COMPILE_DEPTH 128  /* nesting of the schema document */
@@ -21,20 +22,6 @@ static const struct {
 	{ "null", T_NULL }, { "boolean", T_BOOL }, { "integer", T_INT }, { "number", T_NUM },
 	{ "string", T_STR }, { "array", T_ARR }, { "object", T_OBJ },
 };
-
-/* Makes room for element n of arr: the array, maybe moved, or NULL (arr is still valid). */
-static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return arr;
-	ncap = *cap ? *cap * 2 : 16;
-	if ((p = realloc(arr, ncap * elem)))
-		*cap = ncap;
-	return p;
-}
 
 const secex_member *secex_schema_find_member(const secex_node *obj, const char *key, size_t len)
 {
@@ -368,7 +355,7 @@ static int add_resource(cctx *cc, resource **arr, size_t *n, size_t *cap, const 
 	for (i = 0; i < *n; i++)
 		if (strcmp((*arr)[i].uri, uri) == 0)
 			return 0; /* the first one wins */
-	if (!(grown = grow(*arr, cap, *n, sizeof(**arr))))
+	if (!(grown = secex_array_grow(*arr, cap, *n, sizeof(**arr), 16)))
 		return nomem(cc);
 	*arr = grown;
 	(*arr)[(*n)++] = (resource){ uri, node, parent_base };
@@ -435,7 +422,7 @@ static int discover(cctx *cc, const secex_node *node, const char *parent_base, u
 		} else if ((keywords[idx].kw == K_REF || keywords[idx].kw == K_DYNREF) &&
 			   v->type == SECEX_NODE_STRING) {
 			const char *uri = resolve(cc, v->u.string.ptr, base, false);
-			pending *grown = uri ? grow(cc->refs, &cc->caprefs, cc->nrefs, sizeof(*cc->refs)) : NULL;
+			pending *grown = uri ? secex_array_grow(cc->refs, &cc->caprefs, cc->nrefs, sizeof(*cc->refs), 16) : NULL;
 
 			if (grown) {
 				cc->refs = grown;
@@ -772,7 +759,7 @@ static pcre2_code *compile_pattern(cctx *cc, const char *src, size_t len)
 		      src, (const char *)msg, (size_t)offset);
 		return NULL;
 	}
-	if (!(codes = grow(S->codes, &S->capcodes, S->ncodes, sizeof(*S->codes)))) {
+	if (!(codes = secex_array_grow(S->codes, &S->capcodes, S->ncodes, sizeof(*S->codes), 16))) {
 		pcre2_code_free(re);
 		nomem(cc);
 		return NULL;
@@ -917,7 +904,7 @@ static int add_pending(cctx *cc, schema_sub *s, const char *ref, const char *bas
 		return nomem(cc);
 	}
 	secex_buf_release(&where);
-	if (!(grown = grow(cc->pend, &cc->cappend, cc->npend, sizeof(*cc->pend))))
+	if (!(grown = secex_array_grow(cc->pend, &cc->cappend, cc->npend, sizeof(*cc->pend), 16)))
 		return nomem(cc);
 	cc->pend = grown;
 	cc->pend[cc->npend++] = (pending){ s, uri, ref, w, dynamic };
@@ -1123,7 +1110,7 @@ static unsigned resource_id(cctx *cc, const char *base)
 		;
 	if (i == S->nbases) {
 		if (!(copy = secex_arena_strndup(&S->arena, base, strlen(base))) ||
-		    !(grown = grow(S->bases, &S->capbases, S->nbases, sizeof(*S->bases)))) {
+		    !(grown = secex_array_grow(S->bases, &S->capbases, S->nbases, sizeof(*S->bases), 16))) {
 			nomem(cc);
 			return 0;
 		}
@@ -1140,7 +1127,7 @@ static void add_dyn_anchor(cctx *cc, schema_sub *s, const secex_node *name)
 	secex_schema *S = cc->out;
 	schema_dyn_anchor *grown;
 
-	if (!(grown = grow(S->dyn, &S->capdyn, S->ndyn, sizeof(*S->dyn)))) {
+	if (!(grown = secex_array_grow(S->dyn, &S->capdyn, S->ndyn, sizeof(*S->dyn), 16))) {
 		nomem(cc);
 		return;
 	}

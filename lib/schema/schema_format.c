@@ -141,17 +141,6 @@ static bool ipv4(const char *s, size_t len)
 	return i == len;
 }
 
-static int hex_digit(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* RFC 5321 IPv6-addr: full, compressed (one "::"), and both with an IPv4 tail. */
 static bool ipv6(const char *s, size_t len)
 {
@@ -167,7 +156,7 @@ static bool ipv6(const char *s, size_t len)
 	while (i < len) {
 		size_t start = i, digits = 0;
 
-		while (i < len && hex_digit(s[i]) >= 0 && digits < 5) {
+		while (i < len && secex_util_hexval(s[i]) >= 0 && digits < 5) {
 			i++;
 			digits++;
 		}

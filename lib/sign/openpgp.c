@@ -21,6 +21,7 @@
 #include "secex/openpgp.h"
 #include "openpgp_int.h"
 #include "sig_int.h"
+#include "secex/array.h"
 #include "secex/banned.h"
 
 #define KEY_MAX (1024 * 1024) /* one armoured key block */
@@ -425,14 +426,8 @@ static int add_key(secex_openpgp_keyring *kr, pgp_span body, size_t primary, con
 	kr_key *k;
 	bool ok;
 
-	if (kr->n == kr->cap) {
-		size_t cap = kr->cap ? kr->cap * 2 : 8;
-		kr_key *keys = realloc(kr->keys, cap * sizeof(*keys));
-
-		SECEX_ERROR_CHECK_ALLOC(keys);
-		kr->keys = keys;
-		kr->cap = cap;
-	}
+	SECEX_ERROR_CHECK_ALLOC(k = secex_array_grow(kr->keys, &kr->cap, kr->n, sizeof(*k), 8));
+	kr->keys = k;
 	k = &kr->keys[kr->n];
 	memset(k, 0, sizeof(*k));
 	if (secex_openpgp_pubkey_parse(&k->pk, body, why) < 0)
