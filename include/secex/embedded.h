@@ -13,6 +13,7 @@ typedef struct {
 
 extern const secex_embedded secex_embedded_schemas[];  /* ends with name NULL */
 extern const secex_embedded secex_embedded_defaults[]; /* policy.yaml, people.yaml */
+extern const secex_embedded secex_embedded_metaschema[]; /* draft 2020-12, by $id */
 
 /* The embedded file of that name, or NULL. */
 const secex_embedded *secex_embedded_find(const secex_embedded *table, const char *name);

@@ -542,7 +542,8 @@ static int add_document(cctx *cc, const secex_node *root, const char *uri)
 static int cctx_start(cctx *cc, const secex_node *root, const char *name,
 		      const secex_schema_options *opts)
 {
-	size_t i;
+	const secex_schema_resource *meta;
+	size_t i, nmeta;
 
 	memset(cc, 0, sizeof(*cc));
 	cc->name = name ? name : "schema";
@@ -556,6 +557,9 @@ static int cctx_start(cctx *cc, const secex_node *root, const char *name,
 	for (i = 0; opts && i < opts->nresources && !cc->rc; i++)
 		if (opts->resources[i].root && opts->resources[i].uri)
 			add_document(cc, opts->resources[i].root, opts->resources[i].uri);
+	meta = secex_schema_meta_resources(&nmeta);
+	for (i = 0; i < nmeta && !cc->rc; i++)
+		add_document(cc, meta[i].root, meta[i].uri); /* the first of a URI wins */
 	return cc->rc;
 }
 

@@ -231,6 +231,11 @@ static inline size_t secex_schema_ptr_hash(const void *p)
 	return (size_t)x;
 }
 
+/* ---- schema_meta.c ---- */
+
+/* The built-in draft 2020-12 metaschema documents, parsed once per process. */
+const secex_schema_resource *secex_schema_meta_resources(size_t *n);
+
 /* ---- schema_uri.c ---- */
 
 /* Resolves ref against base (RFC 3986 5.2.2) into out. */

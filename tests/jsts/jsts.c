@@ -74,8 +74,8 @@ static void run_case(totals *t, const char *label, const secex_node *c, bool for
 		return;
 	}
 	if (external) {
-		printf("skip case %s: %s: $ref '%s' is not in the document (a remote schema or the "
-		       "metaschema)\n", label, desc, external);
+		printf("skip case %s: %s: $ref '%s' is a remote document of the suite's remotes/, "
+		       "absent from this copy\n", label, desc, external);
 		t->skipped_cases++;
 		return;
 	}
