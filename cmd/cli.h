@@ -319,5 +319,7 @@ void cli_due_text(secex_buf *out, const secex_exception *e, int64_t now);
 void cli_status_json(secex_buf *out, const secex_approval_state *state, bool first);
 /* A JSON string, or null for NULL. */
 void cli_json_str(secex_buf *out, const char *str);
+/* Appends ,"name":str (str a JSON string, or null when NULL); name is a plain key. */
+void cli_json_member(secex_buf *out, const char *name, const char *str);
 
 #endif

@@ -128,10 +128,8 @@ static void pending_json(secex_buf *b, const cli_pending *p, bool first)
 	print_json(b, p->exc, first);
 	end = b->size - 1; /* the closing brace */
 	b->size = end;
-	secex_buf_puts(b, ",\"branch\":");
-	cli_json_str(b, p->branch);
-	secex_buf_puts(b, ",\"waiting_for\":");
-	cli_json_str(b, p->waiting);
+	cli_json_member(b, "branch", p->branch);
+	cli_json_member(b, "waiting_for", p->waiting);
 	secex_buf_puts(b, "}");
 }
 

@@ -145,10 +145,8 @@ static void put_pending(secex_buf *out, const cli_pending_list *list, bool json)
 		if (json) {
 			secex_buf_puts(out, i ? ",{\"id\":" : "{\"id\":");
 			cli_json_str(out, p->exc->id);
-			secex_buf_puts(out, ",\"branch\":");
-			cli_json_str(out, p->branch);
-			secex_buf_puts(out, ",\"waiting_for\":");
-			cli_json_str(out, p->waiting);
+			cli_json_member(out, "branch", p->branch);
+			cli_json_member(out, "waiting_for", p->waiting);
 			secex_buf_puts(out, "}");
 		} else {
 			secex_buf_printf(out, "  %s on branch %s; %s%s\n", cli_safe(p->exc->id), cli_safe(p->branch),

@@ -159,6 +159,12 @@ void cli_json_str(secex_buf *b, const char *s)
 	secex_buf_putc(b, '"');
 }
 
+void cli_json_member(secex_buf *b, const char *name, const char *s)
+{
+	secex_buf_printf(b, ",\"%s\":", name);
+	cli_json_str(b, s);
+}
+
 static void json_pos(secex_buf *b, uint32_t v)
 {
 	if (v)
@@ -177,20 +183,15 @@ static void render_json(secex_buf *b, const secex_diags *diags)
 
 		secex_buf_puts(b, i ? ",{\"code\":" : "{\"code\":");
 		cli_json_str(b, d->code);
-		secex_buf_puts(b, ",\"severity\":");
-		cli_json_str(b, secex_diag_severity_name(d->severity));
-		secex_buf_puts(b, ",\"message\":");
-		cli_json_str(b, d->message);
-		secex_buf_puts(b, ",\"file\":");
-		cli_json_str(b, d->file);
+		cli_json_member(b, "severity", secex_diag_severity_name(d->severity));
+		cli_json_member(b, "message", d->message);
+		cli_json_member(b, "file", d->file);
 		secex_buf_puts(b, ",\"line\":");
 		json_pos(b, d->line);
 		secex_buf_puts(b, ",\"column\":");
 		json_pos(b, d->column);
-		secex_buf_puts(b, ",\"exception\":");
-		cli_json_str(b, d->exception);
-		secex_buf_puts(b, ",\"commit\":");
-		cli_json_str(b, d->commit);
+		cli_json_member(b, "exception", d->exception);
+		cli_json_member(b, "commit", d->commit);
 		secex_buf_putc(b, '}');
 	}
 	secex_diag_count(diags, counts);
@@ -304,8 +305,7 @@ static void render_sarif(secex_buf *b, const secex_diags *diags)
 		if (d->exception || d->commit) {
 			secex_buf_puts(b, ",\"properties\":{\"exception\":");
 			cli_json_str(b, d->exception);
-			secex_buf_puts(b, ",\"commit\":");
-			cli_json_str(b, d->commit);
+			cli_json_member(b, "commit", d->commit);
 			secex_buf_putc(b, '}');
 		}
 		secex_buf_putc(b, '}');

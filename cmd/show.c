@@ -71,13 +71,10 @@ static void json_timeline(secex_buf *b, const secex_timeline_event *const *ev, s
 		secex_buf_printf(b, "%s{\"commit\":\"%s\",\"time\":%lld,\"author\":", i ? "," : "", ev[i]->commit,
 				 (long long)ev[i]->time);
 		cli_json_str(b, ev[i]->author);
-		secex_buf_puts(b, ",\"signer\":");
-		cli_json_str(b, ev[i]->signer);
-		secex_buf_puts(b, ",\"file\":");
-		cli_json_str(b, ev[i]->path);
+		cli_json_member(b, "signer", ev[i]->signer);
+		cli_json_member(b, "file", ev[i]->path);
 		secex_buf_printf(b, ",\"line\":%u", ev[i]->line);
-		secex_buf_puts(b, ",\"change\":");
-		cli_json_str(b, ev[i]->what);
+		cli_json_member(b, "change", ev[i]->what);
 		secex_buf_putc(b, '}');
 	}
 	secex_buf_puts(b, "],\"approvals\":");

@@ -153,8 +153,7 @@ static void json_groups(secex_buf *b, const secex_approval_state *st)
 		secex_approvals_group_roles(&roles, st, g);
 		secex_buf_puts(b, g ? ",{\"roles\":" : "{\"roles\":");
 		cli_json_str(b, secex_buf_cstr(&roles));
-		secex_buf_puts(b, ",\"filled_by\":");
-		cli_json_str(b, who(st, st->filled_by[g]));
+		cli_json_member(b, "filled_by", who(st, st->filled_by[g]));
 		secex_buf_putc(b, '}');
 	}
 	secex_buf_printf(b, "],\"risk_owner\":{\"required\":%s,\"person\":", st->need_risk_owner ? "true" : "false");
@@ -169,12 +168,9 @@ void cli_status_json(secex_buf *b, const secex_approval_state *st, bool first)
 
 	secex_buf_puts(b, first ? "{\"id\":" : ",{\"id\":");
 	cli_json_str(b, st->id);
-	secex_buf_puts(b, ",\"file\":");
-	cli_json_str(b, st->file);
-	secex_buf_puts(b, ",\"status\":");
-	cli_json_str(b, st->status);
-	secex_buf_puts(b, ",\"priority\":");
-	cli_json_str(b, st->level ? st->level->name : NULL);
+	cli_json_member(b, "file", st->file);
+	cli_json_member(b, "status", st->status);
+	cli_json_member(b, "priority", st->level ? st->level->name : NULL);
 	secex_buf_printf(b, ",\"complete\":%s,\"sme_only\":%s", st->complete ? "true" : "false",
 			 st->sme_only ? "true" : "false");
 	json_groups(b, st);
@@ -184,16 +180,12 @@ void cli_status_json(secex_buf *b, const secex_approval_state *st, bool first)
 
 		secex_buf_puts(b, i ? ",{\"by\":" : "{\"by\":");
 		cli_json_str(b, v->entry->by);
-		secex_buf_puts(b, ",\"decision\":");
-		cli_json_str(b, v->entry->decision);
-		secex_buf_puts(b, ",\"role\":");
-		cli_json_str(b, v->entry->role);
+		cli_json_member(b, "decision", v->entry->decision);
+		cli_json_member(b, "role", v->entry->role);
 		secex_buf_printf(b, ",\"counts\":%s,\"code\":", v->valid ? "true" : "false");
 		cli_json_str(b, v->code);
-		secex_buf_puts(b, ",\"commit\":");
-		cli_json_str(b, *v->commit ? v->commit : NULL);
-		secex_buf_puts(b, ",\"reason\":");
-		cli_json_str(b, v->reason);
+		cli_json_member(b, "commit", *v->commit ? v->commit : NULL);
+		cli_json_member(b, "reason", v->reason);
 		secex_buf_putc(b, '}');
 	}
 	secex_buf_puts(b, "]}");

@@ -39,11 +39,21 @@ void secex_sig_result_reset(secex_sig_result *result)
 int secex_sig_result_fail(secex_sig_result *result, secex_sig_status status, const char *fmt, ...)
 {
 	va_list ap;
-	char msg[512];
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	rc = secex_sig_result_vfail(result, status, fmt, ap);
 	va_end(ap);
+	return rc;
+}
+
+/* The message is cut at 511 bytes: it may quote what an attacker wrote. */
+int secex_sig_result_vfail(secex_sig_result *result, secex_sig_status status, const char *fmt,
+			   va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	result->status = status;
 	secex_buf_clear(&result->message);
 	return secex_buf_puts(&result->message, msg);

@@ -402,12 +402,12 @@ static int verdict(secex_sig_result *out, secex_sig_status status, const char *f
 static int verdict(secex_sig_result *out, secex_sig_status status, const char *fmt, ...)
 {
 	va_list ap;
-	char msg[512];
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	rc = secex_sig_result_vfail(out, status, fmt, ap);
 	va_end(ap);
-	return secex_sig_result_fail(out, status, "%s", msg) < 0 ? SECEX_ENOMEM : 1;
+	return rc < 0 ? SECEX_ENOMEM : 1;
 }
 
 static bool line_next(const char **p, const char *end, const char **line, size_t *len)
