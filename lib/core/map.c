@@ -19,9 +19,33 @@ uint64_t secex_map_hash(const void *key, size_t len)
 	return h;
 }
 
+static uint64_t load64(const unsigned char *p, size_t n) /* little-endian, n <= 8 */
+{
+	uint64_t w = 0;
+
+	while (n--)
+		w = w << 8 | p[n];
+	return w;
+}
+
+/* The slot hash: eight bytes a step, the same on every machine. Not secex_map_hash, which
+ * outputs and caches rely on and which reads a byte a step. */
+static uint64_t slot_hash(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		h = (h ^ load64(p, 8)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	h = (h ^ load64(p, len)) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ h >> 29;
+}
+
 static secex_map_slot *map_slot(secex_map_slot *slots, size_t cap, const void *key, size_t len)
 {
-	size_t i = (size_t)secex_map_hash(key, len) & (cap - 1);
+	size_t i = (size_t)slot_hash(key, len) & (cap - 1);
 
 	while (slots[i].key && (slots[i].len != len || memcmp(slots[i].key, key, len) != 0))
 		i = (i + 1) & (cap - 1);

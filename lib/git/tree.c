@@ -145,8 +145,9 @@ static int push_path(secex_vec *out, const char *dir, const char *name)
 {
 	secex_buf path = SECEX_BUF_INIT;
 
-	if (secex_buf_printf(&path, "%s%s%s", dir, *dir ? "/" : "", name) < 0 ||
-	    secex_vec_push(out, path.ptr) < 0) {
+	if (secex_buf_grow(&path, strlen(dir) + strlen(name) + 2) < 0 || secex_buf_puts(&path, dir) < 0 ||
+	    (*dir && secex_buf_putc(&path, '/') < 0) ||
+	    secex_buf_puts(&path, name) < 0 || secex_vec_push(out, path.ptr) < 0) {
 		secex_buf_release(&path);
 		return SECEX_ENOMEM;
 	}
@@ -329,6 +330,17 @@ static int cmp_paths(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The index lists its paths in this order already: one pass spares the sort. */
+static bool sorted(const secex_vec *v)
+{
+	size_t i;
+
+	for (i = 1; i < v->n; i++)
+		if (strcmp(v->items[i - 1], v->items[i]) > 0)
+			return false;
+	return true;
+}
+
 /* What is at path in the tree: nothing, a directory, or something else (a symbolic link,
  * submodule or file). Nothing is followed. */
 typedef enum { AT_NOTHING, AT_DIR, AT_OTHER } at_kind;
@@ -393,7 +405,7 @@ int secex_tree_list(secex_vec *out, secex_tree *t, const char *dir, secex_diags 
 	case TREE_GIT: rc = list_git(out, t, dir, diags); break;
 	default: rc = list_index(out, t, dir, diags); break;
 	}
-	if (rc == 0 && out->n > 1)
+	if (rc == 0 && !sorted(out))
 		qsort(out->items, out->n, sizeof(*out->items), cmp_paths);
 	return rc;
 }

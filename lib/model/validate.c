@@ -412,78 +412,64 @@ static int unique_item_ids(vitem *items, size_t n, secex_diags *diags)
 #define ID_CACHE_HEADER "secex-ids 1\n"
 
 typedef struct {
-	secex_map map;     /* key -> cached_id */
-	secex_arena mem;
+	secex_map map;     /* key -> the id, in data, or no_id */
+	secex_buf data;    /* the cache file, each id NUL-terminated in place */
 	bool changed;
 } id_cache;
 
-typedef struct {
-	const char *id;    /* NULL: the file has no id */
-} cached_id;
-
-static int cache_put(id_cache *c, const char *key, const char *id, size_t len, bool has)
-{
-	cached_id *v = secex_arena_alloc(&c->mem, sizeof(*v));
-
-	if (!v || (has && !(v->id = secex_arena_strndup(&c->mem, id, len))))
-		return secex_error_nomem();
-	return secex_map_put(&c->map, key, strlen(key), v);
-}
+static char no_id[] = "-"; /* the value of a blob that has no id */
 
 /* One entry at *p (before end); false when it is not well-formed. */
-static bool cache_entry(id_cache *c, const char **p, const char *end)
+static bool cache_entry(id_cache *c, char **p, const char *end)
 {
-	char key[42], *num_end;
-	const char *q = *p;
-	unsigned long len = 0;
-	bool has;
+	char *q = *p, *id, *num_end;
+	unsigned long len;
 
 	if (end - q < 44 || q[41] != ' ')
 		return false;
-	has = q[42] != '-';
-	memcpy(key, q, 41);
-	key[41] = '\0';
-	q += 42;
-	if (has) {
-		len = strtoul(q, &num_end, 10);
-		if (num_end == q || *num_end != ' ' || len > (unsigned long)(end - num_end - 2))
+	if (q[42] == '-') { /* "KEY -\n" */
+		if (q[43] != '\n' || secex_map_put(&c->map, q, 41, no_id) < 0)
 			return false;
-		q = num_end + 1;
-	} else {
-		q += 1;
+		*p = q + 44;
+		return true;
 	}
-	if (q + len >= end || q[len] != '\n' || cache_put(c, key, q, len, has) < 0)
+	len = strtoul(q + 42, &num_end, 10); /* "KEY LEN ID\n" */
+	if (num_end == q + 42 || *num_end != ' ' || len > (unsigned long)(end - num_end - 2))
 		return false;
-	*p = q + len + 1;
+	id = num_end + 1;
+	if (id + len >= end || id[len] != '\n' || secex_map_put(&c->map, q, 41, id) < 0)
+		return false;
+	id[len] = '\0';
+	*p = id + len + 1;
 	return true;
 }
 
 static void cache_load(id_cache *c, secex_tree *tree)
 {
-	secex_buf path = SECEX_BUF_INIT, data = SECEX_BUF_INIT;
-	const char *p, *end, *tail;
+	secex_buf path = SECEX_BUF_INIT;
+	char *p, *end, *tail;
 	unsigned long long n = 0, hash = 0, got = 0;
 
 	if (secex_tree_cache_path(&path, tree, ID_CACHE) < 0 ||
-	    secex_file_read_ext(&data, NULL, path.ptr, 64u << 20, SECEX_FILE_NOFOLLOW) < 0 || data.size < 13)
+	    secex_file_read_ext(&c->data, NULL, path.ptr, 64u << 20, SECEX_FILE_NOFOLLOW) < 0 ||
+	    c->data.size < 13)
 		goto cleanup;
-	end = data.ptr + data.size;
-	for (tail = end - 1; tail > data.ptr && tail[-1] != '\n'; tail--)
+	end = c->data.ptr + c->data.size;
+	for (tail = end - 1; tail > c->data.ptr && tail[-1] != '\n'; tail--)
 		;
-	if (memcmp(data.ptr, ID_CACHE_HEADER, 12) != 0 || sscanf(tail, "end %llu %llx", &n, &hash) != 2 ||
-	    secex_map_hash(data.ptr, (size_t)(tail - data.ptr)) != hash)
+	if (memcmp(c->data.ptr, ID_CACHE_HEADER, 12) != 0 || sscanf(tail, "end %llu %llx", &n, &hash) != 2 ||
+	    secex_map_hash(c->data.ptr, (size_t)(tail - c->data.ptr)) != hash)
 		goto cleanup;
-	for (p = data.ptr + 12; p < tail && cache_entry(c, &p, tail); got++)
+	for (p = c->data.ptr + 12; p < tail && cache_entry(c, &p, tail); got++)
 		;
 	if (p != tail || got != n) { /* damaged: start again */
 		secex_map_release(&c->map);
-		secex_arena_release(&c->mem);
+		c->map = (secex_map)SECEX_MAP_INIT;
 		c->changed = true;
 	}
 cleanup:
 	secex_error_clear();
 	secex_buf_release(&path);
-	secex_buf_release(&data);
 }
 
 /* Writes the ids of this run's files, when one of them was not in the cache. A cache that
@@ -528,7 +514,7 @@ static int cache_lookup(id_cache *c, secex_tree *tree, vitem *items, size_t n)
 	int rc = 0;
 
 	for (i = 0; i < n && rc == 0; i++) {
-		const cached_id *v;
+		const char *v;
 
 		if (secex_tree_blob_id(items[i].key, tree, items[i].path) < 0)
 			continue;
@@ -542,7 +528,7 @@ static int cache_lookup(id_cache *c, secex_tree *tree, vitem *items, size_t n)
 			continue;
 		}
 		items[i].done = true;
-		if (v->id && !(items[i].id = strdup(v->id)))
+		if (v != no_id && !(items[i].id = strdup(v)))
 			rc = secex_error_nomem();
 	}
 	return rc;
@@ -597,7 +583,7 @@ int secex_validate_tree(size_t *nfiles, secex_tree *tree, const secex_validate_o
 	secex_vec paths = SECEX_VEC_INIT;
 	secex_snapshot *snap = NULL;
 	vjob job = { NULL, tree, NULL, 0, 0 };
-	id_cache cache = { SECEX_MAP_INIT, SECEX_ARENA_INIT, false };
+	id_cache cache = { SECEX_MAP_INIT, SECEX_BUF_INIT, false };
 	size_t i;
 	int rc;
 
@@ -626,7 +612,7 @@ int secex_validate_tree(size_t *nfiles, secex_tree *tree, const secex_validate_o
 		cache_save(&cache, tree, job.items, job.n);
 cleanup:
 	secex_map_release(&cache.map);
-	secex_arena_release(&cache.mem);
+	secex_buf_release(&cache.data);
 	for (i = 0; job.items && i < job.n; i++) {
 		free(job.items[i].id);
 		free(job.items[i].error);
