@@ -127,13 +127,24 @@ static bool wanted_but_case(const char *name)
 	return secex_path_is_miscased_exception_file(name, strlen(name));
 }
 
+/* dir/name, or name when dir is "" (no printf: a listing joins every path it keeps). */
+static int join(secex_buf *out, const char *dir, const char *name)
+{
+	if (secex_buf_grow(out, strlen(dir) + strlen(name) + 2) < 0 || secex_buf_puts(out, dir) < 0 ||
+	    (*dir && secex_buf_putc(out, '/') < 0) || secex_buf_puts(out, name) < 0)
+		return SECEX_ENOMEM;
+	return 0;
+}
+
 static int ignored_case(secex_diags *diags, const char *dir, const char *name)
 {
 	secex_buf path = SECEX_BUF_INIT;
 	int rc;
 
-	if (secex_buf_printf(&path, "%s%s%s", dir, *dir ? "/" : "", name) < 0)
+	if (join(&path, dir, name) < 0) {
+		secex_buf_release(&path);
 		return SECEX_ENOMEM;
+	}
 	rc = secex_diag_add(diags, "SX112", path.ptr, 0, 0, NULL, NULL,
 			     "'%s' is not read: secex reads files ending in .yaml, .yml or .json, in lowercase; "
 			     "rename it (git mv) with a lowercase extension", path.ptr);
@@ -145,9 +156,7 @@ static int push_path(secex_vec *out, const char *dir, const char *name)
 {
 	secex_buf path = SECEX_BUF_INIT;
 
-	if (secex_buf_grow(&path, strlen(dir) + strlen(name) + 2) < 0 || secex_buf_puts(&path, dir) < 0 ||
-	    (*dir && secex_buf_putc(&path, '/') < 0) ||
-	    secex_buf_puts(&path, name) < 0 || secex_vec_push(out, path.ptr) < 0) {
+	if (join(&path, dir, name) < 0 || secex_vec_push(out, path.ptr) < 0) {
 		secex_buf_release(&path);
 		return SECEX_ENOMEM;
 	}

@@ -491,6 +491,43 @@ static const secex_node *walk_pointer(cctx *cc, const resource *r, const char *p
 	return node;
 }
 
+/* Registers one document under its retrieval URI and finds its $ids and anchors. */
+static int add_document(cctx *cc, const secex_node *root, const char *uri)
+{
+	const secex_node *id = root->type == SECEX_NODE_OBJECT ? get(root, "$id") : NULL;
+
+	if ((!id || id->type != SECEX_NODE_STRING || *uri) &&
+	    add_resource(cc, &cc->res, &cc->nres, &cc->capres, uri, root, uri) < 0)
+		return cc->rc;
+	return discover(cc, root, uri, 0);
+}
+
+static const resource *resource_named(const cctx *cc, const char *uri, size_t ulen)
+{
+	size_t i;
+
+	for (i = 0; i < cc->nres; i++)
+		if (strlen(cc->res[i].uri) == ulen && memcmp(cc->res[i].uri, uri, ulen) == 0)
+			return &cc->res[i];
+	return NULL;
+}
+
+/* The resource of that URI; a document of the built-in metaschema joins the compilation
+ * the first time something names it (the schema's and the caller's documents come first). */
+static const resource *find_resource(cctx *cc, const char *uri, size_t ulen)
+{
+	const secex_schema_resource *meta;
+	const resource *r = resource_named(cc, uri, ulen);
+	size_t i, n;
+
+	meta = r ? NULL : secex_schema_meta_resources(&n);
+	for (i = 0; meta && i < n; i++)
+		if (strlen(meta[i].uri) == ulen && memcmp(meta[i].uri, uri, ulen) == 0)
+			return add_document(cc, meta[i].root, meta[i].uri) < 0 ? NULL
+				: resource_named(cc, uri, ulen);
+	return r;
+}
+
 /* The node a resolved URI names in this document, or NULL. */
 static const secex_node *lookup(cctx *cc, const char *uri, const char **parent_base)
 {
@@ -498,12 +535,9 @@ static const secex_node *lookup(cctx *cc, const char *uri, const char **parent_b
 	size_t ulen = hash ? (size_t)(hash - uri) : strlen(uri), i;
 	secex_buf frag = SECEX_BUF_INIT, key = SECEX_BUF_INIT;
 	const secex_node *node = NULL;
-	const resource *r = NULL;
+	const resource *r;
 
-	for (i = 0; i < cc->nres && !r; i++)
-		if (strlen(cc->res[i].uri) == ulen && memcmp(cc->res[i].uri, uri, ulen) == 0)
-			r = &cc->res[i];
-	if (!r)
+	if (!(r = find_resource(cc, uri, ulen)))
 		return NULL;
 	if (secex_schema_percent_decode(&frag, hash ? hash + 1 : "", hash ? strlen(hash + 1) : 0) < 0) {
 		nomem(cc);
@@ -528,22 +562,10 @@ static const secex_node *lookup(cctx *cc, const char *uri, const char **parent_b
 	return node;
 }
 
-/* Registers one document under its retrieval URI and finds its $ids and anchors. */
-static int add_document(cctx *cc, const secex_node *root, const char *uri)
-{
-	const secex_node *id = root->type == SECEX_NODE_OBJECT ? get(root, "$id") : NULL;
-
-	if ((!id || id->type != SECEX_NODE_STRING || *uri) &&
-	    add_resource(cc, &cc->res, &cc->nres, &cc->capres, uri, root, uri) < 0)
-		return cc->rc;
-	return discover(cc, root, uri, 0);
-}
-
 static int cctx_start(cctx *cc, const secex_node *root, const char *name,
 		      const secex_schema_options *opts)
 {
-	const secex_schema_resource *meta;
-	size_t i, nmeta;
+	size_t i;
 
 	memset(cc, 0, sizeof(*cc));
 	cc->name = name ? name : "schema";
@@ -557,9 +579,6 @@ static int cctx_start(cctx *cc, const secex_node *root, const char *name,
 	for (i = 0; opts && i < opts->nresources && !cc->rc; i++)
 		if (opts->resources[i].root && opts->resources[i].uri)
 			add_document(cc, opts->resources[i].root, opts->resources[i].uri);
-	meta = secex_schema_meta_resources(&nmeta);
-	for (i = 0; i < nmeta && !cc->rc; i++)
-		add_document(cc, meta[i].root, meta[i].uri); /* the first of a URI wins */
 	return cc->rc;
 }
 

@@ -1,5 +1,5 @@
-/* The draft 2020-12 metaschema, built in: parsed once per process, then a resource of every
- * compilation, after the schema's own documents and the caller's. */
+/* The draft 2020-12 metaschema, built in: parsed once per process; a document of it joins a
+ * compilation when a $ref names it and neither the schema nor the caller has that URI. */
 
 #include <pthread.h>
 #include <string.h>
