@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "cli.h"
 #include "secex/banned.h"
@@ -70,12 +71,31 @@ int cli_repo_open(secex_repo **out, const char *path)
 	return secex_repo_open(out, path, &ropts);
 }
 
+/* Whether the history cache is on: unless SECEX_CACHE=off or git config secex.cache false. */
+static bool cli_history_cache(secex_repo *repo)
+{
+	static const char *const off[] = { "off", "false", "no", "0" };
+	secex_buf config = SECEX_BUF_INIT;
+	const char *v = env("SECEX_CACHE");
+	bool on = true;
+	size_t i;
+
+	if (!v && secex_repo_config_string(&config, repo, "secex.cache") == 0)
+		v = secex_buf_cstr(&config);
+	secex_error_clear();
+	for (i = 0; v && i < sizeof(off) / sizeof(*off); i++)
+		on = on && strcasecmp(v, off[i]) != 0;
+	secex_buf_release(&config);
+	return on;
+}
+
 int cli_history_walk(secex_history **out, secex_repo *repo, const secex_history_options *opts, secex_diags *diags)
 {
 	secex_history_options mine = *opts;
 
 	if (!mine.trust_root || !*mine.trust_root)
 		mine.trust_root = env("SECEX_TRUST_ROOT");
+	mine.cache = cli_history_cache(repo);
 	return secex_history_walk(out, repo, &mine, diags);
 }
 

@@ -469,3 +469,107 @@ void secex_facts_table_release(hist_facts_table *t)
 	secex_vec_release(&t->idle);
 	memset(t, 0, sizeof(*t));
 }
+
+static int put64(secex_buf *out, uint64_t v)
+{
+	int rc = secex_cache_put32(out, (uint32_t)v);
+
+	return rc ? rc : secex_cache_put32(out, (uint32_t)(v >> 32));
+}
+
+static int encode_approval(secex_buf *out, const secex_approval_fact *a)
+{
+	int rc;
+
+	if ((rc = secex_cache_putstr(out, a->by)) < 0 || (rc = secex_cache_putstr(out, a->decision)) < 0 ||
+	    (rc = secex_cache_putstr(out, a->role)) < 0 || (rc = secex_cache_putstr(out, a->date)) < 0 ||
+	    (rc = secex_buf_put(out, (const char *)a->digest, SECEX_DIGEST_SIZE)) < 0 ||
+	    (rc = secex_cache_put32(out, a->line)) < 0)
+		return rc;
+	return secex_cache_put32(out, a->column);
+}
+
+int secex_facts_encode(secex_buf *out, const secex_facts *f)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = secex_cache_put32(out, f->loaded)) < 0 || (rc = secex_cache_putstr(out, f->problem_code)) < 0 ||
+	    (rc = secex_cache_putstr(out, f->problem)) < 0 || (rc = secex_cache_put32(out, f->problem_line)) < 0 ||
+	    (rc = secex_cache_put32(out, f->problem_column)) < 0)
+		return rc;
+	for (i = 0; rc == 0 && i < SECEX_F_COUNT; i++)
+		if ((rc = secex_cache_putstr(out, f->value[i])) == 0)
+			rc = secex_cache_put32(out, f->line[i]);
+	if (rc < 0 || (rc = secex_buf_put(out, (const char *)f->substantive, SECEX_DIGEST_SIZE)) < 0 ||
+	    (rc = secex_cache_put32(out, (uint32_t)f->nfields)) < 0)
+		return rc;
+	for (i = 0; rc == 0 && i < f->nfields; i++)
+		if ((rc = secex_cache_putstr(out, f->fields[i].name)) == 0)
+			rc = put64(out, f->fields[i].hash);
+	if (rc == 0)
+		rc = secex_cache_put32(out, (uint32_t)f->napprovals);
+	for (i = 0; rc == 0 && i < f->napprovals; i++)
+		rc = encode_approval(out, &f->approvals[i]);
+	return rc;
+}
+
+/* A count of items of at least min bytes each that the rest of the value can hold. */
+static size_t get_count(hist_reader *r, size_t min)
+{
+	uint32_t n = secex_cache_get32(r);
+
+	if (r->bad || n > (size_t)(r->end - r->p) / min) {
+		r->bad = true;
+		return 0;
+	}
+	return n;
+}
+
+static void decode_approval(hist_reader *r, secex_arena *arena, secex_approval_fact *a)
+{
+	a->by = secex_cache_getstr(r, arena);
+	a->decision = secex_cache_getstr(r, arena);
+	a->role = secex_cache_getstr(r, arena);
+	a->date = secex_cache_getstr(r, arena);
+	secex_cache_getbytes(r, a->digest, SECEX_DIGEST_SIZE);
+	a->line = secex_cache_get32(r);
+	a->column = secex_cache_get32(r);
+}
+
+bool secex_facts_decode(secex_facts **out, secex_arena *arena, const void *value, size_t len)
+{
+	hist_reader r = { value, (const unsigned char *)value + len, false, false };
+	secex_facts *f = *out = secex_arena_alloc(arena, sizeof(*f));
+	size_t i;
+
+	if (!f)
+		return false;
+	f->loaded = secex_cache_get32(&r) == 1;
+	f->problem_code = secex_cache_getstr(&r, arena);
+	f->problem = secex_cache_getstr(&r, arena);
+	f->problem_line = secex_cache_get32(&r);
+	f->problem_column = secex_cache_get32(&r);
+	for (i = 0; i < SECEX_F_COUNT; i++) {
+		f->value[i] = secex_cache_getstr(&r, arena);
+		f->line[i] = secex_cache_get32(&r);
+	}
+	secex_cache_getbytes(&r, f->substantive, SECEX_DIGEST_SIZE);
+	f->nfields = get_count(&r, 12);
+	if (f->nfields && !(f->fields = secex_arena_alloc(arena, f->nfields * sizeof(*f->fields))))
+		return false;
+	for (i = 0; i < f->nfields; i++) {
+		uint64_t lo;
+
+		f->fields[i].name = secex_cache_getstr(&r, arena);
+		lo = secex_cache_get32(&r);
+		f->fields[i].hash = lo | (uint64_t)secex_cache_get32(&r) << 32;
+		r.bad = r.bad || !f->fields[i].name;
+	}
+	f->napprovals = get_count(&r, 4 * 4 + SECEX_DIGEST_SIZE + 8);
+	if (f->napprovals && !(f->approvals = secex_arena_alloc(arena, f->napprovals * sizeof(*f->approvals))))
+		return false;
+	for (i = 0; i < f->napprovals; i++)
+		decode_approval(&r, arena, &f->approvals[i]);
+	return !r.bad && r.p == r.end && (f->loaded || f->problem_code);
+}

@@ -10,6 +10,7 @@
 #include "history_int.h"
 #include "../git/repo_int.h"
 #include "secex/path.h"
+#include "secex/sig.h"
 #include "secex/banned.h"
 
 /* One changed file between two trees. */
@@ -171,6 +172,97 @@ static void free_changes(secex_vec *changes)
 	secex_vec_release(changes);
 }
 
+static int changes_key(unsigned char key[HIST_CACHE_KEY], const git_oid *a, const git_oid *b, const char *prefix)
+{
+	unsigned char ids[2 * (1 + GIT_OID_RAWSZ)] = { 0 };
+
+	ids[0] = a != NULL;
+	ids[1 + GIT_OID_RAWSZ] = b != NULL;
+	if (a)
+		memcpy(ids + 1, a->id, GIT_OID_RAWSZ);
+	if (b)
+		memcpy(ids + 2 + GIT_OID_RAWSZ, b->id, GIT_OID_RAWSZ);
+	return secex_cache_key(key, 'D', ids, sizeof(ids), prefix, strlen(prefix));
+}
+
+static int decode_change(secex_vec *out, hist_reader *r, secex_arena *scratch)
+{
+	const char *path = secex_cache_getstr(r, scratch);
+	unsigned char flags = 0;
+	tree_change *c;
+
+	secex_cache_getbytes(r, &flags, 1);
+	if (r->bad || !path)
+		return 0;
+	if (!(c = calloc(1, sizeof(*c))) || !(c->path = strdup(path)) || secex_vec_push(out, c) < 0) {
+		free(c ? c->path : NULL);
+		free(c);
+		return secex_error_nomem();
+	}
+	c->has_old = flags & 1;
+	c->has_new = (flags & 2) != 0;
+	secex_cache_getbytes(r, c->old_oid.id, GIT_OID_RAWSZ);
+	secex_cache_getbytes(r, c->new_oid.id, GIT_OID_RAWSZ);
+	return 0;
+}
+
+/* The file changes stored for key: 1 when found, 0 when not (or not whole). */
+static int cached_changes(secex_vec *out, secex_history *h, const unsigned char *key)
+{
+	secex_arena scratch = SECEX_ARENA_INIT;
+	hist_reader r = { NULL, NULL, false, false };
+	size_t len, i, n;
+	int rc = 0;
+
+	if (!(r.p = secex_cache_get(h->cache, key, &len)))
+		return 0;
+	r.end = r.p + len;
+	n = secex_cache_get32(&r);
+	for (i = 0; rc == 0 && !r.bad && i < n; i++)
+		rc = decode_change(out, &r, &scratch);
+	secex_arena_release(&scratch);
+	if (rc == 0 && !r.bad && r.p == r.end)
+		return 1;
+	free_changes(out);
+	*out = (secex_vec)SECEX_VEC_INIT;
+	return rc;
+}
+
+static int keep_changes(secex_history *h, const unsigned char *key, const secex_vec *files)
+{
+	secex_buf value = SECEX_BUF_INIT;
+	size_t i;
+	int rc = secex_cache_put32(&value, (uint32_t)files->n);
+
+	for (i = 0; rc == 0 && i < files->n; i++) {
+		const tree_change *c = files->items[i];
+		char flags = (char)(c->has_old | c->has_new << 1);
+
+		if ((rc = secex_cache_putstr(&value, c->path)) == 0 && (rc = secex_buf_putc(&value, flags)) == 0 &&
+		    (rc = secex_buf_put(&value, (const char *)c->old_oid.id, GIT_OID_RAWSZ)) == 0)
+			rc = secex_buf_put(&value, (const char *)c->new_oid.id, GIT_OID_RAWSZ);
+	}
+	if (rc == 0)
+		rc = secex_cache_put(h->cache, key, value.ptr, value.size);
+	secex_buf_release(&value);
+	return rc;
+}
+
+/* The exception files that differ between the exceptions directories a and b (either may be
+ * NULL: none), from the cache when it holds them. */
+static int exc_files(secex_vec *out, secex_history *h, const git_oid *a, const git_oid *b, const char *prefix)
+{
+	unsigned char key[HIST_CACHE_KEY];
+	bool keyed = h->cache && changes_key(key, a, b, prefix) == 0;
+	int rc;
+
+	if (keyed && (rc = cached_changes(out, h, key)) != 0)
+		return rc < 0 ? rc : 0;
+	if ((rc = diff_trees(out, h, a, b, prefix, false, 0)) == 0 && keyed)
+		rc = keep_changes(h, key, out);
+	return rc;
+}
+
 /* The id of the subtree at dir in the commit's tree; false when there is none. */
 static bool subtree_id(git_oid *out, const git_commit *commit, const char *dir)
 {
@@ -194,6 +286,46 @@ bool secex_history_in_range(const secex_history *h, const git_oid *commit)
 	return !h->opts.since || secex_map_get(&h->range, commit->id, GIT_OID_RAWSZ);
 }
 
+static int facts_key(unsigned char key[HIST_CACHE_KEY], const secex_history *h, const git_oid *blob)
+{
+	return secex_cache_key(key, 'F', h->facts_salt, sizeof(h->facts_salt), blob->id, GIT_OID_RAWSZ);
+}
+
+/* The facts of blob from the cache: 1 when found, 0 when not (or not whole: parse again). */
+static int cached_facts(secex_facts **out, secex_history *h, const git_oid *blob)
+{
+	unsigned char key[HIST_CACHE_KEY];
+	secex_arena scratch = SECEX_ARENA_INIT, *unused;
+	const void *value;
+	secex_facts *decoded;
+	hist_facts *entry;
+	size_t len;
+	int rc = 0;
+
+	if (!h->cache || facts_key(key, h, blob) < 0 || !(value = secex_cache_get(h->cache, key, &len)))
+		return 0;
+	if (secex_facts_decode(&decoded, &scratch, value, len) &&
+	    (rc = secex_facts_add(&entry, &unused, &h->facts, blob)) == 0 &&
+	    (rc = secex_facts_set(out, entry, decoded)) == 0)
+		rc = 1;
+	secex_arena_release(&scratch);
+	return rc;
+}
+
+static int keep_facts(secex_history *h, const git_oid *blob, const secex_facts *f)
+{
+	unsigned char key[HIST_CACHE_KEY];
+	secex_buf value = SECEX_BUF_INIT;
+	int rc;
+
+	if (!h->cache)
+		return 0;
+	if ((rc = facts_key(key, h, blob)) == 0 && (rc = secex_facts_encode(&value, f)) == 0)
+		rc = secex_cache_put(h->cache, key, value.ptr, value.size);
+	secex_buf_release(&value);
+	return rc;
+}
+
 static int facts_for(secex_facts **out, secex_history *h, const git_oid *oid, const char *path)
 {
 	git_odb_object *obj = NULL;
@@ -206,6 +338,8 @@ static int facts_for(secex_facts **out, secex_history *h, const git_oid *oid, co
 
 	if ((*out = secex_facts_find(&h->facts, oid)))
 		return 0;
+	if ((rc = cached_facts(out, h, oid)) != 0)
+		return rc < 0 ? rc : 0;
 	if (git_odb_read_header(&size, &type, h->odb, oid) < 0)
 		return secex_repo_git_missing(h->git, "an exception file's blob");
 	if (size <= SECEX_MAX_FILE_SIZE && git_odb_read(&obj, h->odb, oid) < 0)
@@ -219,8 +353,8 @@ static int facts_for(secex_facts **out, secex_history *h, const git_oid *oid, co
 				       git_odb_object_size(obj), path);
 	}
 	git_odb_object_free(obj);
-	if (rc == 0)
-		rc = secex_facts_set(out, entry, parsed);
+	if (rc == 0 && (rc = secex_facts_set(out, entry, parsed)) == 0)
+		rc = keep_facts(h, oid, *out);
 	return rc;
 }
 
@@ -351,8 +485,8 @@ static int id_changes(secex_vec *out, secex_history *h, const hist_roots *parent
 
 	if (secex_buf_printf(&prefix, "%s/", dir) < 0)
 		return SECEX_ENOMEM;
-	rc = diff_trees(&files, h, parent && parent->has_exc ? &parent->exc : NULL,
-			mine->has_exc ? &mine->exc : NULL, prefix.ptr, false, 0);
+	rc = exc_files(&files, h, parent && parent->has_exc ? &parent->exc : NULL, mine->has_exc ? &mine->exc : NULL,
+		       prefix.ptr);
 	if (rc == 0)
 		rc = pair_by_id(out, h, &files, git_commit_id(commit), report);
 	free_changes(&files);
@@ -762,7 +896,6 @@ static int mark_range(secex_history *h, const git_oid *head)
 static int walk_rules(secex_history *h, const git_oid *head)
 {
 	git_revwalk *walk = NULL;
-	git_commit *commit = NULL;
 	hist_roots *r;
 	git_oid oid, *copy;
 	int rc = 0, next;
@@ -773,20 +906,32 @@ static int walk_rules(secex_history *h, const git_oid *head)
 		return secex_repo_git_fail(SECEX_EREPO, "cannot walk the history");
 	}
 	while (rc == 0 && (next = git_revwalk_next(&oid, walk)) == 0) {
-		if (git_commit_lookup(&commit, h->git, &oid) < 0)
-			rc = secex_repo_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
-		else if ((rc = secex_rules_roots_new(&r, h, commit)) == 0 && (rc = secex_rules_visit(h, commit, r)) == 0) {
+		if ((rc = secex_rules_roots_new(&r, h, &oid)) == 0 && (rc = secex_rules_visit(h, &oid, r)) == 0) {
 			if (!(copy = secex_arena_alloc(&h->arena, sizeof(*copy))))
 				rc = secex_error_nomem();
 			else
 				git_oid_cpy(copy, &oid), rc = secex_vec_push(&h->order, copy);
 		}
-		git_commit_free(commit);
-		commit = NULL;
 	}
 	if (rc == 0 && next != GIT_ITEROVER)
 		rc = secex_repo_git_fail(SECEX_EREPO, "the history walk stopped early (corrupt or missing object)");
 	git_revwalk_free(walk);
+	return rc;
+}
+
+/* What the facts of a blob depend on besides it: the fields the policy calls not substantive. */
+static int facts_salt(secex_history *h)
+{
+	const secex_strlist *l = &h->policy->non_substantive;
+	secex_buf b = SECEX_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < l->n; i++)
+		rc = secex_buf_put(&b, l->items[i], strlen(l->items[i]) + 1);
+	if (rc == 0)
+		rc = secex_sig_sha256(h->facts_salt, b.ptr ? b.ptr : "", b.size);
+	secex_buf_release(&b);
 	return rc;
 }
 
@@ -798,7 +943,8 @@ static int take_rules(secex_history *h, const git_oid *head)
 
 	if (!r)
 		return secex_error_set(SECEX_EREPO, "the head commit was not walked");
-	if ((rc = secex_rules_policy_of(&h->policy, h, r->rules)) < 0 || (rc = secex_rules_roots_exc(h, r)) < 0)
+	if ((rc = secex_rules_policy_of(&h->policy, h, r->rules)) < 0 || (rc = facts_salt(h)) < 0 ||
+	    (rc = secex_rules_roots_exc(h, r)) < 0)
 		return rc;
 	return h->diags ? secex_audit_head(h, r) : 0;
 }
@@ -882,6 +1028,20 @@ static int start(secex_history *h, git_oid *head)
 	return 0;
 }
 
+/* The history cache, when the caller asks for it: GIT_COMMON_DIR/secex/history-v1/. */
+static int open_cache(secex_history *h)
+{
+	secex_buf dir = SECEX_BUF_INIT;
+	int rc;
+
+	if (!h->opts.cache)
+		return 0;
+	if ((rc = secex_buf_printf(&dir, "%ssecex/history-v1", git_repository_commondir(h->git))) == 0)
+		rc = secex_cache_open(&h->cache, dir.ptr);
+	secex_buf_release(&dir);
+	return rc;
+}
+
 int secex_history_walk(secex_history **out, secex_repo *repo, const secex_history_options *opts,
 		       secex_diags *diags)
 {
@@ -901,8 +1061,11 @@ int secex_history_walk(secex_history **out, secex_repo *repo, const secex_histor
 		*out = h;
 		return (rc = secex_rules_policy_of(&h->policy, h, secex_rules_at(h, NULL))) < 0 ? rc : shallow(h);
 	}
-	if ((rc = start(h, &head)) == 0 && (rc = walk_all(h, &head)) == 0 && h->opts.audit)
+	if ((rc = open_cache(h)) == 0 && (rc = start(h, &head)) == 0 && (rc = walk_all(h, &head)) == 0 &&
+	    h->opts.audit)
 		rc = secex_audit_finish(h);
+	if (rc == 0)
+		secex_cache_commit(h->cache);
 	if (rc < 0) {
 		secex_history_free(h);
 		return rc;
@@ -1008,7 +1171,7 @@ static int each_file(secex_history *h, git_commit *commit, secex_facts_fn fn, vo
 		return 0;
 	if (secex_buf_printf(&prefix, "%s/", h->policy->exceptions_dir) < 0)
 		return SECEX_ENOMEM;
-	rc = diff_trees(&files, h, NULL, &tree, prefix.ptr, false, 0);
+	rc = exc_files(&files, h, NULL, &tree, prefix.ptr);
 	for (i = 0; rc == 0 && i < files.n; i++) {
 		const tree_change *tc = files.items[i];
 		secex_facts *f;
@@ -1086,6 +1249,7 @@ void secex_history_free(secex_history *h)
 	}
 	secex_vec_release(&h->pending);
 	secex_facts_table_release(&h->facts);
+	secex_cache_free(h->cache);
 	secex_map_release(&h->ids);
 	secex_map_release(&h->sigs);
 	secex_map_release(&h->rosters);

@@ -114,11 +114,11 @@ bool secex_rules_equal(const hist_rules *a, const hist_rules *b);
 /* The blob of path (".secex/policy.yaml") in the rules, or NULL. */
 const git_oid *secex_rules_blob(const hist_rules *rules, const char *path);
 /* Records a commit (pass 1): parents, tree, own .secex/. */
-int secex_rules_roots_new(hist_roots **out, secex_history *h, git_commit *commit);
+int secex_rules_roots_new(hist_roots **out, secex_history *h, const git_oid *commit);
 /* Reads the exceptions directory's id of the policy in force, once. */
 int secex_rules_roots_exc(secex_history *h, hist_roots *roots);
 /* Judges the commit's .secex/ change by its parents' rules and sets roots->rules. */
-int secex_rules_visit(secex_history *h, git_commit *commit, hist_roots *roots);
+int secex_rules_visit(secex_history *h, const git_oid *commit, hist_roots *roots);
 /* The rules in force at a walked commit (no rules for NULL or a commit not walked). */
 const hist_rules *secex_rules_at(secex_history *h, const git_oid *commit);
 int secex_rules_mark_trusted(secex_history *h);
@@ -141,6 +141,40 @@ typedef struct {
 	char *level; /* settled only by an approver of a group of this level (NULL: any approval); a copy:
 		      * the facts it comes from are freed once no later commit needs them */
 } hist_pending;
+
+/* The history cache (cache.c): values derived from git objects alone, by a key naming them,
+ * kept between runs under GIT_COMMON_DIR/secex/. A miss, a damaged entry and a cache that
+ * cannot be read or written only cost the time to derive the value again. */
+#define HIST_CACHE_KEY 32
+typedef struct hist_cache hist_cache;
+
+int secex_cache_open(hist_cache **out, const char *dir);
+/* The value stored for key (len bytes), or NULL. With c NULL (no cache), always NULL. */
+const void *secex_cache_get(hist_cache *c, const unsigned char key[HIST_CACHE_KEY], size_t *len);
+/* Stores a value for the next runs (kept in memory until secex_cache_commit). */
+int secex_cache_put(hist_cache *c, const unsigned char key[HIST_CACHE_KEY], const void *value, size_t len);
+/* The key of a value of this kind derived from a and b (b may be NULL). */
+int secex_cache_key(unsigned char out[HIST_CACHE_KEY], char kind, const void *a, size_t alen, const void *b,
+		    size_t blen);
+/* Writes what this run stored (best effort: a failure is not an error). */
+void secex_cache_commit(hist_cache *c);
+void secex_cache_free(hist_cache *c);
+
+/* Values are written with these and read back through a hist_reader, which turns bad at the
+ * first read past the end (or of a malformed string) and then reads zeros and NULLs. */
+typedef struct {
+	const unsigned char *p, *end;
+	bool bad, nomem;
+} hist_reader;
+int secex_cache_put32(secex_buf *b, uint32_t v);
+int secex_cache_putstr(secex_buf *b, const char *s); /* s may be NULL */
+uint32_t secex_cache_get32(hist_reader *r);
+bool secex_cache_getbytes(hist_reader *r, void *out, size_t n);
+const char *secex_cache_getstr(hist_reader *r, secex_arena *arena); /* copied into arena */
+
+/* The facts as a cache value, and back (false when the value is not one). */
+int secex_facts_encode(secex_buf *out, const secex_facts *f);
+bool secex_facts_decode(secex_facts **out, secex_arena *arena, const void *value, size_t len);
 
 #define HIST_TREE_CACHE 512
 
@@ -179,6 +213,8 @@ struct secex_history {
 	git_oid root;
 	bool root_known, root_pinned;
 	git_tree *trees[HIST_TREE_CACHE]; /* recently read trees, by id hash */
+	hist_cache *cache;                /* NULL: none */
+	unsigned char facts_salt[32];     /* what the facts depend on besides the blob */
 	size_t ordinal;
 };
 

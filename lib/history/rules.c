@@ -300,7 +300,21 @@ static bool trusted(secex_history *h, const git_oid *commit, const hist_roots *r
 	return !h->root_known || git_oid_equal(&h->root, commit);
 }
 
-int secex_rules_visit(secex_history *h, git_commit *commit, hist_roots *r)
+/* secex_audit_governance for the commit (read only now: most commits change no .secex/). */
+static int governance(secex_history *h, const git_oid *oid, const hist_roots *const *p, size_t n,
+		      const secex_vec *paths, bool *ok)
+{
+	git_commit *commit = NULL;
+	int rc;
+
+	if (git_commit_lookup(&commit, h->git, oid) < 0)
+		return secex_repo_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
+	rc = secex_audit_governance(h, commit, p, n, paths, ok);
+	git_commit_free(commit);
+	return rc;
+}
+
+int secex_rules_visit(secex_history *h, const git_oid *commit, hist_roots *r)
 {
 	const hist_roots *p[8];
 	const hist_rules *inherited, *expected;
@@ -312,18 +326,18 @@ int secex_rules_visit(secex_history *h, git_commit *commit, hist_roots *r)
 	for (i = 0; i < r->nparents && i < 8; i++)
 		if (!(p[i] = secex_map_get(&h->roots, r->parents[i].id, GIT_OID_RAWSZ)))
 			return secex_error_set(SECEX_EREPO, "a parent was not walked before its child");
-	if (trusted(h, git_commit_id(commit), r)) {
+	if (trusted(h, commit, r)) {
 		r->rules = r->own;
 		return 0;
 	}
-	if ((rc = inherit(&inherited, &expected, h, r, p, git_commit_id(commit))) < 0 ||
+	if ((rc = inherit(&inherited, &expected, h, r, p, commit)) < 0 ||
 	    (rc = differ(&changed, r->own, expected)) < 0)
 		goto cleanup;
 	r->rules = inherited;
 	if (!changed.n)
 		goto cleanup;
-	if ((rc = secex_audit_governance(h, commit, p, r->nparents > 8 ? 8 : r->nparents, &changed, &ok)) == 0 && ok)
-		rc = with_paths(&r->rules, h, inherited, r->own, &changed, git_commit_id(commit));
+	if ((rc = governance(h, commit, p, r->nparents > 8 ? 8 : r->nparents, &changed, &ok)) == 0 && ok)
+		rc = with_paths(&r->rules, h, inherited, r->own, &changed, commit);
 cleanup:
 	if (rc == 0 && secex_rules_equal(r->rules, r->own))
 		r->rules = r->own;
@@ -353,43 +367,102 @@ static bool subtree(git_oid *out, bool *bad, git_tree *tree, const char *path)
 	return found;
 }
 
+/* The entry at path of a tree, as subtree() finds it, kept in the history cache by the
+ * tree's id and the path. */
+static int subtree_of(bool *found, git_oid *out, bool *bad, secex_history *h, const git_oid *tree_id,
+		      const char *path)
+{
+	unsigned char key[HIST_CACHE_KEY], value[1 + GIT_OID_RAWSZ];
+	bool keyed = h->cache && secex_cache_key(key, 'T', tree_id->id, GIT_OID_RAWSZ, path, strlen(path)) == 0;
+	const unsigned char *v;
+	git_tree *tree = NULL;
+	size_t len;
+
+	if (keyed && (v = secex_cache_get(h->cache, key, &len)) && len == sizeof(value) && v[0] < 4) {
+		*found = v[0] & 1;
+		*bad = (v[0] & 2) != 0;
+		memcpy(out->id, v + 1, GIT_OID_RAWSZ);
+		return 0;
+	}
+	if (git_tree_lookup(&tree, h->git, tree_id) < 0)
+		return secex_repo_git_missing(h->git, "a commit's tree");
+	memset(out, 0, sizeof(*out));
+	*found = subtree(out, bad, tree, path);
+	git_tree_free(tree);
+	value[0] = (unsigned char)(*found | *bad << 1);
+	memcpy(value + 1, out->id, GIT_OID_RAWSZ);
+	return keyed ? secex_cache_put(h->cache, key, value, sizeof(value)) : 0;
+}
+
 int secex_rules_roots_exc(secex_history *h, hist_roots *r)
 {
-	git_tree *tree = NULL;
+	int rc;
 
 	if (r->exc_known)
 		return 0;
-	if (git_tree_lookup(&tree, h->git, &r->tree) < 0)
-		return secex_repo_git_missing(h->git, "a commit's tree");
-	r->has_exc = subtree(&r->exc, &r->bad_exc, tree, h->policy->exceptions_dir);
+	if ((rc = subtree_of(&r->has_exc, &r->exc, &r->bad_exc, h, &r->tree, h->policy->exceptions_dir)) < 0)
+		return rc;
 	r->exc_known = true;
-	git_tree_free(tree);
 	return 0;
 }
 
-int secex_rules_roots_new(hist_roots **out, secex_history *h, git_commit *commit)
+static int set_parents(hist_roots *r, secex_history *h, const git_oid *parents, unsigned n)
+{
+	if (n && !(r->parents = secex_arena_alloc(&h->arena, n * sizeof(*r->parents))))
+		return secex_error_nomem();
+	if (n)
+		memcpy(r->parents, parents, n * sizeof(*r->parents));
+	r->nparents = n;
+	return 0;
+}
+
+/* A commit's tree and parents, kept in the history cache by the commit's id. */
+static int commit_of(hist_roots *r, secex_history *h, const git_oid *oid)
+{
+	unsigned char key[HIST_CACHE_KEY];
+	bool keyed = h->cache && secex_cache_key(key, 'C', oid->id, GIT_OID_RAWSZ, NULL, 0) == 0;
+	const unsigned char *v;
+	secex_buf value = SECEX_BUF_INIT;
+	git_commit *commit = NULL;
+	unsigned i, n;
+	size_t len;
+	int rc;
+
+	if (keyed && (v = secex_cache_get(h->cache, key, &len)) && len >= GIT_OID_RAWSZ && len % GIT_OID_RAWSZ == 0) {
+		memcpy(r->tree.id, v, GIT_OID_RAWSZ);
+		return set_parents(r, h, (const git_oid *)(v + GIT_OID_RAWSZ), (unsigned)(len / GIT_OID_RAWSZ - 1));
+	}
+	if (git_commit_lookup(&commit, h->git, oid) < 0)
+		return secex_repo_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
+	n = git_commit_parentcount(commit);
+	git_oid_cpy(&r->tree, git_commit_tree_id(commit));
+	rc = secex_buf_put(&value, (const char *)r->tree.id, GIT_OID_RAWSZ);
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = secex_buf_put(&value, (const char *)git_commit_parent_id(commit, i)->id, GIT_OID_RAWSZ);
+	git_commit_free(commit);
+	if (rc == 0)
+		rc = set_parents(r, h, (const git_oid *)(value.ptr + GIT_OID_RAWSZ), n);
+	if (rc == 0 && keyed)
+		rc = secex_cache_put(h->cache, key, value.ptr, value.size);
+	secex_buf_release(&value);
+	return rc;
+}
+
+int secex_rules_roots_new(hist_roots **out, secex_history *h, const git_oid *commit)
 {
 	hist_roots *r = secex_arena_alloc(&h->arena, sizeof(*r));
-	git_tree *tree = NULL;
-	unsigned i, n = git_commit_parentcount(commit);
-	int rc = 0;
+	int rc;
 
-	if (!r || (n && !(r->parents = secex_arena_alloc(&h->arena, n * sizeof(*r->parents)))))
-		return secex_error_nomem();
-	for (i = 0; i < n; i++)
-		git_oid_cpy(&r->parents[i], git_commit_parent_id(commit, i));
-	r->nparents = n;
-	git_oid_cpy(&r->tree, git_commit_tree_id(commit));
-	if (git_commit_tree(&tree, commit) < 0)
-		return secex_repo_git_missing(h->git, "a commit's tree");
-	r->own = &no_rules;
-	if ((r->has_secex = subtree(&r->secex, &r->bad_secex, tree, ".secex")))
-		rc = flatten(&r->own, h, &r->secex, git_commit_id(commit));
-	git_tree_free(tree);
-	if (rc == 0)
-		rc = secex_map_put(&h->roots, git_commit_id(commit)->id, GIT_OID_RAWSZ, r);
 	*out = r;
-	return rc;
+	if (!r)
+		return secex_error_nomem();
+	r->own = &no_rules;
+	if ((rc = commit_of(r, h, commit)) < 0 ||
+	    (rc = subtree_of(&r->has_secex, &r->secex, &r->bad_secex, h, &r->tree, ".secex")) < 0)
+		return rc;
+	if (r->has_secex && (rc = flatten(&r->own, h, &r->secex, commit)) < 0)
+		return rc;
+	return secex_map_put(&h->roots, commit->id, GIT_OID_RAWSZ, r);
 }
 
 const hist_rules *secex_rules_at(secex_history *h, const git_oid *commit)
