@@ -224,6 +224,11 @@ int secex_approvals_who_can(secex_buf *out, const secex_approval_state *state,
 /* The substantive fields that differ between two versions, comma-separated, into out. */
 int secex_facts_changed_fields(secex_buf *out, const secex_facts *then, const secex_facts *now);
 
+/* For the fuzzer: reads data as one segment of the history cache (of any version), looks
+ * every record up by its key and decodes every value as facts; *valid counts those that
+ * decode. Never fails on bad data. */
+int secex_history_cache_probe(const void *data, size_t size, size_t *valid);
+
 /* The facts of an exception document (tests and tools): policy decides what is substantive. */
 int secex_facts_of(secex_facts **out, secex_arena *arena, const secex_policy *policy,
 		   const secex_node *root);

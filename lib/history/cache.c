@@ -112,12 +112,27 @@ static uint64_t check_of(const unsigned char *key, const unsigned char *value, s
 	return h;
 }
 
+/* Whether the mapped s is a segment of this version (version NULL: of any), its records found. */
+static void check_segment(segment *s, const unsigned char *version)
+{
+	uint64_t n, index;
+
+	if (s->size < HEADER)
+		return;
+	n = get64(s->map + 40);
+	index = get64(s->map + 48);
+	s->current = memcmp(s->map, MAGIC, 8) == 0 && (!version || memcmp(s->map + 8, version, 32) == 0) &&
+		     index >= HEADER && index <= s->size && n == (s->size - index) / RECORD &&
+		     (s->size - index) % RECORD == 0;
+	s->n = s->current ? (size_t)n : 0;
+	s->index = s->current ? (size_t)index : 0;
+}
+
 /* Maps one segment file; one that is not a segment of this version is kept to be dropped. */
 static void open_segment(segment *s, const hist_cache *c)
 {
 	struct stat st;
 	int fd = open(s->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	uint64_t n, index;
 
 	if (fd < 0)
 		return;
@@ -128,12 +143,7 @@ static void open_segment(segment *s, const hist_cache *c)
 	if (!s->map)
 		return;
 	s->size = (size_t)st.st_size;
-	n = get64(s->map + 40);
-	index = get64(s->map + 48);
-	s->current = memcmp(s->map, MAGIC, 8) == 0 && memcmp(s->map + 8, c->version, 32) == 0 && index >= HEADER &&
-		     index <= s->size && n == (s->size - index) / RECORD && (s->size - index) % RECORD == 0;
-	s->n = s->current ? (size_t)n : 0;
-	s->index = s->current ? (size_t)index : 0;
+	check_segment(s, c->version);
 }
 
 static int by_name(const void *a, const void *b)
@@ -256,6 +266,28 @@ const void *secex_cache_get(hist_cache *c, const unsigned char key[HIST_CACHE_KE
 			return v;
 	}
 	return NULL;
+}
+
+int secex_history_cache_probe(const void *data, size_t size, size_t *valid)
+{
+	segment s = { 0 };
+	size_t i;
+
+	*valid = 0;
+	s.map = (unsigned char *)(uintptr_t)data; /* only read */
+	s.size = size;
+	check_segment(&s, NULL);
+	for (i = 0; i < s.n; i++) {
+		const unsigned char *r = record_at(&s, i), *found = find_record(&s, r), *v;
+		secex_arena scratch = SECEX_ARENA_INIT;
+		secex_facts *f;
+		size_t len;
+
+		if (found && (v = record_value(&s, found, &len)) && secex_facts_decode(&f, &scratch, v, len))
+			++*valid;
+		secex_arena_release(&scratch);
+	}
+	return 0;
 }
 
 int secex_cache_key(unsigned char out[HIST_CACHE_KEY], char kind, const void *a, size_t alen, const void *b,
