@@ -71,22 +71,25 @@ int cli_repo_open(secex_repo **out, const char *path)
 	return secex_repo_open(out, path, &ropts);
 }
 
-/* Whether the history cache is on: unless SECEX_CACHE=off or git config secex.cache false. */
-static bool cli_history_cache(secex_repo *repo)
+/* The history cache: on, in GIT_COMMON_DIR/secex/history-v1, unless SECEX_CACHE is off (or
+ * false, no, 0) or git config secex.cache is false; SECEX_CACHE=DIR (a path with a slash)
+ * keeps it in DIR instead (a CI cache directory). */
+static void cli_history_cache(secex_history_options *opts, secex_repo *repo)
 {
 	static const char *const off[] = { "off", "false", "no", "0" };
 	secex_buf config = SECEX_BUF_INIT;
 	const char *v = env("SECEX_CACHE");
-	bool on = true;
 	size_t i;
 
+	opts->cache = true;
+	if (v && strchr(v, '/'))
+		opts->cache_dir = v;
 	if (!v && secex_repo_config_string(&config, repo, "secex.cache") == 0)
 		v = secex_buf_cstr(&config);
 	secex_error_clear();
 	for (i = 0; v && i < sizeof(off) / sizeof(*off); i++)
-		on = on && strcasecmp(v, off[i]) != 0;
+		opts->cache = opts->cache && strcasecmp(v, off[i]) != 0;
 	secex_buf_release(&config);
-	return on;
 }
 
 int cli_history_walk(secex_history **out, secex_repo *repo, const secex_history_options *opts, secex_diags *diags)
@@ -95,7 +98,7 @@ int cli_history_walk(secex_history **out, secex_repo *repo, const secex_history_
 
 	if (!mine.trust_root || !*mine.trust_root)
 		mine.trust_root = env("SECEX_TRUST_ROOT");
-	mine.cache = cli_history_cache(repo);
+	cli_history_cache(&mine, repo);
 	return secex_history_walk(out, repo, &mine, diags);
 }
 

@@ -77,12 +77,13 @@ typedef struct {
 	const char *checkpoint; /* the last audited commit: audit from there; SX304 when it is
 				   no longer an ancestor of head (then everything is audited) */
 	const char *timeline;   /* keep the timeline of the exception with this id */
-	bool cache;             /* keep what the walk derives from git objects in GIT_COMMON_DIR/secex/
-				   history-v1/ and take it from there on the next run */
+	bool cache;             /* keep what the walk derives from git objects between runs (the
+				   history cache) and take it from there */
+	const char *cache_dir;  /* where: NULL is GIT_COMMON_DIR/secex/history-v1 */
 } secex_history_options;
 
 #define SECEX_HISTORY_OPTIONS_VERSION 1
-#define SECEX_HISTORY_OPTIONS_INIT { SECEX_HISTORY_OPTIONS_VERSION, NULL, NULL, NULL, true, NULL, NULL, false }
+#define SECEX_HISTORY_OPTIONS_INIT { SECEX_HISTORY_OPTIONS_VERSION, NULL, NULL, NULL, true, NULL, NULL, false, NULL }
 
 /* One change of the exception named by opts->timeline, oldest first. */
 typedef struct {

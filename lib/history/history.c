@@ -1028,7 +1028,8 @@ static int start(secex_history *h, git_oid *head)
 	return 0;
 }
 
-/* The history cache, when the caller asks for it: GIT_COMMON_DIR/secex/history-v1/. */
+/* The history cache, when the caller asks for it: GIT_COMMON_DIR/secex/history-v1/ unless
+ * the caller names a directory. */
 static int open_cache(secex_history *h)
 {
 	secex_buf dir = SECEX_BUF_INIT;
@@ -1036,7 +1037,8 @@ static int open_cache(secex_history *h)
 
 	if (!h->opts.cache)
 		return 0;
-	if ((rc = secex_buf_printf(&dir, "%ssecex/history-v1", git_repository_commondir(h->git))) == 0)
+	if ((rc = h->opts.cache_dir ? secex_buf_puts(&dir, h->opts.cache_dir)
+				    : secex_buf_printf(&dir, "%ssecex/history-v1", git_repository_commondir(h->git))) == 0)
 		rc = secex_cache_open(&h->cache, dir.ptr);
 	secex_buf_release(&dir);
 	return rc;
