@@ -67,7 +67,13 @@ struct hist_cache {
 	unsigned char version[32];
 	writer w;     /* this run's segment */
 	unsigned seq; /* segments this run wrote */
+	size_t mapped, touched; /* bytes of segments mapped; pages read since the last drop */
 };
+
+/* The mapped pages of a segment count in the resident size: of a large cache, a walk would
+ * keep all of it resident. Past RESIDENT_MAX, the pages read are given back now and then
+ * (they are clean: the next read takes them from the page cache again). */
+#define RESIDENT_MAX ((size_t)64 << 20)
 
 static uint64_t get64(const unsigned char *p)
 {
@@ -196,8 +202,10 @@ int secex_cache_open(hist_cache **out, const char *dir)
 		secex_cache_free(c);
 		return secex_error_nomem();
 	}
-	for (i = 0; i < c->nsegs; i++)
+	for (i = 0; i < c->nsegs; i++) {
 		open_segment(&c->segs[i], c);
+		c->mapped += c->segs[i].size;
+	}
 	*out = c;
 	return 0;
 }
@@ -254,10 +262,33 @@ static const unsigned char *record_value(const segment *s, const unsigned char *
 	return s->map + off;
 }
 
+static void give_back(segment *s, size_t from, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), start = from / page * page;
+
+	if (s->map && from + len <= s->size)
+		(void)madvise(s->map + start, from + len - start, MADV_DONTNEED);
+}
+
+/* Counts the pages a lookup reads (an interpolation search: a few of the index, one or two
+ * of the value) and gives them all back once there are enough of them. */
+static void touch(hist_cache *c)
+{
+	size_t i;
+
+	if (c->mapped <= RESIDENT_MAX || (c->touched += 6) * 4096 < RESIDENT_MAX)
+		return;
+	for (i = 0; i < c->nsegs; i++)
+		give_back(&c->segs[i], 0, c->segs[i].size);
+	c->touched = 0;
+}
+
 const void *secex_cache_get(hist_cache *c, const unsigned char key[HIST_CACHE_KEY], size_t *len)
 {
 	size_t i;
 
+	if (c)
+		touch(c);
 	for (i = c ? c->nsegs : 0; i-- > 0;) {
 		const unsigned char *r = c->segs[i].current ? find_record(&c->segs[i], key) : NULL;
 		const unsigned char *v = r ? record_value(&c->segs[i], r, len) : NULL;
@@ -450,9 +481,14 @@ static bool merge_segments(hist_cache *c)
 	bool ok = base && at && writer_start(&m, c);
 
 	for (i = 0; ok && i < c->nsegs; i++) {
+		size_t at2, n;
+
 		base[i] = m.off;
-		if (c->segs[i].current && c->segs[i].index > HEADER)
-			ok = fwrite(c->segs[i].map + HEADER, 1, c->segs[i].index - HEADER, m.f) == c->segs[i].index - HEADER;
+		for (at2 = HEADER; ok && c->segs[i].current && at2 < c->segs[i].index; at2 += n) {
+			n = c->segs[i].index - at2 < RESIDENT_MAX ? c->segs[i].index - at2 : RESIDENT_MAX;
+			ok = fwrite(c->segs[i].map + at2, 1, n, m.f) == n;
+			give_back(&c->segs[i], at2, n);
+		}
 		if (c->segs[i].current)
 			m.off += c->segs[i].index - HEADER;
 	}
@@ -465,6 +501,7 @@ static bool merge_segments(hist_cache *c)
 		put64(rec + 32, get64(r + 32) - HEADER + base[from]);
 		ok = fwrite(rec, 1, RECORD, m.f) == RECORD;
 		count++;
+		touch(c); /* the merge reads every record and value once */
 	}
 	ok = ok && writer_link(&m, c, count, m.off);
 	writer_drop(&m);
