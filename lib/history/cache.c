@@ -35,7 +35,7 @@
 #define RECORD 56
 #define SEGMENTS_MAX 8
 #define FRESH_MAX ((size_t)1 << 19) /* records a segment being written holds in memory */
-#define FORMAT "secex history cache, format 1, facts 1, changes 1, roots 1"
+#define FORMAT "secex history cache, format 1, facts 1, changes 1, commits 2, paths 1"
 
 typedef struct {
 	unsigned char *map;
@@ -73,7 +73,7 @@ struct hist_cache {
 /* The mapped pages of a segment count in the resident size: of a large cache, a walk would
  * keep all of it resident. Past RESIDENT_MAX, the pages read are given back now and then
  * (they are clean: the next read takes them from the page cache again). */
-#define RESIDENT_MAX ((size_t)64 << 20)
+#define RESIDENT_MAX ((size_t)128 << 20)
 
 static uint64_t get64(const unsigned char *p)
 {
@@ -276,7 +276,7 @@ static void touch(hist_cache *c)
 {
 	size_t i;
 
-	if (c->mapped <= RESIDENT_MAX || (c->touched += 6) * 4096 < RESIDENT_MAX)
+	if (c->mapped <= RESIDENT_MAX || (c->touched += 3) * 4096 < RESIDENT_MAX)
 		return;
 	for (i = 0; i < c->nsegs; i++)
 		give_back(&c->segs[i], 0, c->segs[i].size);
@@ -299,7 +299,7 @@ const void *secex_cache_get(hist_cache *c, const unsigned char key[HIST_CACHE_KE
 	return NULL;
 }
 
-int secex_history_cache_probe(const void *data, size_t size, size_t *valid)
+int secex_cache_probe(const void *data, size_t size, size_t *valid)
 {
 	segment s = { 0 };
 	size_t i;
@@ -324,9 +324,17 @@ int secex_history_cache_probe(const void *data, size_t size, size_t *valid)
 int secex_cache_key(unsigned char out[HIST_CACHE_KEY], char kind, const void *a, size_t alen, const void *b,
 		    size_t blen)
 {
+	unsigned char small[256];
 	secex_buf k = SECEX_BUF_INIT;
 	int rc;
 
+	if (1 + alen + blen <= sizeof(small)) { /* the usual key: no allocation */
+		small[0] = (unsigned char)kind;
+		memcpy(small + 1, a, alen);
+		if (blen)
+			memcpy(small + 1 + alen, b, blen);
+		return secex_sig_sha256(out, small, 1 + alen + blen);
+	}
 	if ((rc = secex_buf_putc(&k, kind)) == 0 && (rc = secex_buf_put(&k, a, alen)) == 0 &&
 	    (rc = secex_buf_put(&k, b ? b : "", blen)) == 0)
 		rc = secex_sig_sha256(out, k.ptr, k.size);
@@ -550,6 +558,7 @@ void secex_cache_commit(hist_cache *c)
 		return;
 	if (c->w.f)
 		writer_finish(&c->w, c);
+	c->w.failed = true; /* what the run derives after its walk is not kept */
 	if (needs_merge(c) && merge_segments(c)) {
 		for (i = 0; i < c->nsegs; i++)
 			unlink(c->segs[i].path);

@@ -156,7 +156,8 @@ int secex_cache_put(hist_cache *c, const unsigned char key[HIST_CACHE_KEY], cons
 /* The key of a value of this kind derived from a and b (b may be NULL). */
 int secex_cache_key(unsigned char out[HIST_CACHE_KEY], char kind, const void *a, size_t alen, const void *b,
 		    size_t blen);
-/* Writes what this run stored (best effort: a failure is not an error). */
+/* Writes what this run stored (best effort: a failure is not an error); what is stored after
+ * it is not kept. */
 void secex_cache_commit(hist_cache *c);
 void secex_cache_free(hist_cache *c);
 

@@ -416,10 +416,12 @@ static int set_parents(hist_roots *r, secex_history *h, const git_oid *parents, 
 	return 0;
 }
 
-/* A commit's tree and parents, kept in the history cache by the commit's id. */
+/* A commit's tree, its .secex/ and its parents, kept in the history cache by the commit's id:
+ * tree[20], what .secex is (1: a tree, 2: something else) and its id[20], parents[20 each]. */
 static int commit_of(hist_roots *r, secex_history *h, const git_oid *oid)
 {
-	unsigned char key[HIST_CACHE_KEY];
+	enum { FIXED = 2 * GIT_OID_RAWSZ + 1 };
+	unsigned char key[HIST_CACHE_KEY], flags;
 	bool keyed = h->cache && secex_cache_key(key, 'C', oid->id, GIT_OID_RAWSZ, NULL, 0) == 0;
 	const unsigned char *v;
 	secex_buf value = SECEX_BUF_INIT;
@@ -428,20 +430,28 @@ static int commit_of(hist_roots *r, secex_history *h, const git_oid *oid)
 	size_t len;
 	int rc;
 
-	if (keyed && (v = secex_cache_get(h->cache, key, &len)) && len >= GIT_OID_RAWSZ && len % GIT_OID_RAWSZ == 0) {
+	if (keyed && (v = secex_cache_get(h->cache, key, &len)) && len >= FIXED && (len - FIXED) % GIT_OID_RAWSZ == 0 &&
+	    v[GIT_OID_RAWSZ] < 4) {
 		memcpy(r->tree.id, v, GIT_OID_RAWSZ);
-		return set_parents(r, h, (const git_oid *)(v + GIT_OID_RAWSZ), (unsigned)(len / GIT_OID_RAWSZ - 1));
+		r->has_secex = v[GIT_OID_RAWSZ] & 1;
+		r->bad_secex = (v[GIT_OID_RAWSZ] & 2) != 0;
+		memcpy(r->secex.id, v + GIT_OID_RAWSZ + 1, GIT_OID_RAWSZ);
+		return set_parents(r, h, (const git_oid *)(v + FIXED), (unsigned)((len - FIXED) / GIT_OID_RAWSZ));
 	}
 	if (git_commit_lookup(&commit, h->git, oid) < 0)
 		return secex_repo_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
 	n = git_commit_parentcount(commit);
 	git_oid_cpy(&r->tree, git_commit_tree_id(commit));
-	rc = secex_buf_put(&value, (const char *)r->tree.id, GIT_OID_RAWSZ);
+	rc = subtree_of(&r->has_secex, &r->secex, &r->bad_secex, h, &r->tree, ".secex");
+	flags = (unsigned char)(r->has_secex | r->bad_secex << 1);
+	if (rc == 0 && (rc = secex_buf_put(&value, (const char *)r->tree.id, GIT_OID_RAWSZ)) == 0 &&
+	    (rc = secex_buf_putc(&value, (char)flags)) == 0)
+		rc = secex_buf_put(&value, (const char *)r->secex.id, GIT_OID_RAWSZ);
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = secex_buf_put(&value, (const char *)git_commit_parent_id(commit, i)->id, GIT_OID_RAWSZ);
 	git_commit_free(commit);
 	if (rc == 0)
-		rc = set_parents(r, h, (const git_oid *)(value.ptr + GIT_OID_RAWSZ), n);
+		rc = set_parents(r, h, (const git_oid *)(value.ptr + FIXED), n);
 	if (rc == 0 && keyed)
 		rc = secex_cache_put(h->cache, key, value.ptr, value.size);
 	secex_buf_release(&value);
@@ -457,8 +467,7 @@ int secex_rules_roots_new(hist_roots **out, secex_history *h, const git_oid *com
 	if (!r)
 		return secex_error_nomem();
 	r->own = &no_rules;
-	if ((rc = commit_of(r, h, commit)) < 0 ||
-	    (rc = subtree_of(&r->has_secex, &r->secex, &r->bad_secex, h, &r->tree, ".secex")) < 0)
+	if ((rc = commit_of(r, h, commit)) < 0)
 		return rc;
 	if (r->has_secex && (rc = flatten(&r->own, h, &r->secex, commit)) < 0)
 		return rc;

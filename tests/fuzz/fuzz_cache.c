@@ -7,6 +7,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t valid;
 
-	(void)secex_history_cache_probe(data, size, &valid);
+	(void)secex_cache_probe(data, size, &valid);
 	return 0;
 }
