@@ -35,7 +35,7 @@
 #define RECORD 56
 #define SEGMENTS_MAX 8
 #define FRESH_MAX ((size_t)1 << 19) /* records a segment being written holds in memory */
-#define FORMAT "secex history cache, format 1, facts 1, changes 1, commits 2, paths 1"
+#define FORMAT "secex history cache, format 1, facts 1, changes 1, commits 3, paths 1"
 
 typedef struct {
 	unsigned char *map;

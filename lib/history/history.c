@@ -476,7 +476,7 @@ static void free_id_changes(secex_vec *list)
 
 /* The exception changes from parent (NULL: an empty tree) to commit. */
 static int id_changes(secex_vec *out, secex_history *h, const hist_roots *parent, const hist_roots *mine,
-		      const git_commit *commit, bool report)
+		      const git_oid *commit, bool report)
 {
 	const char *dir = h->policy->exceptions_dir;
 	secex_vec files = SECEX_VEC_INIT;
@@ -488,7 +488,7 @@ static int id_changes(secex_vec *out, secex_history *h, const hist_roots *parent
 	rc = exc_files(&files, h, parent && parent->has_exc ? &parent->exc : NULL, mine->has_exc ? &mine->exc : NULL,
 		       prefix.ptr);
 	if (rc == 0)
-		rc = pair_by_id(out, h, &files, git_commit_id(commit), report);
+		rc = pair_by_id(out, h, &files, commit, report);
 	free_changes(&files);
 	secex_buf_release(&prefix);
 	return rc;
@@ -571,7 +571,7 @@ static unsigned count_people(const secex_facts *f, const secex_facts *const *old
 }
 
 /* The approval entries the commit introduced: in its version, in no parent's (olds). */
-static int record_intros(secex_history *h, const git_commit *commit, hist_id *rec, const secex_facts *new,
+static int record_intros(secex_history *h, const git_oid *commit, hist_id *rec, const secex_facts *new,
 			 const secex_facts *const *olds, size_t nolds)
 {
 	unsigned people = count_people(new, olds, nolds);
@@ -589,7 +589,7 @@ static int record_intros(secex_history *h, const git_commit *commit, hist_id *re
 		if (!(in = secex_arena_alloc(&h->arena, sizeof(*in))))
 			return secex_error_nomem();
 		memcpy(in->entry, a->digest, SECEX_DIGEST_SIZE);
-		git_oid_cpy(&in->commit, git_commit_id(commit));
+		git_oid_cpy(&in->commit, commit);
 		in->at = new;
 		secex_facts_hold(&h->facts, new);
 		in->ordinal = h->ordinal;
@@ -623,44 +623,68 @@ static const secex_facts *usable(const version *v, const hist_id *rec)
 	return v->facts && v->facts->loaded ? v->facts : rec->last;
 }
 
-/* Audits the change from old to mine (the commit's version) when it is in range. */
-static int audit_from(secex_history *h, git_commit *commit, hist_id *rec, const version *old, const version *mine)
-{
-	hist_change hc = { commit, mine->has ? mine->path : old->path, rec, usable(old, rec),
-			   mine->has ? mine->facts : NULL, !old->has };
+/* The commit pass 2 visits: its id and time from pass 1, the commit itself read only when a
+ * finding or the timeline needs it (in a warm run, most commits are never read twice). */
+typedef struct {
+	const git_oid *id;
+	int64_t time;
+	git_commit *obj; /* NULL until read */
+} visiting;
 
-	if (!h->opts.audit || !secex_history_in_range(h, git_commit_id(commit)) || (!hc.old && !hc.new))
+static int visiting_commit(git_commit **out, secex_history *h, visiting *v)
+{
+	if (!v->obj && git_commit_lookup(&v->obj, h->git, v->id) < 0) {
+		v->obj = NULL;
+		return secex_repo_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
+	}
+	*out = v->obj;
+	return 0;
+}
+
+static bool on_timeline(const secex_history *h, const hist_id *rec)
+{
+	return h->opts.timeline && strcmp(h->opts.timeline, rec->id) == 0;
+}
+
+/* Audits the change from old to mine (the commit's version) when it is in range. */
+static int audit_from(secex_history *h, visiting *v, hist_id *rec, const version *old, const version *mine)
+{
+	hist_change hc = { NULL, mine->has ? mine->path : old->path, rec, usable(old, rec),
+			   mine->has ? mine->facts : NULL, !old->has };
+	int rc;
+
+	if (!h->opts.audit || !secex_history_in_range(h, v->id) || (!hc.old && !hc.new))
 		return 0;
-	return secex_audit_change(h, &hc);
+	return (rc = visiting_commit(&hc.commit, h, v)) < 0 ? rc : secex_audit_change(h, &hc);
 }
 
 /* Judges and records one exception change the commit introduced: against each parent's
  * version that differs from the commit's (olds, n of them; the first is the primary). */
-static int apply_change(secex_history *h, git_commit *commit, hist_id *rec, const version *mine,
-			const version *olds, size_t n)
+static int apply_change(secex_history *h, visiting *v, hist_id *rec, const version *mine, const version *olds,
+			size_t n)
 {
 	const secex_facts *pf[8];
-	hist_change hc = { commit, mine->has ? mine->path : olds[0].path, rec, usable(&olds[0], rec),
+	hist_change hc = { NULL, mine->has ? mine->path : olds[0].path, rec, usable(&olds[0], rec),
 			   mine->has ? mine->facts : NULL, !olds[0].has };
 	size_t i, np = 0;
 	int rc = 0;
 
 	if (mine->has && !mine->facts->loaded)
 		return 0; /* reported; judged against the last good version once fixed */
-	if (secex_history_in_range(h, git_commit_id(commit)))
+	if (secex_history_in_range(h, v->id))
 		rec->changed_in_range = true;
 	for (i = 0; rc == 0 && i < n; i++)
 		if (i == 0 || !same(&olds[i], &olds[0]))
-			rc = audit_from(h, commit, rec, &olds[i], mine);
-	if (rc == 0 && h->opts.timeline && strcmp(h->opts.timeline, rec->id) == 0 && (hc.old || hc.new))
+			rc = audit_from(h, v, rec, &olds[i], mine);
+	if (rc == 0 && on_timeline(h, rec) && (hc.old || hc.new) && (rc = visiting_commit(&hc.commit, h, v)) == 0)
 		rc = secex_timeline_change(h, &hc);
 	for (i = 0; i < n && np < 8; i++)
 		if (usable(&olds[i], rec))
 			pf[np++] = usable(&olds[i], rec);
 	if (rc == 0 && mine->has)
-		rc = record_intros(h, commit, rec, mine->facts, pf, np);
+		rc = record_intros(h, v->id, rec, mine->facts, pf, np);
 	if (mine->has) {
-		note_review(rec, mine->facts, hc.old, git_commit_time(commit));
+		note_review(rec, mine->facts, hc.old, v->time);
 		secex_facts_hold(&h->facts, mine->facts);
 		secex_facts_drop(&h->facts, rec->last);
 		rec->last = mine->facts;
@@ -670,20 +694,21 @@ static int apply_change(secex_history *h, git_commit *commit, hist_id *rec, cons
 }
 
 /* A file moved without a change of content: only the timeline records it. */
-static int timeline_move(secex_history *h, git_commit *commit, const id_change *c)
+static int timeline_move(secex_history *h, visiting *v, const id_change *c)
 {
-	hist_change hc = { commit, c->new_path, c->rec, c->old, c->new, false };
+	hist_change hc = { NULL, c->new_path, c->rec, c->old, c->new, false };
+	int rc;
 
 	if (!c->old_path || !c->new_path || strcmp(c->old_path, c->new_path) == 0 || !c->new->loaded)
 		return 0;
-	return secex_timeline_move(h, &hc, c->old_path);
+	return (rc = visiting_commit(&hc.commit, h, v)) < 0 ? rc : secex_timeline_move(h, &hc, c->old_path);
 }
 
-static int single_parent(secex_history *h, git_commit *commit, hist_roots *const *r, size_t n)
+static int single_parent(secex_history *h, visiting *v, hist_roots *const *r, size_t n)
 {
 	secex_vec changes = SECEX_VEC_INIT;
 	size_t i;
-	int rc = id_changes(&changes, h, n ? r[1] : NULL, r[0], commit, true);
+	int rc = id_changes(&changes, h, n ? r[1] : NULL, r[0], v->id, true);
 
 	for (i = 0; rc == 0 && i < changes.n; i++) {
 		id_change *c = changes.items[i];
@@ -691,10 +716,10 @@ static int single_parent(secex_history *h, git_commit *commit, hist_roots *const
 
 		new_side(&mine, c);
 		old_side(&old, c);
-		if (same_version(c) && h->opts.timeline && strcmp(h->opts.timeline, c->rec->id) == 0)
-			rc = timeline_move(h, commit, c);
+		if (same_version(c) && on_timeline(h, c->rec))
+			rc = timeline_move(h, v, c);
 		else if (!same_version(c))
-			rc = apply_change(h, commit, c->rec, &mine, &old, 1);
+			rc = apply_change(h, v, c->rec, &mine, &old, 1);
 	}
 	free_id_changes(&changes);
 	return rc;
@@ -731,7 +756,7 @@ hist_roots *secex_history_merge_base(secex_history *h, const hist_roots *r)
 
 /* One exception in a merge: what the merge holds that a clean 3-way merge of its parents
  * over their merge base would not hold is the merge's own change, whatever the parent order. */
-static int merge_one(secex_history *h, git_commit *commit, hist_id *rec, const secex_vec *lists, size_t n,
+static int merge_one(secex_history *h, visiting *vis, hist_id *rec, const secex_vec *lists, size_t n,
 		     const version *mine)
 {
 	version v[8], b, clean, olds[8];
@@ -745,10 +770,10 @@ static int merge_one(secex_history *h, git_commit *commit, hist_id *rec, const s
 	for (i = 0; i < n; i++)
 		if (!same(&v[i], mine))
 			olds[k++] = v[i];
-	return k ? apply_change(h, commit, rec, mine, olds, k) : 0;
+	return k ? apply_change(h, vis, rec, mine, olds, k) : 0;
 }
 
-static int merge_parents(secex_history *h, git_commit *commit, hist_roots *const *r, size_t n)
+static int merge_parents(secex_history *h, visiting *v, hist_roots *const *r, size_t n)
 {
 	const hist_roots *base = secex_history_merge_base(h, r[0]);
 	secex_vec lists[9];
@@ -757,9 +782,9 @@ static int merge_parents(secex_history *h, git_commit *commit, hist_roots *const
 
 	memset(lists, 0, sizeof(lists));
 	for (i = 0; rc == 0 && i < n; i++)
-		rc = id_changes(&lists[i], h, r[i + 1], r[0], commit, i == 0);
+		rc = id_changes(&lists[i], h, r[i + 1], r[0], v->id, i == 0);
 	if (rc == 0)
-		rc = id_changes(&lists[n], h, base, r[0], commit, false);
+		rc = id_changes(&lists[n], h, base, r[0], v->id, false);
 	for (i = 0; rc == 0 && i < n; i++)
 		for (k = 0; rc == 0 && k < lists[i].n; k++) {
 			const id_change *c = lists[i].items[k];
@@ -772,16 +797,16 @@ static int merge_parents(secex_history *h, git_commit *commit, hist_roots *const
 			if (done)
 				continue;
 			new_side(&mine, c);
-			rc = merge_one(h, commit, c->rec, lists, n, &mine);
+			rc = merge_one(h, v, c->rec, lists, n, &mine);
 		}
 	for (i = 0; i <= n; i++)
 		free_id_changes(&lists[i]);
 	return rc;
 }
 
-static int exceptions_changed(secex_history *h, git_commit *commit, hist_roots *const *r, size_t n)
+static int exceptions_changed(secex_history *h, visiting *v, hist_roots *const *r, size_t n)
 {
-	return n <= 1 ? single_parent(h, commit, r, n) : merge_parents(h, commit, r, n > 8 ? 8 : n);
+	return n <= 1 ? single_parent(h, v, r, n) : merge_parents(h, v, r, n > 8 ? 8 : n);
 }
 
 static bool same_exc(const hist_roots *a, const hist_roots *b)
@@ -828,7 +853,7 @@ static int introduces(bool *out, secex_history *h, hist_roots *const *r, size_t 
 static int visit(secex_history *h, const git_oid *oid)
 {
 	hist_roots *r[9];
-	git_commit *commit = NULL;
+	visiting v = { oid, 0, NULL };
 	size_t n, i;
 	bool changed = false;
 	int rc = 0;
@@ -845,13 +870,10 @@ static int visit(secex_history *h, const git_oid *oid)
 		rc = secex_audit_not_dir(h, oid, h->policy->exceptions_dir);
 	if (rc == 0 && r[0]->bad_secex && !(n && r[1]->bad_secex))
 		rc = secex_audit_not_dir(h, oid, ".secex");
-	if (rc == 0 && (rc = introduces(&changed, h, r, n)) == 0 && changed) {
-		if (git_commit_lookup(&commit, h->git, oid) < 0)
-			rc = secex_repo_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
-		else
-			rc = exceptions_changed(h, commit, r, n);
-		git_commit_free(commit);
-	}
+	v.time = r[0]->time;
+	if (rc == 0 && (rc = introduces(&changed, h, r, n)) == 0 && changed)
+		rc = exceptions_changed(h, &v, r, n);
+	git_commit_free(v.obj);
 	h->ordinal++;
 	secex_facts_sweep(&h->facts);
 	return rc;

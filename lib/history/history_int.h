@@ -103,6 +103,7 @@ typedef struct {
  * and as the last authorised change left it (rules), its exceptions directory. */
 typedef struct {
 	git_oid tree, exc, secex;
+	int64_t time; /* committer time */
 	git_oid *parents;
 	unsigned nparents;
 	bool has_exc, has_secex, exc_known;

@@ -416,37 +416,46 @@ static int set_parents(hist_roots *r, secex_history *h, const git_oid *parents, 
 	return 0;
 }
 
-/* A commit's tree, its .secex/ and its parents, kept in the history cache by the commit's id:
- * tree[20], what .secex is (1: a tree, 2: something else) and its id[20], parents[20 each]. */
+/* A commit's tree, time, .secex/ and parents, kept in the history cache by the commit's id:
+ * tree[20], committer time (8, little-endian), what .secex is (1: a tree, 2: something
+ * else) and its id[20], parents[20 each]. */
 static int commit_of(hist_roots *r, secex_history *h, const git_oid *oid)
 {
-	enum { FIXED = 2 * GIT_OID_RAWSZ + 1 };
-	unsigned char key[HIST_CACHE_KEY], flags;
+	enum { TIME = GIT_OID_RAWSZ, FLAGS = TIME + 8, FIXED = FLAGS + 1 + GIT_OID_RAWSZ };
+	unsigned char key[HIST_CACHE_KEY], fixed[FIXED];
 	bool keyed = h->cache && secex_cache_key(key, 'C', oid->id, GIT_OID_RAWSZ, NULL, 0) == 0;
 	const unsigned char *v;
 	secex_buf value = SECEX_BUF_INIT;
 	git_commit *commit = NULL;
+	uint64_t t = 0;
 	unsigned i, n;
 	size_t len;
 	int rc;
 
 	if (keyed && (v = secex_cache_get(h->cache, key, &len)) && len >= FIXED && (len - FIXED) % GIT_OID_RAWSZ == 0 &&
-	    v[GIT_OID_RAWSZ] < 4) {
+	    v[FLAGS] < 4) {
 		memcpy(r->tree.id, v, GIT_OID_RAWSZ);
-		r->has_secex = v[GIT_OID_RAWSZ] & 1;
-		r->bad_secex = (v[GIT_OID_RAWSZ] & 2) != 0;
-		memcpy(r->secex.id, v + GIT_OID_RAWSZ + 1, GIT_OID_RAWSZ);
+		for (i = 8; i-- > 0;)
+			t = t << 8 | v[TIME + i];
+		r->time = (int64_t)t;
+		r->has_secex = v[FLAGS] & 1;
+		r->bad_secex = (v[FLAGS] & 2) != 0;
+		memcpy(r->secex.id, v + FLAGS + 1, GIT_OID_RAWSZ);
 		return set_parents(r, h, (const git_oid *)(v + FIXED), (unsigned)((len - FIXED) / GIT_OID_RAWSZ));
 	}
 	if (git_commit_lookup(&commit, h->git, oid) < 0)
 		return secex_repo_git_fail(SECEX_EREPO, "cannot read a commit (corrupt object?)");
 	n = git_commit_parentcount(commit);
 	git_oid_cpy(&r->tree, git_commit_tree_id(commit));
+	r->time = git_commit_time(commit);
 	rc = subtree_of(&r->has_secex, &r->secex, &r->bad_secex, h, &r->tree, ".secex");
-	flags = (unsigned char)(r->has_secex | r->bad_secex << 1);
-	if (rc == 0 && (rc = secex_buf_put(&value, (const char *)r->tree.id, GIT_OID_RAWSZ)) == 0 &&
-	    (rc = secex_buf_putc(&value, (char)flags)) == 0)
-		rc = secex_buf_put(&value, (const char *)r->secex.id, GIT_OID_RAWSZ);
+	memcpy(fixed, r->tree.id, GIT_OID_RAWSZ);
+	for (i = 0, t = (uint64_t)r->time; i < 8; i++, t >>= 8)
+		fixed[TIME + i] = (unsigned char)t;
+	fixed[FLAGS] = (unsigned char)(r->has_secex | r->bad_secex << 1);
+	memcpy(fixed + FLAGS + 1, r->secex.id, GIT_OID_RAWSZ);
+	if (rc == 0)
+		rc = secex_buf_put(&value, (const char *)fixed, FIXED);
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = secex_buf_put(&value, (const char *)git_commit_parent_id(commit, i)->id, GIT_OID_RAWSZ);
 	git_commit_free(commit);
