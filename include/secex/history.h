@@ -225,6 +225,11 @@ int secex_approvals_who_can(secex_buf *out, const secex_approval_state *state,
 /* The substantive fields that differ between two versions, comma-separated, into out. */
 int secex_facts_changed_fields(secex_buf *out, const secex_facts *then, const secex_facts *now);
 
+/* The commits the walk visits from rev, parents first, one 40-hex id a line, into out: the
+ * order libgit2's revwalk gives with GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE, which
+ * tests/history/run-order checks on generated histories. */
+int secex_order_list(secex_buf *out, secex_repo *repo, const char *rev);
+
 /* For the fuzzer: reads data as one segment of the history cache (of any version), looks
  * every record up by its key and decodes every value as facts; *valid counts those that
  * decode. Never fails on bad data. */

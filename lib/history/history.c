@@ -914,30 +914,21 @@ static int mark_range(secex_history *h, const git_oid *head)
 	return rc;
 }
 
-/* Pass 1: every commit, parents first, with the rules in force at it. */
+/* Pass 1: every commit, parents first (order.c: libgit2's topological order), with the rules
+ * in force at it. */
 static int walk_rules(secex_history *h, const git_oid *head)
 {
-	git_revwalk *walk = NULL;
-	hist_roots *r;
-	git_oid oid, *copy;
-	int rc = 0, next;
+	secex_vec order = SECEX_VEC_INIT;
+	size_t i;
+	int rc = secex_order_walk(&order, h, head);
 
-	if (git_revwalk_new(&walk, h->git) < 0 || git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
-	    git_revwalk_push(walk, head) < 0) {
-		git_revwalk_free(walk);
-		return secex_repo_git_fail(SECEX_EREPO, "cannot walk the history");
+	for (i = 0; rc == 0 && i < order.n; i++) {
+		hist_roots *r = secex_map_get(&h->roots, ((git_oid *)order.items[i])->id, GIT_OID_RAWSZ);
+
+		if ((rc = secex_rules_visit(h, order.items[i], r)) == 0)
+			rc = secex_vec_push(&h->order, order.items[i]);
 	}
-	while (rc == 0 && (next = git_revwalk_next(&oid, walk)) == 0) {
-		if ((rc = secex_rules_roots_new(&r, h, &oid)) == 0 && (rc = secex_rules_visit(h, &oid, r)) == 0) {
-			if (!(copy = secex_arena_alloc(&h->arena, sizeof(*copy))))
-				rc = secex_error_nomem();
-			else
-				git_oid_cpy(copy, &oid), rc = secex_vec_push(&h->order, copy);
-		}
-	}
-	if (rc == 0 && next != GIT_ITEROVER)
-		rc = secex_repo_git_fail(SECEX_EREPO, "the history walk stopped early (corrupt or missing object)");
-	git_revwalk_free(walk);
+	secex_vec_release(&order);
 	return rc;
 }
 

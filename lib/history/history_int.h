@@ -114,8 +114,11 @@ typedef struct {
 bool secex_rules_equal(const hist_rules *a, const hist_rules *b);
 /* The blob of path (".secex/policy.yaml") in the rules, or NULL. */
 const git_oid *secex_rules_blob(const hist_rules *rules, const char *path);
-/* Records a commit (pass 1): parents, tree, own .secex/. */
+/* Records a commit (pass 1): parents, tree, time, what .secex/ is (its files: secex_rules_visit). */
 int secex_rules_roots_new(hist_roots **out, secex_history *h, const git_oid *commit);
+/* The commits reachable from head, parents first, in libgit2's topological order (git_oid *
+ * owned by the history), each recorded by secex_rules_roots_new (order.c). */
+int secex_order_walk(secex_vec *out, secex_history *h, const git_oid *head);
 /* Reads the exceptions directory's id of the policy in force, once. */
 int secex_rules_roots_exc(secex_history *h, hist_roots *roots);
 /* Judges the commit's .secex/ change by its parents' rules and sets roots->rules. */

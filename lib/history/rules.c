@@ -323,6 +323,9 @@ int secex_rules_visit(secex_history *h, const git_oid *commit, hist_roots *r)
 	bool ok = false;
 	int rc = 0;
 
+	/* the files of its .secex/, read parents first (a state names the first commit that had it) */
+	if (r->has_secex && (rc = flatten(&r->own, h, &r->secex, commit)) < 0)
+		return rc;
 	for (i = 0; i < r->nparents && i < 8; i++)
 		if (!(p[i] = secex_map_get(&h->roots, r->parents[i].id, GIT_OID_RAWSZ)))
 			return secex_error_set(SECEX_EREPO, "a parent was not walked before its child");
@@ -477,8 +480,6 @@ int secex_rules_roots_new(hist_roots **out, secex_history *h, const git_oid *com
 		return secex_error_nomem();
 	r->own = &no_rules;
 	if ((rc = commit_of(r, h, commit)) < 0)
-		return rc;
-	if (r->has_secex && (rc = flatten(&r->own, h, &r->secex, commit)) < 0)
 		return rc;
 	return secex_map_put(&h->roots, commit->id, GIT_OID_RAWSZ, r);
 }

@@ -1,0 +1,177 @@
+/* The order of the walk: the commits reachable from the head, parents first, exactly as
+ * libgit2's revwalk gives them with GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE, but from pass 1's
+ * records of each commit (its parents and committer time, from the history cache when it
+ * holds them) instead of reading every commit again. The verdicts depend on this order where
+ * branches interleave, so it must stay libgit2's to the commit: tests/history/run-order
+ * compares the two on generated histories of every shape.
+ *
+ * libgit2 (revwalk.c, 1.5): a walk from the head takes commits from a list kept newest first
+ * (a parent goes after every commit at least as new), appending each to the "limited" list
+ * as it is taken; then, over that list, counts each commit's children, queues the commits no
+ * one points to in reverse list order, and repeatedly takes the last of the queue, queueing a
+ * parent once its last child is taken; the walk is that output, reversed. From one head
+ * there is one such commit, so the order follows from the parents alone (the times order
+ * only the list, kept here as libgit2 keeps it). */
+
+#include <stdlib.h>
+#include <string.h>
+#include "history_int.h"
+#include "../git/repo_int.h"
+#include "secex/banned.h"
+
+/* A commit of the walk: pass 1's record, its parents', and the sort's marks. */
+typedef struct node {
+	hist_roots *r;
+	git_oid oid;
+	struct node **up;  /* the parents' nodes */
+	struct node *next; /* in the date-ordered list */
+	unsigned in_degree;
+	bool seen, added;
+} node;
+
+typedef struct {
+	secex_history *h;
+	secex_map nodes; /* commit oid -> node */
+	secex_vec limited, queue;
+} sorter;
+
+static int node_of(node **out, sorter *s, const git_oid *oid)
+{
+	node *n;
+	int rc;
+
+	if ((*out = secex_map_get(&s->nodes, oid->id, GIT_OID_RAWSZ)))
+		return 0;
+	if (!(n = secex_arena_alloc(&s->h->arena, sizeof(*n))))
+		return secex_error_nomem();
+	git_oid_cpy(&n->oid, oid);
+	if ((rc = secex_rules_roots_new(&n->r, s->h, oid)) < 0)
+		return rc;
+	if (n->r->nparents && !(n->up = secex_arena_alloc(&s->h->arena, n->r->nparents * sizeof(*n->up))))
+		return secex_error_nomem();
+	*out = n;
+	return secex_map_put(&s->nodes, oid->id, GIT_OID_RAWSZ, n);
+}
+
+/* git_commit_list_insert_by_date: before the first commit older than n. */
+static void insert_by_date(node **list, node *n)
+{
+	while (*list && (*list)->r->time >= n->r->time)
+		list = &(*list)->next;
+	n->next = *list;
+	*list = n;
+}
+
+/* add_parents_to_list: every parent not seen yet goes into the list. */
+static int add_parents(sorter *s, node *n, node **list)
+{
+	unsigned i;
+	int rc;
+
+	if (n->added)
+		return 0;
+	n->added = true;
+	for (i = 0; i < n->r->nparents; i++) {
+		if ((rc = node_of(&n->up[i], s, &n->r->parents[i])) < 0)
+			return rc;
+		if (!n->up[i]->seen) {
+			n->up[i]->seen = true;
+			insert_by_date(list, n->up[i]);
+		}
+	}
+	return 0;
+}
+
+/* limit_list, with nothing hidden: every commit, in the order taken from the list. */
+static int limit(sorter *s, node *head)
+{
+	node *list = head;
+	int rc = 0;
+
+	head->seen = true;
+	while (rc == 0 && list) {
+		node *n = list;
+
+		list = n->next;
+		n->next = NULL;
+		if ((rc = add_parents(s, n, &list)) == 0)
+			rc = secex_vec_push(&s->limited, n);
+	}
+	return rc;
+}
+
+/* sort_in_topological_order, then reversed into out (git_oid *, parents first). */
+static int sort_topo(sorter *s, secex_vec *out)
+{
+	size_t i, k, count = 0;
+	node **emitted = s->limited.n ? calloc(s->limited.n, sizeof(*emitted)) : NULL;
+	int rc = 0;
+
+	if (s->limited.n && !emitted)
+		return secex_error_nomem();
+	for (i = 0; i < s->limited.n; i++)
+		((node *)s->limited.items[i])->in_degree = 1;
+	for (i = 0; i < s->limited.n; i++) {
+		node *n = s->limited.items[i];
+
+		for (k = 0; k < n->r->nparents; k++)
+			if (n->up[k]->in_degree)
+				n->up[k]->in_degree++;
+	}
+	for (i = s->limited.n; rc == 0 && i-- > 0;) /* queued, then reversed: taken from the end */
+		if (((node *)s->limited.items[i])->in_degree == 1)
+			rc = secex_vec_push(&s->queue, s->limited.items[i]);
+	while (rc == 0 && s->queue.n) {
+		node *n = s->queue.items[--s->queue.n];
+
+		for (k = 0; rc == 0 && k < n->r->nparents; k++)
+			if (n->up[k]->in_degree && --n->up[k]->in_degree == 1)
+				rc = secex_vec_push(&s->queue, n->up[k]);
+		n->in_degree = 0;
+		emitted[count++] = n;
+	}
+	for (i = count; rc == 0 && i-- > 0;)
+		rc = secex_vec_push(out, &emitted[i]->oid);
+	free(emitted);
+	return rc;
+}
+
+int secex_order_walk(secex_vec *out, secex_history *h, const git_oid *head)
+{
+	sorter s = { h, SECEX_MAP_INIT, SECEX_VEC_INIT, SECEX_VEC_INIT };
+	node *top;
+	int rc;
+
+	if ((rc = node_of(&top, &s, head)) == 0 && (rc = limit(&s, top)) == 0)
+		rc = sort_topo(&s, out);
+	secex_map_release(&s.nodes);
+	secex_vec_release(&s.limited);
+	secex_vec_release(&s.queue);
+	return rc;
+}
+
+int secex_order_list(secex_buf *out, secex_repo *repo, const char *rev)
+{
+	secex_history *h = calloc(1, sizeof(*h));
+	secex_vec order = SECEX_VEC_INIT;
+	git_object *obj = NULL;
+	char hex[GIT_OID_HEXSZ + 2];
+	size_t i;
+	int rc;
+
+	SECEX_ERROR_CHECK_ALLOC(h);
+	h->repo = repo;
+	h->git = secex_repo_git(repo);
+	if (git_revparse_single(&obj, h->git, rev) < 0)
+		rc = secex_error_set(SECEX_EINVALID, "'%s' is not a commit in this repository", rev);
+	else
+		rc = secex_order_walk(&order, h, git_object_id(obj));
+	for (i = 0; rc == 0 && i < order.n; i++) {
+		git_oid_tostr(hex, sizeof(hex), order.items[i]);
+		rc = secex_buf_printf(out, "%s\n", hex);
+	}
+	git_object_free(obj);
+	secex_vec_release(&order);
+	secex_history_free(h);
+	return rc;
+}
