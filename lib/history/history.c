@@ -1139,16 +1139,14 @@ bool secex_history_review_times(const secex_history *h, const char *id, int64_t 
 	return rec && rec->added;
 }
 
+/* The head's first-parent line, newest first, from pass 1's records of the commits. */
 static int first_parent_line(secex_history *h)
 {
-	git_commit *c = NULL, *next = NULL;
-	git_oid head;
+	const hist_roots *r = secex_map_get(&h->roots, h->head_oid.id, GIT_OID_RAWSZ);
+	const git_oid *at = &h->head_oid;
 	size_t cap = 0;
-	int rc = 0;
 
-	if (git_oid_fromstr(&head, h->head) < 0 || git_commit_lookup(&c, h->git, &head) < 0)
-		return secex_repo_git_fail(SECEX_EREPO, "cannot read the head commit");
-	while (c && rc == 0) {
+	while (r) {
 		if (h->nline == cap) {
 			git_oid *l = realloc(h->line, (cap = cap ? cap * 2 : 64) * sizeof(*l));
 			int64_t *t = l ? realloc(h->line_time, cap * sizeof(*t)) : NULL;
@@ -1156,22 +1154,17 @@ static int first_parent_line(secex_history *h)
 			if (l)
 				h->line = l;
 			if (!l || !t)
-				rc = secex_error_nomem();
-			else
-				h->line_time = t;
+				return secex_error_nomem();
+			h->line_time = t;
 		}
-		if (rc == 0) {
-			git_oid_cpy(&h->line[h->nline], git_commit_id(c));
-			h->line_time[h->nline++] = git_commit_time(c);
-		}
-		next = NULL;
-		if (git_commit_parentcount(c) && git_commit_parent(&next, c, 0) < 0)
-			rc = secex_repo_git_fail(SECEX_EREPO, "cannot read a parent commit");
-		git_commit_free(c);
-		c = next;
+		git_oid_cpy(&h->line[h->nline], at);
+		h->line_time[h->nline++] = r->time;
+		at = r->nparents ? &r->parents[0] : NULL;
+		r = at ? secex_map_get(&h->roots, at->id, GIT_OID_RAWSZ) : NULL;
+		if (at && !r)
+			return secex_error_set(SECEX_EREPO, "a commit of the walk was lost");
 	}
-	git_commit_free(c);
-	return rc;
+	return 0;
 }
 
 static int each_file(secex_history *h, git_commit *commit, secex_facts_fn fn, void *payload)
