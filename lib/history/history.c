@@ -922,6 +922,8 @@ static int walk_rules(secex_history *h, const git_oid *head)
 	size_t i;
 	int rc = secex_order_walk(&order, h, head);
 
+	if (rc == 0)
+		rc = secex_rules_mark_trusted(h);
 	for (i = 0; rc == 0 && i < order.n; i++) {
 		hist_roots *r = secex_map_get(&h->roots, ((git_oid *)order.items[i])->id, GIT_OID_RAWSZ);
 
@@ -967,7 +969,7 @@ static int walk_all(secex_history *h, const git_oid *head)
 	size_t i;
 	int rc;
 
-	if ((rc = secex_rules_mark_trusted(h)) < 0 || (rc = walk_rules(h, head)) < 0 || (rc = take_rules(h, head)) < 0)
+	if ((rc = walk_rules(h, head)) < 0 || (rc = take_rules(h, head)) < 0)
 		return rc;
 	for (i = 0; rc == 0 && i < h->order.n; i++)
 		rc = visit(h, h->order.items[i]);

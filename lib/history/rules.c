@@ -492,14 +492,13 @@ const hist_rules *secex_rules_at(secex_history *h, const git_oid *commit)
 }
 
 /* The trust root's ancestors, itself included: taken as they are. */
-int secex_rules_mark_trusted(secex_history *h)
+/* The ancestors of a trust root outside the walk, read from git. */
+static int mark_by_revwalk(secex_history *h)
 {
 	git_revwalk *walk = NULL;
 	git_oid oid;
 	int rc = 0;
 
-	if (!h->root_pinned)
-		return 0;
 	if (git_revwalk_new(&walk, h->git) < 0 || git_revwalk_push(walk, &h->root) < 0) {
 		git_revwalk_free(walk);
 		return secex_repo_git_fail(SECEX_EREPO, "cannot walk the history of the trust root");
@@ -507,6 +506,36 @@ int secex_rules_mark_trusted(secex_history *h)
 	while (rc == 0 && git_revwalk_next(&oid, walk) == 0)
 		rc = secex_map_put(&h->trusted, oid.id, GIT_OID_RAWSZ, h);
 	git_revwalk_free(walk);
+	return rc;
+}
+
+int secex_rules_mark_trusted(secex_history *h)
+{
+	secex_vec stack = SECEX_VEC_INIT;
+	int rc;
+
+	if (!h->root_pinned)
+		return 0;
+	if (!secex_map_get(&h->roots, h->root.id, GIT_OID_RAWSZ))
+		return mark_by_revwalk(h);
+	/* in the walk: its ancestors are, with their parents in pass 1's records */
+	rc = secex_vec_push(&stack, &h->root);
+	while (rc == 0 && stack.n) {
+		const git_oid *oid = stack.items[--stack.n];
+		const hist_roots *r = secex_map_get(&h->roots, oid->id, GIT_OID_RAWSZ);
+		unsigned i;
+
+		if (secex_map_get(&h->trusted, oid->id, GIT_OID_RAWSZ))
+			continue;
+		if (!r) {
+			rc = secex_error_set(SECEX_EREPO, "an ancestor of the trust root was not walked");
+			break;
+		}
+		rc = secex_map_put(&h->trusted, oid->id, GIT_OID_RAWSZ, h);
+		for (i = 0; rc == 0 && i < r->nparents; i++)
+			rc = secex_vec_push(&stack, held(&r->parents[i]));
+	}
+	secex_vec_release(&stack);
 	return rc;
 }
 
