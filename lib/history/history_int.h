@@ -101,14 +101,18 @@ typedef struct {
 
 /* What the walk keeps of every commit: its parents, its tree, its .secex/ as it is (own)
  * and as the last authorised change left it (rules), its exceptions directory. */
-typedef struct {
-	git_oid tree, exc, secex;
+typedef struct hist_roots {
+	git_oid id, tree, exc, secex;
 	int64_t time; /* committer time */
 	git_oid *parents;
 	unsigned nparents;
 	bool has_exc, has_secex, exc_known;
 	bool bad_exc, bad_secex; /* a symbolic link, submodule or file in the directory's place */
 	const hist_rules *own, *rules;
+	/* the topological sort's (order.c) */
+	struct hist_roots **up, *next;
+	unsigned in_degree;
+	bool seen, added;
 } hist_roots;
 
 bool secex_rules_equal(const hist_rules *a, const hist_rules *b);

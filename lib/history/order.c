@@ -19,19 +19,10 @@
 #include "../git/repo_int.h"
 #include "secex/banned.h"
 
-/* A commit of the walk: pass 1's record, its parents', and the sort's marks. */
-typedef struct node {
-	hist_roots *r;
-	git_oid oid;
-	struct node **up;  /* the parents' nodes */
-	struct node *next; /* in the date-ordered list */
-	unsigned in_degree;
-	bool seen, added;
-} node;
+typedef hist_roots node; /* a commit of the walk: pass 1's record carries the sort's marks */
 
 typedef struct {
 	secex_history *h;
-	secex_map nodes; /* commit oid -> node */
 	secex_vec limited, queue;
 } sorter;
 
@@ -40,23 +31,20 @@ static int node_of(node **out, sorter *s, const git_oid *oid)
 	node *n;
 	int rc;
 
-	if ((*out = secex_map_get(&s->nodes, oid->id, GIT_OID_RAWSZ)))
+	if ((*out = secex_map_get(&s->h->roots, oid->id, GIT_OID_RAWSZ)))
 		return 0;
-	if (!(n = secex_arena_alloc(&s->h->arena, sizeof(*n))))
-		return secex_error_nomem();
-	git_oid_cpy(&n->oid, oid);
-	if ((rc = secex_rules_roots_new(&n->r, s->h, oid)) < 0)
+	if ((rc = secex_rules_roots_new(&n, s->h, oid)) < 0)
 		return rc;
-	if (n->r->nparents && !(n->up = secex_arena_alloc(&s->h->arena, n->r->nparents * sizeof(*n->up))))
+	if (n->nparents && !(n->up = secex_arena_alloc(&s->h->arena, n->nparents * sizeof(*n->up))))
 		return secex_error_nomem();
 	*out = n;
-	return secex_map_put(&s->nodes, oid->id, GIT_OID_RAWSZ, n);
+	return 0;
 }
 
 /* git_commit_list_insert_by_date: before the first commit older than n. */
 static void insert_by_date(node **list, node *n)
 {
-	while (*list && (*list)->r->time >= n->r->time)
+	while (*list && (*list)->time >= n->time)
 		list = &(*list)->next;
 	n->next = *list;
 	*list = n;
@@ -71,8 +59,8 @@ static int add_parents(sorter *s, node *n, node **list)
 	if (n->added)
 		return 0;
 	n->added = true;
-	for (i = 0; i < n->r->nparents; i++) {
-		if ((rc = node_of(&n->up[i], s, &n->r->parents[i])) < 0)
+	for (i = 0; i < n->nparents; i++) {
+		if ((rc = node_of(&n->up[i], s, &n->parents[i])) < 0)
 			return rc;
 		if (!n->up[i]->seen) {
 			n->up[i]->seen = true;
@@ -114,7 +102,7 @@ static int sort_topo(sorter *s, secex_vec *out)
 	for (i = 0; i < s->limited.n; i++) {
 		node *n = s->limited.items[i];
 
-		for (k = 0; k < n->r->nparents; k++)
+		for (k = 0; k < n->nparents; k++)
 			if (n->up[k]->in_degree)
 				n->up[k]->in_degree++;
 	}
@@ -124,27 +112,26 @@ static int sort_topo(sorter *s, secex_vec *out)
 	while (rc == 0 && s->queue.n) {
 		node *n = s->queue.items[--s->queue.n];
 
-		for (k = 0; rc == 0 && k < n->r->nparents; k++)
+		for (k = 0; rc == 0 && k < n->nparents; k++)
 			if (n->up[k]->in_degree && --n->up[k]->in_degree == 1)
 				rc = secex_vec_push(&s->queue, n->up[k]);
 		n->in_degree = 0;
 		emitted[count++] = n;
 	}
 	for (i = count; rc == 0 && i-- > 0;)
-		rc = secex_vec_push(out, &emitted[i]->oid);
+		rc = secex_vec_push(out, &emitted[i]->id);
 	free(emitted);
 	return rc;
 }
 
 int secex_order_walk(secex_vec *out, secex_history *h, const git_oid *head)
 {
-	sorter s = { h, SECEX_MAP_INIT, SECEX_VEC_INIT, SECEX_VEC_INIT };
+	sorter s = { h, SECEX_VEC_INIT, SECEX_VEC_INIT };
 	node *top;
 	int rc;
 
 	if ((rc = node_of(&top, &s, head)) == 0 && (rc = limit(&s, top)) == 0)
 		rc = sort_topo(&s, out);
-	secex_map_release(&s.nodes);
 	secex_vec_release(&s.limited);
 	secex_vec_release(&s.queue);
 	return rc;

@@ -479,6 +479,7 @@ int secex_rules_roots_new(hist_roots **out, secex_history *h, const git_oid *com
 	if (!r)
 		return secex_error_nomem();
 	r->own = &no_rules;
+	git_oid_cpy(&r->id, commit);
 	if ((rc = commit_of(r, h, commit)) < 0)
 		return rc;
 	return secex_map_put(&h->roots, commit->id, GIT_OID_RAWSZ, r);
