@@ -110,9 +110,9 @@ typedef struct hist_roots {
 	bool bad_exc, bad_secex; /* a symbolic link, submodule or file in the directory's place */
 	const hist_rules *own, *rules;
 	/* the topological sort's (order.c) */
-	struct hist_roots **up, *next;
+	struct hist_roots **up;
 	unsigned in_degree;
-	bool seen, added;
+	bool seen;
 } hist_roots;
 
 bool secex_rules_equal(const hist_rules *a, const hist_rules *b);

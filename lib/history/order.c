@@ -5,13 +5,11 @@
  * branches interleave, so it must stay libgit2's to the commit: tests/history/run-order
  * compares the two on generated histories of every shape.
  *
- * libgit2 (revwalk.c, 1.5): a walk from the head takes commits from a list kept newest first
- * (a parent goes after every commit at least as new), appending each to the "limited" list
- * as it is taken; then, over that list, counts each commit's children, queues the commits no
- * one points to in reverse list order, and repeatedly takes the last of the queue, queueing a
- * parent once its last child is taken; the walk is that output, reversed. From one head
- * there is one such commit, so the order follows from the parents alone (the times order
- * only the list, kept here as libgit2 keeps it). */
+ * libgit2 (revwalk.c, 1.5): a walk from the head collects every reachable commit (the
+ * "limited" list); then counts each commit's children among them, queues the commits no one
+ * points to, and repeatedly takes the last of the queue, queueing a parent (in parent order)
+ * once its last child is taken; the walk is that output, reversed. From one head there is
+ * one commit no one points to, so the order follows from the parents alone. */
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,50 +39,29 @@ static int node_of(node **out, sorter *s, const git_oid *oid)
 	return 0;
 }
 
-/* git_commit_list_insert_by_date: before the first commit older than n. */
-static void insert_by_date(node **list, node *n)
+/* Every commit reachable from head, each once (libgit2's limit_list). libgit2 keeps its list
+ * newest first, which decides only the order of the sort's starting commits; from one head
+ * there is one, so a plain stack serves, and no history makes this more than linear. */
+static int limit(sorter *s, node *head)
 {
-	while (*list && (*list)->time >= n->time)
-		list = &(*list)->next;
-	n->next = *list;
-	*list = n;
-}
-
-/* add_parents_to_list: every parent not seen yet goes into the list. */
-static int add_parents(sorter *s, node *n, node **list)
-{
+	secex_vec stack = SECEX_VEC_INIT;
 	unsigned i;
 	int rc;
 
-	if (n->added)
-		return 0;
-	n->added = true;
-	for (i = 0; i < n->nparents; i++) {
-		if ((rc = node_of(&n->up[i], s, &n->parents[i])) < 0)
-			return rc;
-		if (!n->up[i]->seen) {
-			n->up[i]->seen = true;
-			insert_by_date(list, n->up[i]);
-		}
-	}
-	return 0;
-}
-
-/* limit_list, with nothing hidden: every commit, in the order taken from the list. */
-static int limit(sorter *s, node *head)
-{
-	node *list = head;
-	int rc = 0;
-
 	head->seen = true;
-	while (rc == 0 && list) {
-		node *n = list;
+	rc = secex_vec_push(&stack, head);
+	while (rc == 0 && stack.n) {
+		node *n = stack.items[--stack.n];
 
-		list = n->next;
-		n->next = NULL;
-		if ((rc = add_parents(s, n, &list)) == 0)
+		for (i = 0; rc == 0 && i < n->nparents; i++)
+			if ((rc = node_of(&n->up[i], s, &n->parents[i])) == 0 && !n->up[i]->seen) {
+				n->up[i]->seen = true;
+				rc = secex_vec_push(&stack, n->up[i]);
+			}
+		if (rc == 0)
 			rc = secex_vec_push(&s->limited, n);
 	}
+	secex_vec_release(&stack);
 	return rc;
 }
 
