@@ -13,28 +13,46 @@
 /* Where a finding happened, as every audit message ends: commit, author, signer, date. */
 typedef struct {
 	secex_history *h;
-	git_commit *commit;
+	git_commit *commit; /* NULL until a finding needs it (secex_audit_change) */
+	const git_oid *id;
+	git_commit *owned;  /* read here */
 	char hex[GIT_OID_HEXSZ + 1];
 	secex_buf said;
 } audit_ctx;
 
-static void ctx_init(audit_ctx *c, secex_history *h, git_commit *commit)
+static void ctx_init(audit_ctx *c, secex_history *h, git_commit *commit, const git_oid *id)
 {
 	c->h = h;
 	c->commit = commit;
+	c->id = commit ? git_commit_id(commit) : id;
+	c->owned = NULL;
 	memset(&c->said, 0, sizeof(c->said));
-	git_oid_tostr(c->hex, sizeof(c->hex), git_commit_id(commit));
+	git_oid_tostr(c->hex, sizeof(c->hex), c->id);
+}
+
+static void ctx_release(audit_ctx *c)
+{
+	secex_buf_release(&c->said);
+	git_commit_free(c->owned);
 }
 
 /* "in commit 1a2b3c by Name <email> on DATE, signed by X": made only for a finding. */
 static const char *said(audit_ctx *c)
 {
-	const git_signature *a = git_commit_author(c->commit);
-	int64_t t = git_commit_time(c->commit) + git_commit_time_offset(c->commit) * 60;
+	const git_signature *a;
+	int64_t t;
 	char date[11];
 
 	if (c->said.size)
 		return c->said.ptr;
+	if (!c->commit && git_commit_lookup(&c->owned, c->h->git, c->id) == 0)
+		c->commit = c->owned;
+	if (!c->commit) {
+		git_error_clear();
+		return "(the commit could not be read)";
+	}
+	a = git_commit_author(c->commit);
+	t = git_commit_time(c->commit) + git_commit_time_offset(c->commit) * 60;
 	secex_date_format(date, t / 86400 - (t % 86400 < 0));
 	if (secex_buf_printf(&c->said, "in commit %.12s by %s <%s> on %s, ", c->hex, a && a->name ? a->name : "?",
 			     a && a->email ? a->email : "?", date) < 0 ||
@@ -96,7 +114,7 @@ static int pend(audit_ctx *c, const hist_change *ch, const char *code, const cha
 	}
 	p->code = code;
 	p->rec = ch->rec;
-	git_oid_cpy(&p->commit, git_commit_id(c->commit));
+	git_oid_cpy(&p->commit, c->id);
 	p->line = line;
 	p->message = secex_buf_detach(&msg);
 	return secex_vec_push(&c->h->pending, p);
@@ -267,7 +285,7 @@ int secex_audit_change(secex_history *h, const hist_change *ch)
 	audit_ctx c;
 	int rc;
 
-	ctx_init(&c, h, ch->commit);
+	ctx_init(&c, h, ch->commit, ch->id);
 	if (!ch->old)
 		rc = audit_added(&c, ch);
 	else if (!ch->new)
@@ -277,7 +295,7 @@ int secex_audit_change(secex_history *h, const hist_change *ch)
 		 (rc = audit_original(&c, ch)) == 0 && (rc = audit_status(&c, ch)) == 0 &&
 		 (rc = audit_edit(&c, ch)) == 0)
 		rc = audit_approvals(&c, ch);
-	secex_buf_release(&c.said);
+	ctx_release(&c);
 	return rc;
 }
 
@@ -449,12 +467,12 @@ int secex_audit_governance(secex_history *h, git_commit *commit, const hist_root
 	*authorised = admin;
 	if (!report)
 		return 0;
-	ctx_init(&c, h, commit);
+	ctx_init(&c, h, commit, git_commit_id(commit));
 	if (!admin)
 		rc = not_admin(&c, paths, first_policy, first, sig, n > 1);
 	if (rc == 0 && n && changes_people(paths) && (rc = secex_trust_roster_of(&before, h, p[0]->rules)) == 0)
 		rc = self_granted(&c, before, first);
-	secex_buf_release(&c.said);
+	ctx_release(&c);
 	return rc;
 }
 

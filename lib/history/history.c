@@ -649,13 +649,12 @@ static bool on_timeline(const secex_history *h, const hist_id *rec)
 /* Audits the change from old to mine (the commit's version) when it is in range. */
 static int audit_from(secex_history *h, visiting *v, hist_id *rec, const version *old, const version *mine)
 {
-	hist_change hc = { NULL, mine->has ? mine->path : old->path, rec, usable(old, rec),
-			   mine->has ? mine->facts : NULL, !old->has };
-	int rc;
+	hist_change hc = { v->obj, mine->has ? mine->path : old->path, rec, usable(old, rec),
+			   mine->has ? mine->facts : NULL, !old->has, v->id };
 
 	if (!h->opts.audit || !secex_history_in_range(h, v->id) || (!hc.old && !hc.new))
 		return 0;
-	return (rc = visiting_commit(&hc.commit, h, v)) < 0 ? rc : secex_audit_change(h, &hc);
+	return secex_audit_change(h, &hc); /* it reads the commit only for a finding */
 }
 
 /* Judges and records one exception change the commit introduced: against each parent's
@@ -665,7 +664,7 @@ static int apply_change(secex_history *h, visiting *v, hist_id *rec, const versi
 {
 	const secex_facts *pf[8];
 	hist_change hc = { NULL, mine->has ? mine->path : olds[0].path, rec, usable(&olds[0], rec),
-			   mine->has ? mine->facts : NULL, !olds[0].has };
+			   mine->has ? mine->facts : NULL, !olds[0].has, v->id };
 	size_t i, np = 0;
 	int rc = 0;
 
@@ -696,7 +695,7 @@ static int apply_change(secex_history *h, visiting *v, hist_id *rec, const versi
 /* A file moved without a change of content: only the timeline records it. */
 static int timeline_move(secex_history *h, visiting *v, const id_change *c)
 {
-	hist_change hc = { NULL, c->new_path, c->rec, c->old, c->new, false };
+	hist_change hc = { NULL, c->new_path, c->rec, c->old, c->new, false, v->id };
 	int rc;
 
 	if (!c->old_path || !c->new_path || strcmp(c->old_path, c->new_path) == 0 || !c->new->loaded)

@@ -241,12 +241,13 @@ bool secex_history_in_range(const secex_history *h, const git_oid *commit);
 
 /* The audit's judgement of one exception's change in one commit (audit.c). */
 typedef struct {
-	git_commit *commit;
+	git_commit *commit;        /* secex_audit_change: may be NULL (read for a finding) */
 	const char *path;          /* the file in the commit, or the old path on deletion */
 	hist_id *rec;
 	const secex_facts *old;    /* NULL when added */
 	const secex_facts *new;    /* NULL when deleted */
 	bool added_file;
+	const git_oid *id;         /* the commit's id */
 } hist_change;
 
 int secex_audit_change(secex_history *h, const hist_change *change);
