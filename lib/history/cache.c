@@ -628,6 +628,20 @@ uint32_t secex_cache_get32(hist_reader *r)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+int secex_cache_put64(secex_buf *b, uint64_t v)
+{
+	int rc = secex_cache_put32(b, (uint32_t)v);
+
+	return rc ? rc : secex_cache_put32(b, (uint32_t)(v >> 32));
+}
+
+uint64_t secex_cache_get64(hist_reader *r)
+{
+	uint64_t lo = secex_cache_get32(r);
+
+	return lo | (uint64_t)secex_cache_get32(r) << 32;
+}
+
 const char *secex_cache_getstr(hist_reader *r, secex_arena *arena)
 {
 	uint32_t n = secex_cache_get32(r);

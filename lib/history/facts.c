@@ -470,13 +470,6 @@ void secex_facts_table_release(hist_facts_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int put64(secex_buf *out, uint64_t v)
-{
-	int rc = secex_cache_put32(out, (uint32_t)v);
-
-	return rc ? rc : secex_cache_put32(out, (uint32_t)(v >> 32));
-}
-
 static int encode_approval(secex_buf *out, const secex_approval_fact *a)
 {
 	int rc;
@@ -506,7 +499,7 @@ int secex_facts_encode(secex_buf *out, const secex_facts *f)
 		return rc;
 	for (i = 0; rc == 0 && i < f->nfields; i++)
 		if ((rc = secex_cache_putstr(out, f->fields[i].name)) == 0)
-			rc = put64(out, f->fields[i].hash);
+			rc = secex_cache_put64(out, f->fields[i].hash);
 	if (rc == 0)
 		rc = secex_cache_put32(out, (uint32_t)f->napprovals);
 	for (i = 0; rc == 0 && i < f->napprovals; i++)
@@ -559,11 +552,8 @@ bool secex_facts_decode(secex_facts **out, secex_arena *arena, const void *value
 	if (f->nfields && !(f->fields = secex_arena_alloc(arena, f->nfields * sizeof(*f->fields))))
 		return false;
 	for (i = 0; i < f->nfields; i++) {
-		uint64_t lo;
-
 		f->fields[i].name = secex_cache_getstr(&r, arena);
-		lo = secex_cache_get32(&r);
-		f->fields[i].hash = lo | (uint64_t)secex_cache_get32(&r) << 32;
+		f->fields[i].hash = secex_cache_get64(&r);
 		r.bad = r.bad || !f->fields[i].name;
 	}
 	f->napprovals = get_count(&r, 4 * 4 + SECEX_DIGEST_SIZE + 8);

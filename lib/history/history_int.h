@@ -177,13 +177,27 @@ typedef struct {
 } hist_reader;
 int secex_cache_put32(secex_buf *b, uint32_t v);
 int secex_cache_putstr(secex_buf *b, const char *s); /* s may be NULL */
+int secex_cache_put64(secex_buf *b, uint64_t v);
 uint32_t secex_cache_get32(hist_reader *r);
+uint64_t secex_cache_get64(hist_reader *r);
 bool secex_cache_getbytes(hist_reader *r, void *out, size_t n);
 const char *secex_cache_getstr(hist_reader *r, secex_arena *arena); /* copied into arena */
 
 /* The facts as a cache value, and back (false when the value is not one). */
 int secex_facts_encode(secex_buf *out, const secex_facts *f);
 bool secex_facts_decode(secex_facts **out, secex_arena *arena, const void *value, size_t len);
+
+/* One changed file between two trees (diff.c). */
+typedef struct {
+	char *path;
+	git_oid old_oid, new_oid;
+	bool has_old, has_new;
+} tree_change;
+
+/* The exception files (tree_change *) that differ between the exceptions directories a and
+ * b (either may be NULL: none), their paths under prefix; from the cache when it holds them. */
+int secex_diff_exc_files(secex_vec *out, secex_history *h, const git_oid *a, const git_oid *b, const char *prefix);
+void secex_diff_free(secex_vec *changes);
 
 #define HIST_TREE_CACHE 512
 

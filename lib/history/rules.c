@@ -370,6 +370,21 @@ static bool subtree(git_oid *out, bool *bad, git_tree *tree, const char *path)
 	return found;
 }
 
+/* What is at a path of a tree, as one byte of a cache value: 1 a tree, 2 something else. */
+static unsigned char entry_byte(bool found, bool bad)
+{
+	return (unsigned char)(found | bad << 1);
+}
+
+static bool entry_of_byte(unsigned char v, bool *found, bool *bad)
+{
+	if (v >= 4)
+		return false;
+	*found = v & 1;
+	*bad = (v & 2) != 0;
+	return true;
+}
+
 /* The entry at path of a tree, as subtree() finds it, kept in the history cache by the
  * tree's id and the path. */
 static int subtree_of(bool *found, git_oid *out, bool *bad, secex_history *h, const git_oid *tree_id,
@@ -381,9 +396,8 @@ static int subtree_of(bool *found, git_oid *out, bool *bad, secex_history *h, co
 	git_tree *tree = NULL;
 	size_t len;
 
-	if (keyed && (v = secex_cache_get(h->cache, key, &len)) && len == sizeof(value) && v[0] < 4) {
-		*found = v[0] & 1;
-		*bad = (v[0] & 2) != 0;
+	if (keyed && (v = secex_cache_get(h->cache, key, &len)) && len == sizeof(value) &&
+	    entry_of_byte(v[0], found, bad)) {
 		memcpy(out->id, v + 1, GIT_OID_RAWSZ);
 		return 0;
 	}
@@ -392,7 +406,7 @@ static int subtree_of(bool *found, git_oid *out, bool *bad, secex_history *h, co
 	memset(out, 0, sizeof(*out));
 	*found = subtree(out, bad, tree, path);
 	git_tree_free(tree);
-	value[0] = (unsigned char)(*found | *bad << 1);
+	value[0] = entry_byte(*found, *bad);
 	memcpy(value + 1, out->id, GIT_OID_RAWSZ);
 	return keyed ? secex_cache_put(h->cache, key, value, sizeof(value)) : 0;
 }
@@ -436,13 +450,11 @@ static int commit_of(hist_roots *r, secex_history *h, const git_oid *oid)
 	int rc;
 
 	if (keyed && (v = secex_cache_get(h->cache, key, &len)) && len >= FIXED && (len - FIXED) % GIT_OID_RAWSZ == 0 &&
-	    v[FLAGS] < 4) {
+	    entry_of_byte(v[FLAGS], &r->has_secex, &r->bad_secex)) {
 		memcpy(r->tree.id, v, GIT_OID_RAWSZ);
 		for (i = 8; i-- > 0;)
 			t = t << 8 | v[TIME + i];
 		r->time = (int64_t)t;
-		r->has_secex = v[FLAGS] & 1;
-		r->bad_secex = (v[FLAGS] & 2) != 0;
 		memcpy(r->secex.id, v + FLAGS + 1, GIT_OID_RAWSZ);
 		return set_parents(r, h, (const git_oid *)(v + FIXED), (unsigned)((len - FIXED) / GIT_OID_RAWSZ));
 	}
@@ -455,7 +467,7 @@ static int commit_of(hist_roots *r, secex_history *h, const git_oid *oid)
 	memcpy(fixed, r->tree.id, GIT_OID_RAWSZ);
 	for (i = 0, t = (uint64_t)r->time; i < 8; i++, t >>= 8)
 		fixed[TIME + i] = (unsigned char)t;
-	fixed[FLAGS] = (unsigned char)(r->has_secex | r->bad_secex << 1);
+	fixed[FLAGS] = entry_byte(r->has_secex, r->bad_secex);
 	memcpy(fixed + FLAGS + 1, r->secex.id, GIT_OID_RAWSZ);
 	if (rc == 0)
 		rc = secex_buf_put(&value, (const char *)fixed, FIXED);
