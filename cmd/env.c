@@ -92,6 +92,17 @@ static void cli_history_cache(secex_history_options *opts, secex_repo *repo)
 	secex_buf_release(&config);
 }
 
+/* SECEX_JOBS=1: the walk reads alone; 2 or more: a second process reads ahead of it (what
+ * the walk does by itself on a long history and a machine of two CPUs or more). */
+static void cli_history_jobs(secex_history_options *opts)
+{
+	const char *v = env("SECEX_JOBS");
+	char *end;
+	unsigned long n = v && *v ? strtoul(v, &end, 10) : 0;
+
+	opts->jobs = v && *v && !*end && n <= 64 ? (unsigned)n : 0;
+}
+
 int cli_history_walk(secex_history **out, secex_repo *repo, const secex_history_options *opts, secex_diags *diags)
 {
 	secex_history_options mine = *opts;
@@ -99,6 +110,7 @@ int cli_history_walk(secex_history **out, secex_repo *repo, const secex_history_
 	if (!mine.trust_root || !*mine.trust_root)
 		mine.trust_root = env("SECEX_TRUST_ROOT");
 	cli_history_cache(&mine, repo);
+	cli_history_jobs(&mine);
 	return secex_history_walk(out, repo, &mine, diags);
 }
 

@@ -80,10 +80,14 @@ typedef struct {
 	bool cache;             /* keep what the walk derives from git objects between runs (the
 				   history cache) and take it from there */
 	const char *cache_dir;  /* where: NULL is GIT_COMMON_DIR/secex/history-v1 */
+	unsigned jobs;          /* 1: the walk reads alone; 0: a second process (a fork of the caller)
+				   reads ahead of it on a machine of two CPUs or more when the
+				   history is long; 2 or more: always. The verdicts do not depend
+				   on it. A caller with threads of its own passes 1. */
 } secex_history_options;
 
 #define SECEX_HISTORY_OPTIONS_VERSION 1
-#define SECEX_HISTORY_OPTIONS_INIT { SECEX_HISTORY_OPTIONS_VERSION, NULL, NULL, NULL, true, NULL, NULL, false, NULL }
+#define SECEX_HISTORY_OPTIONS_INIT { SECEX_HISTORY_OPTIONS_VERSION, NULL, NULL, NULL, true, NULL, NULL, false, NULL, 1 }
 
 /* One change of the exception named by opts->timeline, oldest first. */
 typedef struct {

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -67,7 +68,8 @@ struct hist_cache {
 	unsigned char version[32];
 	writer w;     /* this run's segment */
 	unsigned seq; /* segments this run wrote */
-	size_t mapped, touched; /* bytes of segments mapped; pages read since the last drop */
+	size_t mapped;          /* bytes of segments mapped */
+	atomic_size_t touched;  /* pages read since the last drop (by every reading thread) */
 };
 
 /* The mapped pages of a segment count in the resident size: of a large cache, a walk would
@@ -275,15 +277,17 @@ static void give_back(segment *s, size_t from, size_t len)
  * all back once there are enough of them. */
 static void touch(hist_cache *c)
 {
-	size_t i;
+	size_t i, add = 8 * c->nsegs;
 
-	if (c->mapped <= RESIDENT_MAX || (c->touched += 8 * c->nsegs) * 4096 < RESIDENT_MAX)
+	if (c->mapped <= RESIDENT_MAX || (atomic_fetch_add(&c->touched, add) + add) * 4096 < RESIDENT_MAX)
 		return;
+	atomic_store(&c->touched, 0);
 	for (i = 0; i < c->nsegs; i++)
 		give_back(&c->segs[i], 0, c->segs[i].size);
-	c->touched = 0;
 }
 
+/* Safe on any thread while the walk runs: the segments are only read (what a thread reads
+ * after another gave its pages back comes from the page cache again). */
 const void *secex_cache_get(hist_cache *c, const unsigned char key[HIST_CACHE_KEY], size_t *len)
 {
 	size_t i;
@@ -458,6 +462,52 @@ int secex_cache_put(hist_cache *c, const unsigned char key[HIST_CACHE_KEY], cons
 	grown[w->n++].check = check_of(key, value, len);
 	w->off += len;
 	return 0;
+}
+
+int secex_cache_io_put(hist_io *io, const unsigned char key[HIST_CACHE_KEY], const void *value, size_t len)
+{
+	int rc;
+
+	if (!io->defer)
+		return secex_cache_put(io->cache, key, value, len);
+	if (len > UINT32_MAX)
+		return 0;
+	if ((rc = secex_buf_put(io->defer, (const char *)key, HIST_CACHE_KEY)) < 0 ||
+	    (rc = secex_cache_put32(io->defer, (uint32_t)len)) < 0)
+		return rc;
+	return secex_buf_put(io->defer, value, len);
+}
+
+int secex_cache_apply(hist_cache *c, const secex_buf *deferred)
+{
+	hist_reader r = { (const unsigned char *)deferred->ptr, (const unsigned char *)deferred->ptr + deferred->size,
+			  false, false };
+	int rc = 0;
+
+	while (rc == 0 && r.p < r.end) {
+		const unsigned char *key = r.p;
+		size_t len = 0;
+
+		if (r.end - r.p >= HIST_CACHE_KEY) {
+			r.p += HIST_CACHE_KEY;
+			len = secex_cache_get32(&r);
+		}
+		if (key == r.p || r.bad || len > (size_t)(r.end - r.p))
+			return secex_error_set(SECEX_ERROR, "a value a reader thread made for the history cache is cut short");
+		rc = secex_cache_put(c, key, r.p, len);
+		r.p += len;
+	}
+	return rc;
+}
+
+void secex_cache_io_release(hist_io *io)
+{
+	size_t i;
+
+	for (i = 0; i < HIST_TREE_CACHE; i++) {
+		git_tree_free(io->trees[i]);
+		io->trees[i] = NULL;
+	}
 }
 
 /* The next record of the k-way merge: the least key among the segments' heads (the newest

@@ -41,23 +41,23 @@ static bool is_tree(const git_tree_entry *e)
 
 /* The last trees read, kept for the next commit (its parent's trees are this one's): libgit2's
  * own object cache is off, since its eviction costs more than it saves on long histories. */
-static int tree_get(git_tree **out, secex_history *h, const git_oid *oid)
+static int tree_get(git_tree **out, hist_io *io, const git_oid *oid)
 {
 	size_t slot = (size_t)secex_map_hash(oid->id, GIT_OID_RAWSZ) % HIST_TREE_CACHE;
 
-	if (h->trees[slot] && git_oid_equal(git_tree_id(h->trees[slot]), oid)) {
-		*out = h->trees[slot];
+	if (io->trees[slot] && git_oid_equal(git_tree_id(io->trees[slot]), oid)) {
+		*out = io->trees[slot];
 		return 0;
 	}
-	if (git_tree_lookup(out, h->git, oid) < 0)
-		return secex_repo_git_missing(h->git, "a tree");
-	git_tree_free(h->trees[slot]);
-	h->trees[slot] = *out;
+	if (git_tree_lookup(out, io->git, oid) < 0)
+		return secex_repo_git_missing(io->git, "a tree");
+	git_tree_free(io->trees[slot]);
+	io->trees[slot] = *out;
 	return 0;
 }
 
 /* A reference of the caller's own to a cached tree (a nested read may evict the slot). */
-static int tree_hold(git_tree **out, secex_history *h, const git_oid *oid)
+static int tree_hold(git_tree **out, hist_io *io, const git_oid *oid)
 {
 	git_tree *t;
 	int rc;
@@ -65,15 +65,15 @@ static int tree_hold(git_tree **out, secex_history *h, const git_oid *oid)
 	*out = NULL;
 	if (!oid)
 		return 0;
-	if ((rc = tree_get(&t, h, oid)) < 0)
+	if ((rc = tree_get(&t, io, oid)) < 0)
 		return rc;
 	return git_tree_dup(out, t) < 0 ? secex_repo_git_fail(SECEX_EREPO, "cannot hold a tree") : 0;
 }
 
-static int diff_trees(secex_vec *out, secex_history *h, const git_oid *a, const git_oid *b,
+static int diff_trees(secex_vec *out, hist_io *io, const git_oid *a, const git_oid *b,
 		      const char *prefix, bool all_files, int depth);
 
-static int diff_entry(secex_vec *out, secex_history *h, const git_tree_entry *old,
+static int diff_entry(secex_vec *out, hist_io *io, const git_tree_entry *old,
 		      const git_tree_entry *new, const char *prefix, bool all_files, int depth)
 {
 	const char *name = git_tree_entry_name(new ? new : old);
@@ -86,7 +86,7 @@ static int diff_entry(secex_vec *out, secex_history *h, const git_tree_entry *ol
 	if (is_tree(old) || is_tree(new)) {
 		if (secex_buf_printf(&sub, "%s%s/", prefix, name) < 0)
 			return SECEX_ENOMEM;
-		rc = diff_trees(out, h, is_tree(old) ? git_tree_entry_id(old) : NULL,
+		rc = diff_trees(out, io, is_tree(old) ? git_tree_entry_id(old) : NULL,
 				is_tree(new) ? git_tree_entry_id(new) : NULL, sub.ptr, all_files, depth + 1);
 		secex_buf_release(&sub);
 	}
@@ -114,7 +114,7 @@ static int entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
 
 /* The files that differ between trees a and b (either may be NULL: empty), descending only
  * into subtrees whose ids differ: one merge of the two sorted entry lists, as git does. */
-static int diff_trees(secex_vec *out, secex_history *h, const git_oid *a, const git_oid *b,
+static int diff_trees(secex_vec *out, hist_io *io, const git_oid *a, const git_oid *b,
 		      const char *prefix, bool all_files, int depth)
 {
 	git_tree *ta = NULL, *tb = NULL;
@@ -123,7 +123,7 @@ static int diff_trees(secex_vec *out, secex_history *h, const git_oid *a, const 
 
 	if (depth > 64)
 		return secex_error_set(SECEX_EREPO, "trees under '%s' nest deeper than 64 levels", prefix);
-	if ((rc = tree_hold(&ta, h, a)) < 0 || (rc = tree_hold(&tb, h, b)) < 0) {
+	if ((rc = tree_hold(&ta, io, a)) < 0 || (rc = tree_hold(&tb, io, b)) < 0) {
 		git_tree_free(ta);
 		return rc;
 	}
@@ -134,7 +134,7 @@ static int diff_trees(secex_vec *out, secex_history *h, const git_oid *a, const 
 		const git_tree_entry *eb = k < nb ? git_tree_entry_byindex(tb, k) : NULL;
 		int cmp = !ea ? 1 : !eb ? -1 : entry_cmp(ea, eb);
 
-		rc = diff_entry(out, h, cmp <= 0 ? ea : NULL, cmp >= 0 ? eb : NULL, prefix, all_files, depth);
+		rc = diff_entry(out, io, cmp <= 0 ? ea : NULL, cmp >= 0 ? eb : NULL, prefix, all_files, depth);
 		i += cmp <= 0;
 		k += cmp >= 0;
 	}
@@ -188,60 +188,64 @@ static int decode_change(secex_vec *out, hist_reader *r, secex_arena *scratch)
 	return 0;
 }
 
-/* The file changes stored for key: 1 when found, 0 when not (or not whole). */
-static int cached_changes(secex_vec *out, secex_history *h, const unsigned char *key)
+bool secex_diff_decode(secex_vec *out, const void *value, size_t len)
 {
 	secex_arena scratch = SECEX_ARENA_INIT;
-	hist_reader r = { NULL, NULL, false, false };
-	size_t len, i, n;
+	hist_reader r = { value, (const unsigned char *)value + len, false, false };
+	size_t i, n = secex_cache_get32(&r);
 	int rc = 0;
 
-	if (!(r.p = secex_cache_get(h->cache, key, &len)))
-		return 0;
-	r.end = r.p + len;
-	n = secex_cache_get32(&r);
 	for (i = 0; rc == 0 && !r.bad && i < n; i++)
 		rc = decode_change(out, &r, &scratch);
 	secex_arena_release(&scratch);
 	if (rc == 0 && !r.bad && r.p == r.end)
-		return 1;
+		return true;
 	secex_diff_free(out);
 	*out = (secex_vec)SECEX_VEC_INIT;
-	return rc;
+	return false;
 }
 
-static int keep_changes(secex_history *h, const unsigned char *key, const secex_vec *files)
+int secex_diff_encode(secex_buf *out, const secex_vec *files)
 {
-	secex_buf value = SECEX_BUF_INIT;
 	size_t i;
-	int rc = secex_cache_put32(&value, (uint32_t)files->n);
+	int rc = secex_cache_put32(out, (uint32_t)files->n);
 
 	for (i = 0; rc == 0 && i < files->n; i++) {
 		const tree_change *c = files->items[i];
 		char flags = (char)(c->has_old | c->has_new << 1);
 
-		if ((rc = secex_cache_putstr(&value, c->path)) == 0 && (rc = secex_buf_putc(&value, flags)) == 0 &&
-		    (rc = secex_buf_put(&value, (const char *)c->old_oid.id, GIT_OID_RAWSZ)) == 0)
-			rc = secex_buf_put(&value, (const char *)c->new_oid.id, GIT_OID_RAWSZ);
+		if ((rc = secex_cache_putstr(out, c->path)) == 0 && (rc = secex_buf_putc(out, flags)) == 0 &&
+		    (rc = secex_buf_put(out, (const char *)c->old_oid.id, GIT_OID_RAWSZ)) == 0)
+			rc = secex_buf_put(out, (const char *)c->new_oid.id, GIT_OID_RAWSZ);
 	}
+	return rc;
+}
+
+static int keep_changes(hist_io *io, const unsigned char *key, const secex_vec *files)
+{
+	secex_buf value = SECEX_BUF_INIT;
+	int rc = secex_diff_encode(&value, files);
+
 	if (rc == 0)
-		rc = secex_cache_put(h->cache, key, value.ptr, value.size);
+		rc = secex_cache_io_put(io, key, value.ptr, value.size);
 	secex_buf_release(&value);
 	return rc;
 }
 
 /* The exception files that differ between the exceptions directories a and b (either may be
  * NULL: none), from the cache when it holds them. */
-int secex_diff_exc_files(secex_vec *out, secex_history *h, const git_oid *a, const git_oid *b, const char *prefix)
+int secex_diff_exc_files(secex_vec *out, hist_io *io, const git_oid *a, const git_oid *b, const char *prefix)
 {
 	unsigned char key[HIST_CACHE_KEY];
-	bool keyed = h->cache && changes_key(key, a, b, prefix) == 0;
+	bool keyed = io->cache && changes_key(key, a, b, prefix) == 0;
+	const void *v;
+	size_t len;
 	int rc;
 
-	if (keyed && (rc = cached_changes(out, h, key)) != 0)
-		return rc < 0 ? rc : 0;
-	if ((rc = diff_trees(out, h, a, b, prefix, false, 0)) == 0 && keyed)
-		rc = keep_changes(h, key, out);
+	if (keyed && (v = secex_cache_get(io->cache, key, &len)) && secex_diff_decode(out, v, len))
+		return 0;
+	if ((rc = diff_trees(out, io, a, b, prefix, false, 0)) == 0 && keyed)
+		rc = keep_changes(io, key, out);
 	return rc;
 }
 

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <git2.h>
 #include "secex/history.h"
 #include "secex/util.h"
 #include "history_int.h"
+#include "../git/repo_int.h"
 #include "secex/banned.h"
 
 static const char *const field_names[SECEX_F_COUNT] = {
@@ -562,4 +564,68 @@ bool secex_facts_decode(secex_facts **out, secex_arena *arena, const void *value
 	for (i = 0; i < f->napprovals; i++)
 		decode_approval(&r, arena, &f->approvals[i]);
 	return !r.bad && r.p == r.end && (f->loaded || f->problem_code);
+}
+
+static int facts_key(unsigned char key[HIST_CACHE_KEY], const hist_io *io, const git_oid *blob)
+{
+	return secex_cache_key(key, 'F', io->salt, 32, blob->id, GIT_OID_RAWSZ);
+}
+
+/* The facts stored for blob: 1 when found, 0 when not (or not whole: parse again). */
+static int cached(secex_facts **out, hist_io *io, const git_oid *blob, secex_arena *arena)
+{
+	unsigned char key[HIST_CACHE_KEY];
+	const void *value;
+	size_t len;
+
+	if (!io->cache || facts_key(key, io, blob) < 0 || !(value = secex_cache_get(io->cache, key, &len)))
+		return 0;
+	return secex_facts_decode(out, arena, value, len) ? 1 : 0;
+}
+
+static int too_big(secex_facts **out, secex_arena *arena)
+{
+	if (!(*out = secex_arena_alloc(arena, sizeof(**out))))
+		return secex_error_nomem();
+	(*out)->problem_code = "SX107";
+	(*out)->problem = "file is more than the limit of 1 MiB";
+	return 0;
+}
+
+int secex_facts_read(secex_facts **out, bool *fresh, hist_io *io, const git_oid *blob, const char *path,
+		     secex_arena *arena)
+{
+	git_odb_object *obj = NULL;
+	git_object_t type;
+	size_t size;
+	int rc;
+
+	*fresh = false;
+	if ((rc = cached(out, io, blob, arena)) != 0)
+		return rc < 0 ? rc : 0;
+	if (git_odb_read_header(&size, &type, io->odb, blob) < 0)
+		return secex_repo_git_missing(io->git, "an exception file's blob");
+	if (size > SECEX_MAX_FILE_SIZE)
+		rc = too_big(out, arena);
+	else if (git_odb_read(&obj, io->odb, blob) < 0)
+		return secex_repo_git_missing(io->git, "an exception file's blob");
+	else
+		rc = secex_facts_parse(out, arena, io->policy, git_odb_object_data(obj), git_odb_object_size(obj), path);
+	git_odb_object_free(obj);
+	*fresh = rc == 0;
+	return rc;
+}
+
+int secex_facts_keep(hist_io *io, const git_oid *blob, const secex_facts *f)
+{
+	unsigned char key[HIST_CACHE_KEY];
+	secex_buf value = SECEX_BUF_INIT;
+	int rc;
+
+	if (!io->cache)
+		return 0;
+	if ((rc = facts_key(key, io, blob)) == 0 && (rc = secex_facts_encode(&value, f)) == 0)
+		rc = secex_cache_io_put(io, key, value.ptr, value.size);
+	secex_buf_release(&value);
+	return rc;
 }

@@ -45,75 +45,23 @@ bool secex_history_in_range(const secex_history *h, const git_oid *commit)
 	return !h->opts.since || secex_map_get(&h->range, commit->id, GIT_OID_RAWSZ);
 }
 
-static int facts_key(unsigned char key[HIST_CACHE_KEY], const secex_history *h, const git_oid *blob)
-{
-	return secex_cache_key(key, 'F', h->facts_salt, sizeof(h->facts_salt), blob->id, GIT_OID_RAWSZ);
-}
-
-/* The facts of blob from the cache: 1 when found, 0 when not (or not whole: parse again). */
-static int cached_facts(secex_facts **out, secex_history *h, const git_oid *blob)
-{
-	unsigned char key[HIST_CACHE_KEY];
-	secex_arena scratch = SECEX_ARENA_INIT, *unused;
-	const void *value;
-	secex_facts *decoded;
-	hist_facts *entry;
-	size_t len;
-	int rc = 0;
-
-	if (!h->cache || facts_key(key, h, blob) < 0 || !(value = secex_cache_get(h->cache, key, &len)))
-		return 0;
-	if (secex_facts_decode(&decoded, &scratch, value, len) &&
-	    (rc = secex_facts_add(&entry, &unused, &h->facts, blob)) == 0 &&
-	    (rc = secex_facts_set(out, entry, decoded)) == 0)
-		rc = 1;
-	secex_arena_release(&scratch);
-	return rc;
-}
-
-static int keep_facts(secex_history *h, const git_oid *blob, const secex_facts *f)
-{
-	unsigned char key[HIST_CACHE_KEY];
-	secex_buf value = SECEX_BUF_INIT;
-	int rc;
-
-	if (!h->cache)
-		return 0;
-	if ((rc = facts_key(key, h, blob)) == 0 && (rc = secex_facts_encode(&value, f)) == 0)
-		rc = secex_cache_put(h->cache, key, value.ptr, value.size);
-	secex_buf_release(&value);
-	return rc;
-}
-
+/* The facts of a blob: held already, read ahead by a worker, from the cache or parsed. */
 static int facts_for(secex_facts **out, secex_history *h, const git_oid *oid, const char *path)
 {
-	git_odb_object *obj = NULL;
-	git_object_t type;
-	secex_facts *parsed = NULL, big = { 0 };
-	secex_arena *arena;
+	secex_arena scratch = SECEX_ARENA_INIT, *unused;
+	secex_facts *got;
 	hist_facts *entry;
-	size_t size;
-	int rc;
+	bool fresh = false;
+	int rc = 0;
 
 	if ((*out = secex_facts_find(&h->facts, oid)))
 		return 0;
-	if ((rc = cached_facts(out, h, oid)) != 0)
-		return rc < 0 ? rc : 0;
-	if (git_odb_read_header(&size, &type, h->odb, oid) < 0)
-		return secex_repo_git_missing(h->git, "an exception file's blob");
-	if (size <= SECEX_MAX_FILE_SIZE && git_odb_read(&obj, h->odb, oid) < 0)
-		return secex_repo_git_missing(h->git, "an exception file's blob");
-	if ((rc = secex_facts_add(&entry, &arena, &h->facts, oid)) == 0 && !obj) {
-		big.problem_code = "SX107";
-		big.problem = "file is more than the limit of 1 MiB";
-		parsed = &big;
-	} else if (rc == 0) {
-		rc = secex_facts_parse(&parsed, arena, h->policy, git_odb_object_data(obj),
-				       git_odb_object_size(obj), path);
-	}
-	git_odb_object_free(obj);
-	if (rc == 0 && (rc = secex_facts_set(out, entry, parsed)) == 0)
-		rc = keep_facts(h, oid, *out);
+	if (!(got = secex_prefetch_facts(h, oid, &fresh)))
+		rc = secex_facts_read(&got, &fresh, &h->io, oid, path, &scratch);
+	if (rc == 0 && (rc = secex_facts_add(&entry, &unused, &h->facts, oid)) == 0 &&
+	    (rc = secex_facts_set(out, entry, got)) == 0 && fresh)
+		rc = secex_facts_keep(&h->io, oid, *out);
+	secex_arena_release(&scratch);
 	return rc;
 }
 
@@ -237,15 +185,15 @@ static void free_id_changes(secex_vec *list)
 static int id_changes(secex_vec *out, secex_history *h, const hist_roots *parent, const hist_roots *mine,
 		      const git_oid *commit, bool report)
 {
-	const char *dir = h->policy->exceptions_dir;
+	const git_oid *a = parent && parent->has_exc ? &parent->exc : NULL, *b = mine->has_exc ? &mine->exc : NULL;
 	secex_vec files = SECEX_VEC_INIT;
 	secex_buf prefix = SECEX_BUF_INIT;
-	int rc;
+	int rc = 0;
 
-	if (secex_buf_printf(&prefix, "%s/", dir) < 0)
+	if (secex_buf_printf(&prefix, "%s/", h->policy->exceptions_dir) < 0)
 		return SECEX_ENOMEM;
-	rc = secex_diff_exc_files(&files, h, parent && parent->has_exc ? &parent->exc : NULL,
-				  mine->has_exc ? &mine->exc : NULL, prefix.ptr);
+	if (!secex_prefetch_diff(&files, h, a, b))
+		rc = secex_diff_exc_files(&files, &h->io, a, b, prefix.ptr);
 	if (rc == 0)
 		rc = pair_by_id(out, h, &files, commit, report);
 	secex_diff_free(&files);
@@ -719,6 +667,7 @@ static int take_rules(secex_history *h, const git_oid *head)
 	if ((rc = secex_rules_policy_of(&h->policy, h, r->rules)) < 0 || (rc = facts_salt(h)) < 0 ||
 	    (rc = secex_rules_roots_exc(h, r)) < 0)
 		return rc;
+	h->io.policy = h->policy;
 	return h->diags ? secex_audit_head(h, r) : 0;
 }
 
@@ -727,10 +676,14 @@ static int walk_all(secex_history *h, const git_oid *head)
 	size_t i;
 	int rc;
 
-	if ((rc = walk_rules(h, head)) < 0 || (rc = take_rules(h, head)) < 0)
+	if ((rc = walk_rules(h, head)) < 0 || (rc = take_rules(h, head)) < 0 || (rc = secex_prefetch_start(h)) < 0)
 		return rc;
-	for (i = 0; rc == 0 && i < h->order.n; i++)
-		rc = visit(h, h->order.items[i]);
+	for (i = 0; rc == 0 && i < h->order.n; i++) {
+		if ((rc = secex_prefetch_take(h, i)) == 0)
+			rc = visit(h, h->order.items[i]);
+		secex_prefetch_done(h, i);
+	}
+	secex_prefetch_stop(h);
 	return rc;
 }
 
@@ -787,6 +740,7 @@ static int start(secex_history *h, git_oid *head)
 
 	if (git_repository_odb(&h->odb, h->git) < 0)
 		return secex_repo_git_fail(SECEX_EREPO, "cannot open the object database");
+	h->io.odb = h->odb;
 	if (git_repository_head_unborn(h->git) == 1 && !h->opts.head)
 		return secex_error_set(SECEX_ENOTFOUND, "the repository has no commits yet; commit the "
 				       "exceptions first (secex validate checks uncommitted files)");
@@ -813,6 +767,7 @@ static int open_cache(secex_history *h)
 	if ((rc = h->opts.cache_dir ? secex_buf_puts(&dir, h->opts.cache_dir)
 				    : secex_buf_printf(&dir, "%ssecex/history-v1", git_repository_commondir(h->git))) == 0)
 		rc = secex_cache_open(&h->cache, dir.ptr);
+	h->io.cache = h->cache;
 	secex_buf_release(&dir);
 	return rc;
 }
@@ -828,7 +783,8 @@ int secex_history_walk(secex_history **out, secex_repo *repo, const secex_histor
 	*out = NULL;
 	SECEX_ERROR_CHECK_ALLOC(h);
 	h->repo = repo;
-	h->git = secex_repo_git(repo);
+	h->git = h->io.git = secex_repo_git(repo);
+	h->io.salt = h->facts_salt;
 	h->opts = opts ? *opts : defaults;
 	h->diags = diags;
 	if (git_repository_is_shallow(h->git) == 1) {
@@ -939,7 +895,7 @@ static int each_file(secex_history *h, git_commit *commit, secex_facts_fn fn, vo
 		return 0;
 	if (secex_buf_printf(&prefix, "%s/", h->policy->exceptions_dir) < 0)
 		return SECEX_ENOMEM;
-	rc = secex_diff_exc_files(&files, h, NULL, &tree, prefix.ptr);
+	rc = secex_diff_exc_files(&files, &h->io, NULL, &tree, prefix.ptr);
 	for (i = 0; rc == 0 && i < files.n; i++) {
 		const tree_change *tc = files.items[i];
 		secex_facts *f;
@@ -1005,8 +961,7 @@ void secex_history_free(secex_history *h)
 	secex_timeline_free(h);
 	free(h->line);
 	free(h->line_time);
-	for (i = 0; i < HIST_TREE_CACHE; i++)
-		git_tree_free(h->trees[i]);
+	secex_cache_io_release(&h->io);
 	for (i = 0; i < h->pending.n; i++) {
 		hist_pending *p = h->pending.items[i];
 

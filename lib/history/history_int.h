@@ -183,6 +183,33 @@ uint64_t secex_cache_get64(hist_reader *r);
 bool secex_cache_getbytes(hist_reader *r, void *out, size_t n);
 const char *secex_cache_getstr(hist_reader *r, secex_arena *arena); /* copied into arena */
 
+/* What reading a commit's files needs, one per thread (pass 2 reads ahead on worker threads:
+ * prefetch.c): a repository of its own over the history's object database (which libgit2
+ * makes safe to share), the last trees read, and where the values derived go: into the
+ * cache, or, on a worker, into defer until the walk takes them (secex_cache_apply). */
+typedef struct {
+	git_repository *git;
+	git_odb *odb;
+	hist_cache *cache;
+	secex_buf *defer;              /* NULL: put straight into the cache */
+	const secex_policy *policy;    /* in force at the head (pass 2) */
+	const unsigned char *salt;     /* the facts' (see secex_history.facts_salt) */
+	git_tree *trees[512];
+} hist_io;
+
+/* Stores a value through io (secex_cache_put, or appended to io->defer). */
+int secex_cache_io_put(hist_io *io, const unsigned char key[HIST_CACHE_KEY], const void *value, size_t len);
+/* Puts the values a worker deferred. */
+int secex_cache_apply(hist_cache *c, const secex_buf *deferred);
+void secex_cache_io_release(hist_io *io);
+
+/* The facts of blob (path names it in problems) through io: from the cache, else parsed;
+ * into arena. *fresh tells whether they were parsed (and so not in the cache yet). */
+int secex_facts_read(secex_facts **out, bool *fresh, hist_io *io, const git_oid *blob, const char *path,
+		     secex_arena *arena);
+/* Stores facts in the cache through io. */
+int secex_facts_keep(hist_io *io, const git_oid *blob, const secex_facts *f);
+
 /* The facts as a cache value, and back (false when the value is not one). */
 int secex_facts_encode(secex_buf *out, const secex_facts *f);
 bool secex_facts_decode(secex_facts **out, secex_arena *arena, const void *value, size_t len);
@@ -196,10 +223,29 @@ typedef struct {
 
 /* The exception files (tree_change *) that differ between the exceptions directories a and
  * b (either may be NULL: none), their paths under prefix; from the cache when it holds them. */
-int secex_diff_exc_files(secex_vec *out, secex_history *h, const git_oid *a, const git_oid *b, const char *prefix);
+int secex_diff_exc_files(secex_vec *out, hist_io *io, const git_oid *a, const git_oid *b, const char *prefix);
 void secex_diff_free(secex_vec *changes);
+/* The changes as a cache value, and back (false when the value is not one; out stays empty). */
+int secex_diff_encode(secex_buf *out, const secex_vec *files);
+bool secex_diff_decode(secex_vec *out, const void *value, size_t len);
 
-#define HIST_TREE_CACHE 512
+/* Reading ahead of pass 2 on worker threads (prefetch.c). take and done bracket the visit of
+ * the commit at index of the order; the others give what the slot of that commit holds
+ * (false or NULL: read it yourself). */
+int secex_prefetch_start(secex_history *h);
+int secex_prefetch_take(secex_history *h, size_t index);
+void secex_prefetch_done(secex_history *h, size_t index);
+void secex_prefetch_stop(secex_history *h);
+bool secex_prefetch_exc(secex_history *h, hist_roots *r);
+bool secex_prefetch_diff(secex_vec *out, secex_history *h, const git_oid *a, const git_oid *b);
+secex_facts *secex_prefetch_facts(secex_history *h, const git_oid *blob, bool *fresh);
+
+#define HIST_TREE_CACHE (sizeof(((hist_io *)0)->trees) / sizeof(git_tree *))
+
+/* What is at path in a tree, from the cache when it holds it (found: a tree, its id in out;
+ * bad: something else). */
+int secex_rules_entry_at(bool *found, git_oid *out, bool *bad, hist_io *io, const git_oid *tree_id,
+			 const char *path);
 
 struct secex_history {
 	secex_repo *repo;
@@ -235,7 +281,8 @@ struct secex_history {
 	bool shallow;
 	git_oid root;
 	bool root_known, root_pinned;
-	git_tree *trees[HIST_TREE_CACHE]; /* recently read trees, by id hash */
+	hist_io io;                       /* the walk's own reading */
+	struct hist_prefetch *prefetch;   /* NULL: no reading ahead */
 	hist_cache *cache;                /* NULL: none */
 	unsigned char facts_salt[32];     /* what the facts depend on besides the blob */
 	size_t ordinal;

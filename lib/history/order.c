@@ -125,7 +125,7 @@ int secex_order_list(secex_buf *out, secex_repo *repo, const char *rev)
 
 	SECEX_ERROR_CHECK_ALLOC(h);
 	h->repo = repo;
-	h->git = secex_repo_git(repo);
+	h->git = h->io.git = secex_repo_git(repo);
 	if (git_revparse_single(&obj, h->git, rev) < 0)
 		rc = secex_error_set(SECEX_EINVALID, "'%s' is not a commit in this repository", rev);
 	else

@@ -387,28 +387,28 @@ static bool entry_of_byte(unsigned char v, bool *found, bool *bad)
 
 /* The entry at path of a tree, as subtree() finds it, kept in the history cache by the
  * tree's id and the path. */
-static int subtree_of(bool *found, git_oid *out, bool *bad, secex_history *h, const git_oid *tree_id,
-		      const char *path)
+int secex_rules_entry_at(bool *found, git_oid *out, bool *bad, hist_io *io, const git_oid *tree_id,
+			 const char *path)
 {
 	unsigned char key[HIST_CACHE_KEY], value[1 + GIT_OID_RAWSZ];
-	bool keyed = h->cache && secex_cache_key(key, 'T', tree_id->id, GIT_OID_RAWSZ, path, strlen(path)) == 0;
+	bool keyed = io->cache && secex_cache_key(key, 'T', tree_id->id, GIT_OID_RAWSZ, path, strlen(path)) == 0;
 	const unsigned char *v;
 	git_tree *tree = NULL;
 	size_t len;
 
-	if (keyed && (v = secex_cache_get(h->cache, key, &len)) && len == sizeof(value) &&
+	if (keyed && (v = secex_cache_get(io->cache, key, &len)) && len == sizeof(value) &&
 	    entry_of_byte(v[0], found, bad)) {
 		memcpy(out->id, v + 1, GIT_OID_RAWSZ);
 		return 0;
 	}
-	if (git_tree_lookup(&tree, h->git, tree_id) < 0)
-		return secex_repo_git_missing(h->git, "a commit's tree");
+	if (git_tree_lookup(&tree, io->git, tree_id) < 0)
+		return secex_repo_git_missing(io->git, "a commit's tree");
 	memset(out, 0, sizeof(*out));
 	*found = subtree(out, bad, tree, path);
 	git_tree_free(tree);
 	value[0] = entry_byte(*found, *bad);
 	memcpy(value + 1, out->id, GIT_OID_RAWSZ);
-	return keyed ? secex_cache_put(h->cache, key, value, sizeof(value)) : 0;
+	return keyed ? secex_cache_io_put(io, key, value, sizeof(value)) : 0;
 }
 
 int secex_rules_roots_exc(secex_history *h, hist_roots *r)
@@ -417,7 +417,10 @@ int secex_rules_roots_exc(secex_history *h, hist_roots *r)
 
 	if (r->exc_known)
 		return 0;
-	if ((rc = subtree_of(&r->has_exc, &r->exc, &r->bad_exc, h, &r->tree, h->policy->exceptions_dir)) < 0)
+	if (secex_prefetch_exc(h, r))
+		return 0;
+	if ((rc = secex_rules_entry_at(&r->has_exc, &r->exc, &r->bad_exc, &h->io, &r->tree,
+				       h->policy->exceptions_dir)) < 0)
 		return rc;
 	r->exc_known = true;
 	return 0;
@@ -440,7 +443,7 @@ static int commit_of(hist_roots *r, secex_history *h, const git_oid *oid)
 {
 	enum { TIME = GIT_OID_RAWSZ, FLAGS = TIME + 8, FIXED = FLAGS + 1 + GIT_OID_RAWSZ };
 	unsigned char key[HIST_CACHE_KEY], fixed[FIXED];
-	bool keyed = h->cache && secex_cache_key(key, 'C', oid->id, GIT_OID_RAWSZ, NULL, 0) == 0;
+	bool keyed = h->io.cache && secex_cache_key(key, 'C', oid->id, GIT_OID_RAWSZ, NULL, 0) == 0;
 	const unsigned char *v;
 	secex_buf value = SECEX_BUF_INIT;
 	git_commit *commit = NULL;
@@ -449,7 +452,7 @@ static int commit_of(hist_roots *r, secex_history *h, const git_oid *oid)
 	size_t len;
 	int rc;
 
-	if (keyed && (v = secex_cache_get(h->cache, key, &len)) && len >= FIXED && (len - FIXED) % GIT_OID_RAWSZ == 0 &&
+	if (keyed && (v = secex_cache_get(h->io.cache, key, &len)) && len >= FIXED && (len - FIXED) % GIT_OID_RAWSZ == 0 &&
 	    entry_of_byte(v[FLAGS], &r->has_secex, &r->bad_secex)) {
 		memcpy(r->tree.id, v, GIT_OID_RAWSZ);
 		for (i = 8; i-- > 0;)
@@ -463,7 +466,7 @@ static int commit_of(hist_roots *r, secex_history *h, const git_oid *oid)
 	n = git_commit_parentcount(commit);
 	git_oid_cpy(&r->tree, git_commit_tree_id(commit));
 	r->time = git_commit_time(commit);
-	rc = subtree_of(&r->has_secex, &r->secex, &r->bad_secex, h, &r->tree, ".secex");
+	rc = secex_rules_entry_at(&r->has_secex, &r->secex, &r->bad_secex, &h->io, &r->tree, ".secex");
 	memcpy(fixed, r->tree.id, GIT_OID_RAWSZ);
 	for (i = 0, t = (uint64_t)r->time; i < 8; i++, t >>= 8)
 		fixed[TIME + i] = (unsigned char)t;
@@ -477,7 +480,7 @@ static int commit_of(hist_roots *r, secex_history *h, const git_oid *oid)
 	if (rc == 0)
 		rc = set_parents(r, h, (const git_oid *)(value.ptr + FIXED), n);
 	if (rc == 0 && keyed)
-		rc = secex_cache_put(h->cache, key, value.ptr, value.size);
+		rc = secex_cache_io_put(&h->io, key, value.ptr, value.size);
 	secex_buf_release(&value);
 	return rc;
 }
