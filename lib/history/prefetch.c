@@ -275,6 +275,10 @@ static _Noreturn void reader(struct hist_prefetch *pf, int fd)
 		     secex_cache_put32(&rec, 0) == 0;
 		for (i = from; ok && i < from + count; i++) {
 			fill_slot(&s, pf->h, i, &last);
+			if (pf->h->io.cache && !s.defer.size) { /* all from the cache: the walk looks it up */
+				slot_clear(&s);
+				s.index = i;
+			}
 			ok = encode_slot(&rec, &s) == 0;
 		}
 		ok = ok && rec.size - HEAD <= UINT32_MAX;
