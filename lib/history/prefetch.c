@@ -7,9 +7,10 @@
  * history cache travels with its run, and the walk stores it.
  *
  * A process, not a thread: libgit2 shares one reader and its locks per pack file among the
- * threads of a process, and malloc locks once there is a second thread; two threads gained a
- * quarter where two processes gain nearly half (README, Speed). Nothing is shared but the
- * counter, so a reader that dies only leaves its runs to the walk.
+ * threads of a process, and malloc locks once there is a second thread. Two threads took a
+ * cold audit of 100,000 commits from 8.6 s to 6.5 s, two processes take it to 5.4 s (README,
+ * Speed). Nothing is shared but the counter, so a reader that dies only leaves its runs to
+ * the walk.
  *
  * What a slot lacks (a merge, a commit the reader could not read) the walk reads itself, by
  * the same functions, so the verdicts never depend on the reader: tests/cache/secex-twice
