@@ -480,10 +480,13 @@ int secex_cache_io_put(hist_io *io, const unsigned char key[HIST_CACHE_KEY], con
 
 int secex_cache_apply(hist_cache *c, const secex_buf *deferred)
 {
-	hist_reader r = { (const unsigned char *)deferred->ptr, (const unsigned char *)deferred->ptr + deferred->size,
-			  false, false };
+	hist_reader r = { NULL, NULL, false, false };
 	int rc = 0;
 
+	if (!deferred->size)
+		return 0;
+	r.p = (const unsigned char *)deferred->ptr;
+	r.end = r.p + deferred->size;
 	while (rc == 0 && r.p < r.end) {
 		const unsigned char *key = r.p;
 		size_t len = 0;
@@ -493,7 +496,7 @@ int secex_cache_apply(hist_cache *c, const secex_buf *deferred)
 			len = secex_cache_get32(&r);
 		}
 		if (key == r.p || r.bad || len > (size_t)(r.end - r.p))
-			return secex_error_set(SECEX_ERROR, "a value a reader thread made for the history cache is cut short");
+			return secex_error_set(SECEX_ERROR, "a value a reader made for the history cache is cut short");
 		rc = secex_cache_put(c, key, r.p, len);
 		r.p += len;
 	}

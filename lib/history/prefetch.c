@@ -360,13 +360,19 @@ static void reader_gone(struct hist_prefetch *pf)
 /* Takes the record of run `from` when all of it was read: 1, else 0. */
 static int take_record(struct hist_prefetch *pf, size_t from)
 {
-	const unsigned char *start = (const unsigned char *)pf->in.ptr + pf->in_off;
-	hist_reader r = { start, (const unsigned char *)pf->in.ptr + pf->in.size, false, false };
-	uint64_t at = secex_cache_get64(&r);
-	size_t count = secex_cache_get32(&r), len = secex_cache_get32(&r), i;
+	hist_reader r = { NULL, NULL, false, false };
+	uint64_t at;
+	size_t count, len, i;
 	bool ok;
 
-	if (r.bad || len > (size_t)(r.end - r.p))
+	if (pf->in.size - pf->in_off < HEAD)
+		return 0; /* not all of its head yet */
+	r.p = (const unsigned char *)pf->in.ptr + pf->in_off;
+	r.end = (const unsigned char *)pf->in.ptr + pf->in.size;
+	at = secex_cache_get64(&r);
+	count = secex_cache_get32(&r);
+	len = secex_cache_get32(&r);
+	if (len > (size_t)(r.end - r.p))
 		return 0; /* not all of it yet */
 	r.end = r.p + len;
 	ok = at == from && count <= CHUNK;
