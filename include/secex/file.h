@@ -28,6 +28,8 @@ int secex_file_create(const char *path, const char *data, size_t len);
  * is replaced, never written through. Keeps the mode of a regular file it replaces (0644
  * for a new one). */
 int secex_file_replace(const char *path, const char *data, size_t len);
+/* Writes all len bytes to fd (again after EINTR and short writes); -1 when it cannot. */
+int secex_file_write_all(int fd, const char *data, size_t len);
 /* Creates a directory and its missing parents (mkdir -p); SECEX_EIO when one is a file. */
 int secex_file_mkdirs(const char *dir);
 

@@ -115,7 +115,7 @@ int secex_file_read(secex_buf *out, const char *path, size_t max_size)
 	return secex_file_read_ext(out, NULL, path, max_size, 0);
 }
 
-static int write_all(int fd, const char *data, size_t len)
+int secex_file_write_all(int fd, const char *data, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, data, len);
@@ -144,7 +144,7 @@ int secex_file_create(const char *path, const char *data, size_t len)
 		goto cleanup;
 	}
 	(void)fchmod(fd, 0644);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+	if (secex_file_write_all(fd, data, len) < 0 || fsync(fd) < 0)
 		err = errno;
 	if (close(fd) < 0 && !err)
 		err = errno;
@@ -174,7 +174,7 @@ int secex_file_replace(const char *path, const char *data, size_t len)
 	}
 	/* keep the mode of a file it replaces; lstat, as the rename replaces a link itself */
 	(void)fchmod(fd, lstat(path, &st) == 0 && S_ISREG(st.st_mode) ? st.st_mode & 07777 : 0644);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+	if (secex_file_write_all(fd, data, len) < 0 || fsync(fd) < 0)
 		err = errno;
 	if (close(fd) < 0 && !err)
 		err = errno;

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "history_int.h"
+#include "secex/file.h"
 #include "secex/banned.h"
 
 #define RING 256         /* slots: how far the walk reads ahead itself */
@@ -243,21 +244,6 @@ static void put_le32(char *p, uint32_t v)
 		p[i] = (char)(v & 0xff);
 }
 
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 /* The reader: claims runs until none is left, sends each down fd, and ends. */
 static _Noreturn void reader(struct hist_prefetch *pf, int fd)
 {
@@ -285,7 +271,7 @@ static _Noreturn void reader(struct hist_prefetch *pf, int fd)
 		ok = ok && rec.size - HEAD <= UINT32_MAX;
 		if (ok)
 			put_le32(rec.ptr + 12, (uint32_t)(rec.size - HEAD));
-		if (!ok || !write_all(fd, rec.ptr, rec.size))
+		if (!ok || secex_file_write_all(fd, rec.ptr, rec.size) < 0)
 			_exit(1);
 	}
 	_exit(0);
