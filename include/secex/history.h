@@ -235,8 +235,8 @@ int secex_facts_changed_fields(secex_buf *out, const secex_facts *then, const se
 int secex_order_list(secex_buf *out, secex_repo *repo, const char *rev);
 
 /* For the fuzzer: reads data as one segment of the history cache (of any version), looks
- * every record up by its key and decodes every value as facts; *valid counts those that
- * decode. Never fails on bad data. */
+ * every record up by its key and decodes every value as facts and as tree changes; *valid
+ * counts those that decode. Never fails on bad data. */
 int secex_cache_probe(const void *data, size_t size, size_t *valid);
 
 /* The facts of an exception document (tests and tools): policy decides what is substantive. */

@@ -316,11 +316,15 @@ int secex_cache_probe(const void *data, size_t size, size_t *valid)
 	for (i = 0; i < s.n; i++) {
 		const unsigned char *r = record_at(&s, i), *found = find_record(&s, r), *v;
 		secex_arena scratch = SECEX_ARENA_INIT;
+		secex_vec changes = SECEX_VEC_INIT;
 		secex_facts *f;
 		size_t len;
 
-		if (found && (v = record_value(&s, found, &len)) && secex_facts_decode(&f, &scratch, v, len))
-			++*valid;
+		if (found && (v = record_value(&s, found, &len))) {
+			*valid += secex_facts_decode(&f, &scratch, v, len);
+			*valid += secex_diff_decode(&changes, v, len);
+		}
+		secex_diff_free(&changes);
 		secex_arena_release(&scratch);
 	}
 	return 0;

@@ -681,7 +681,7 @@ static int walk_all(secex_history *h, const git_oid *head)
 	for (i = 0; rc == 0 && i < h->order.n; i++) {
 		if ((rc = secex_prefetch_take(h, i)) == 0)
 			rc = visit(h, h->order.items[i]);
-		secex_prefetch_done(h, i);
+		secex_prefetch_done(h);
 	}
 	secex_prefetch_stop(h);
 	return rc;

@@ -183,10 +183,10 @@ uint64_t secex_cache_get64(hist_reader *r);
 bool secex_cache_getbytes(hist_reader *r, void *out, size_t n);
 const char *secex_cache_getstr(hist_reader *r, secex_arena *arena); /* copied into arena */
 
-/* What reading a commit's files needs, one per thread (pass 2 reads ahead on worker threads:
- * prefetch.c): a repository of its own over the history's object database (which libgit2
- * makes safe to share), the last trees read, and where the values derived go: into the
- * cache, or, on a worker, into defer until the walk takes them (secex_cache_apply). */
+/* What reading a commit's files needs: a repository and its object database, the last
+ * trees read, and where the values derived go: into the cache, or, while a slot of the
+ * reading ahead is filled (prefetch.c), into defer until the walk takes the slot and stores
+ * them (secex_cache_apply). */
 typedef struct {
 	git_repository *git;
 	git_odb *odb;
@@ -194,12 +194,12 @@ typedef struct {
 	secex_buf *defer;              /* NULL: put straight into the cache */
 	const secex_policy *policy;    /* in force at the head (pass 2) */
 	const unsigned char *salt;     /* the facts' (see secex_history.facts_salt) */
-	git_tree *trees[512];
+	git_tree *trees[512];          /* by id hash: libgit2's own object cache is off */
 } hist_io;
 
 /* Stores a value through io (secex_cache_put, or appended to io->defer). */
 int secex_cache_io_put(hist_io *io, const unsigned char key[HIST_CACHE_KEY], const void *value, size_t len);
-/* Puts the values a worker deferred. */
+/* Stores the values deferred into a buffer by secex_cache_io_put. */
 int secex_cache_apply(hist_cache *c, const secex_buf *deferred);
 void secex_cache_io_release(hist_io *io);
 
@@ -229,12 +229,12 @@ void secex_diff_free(secex_vec *changes);
 int secex_diff_encode(secex_buf *out, const secex_vec *files);
 bool secex_diff_decode(secex_vec *out, const void *value, size_t len);
 
-/* Reading ahead of pass 2 on worker threads (prefetch.c). take and done bracket the visit of
- * the commit at index of the order; the others give what the slot of that commit holds
- * (false or NULL: read it yourself). */
+/* Reading ahead of pass 2 in a reader process (prefetch.c). take and done bracket the visit
+ * of the commit at index of the order; the others give what the reading ahead found for that
+ * commit (false or NULL: read it yourself). */
 int secex_prefetch_start(secex_history *h);
 int secex_prefetch_take(secex_history *h, size_t index);
-void secex_prefetch_done(secex_history *h, size_t index);
+void secex_prefetch_done(secex_history *h);
 void secex_prefetch_stop(secex_history *h);
 bool secex_prefetch_exc(secex_history *h, hist_roots *r);
 bool secex_prefetch_diff(secex_vec *out, secex_history *h, const git_oid *a, const git_oid *b);

@@ -36,6 +36,7 @@
 #define RING 256         /* slots: how far the walk reads ahead itself */
 #define CHUNK 32         /* commits claimed at a time */
 #define MIN_COMMITS 256  /* a shorter walk is not worth a process */
+#define WAIT_MS 30000    /* a reader silent for longer is given up */
 
 typedef struct {
 	git_oid blob;
@@ -198,10 +199,9 @@ static size_t claim(atomic_size_t *next, size_t limit)
 }
 
 /* The reader's record of a run: start (8), count (4), the length of the rest (4), then per
- * commit: flags (1), the
- * directory, a and b (20 each), the diff (length 4 and secex_diff_encode's value), the facts
- * (count 4, then per blob its id, length 4 and secex_facts_encode's value), the deferred
- * cache values (length 4 and bytes). */
+ * commit: flags (1), the directory, a and b (20 each), the diff (length 4 and
+ * secex_diff_encode's value), the facts (count 4, then per blob its id, length 4 and
+ * secex_facts_encode's value), the deferred cache values (length 4 and bytes). */
 enum { HEAD = 16 };
 enum { F_FILLED = 1, F_EXC = 2, F_BAD = 4, F_DIFF = 8, F_A = 16, F_B = 32 };
 
@@ -374,12 +374,14 @@ static int take_record(struct hist_prefetch *pf, size_t from)
 	return 0;
 }
 
-/* Reads what the reader sent (waiting for it when wait); false when it is gone. */
+/* Reads what the reader sent (waiting for it when wait); false when it is gone, or silent
+ * for longer than a run could take (WAIT_MS): the walk then goes on alone. */
 static bool receive(struct hist_prefetch *pf, bool wait)
 {
 	struct pollfd p = { pf->fd, POLLIN, 0 };
 	char buf[65536];
 	ssize_t n;
+	int ready;
 
 	if (pf->in_off) { /* drop what was taken */
 		memmove(pf->in.ptr, pf->in.ptr + pf->in_off, pf->in.size - pf->in_off);
@@ -387,7 +389,7 @@ static bool receive(struct hist_prefetch *pf, bool wait)
 		pf->in.ptr[pf->in.size] = '\0';
 		pf->in_off = 0;
 	}
-	if (wait && poll(&p, 1, -1) < 0 && errno != EINTR)
+	if (wait && ((ready = poll(&p, 1, WAIT_MS)) == 0 || (ready < 0 && errno != EINTR)))
 		return false;
 	while ((n = read(pf->fd, buf, sizeof(buf))) > 0)
 		if (secex_buf_put(&pf->in, buf, (size_t)n) < 0)
@@ -527,11 +529,10 @@ int secex_prefetch_take(secex_history *h, size_t index)
 	return 0;
 }
 
-void secex_prefetch_done(secex_history *h, size_t index)
+void secex_prefetch_done(secex_history *h)
 {
 	struct hist_prefetch *pf = h->prefetch;
 
-	(void)index;
 	if (!pf || !pf->current)
 		return;
 	slot_clear(pf->current);
