@@ -23,7 +23,6 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -448,6 +447,7 @@ static int start_reader(struct hist_prefetch *pf)
 #ifdef F_SETPIPE_SZ
 	(void)fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
 #endif
+	/* the reader ends with _exit: nothing the caller buffered is written twice */
 	if ((pf->reader = fork()) == 0) {
 		close(fds[0]);
 		reader(pf, fds[1]);
@@ -478,7 +478,6 @@ int secex_prefetch_start(secex_history *h)
 	}
 	pf->next = pf->shared = shared;
 	atomic_init(pf->next, 0);
-	fflush(NULL); /* nothing buffered twice */
 	if (start_reader(pf) < 0) {
 		munmap(shared, sizeof(atomic_size_t));
 		free(pf);
