@@ -957,6 +957,7 @@ void secex_history_free(secex_history *h)
 
 	if (!h)
 		return;
+	secex_prefetch_stop(h);
 	free_owned(h);
 	secex_timeline_free(h);
 	free(h->line);
