@@ -45,7 +45,8 @@ bool secex_history_in_range(const secex_history *h, const git_oid *commit)
 	return !h->opts.since || secex_map_get(&h->range, commit->id, GIT_OID_RAWSZ);
 }
 
-/* The facts of a blob: held already, read ahead by a worker, from the cache or parsed. */
+/* The facts of a blob: held already, read ahead by the reader process, from the cache or
+ * parsed. */
 static int facts_for(secex_facts **out, secex_history *h, const git_oid *oid, const char *path)
 {
 	secex_arena scratch = SECEX_ARENA_INIT, *unused;
