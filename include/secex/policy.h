@@ -17,6 +17,9 @@
 #define SECEX_PEOPLE_PATH ".secex/people.yaml"
 #define SECEX_REVIEWS_PATH ".secex/reviews.yaml"
 
+/* exceptions_dir when the policy names none */
+#define SECEX_EXCEPTIONS_DIR_DEFAULT "exceptions"
+
 typedef struct {
 	const char **roles; /* any one of them fills the group */
 	size_t n;

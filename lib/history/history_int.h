@@ -108,6 +108,7 @@ typedef struct hist_roots {
 	unsigned nparents;
 	bool has_exc, has_secex, exc_known;
 	bool bad_exc, bad_secex; /* a symbolic link, submodule or file in the directory's place */
+	bool exc_usual;          /* pass 1 read exc for SECEX_EXCEPTIONS_DIR_DEFAULT (secex_rules_exc_usual) */
 	const hist_rules *own, *rules;
 	/* the topological sort's (order.c) */
 	struct hist_roots **up;
@@ -123,6 +124,9 @@ int secex_rules_roots_new(hist_roots **out, secex_history *h, const git_oid *com
 /* The commits reachable from head, parents first, in libgit2's topological order (git_oid *
  * owned by the history), each recorded by secex_rules_roots_new (order.c). */
 int secex_order_walk(secex_vec *out, secex_history *h, const git_oid *head);
+/* Whether pass 1 found the exceptions directory of the policy in force already (the usual
+ * one, read with .secex/). */
+bool secex_rules_exc_usual(const secex_history *h, const hist_roots *r);
 /* Reads the exceptions directory's id of the policy in force, once. */
 int secex_rules_roots_exc(secex_history *h, hist_roots *roots);
 /* Judges the commit's .secex/ change by its parents' rules and sets roots->rules. */

@@ -114,12 +114,23 @@ typedef struct {
 	git_oid exc;
 } last_dir;
 
-static int parent_dir(slot *s, hist_io *io, const hist_roots *p, const char *dir, const last_dir *last)
+/* The exceptions directory of a commit: from pass 1 when it read it, else from its tree. */
+static int dir_of(bool *has, git_oid *exc, bool *bad, const secex_history *h, hist_io *io, const hist_roots *r)
+{
+	if (!secex_rules_exc_usual(h, r))
+		return secex_rules_entry_at(has, exc, bad, io, &r->tree, h->policy->exceptions_dir);
+	*has = r->has_exc;
+	*exc = r->exc;
+	*bad = r->bad_exc;
+	return 0;
+}
+
+static int parent_dir(slot *s, const secex_history *h, hist_io *io, const hist_roots *p, const last_dir *last)
 {
 	bool unused;
 
 	if (last->roots != p)
-		return secex_rules_entry_at(&s->has_a, &s->a, &unused, io, &p->tree, dir);
+		return dir_of(&s->has_a, &s->a, &unused, h, io, p);
 	s->has_a = last->has;
 	s->a = last->exc;
 	return 0;
@@ -139,13 +150,13 @@ static int fill(slot *s, secex_history *h, hist_io *io, last_dir *last)
 	p = r->nparents ? secex_map_get(&h->roots, r->parents[0].id, GIT_OID_RAWSZ) : NULL;
 	if (r->nparents && !p)
 		return 0;
-	if ((rc = secex_rules_entry_at(&s->has_exc, &s->exc, &s->bad_exc, io, &r->tree, dir)) < 0)
+	if ((rc = dir_of(&s->has_exc, &s->exc, &s->bad_exc, h, io, r)) < 0)
 		return rc;
 	s->roots = r;
 	s->exc_known = true;
 	s->has_b = s->has_exc;
 	s->b = s->exc;
-	if (p && (rc = parent_dir(s, io, p, dir, last)) < 0)
+	if (p && (rc = parent_dir(s, h, io, p, last)) < 0)
 		return rc;
 	*last = (last_dir){ r, s->has_exc, s->exc };
 	if (same_dir(s->has_a, &s->a, s->has_b, &s->b))

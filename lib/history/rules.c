@@ -385,30 +385,79 @@ static bool entry_of_byte(unsigned char v, bool *found, bool *bad)
 	return true;
 }
 
-/* The entry at path of a tree, as subtree() finds it, kept in the history cache by the
- * tree's id and the path. */
-int secex_rules_entry_at(bool *found, git_oid *out, bool *bad, hist_io *io, const git_oid *tree_id,
-			 const char *path)
+/* The entry at path of a tree kept in the history cache, by the tree's id and the path:
+ * true when the cache holds it (key gets the key when keyed). */
+static bool cached_entry(bool *found, git_oid *out, bool *bad, bool *keyed, unsigned char key[HIST_CACHE_KEY],
+			 hist_io *io, const git_oid *tree_id, const char *path)
 {
-	unsigned char key[HIST_CACHE_KEY], value[1 + GIT_OID_RAWSZ];
-	bool keyed = io->cache && secex_cache_key(key, 'T', tree_id->id, GIT_OID_RAWSZ, path, strlen(path)) == 0;
 	const unsigned char *v;
-	git_tree *tree = NULL;
 	size_t len;
 
-	if (keyed && (v = secex_cache_get(io->cache, key, &len)) && len == sizeof(value) &&
-	    entry_of_byte(v[0], found, bad)) {
-		memcpy(out->id, v + 1, GIT_OID_RAWSZ);
-		return 0;
-	}
-	if (git_tree_lookup(&tree, io->git, tree_id) < 0)
-		return secex_repo_git_missing(io->git, "a commit's tree");
+	*keyed = io->cache && secex_cache_key(key, 'T', tree_id->id, GIT_OID_RAWSZ, path, strlen(path)) == 0;
+	if (!*keyed || !(v = secex_cache_get(io->cache, key, &len)) || len != 1 + GIT_OID_RAWSZ ||
+	    !entry_of_byte(v[0], found, bad))
+		return false;
+	memcpy(out->id, v + 1, GIT_OID_RAWSZ);
+	return true;
+}
+
+/* The entry at path of the tree, as subtree() finds it, into the cache when keyed. */
+static int entry_in(bool *found, git_oid *out, bool *bad, hist_io *io, git_tree *tree, const char *path,
+		    bool keyed, const unsigned char *key)
+{
+	unsigned char value[1 + GIT_OID_RAWSZ];
+
 	memset(out, 0, sizeof(*out));
 	*found = subtree(out, bad, tree, path);
-	git_tree_free(tree);
 	value[0] = entry_byte(*found, *bad);
 	memcpy(value + 1, out->id, GIT_OID_RAWSZ);
 	return keyed ? secex_cache_io_put(io, key, value, sizeof(value)) : 0;
+}
+
+int secex_rules_entry_at(bool *found, git_oid *out, bool *bad, hist_io *io, const git_oid *tree_id,
+			 const char *path)
+{
+	unsigned char key[HIST_CACHE_KEY];
+	git_tree *tree = NULL;
+	bool keyed;
+	int rc;
+
+	if (cached_entry(found, out, bad, &keyed, key, io, tree_id, path))
+		return 0;
+	if (git_tree_lookup(&tree, io->git, tree_id) < 0)
+		return secex_repo_git_missing(io->git, "a commit's tree");
+	rc = entry_in(found, out, bad, io, tree, path, keyed, key);
+	git_tree_free(tree);
+	return rc;
+}
+
+/* A commit's .secex entry and, from the same read of its tree, the entry of the exceptions
+ * directory most policies name: pass 2 takes it when the head's policy names that one too,
+ * and reads no tree again. */
+static int entries_of(hist_roots *r, secex_history *h)
+{
+	unsigned char key[HIST_CACHE_KEY], exc_key[HIST_CACHE_KEY];
+	git_tree *tree = NULL;
+	bool keyed, exc_keyed;
+	int rc;
+
+	if (cached_entry(&r->has_secex, &r->secex, &r->bad_secex, &keyed, key, &h->io, &r->tree, ".secex"))
+		return 0;
+	if (git_tree_lookup(&tree, h->git, &r->tree) < 0)
+		return secex_repo_git_missing(h->git, "a commit's tree");
+	exc_keyed = h->io.cache && secex_cache_key(exc_key, 'T', r->tree.id, GIT_OID_RAWSZ, SECEX_EXCEPTIONS_DIR_DEFAULT,
+						   strlen(SECEX_EXCEPTIONS_DIR_DEFAULT)) == 0;
+	if ((rc = entry_in(&r->has_secex, &r->secex, &r->bad_secex, &h->io, tree, ".secex", keyed, key)) == 0 &&
+	    (rc = entry_in(&r->has_exc, &r->exc, &r->bad_exc, &h->io, tree, SECEX_EXCEPTIONS_DIR_DEFAULT, exc_keyed,
+			   exc_key)) == 0)
+		r->exc_usual = true;
+	git_tree_free(tree);
+	return rc;
+}
+
+bool secex_rules_exc_usual(const secex_history *h, const hist_roots *r)
+{
+	return r->exc_usual && strcmp(h->policy->exceptions_dir, SECEX_EXCEPTIONS_DIR_DEFAULT) == 0;
 }
 
 int secex_rules_roots_exc(secex_history *h, hist_roots *r)
@@ -417,8 +466,10 @@ int secex_rules_roots_exc(secex_history *h, hist_roots *r)
 
 	if (r->exc_known)
 		return 0;
-	if (secex_prefetch_exc(h, r))
+	if (secex_rules_exc_usual(h, r) || secex_prefetch_exc(h, r)) {
+		r->exc_known = true;
 		return 0;
+	}
 	if ((rc = secex_rules_entry_at(&r->has_exc, &r->exc, &r->bad_exc, &h->io, &r->tree,
 				       h->policy->exceptions_dir)) < 0)
 		return rc;
@@ -466,7 +517,7 @@ static int commit_of(hist_roots *r, secex_history *h, const git_oid *oid)
 	n = git_commit_parentcount(commit);
 	git_oid_cpy(&r->tree, git_commit_tree_id(commit));
 	r->time = git_commit_time(commit);
-	rc = secex_rules_entry_at(&r->has_secex, &r->secex, &r->bad_secex, &h->io, &r->tree, ".secex");
+	rc = entries_of(r, h);
 	memcpy(fixed, r->tree.id, GIT_OID_RAWSZ);
 	for (i = 0, t = (uint64_t)r->time; i < 8; i++, t >>= 8)
 		fixed[TIME + i] = (unsigned char)t;

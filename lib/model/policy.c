@@ -417,7 +417,7 @@ int secex_policy_from_doc(secex_policy **out, secex_doc *doc, const char *file, 
 	}
 	p->doc = doc;
 	p->file = secex_doc_strndup(doc, file, strlen(file));
-	p->exceptions_dir = str_or(secex_node_get(root, "exceptions_dir"), "exceptions");
+	p->exceptions_dir = str_or(secex_node_get(root, "exceptions_dir"), SECEX_EXCEPTIONS_DIR_DEFAULT);
 	p->id_pattern = str_or(secex_node_get(root, "id_pattern"), "^EXC-[0-9]{4,}$");
 	p->risk_owner_must_approve = risk_owner_rule(secex_node_str(secex_node_get(root, "risk_owner_must_approve")));
 	p->separation_of_duties = !(secex_node_get(root, "separation_of_duties") &&
