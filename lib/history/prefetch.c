@@ -8,7 +8,7 @@
  *
  * A process, not a thread: libgit2 shares one reader and its locks per pack file among the
  * threads of a process, and malloc locks once there is a second thread. Two threads took a
- * cold audit of 100,000 commits from 8.6 s to 6.5 s, two processes take it to 5.4 s (README,
+ * cold audit of 100,000 commits from 8.6 s to 6.5 s, two processes took it to 5.4 s (README,
  * Speed). Nothing is shared but the counter, so a reader that dies only leaves its runs to
  * the walk.
  *
