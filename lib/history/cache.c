@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -68,8 +67,7 @@ struct hist_cache {
 	unsigned char version[32];
 	writer w;     /* this run's segment */
 	unsigned seq; /* segments this run wrote */
-	size_t mapped;          /* bytes of segments mapped */
-	atomic_size_t touched;  /* pages read since the last drop (by every reading thread) */
+	size_t mapped, touched; /* bytes of segments mapped; pages read since the last drop */
 };
 
 /* The mapped pages of a segment count in the resident size: of a large cache, a walk would
@@ -277,17 +275,15 @@ static void give_back(segment *s, size_t from, size_t len)
  * all back once there are enough of them. */
 static void touch(hist_cache *c)
 {
-	size_t i, add = 8 * c->nsegs;
+	size_t i;
 
-	if (c->mapped <= RESIDENT_MAX || (atomic_fetch_add(&c->touched, add) + add) * 4096 < RESIDENT_MAX)
+	if (c->mapped <= RESIDENT_MAX || (c->touched += 8 * c->nsegs) * 4096 < RESIDENT_MAX)
 		return;
-	atomic_store(&c->touched, 0);
 	for (i = 0; i < c->nsegs; i++)
 		give_back(&c->segs[i], 0, c->segs[i].size);
+	c->touched = 0;
 }
 
-/* Safe on any thread while the walk runs: the segments are only read (what a thread reads
- * after another gave its pages back comes from the page cache again). */
 const void *secex_cache_get(hist_cache *c, const unsigned char key[HIST_CACHE_KEY], size_t *len)
 {
 	size_t i;
@@ -500,21 +496,11 @@ int secex_cache_apply(hist_cache *c, const secex_buf *deferred)
 			len = secex_cache_get32(&r);
 		}
 		if (key == r.p || r.bad || len > (size_t)(r.end - r.p))
-			return secex_error_set(SECEX_ERROR, "a value a reader made for the history cache is cut short");
+			return 0; /* cannot be; these values are only kept for the next runs */
 		rc = secex_cache_put(c, key, r.p, len);
 		r.p += len;
 	}
 	return rc;
-}
-
-void secex_cache_io_release(hist_io *io)
-{
-	size_t i;
-
-	for (i = 0; i < HIST_TREE_CACHE; i++) {
-		git_tree_free(io->trees[i]);
-		io->trees[i] = NULL;
-	}
 }
 
 /* The next record of the k-way merge: the least key among the segments' heads (the newest

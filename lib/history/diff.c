@@ -56,6 +56,16 @@ static int tree_get(git_tree **out, hist_io *io, const git_oid *oid)
 	return 0;
 }
 
+void secex_diff_release_trees(hist_io *io)
+{
+	size_t i;
+
+	for (i = 0; i < HIST_TREE_CACHE; i++) {
+		git_tree_free(io->trees[i]);
+		io->trees[i] = NULL;
+	}
+}
+
 /* A reference of the caller's own to a cached tree (a nested read may evict the slot). */
 static int tree_hold(git_tree **out, hist_io *io, const git_oid *oid)
 {

@@ -963,7 +963,7 @@ void secex_history_free(secex_history *h)
 	secex_timeline_free(h);
 	free(h->line);
 	free(h->line_time);
-	secex_cache_io_release(&h->io);
+	secex_diff_release_trees(&h->io);
 	for (i = 0; i < h->pending.n; i++) {
 		hist_pending *p = h->pending.items[i];
 

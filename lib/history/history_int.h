@@ -205,7 +205,6 @@ typedef struct {
 int secex_cache_io_put(hist_io *io, const unsigned char key[HIST_CACHE_KEY], const void *value, size_t len);
 /* Stores the values deferred into a buffer by secex_cache_io_put. */
 int secex_cache_apply(hist_cache *c, const secex_buf *deferred);
-void secex_cache_io_release(hist_io *io);
 
 /* The facts of blob (path names it in problems) through io: from the cache, else parsed;
  * into arena. *fresh tells whether they were parsed (and so not in the cache yet). */
@@ -229,6 +228,8 @@ typedef struct {
  * b (either may be NULL: none), their paths under prefix; from the cache when it holds them. */
 int secex_diff_exc_files(secex_vec *out, hist_io *io, const git_oid *a, const git_oid *b, const char *prefix);
 void secex_diff_free(secex_vec *changes);
+/* Frees the trees io keeps for the next diffs. */
+void secex_diff_release_trees(hist_io *io);
 /* The changes as a cache value, and back (false when the value is not one; out stays empty). */
 int secex_diff_encode(secex_buf *out, const secex_vec *files);
 bool secex_diff_decode(secex_vec *out, const void *value, size_t len);

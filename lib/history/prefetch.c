@@ -45,11 +45,11 @@ typedef struct {
 typedef struct {
 	size_t index;          /* the commit's place in the walk's order */
 	bool ready;
-	const hist_roots *roots;
-	bool exc_known, has_exc, bad_exc;
+	const hist_roots *roots; /* NULL: nothing read (a merge, a failure) */
+	bool has_exc, bad_exc;   /* the commit's exceptions directory */
 	git_oid exc;
-	bool has_diff, has_a, has_b; /* the diff from a (the parent's directory) to b */
-	git_oid a, b;
+	bool has_diff, has_a;    /* the diff from a (the parent's directory) to exc */
+	git_oid a;
 	secex_vec files;       /* tree_change * */
 	slot_facts *facts;
 	size_t nfacts;
@@ -153,16 +153,13 @@ static int fill(slot *s, secex_history *h, hist_io *io, last_dir *last)
 	if ((rc = dir_of(&s->has_exc, &s->exc, &s->bad_exc, h, io, r)) < 0)
 		return rc;
 	s->roots = r;
-	s->exc_known = true;
-	s->has_b = s->has_exc;
-	s->b = s->exc;
 	if (p && (rc = parent_dir(s, h, io, p, last)) < 0)
 		return rc;
 	*last = (last_dir){ r, s->has_exc, s->exc };
-	if (same_dir(s->has_a, &s->a, s->has_b, &s->b))
+	if (same_dir(s->has_a, &s->a, s->has_exc, &s->exc))
 		return 0;
 	if ((rc = secex_buf_printf(&prefix, "%s/", dir)) == 0 &&
-	    (rc = secex_diff_exc_files(&s->files, io, s->has_a ? &s->a : NULL, s->has_b ? &s->b : NULL,
+	    (rc = secex_diff_exc_files(&s->files, io, s->has_a ? &s->a : NULL, s->has_exc ? &s->exc : NULL,
 				       prefix.ptr)) == 0)
 		s->has_diff = true;
 	secex_buf_release(&prefix);
@@ -209,11 +206,11 @@ static size_t claim(atomic_size_t *next, size_t limit)
 }
 
 /* The reader's record of a run: start (8), count (4), the length of the rest (4), then per
- * commit: flags (1), the directory, a and b (20 each), the diff (length 4 and
+ * commit: flags (1), the directory and a (20 each), the diff (length 4 and
  * secex_diff_encode's value), the facts (count 4, then per blob its id, length 4 and
  * secex_facts_encode's value), the deferred cache values (length 4 and bytes). */
 enum { HEAD = 16 };
-enum { F_FILLED = 1, F_EXC = 2, F_BAD = 4, F_DIFF = 8, F_A = 16, F_B = 32 };
+enum { F_FILLED = 1, F_EXC = 2, F_BAD = 4, F_DIFF = 8, F_A = 16 };
 
 static int put_block(secex_buf *b, const secex_buf *v)
 {
@@ -226,13 +223,13 @@ static int encode_slot(secex_buf *b, const slot *s)
 {
 	unsigned char flags = (unsigned char)((s->roots ? F_FILLED : 0) | (s->has_exc ? F_EXC : 0) |
 					      (s->bad_exc ? F_BAD : 0) | (s->has_diff ? F_DIFF : 0) |
-					      (s->has_a ? F_A : 0) | (s->has_b ? F_B : 0));
+					      (s->has_a ? F_A : 0));
 	secex_buf v = SECEX_BUF_INIT;
 	size_t i;
 	int rc;
 
 	if ((rc = secex_buf_putc(b, (char)flags)) < 0 || (rc = secex_buf_put(b, (const char *)s->exc.id, 20)) < 0 ||
-	    (rc = secex_buf_put(b, (const char *)s->a.id, 20)) < 0 || (rc = secex_buf_put(b, (const char *)s->b.id, 20)) < 0)
+	    (rc = secex_buf_put(b, (const char *)s->a.id, 20)) < 0)
 		return rc;
 	if ((rc = secex_diff_encode(&v, &s->files)) == 0 && (rc = put_block(b, &v)) == 0)
 		rc = secex_cache_put32(b, (uint32_t)s->nfacts);
@@ -328,7 +325,7 @@ static bool decode_slot(slot *s, secex_history *h, hist_reader *r, size_t index)
 	s->index = index;
 	s->ready = true;
 	if (!secex_cache_getbytes(r, &flags, 1) || !secex_cache_getbytes(r, s->exc.id, 20) ||
-	    !secex_cache_getbytes(r, s->a.id, 20) || !secex_cache_getbytes(r, s->b.id, 20) || !get_block(r, &v, &len))
+	    !secex_cache_getbytes(r, s->a.id, 20) || !get_block(r, &v, &len))
 		return false;
 	if ((flags & F_DIFF) && !secex_diff_decode(&s->files, v, len))
 		return false;
@@ -336,12 +333,10 @@ static bool decode_slot(slot *s, secex_history *h, hist_reader *r, size_t index)
 		return false;
 	if (flags & F_FILLED)
 		s->roots = secex_map_get(&h->roots, ((const git_oid *)h->order.items[index])->id, GIT_OID_RAWSZ);
-	s->exc_known = s->roots != NULL;
 	s->has_exc = flags & F_EXC;
 	s->bad_exc = flags & F_BAD;
 	s->has_diff = flags & F_DIFF;
 	s->has_a = flags & F_A;
-	s->has_b = flags & F_B;
 	return true;
 }
 
@@ -531,7 +526,7 @@ int secex_prefetch_take(secex_history *h, size_t index)
 	if (!(s->ready && s->index == index))
 		bring(pf, index - index % CHUNK);
 	if (!(s->ready && s->index == index))
-		return secex_error_set(SECEX_ERROR, "the walk lost its place (commit %zu) in its reading ahead", index);
+		return 0; /* cannot be; the walk reads the commit itself */
 	pf->current = s;
 	if ((rc = secex_cache_apply(h->io.cache, &s->defer)) < 0)
 		return rc;
@@ -553,7 +548,7 @@ bool secex_prefetch_exc(secex_history *h, hist_roots *r)
 {
 	const slot *s = h->prefetch ? h->prefetch->current : NULL;
 
-	if (!s || !s->exc_known || s->roots != r)
+	if (!s || s->roots != r)
 		return false;
 	r->has_exc = s->has_exc;
 	r->bad_exc = s->bad_exc;
@@ -566,7 +561,8 @@ bool secex_prefetch_diff(secex_vec *out, secex_history *h, const git_oid *a, con
 {
 	slot *s = h->prefetch ? h->prefetch->current : NULL;
 
-	if (!s || !s->has_diff || !same_dir(s->has_a, &s->a, a != NULL, a) || !same_dir(s->has_b, &s->b, b != NULL, b))
+	if (!s || !s->has_diff || !same_dir(s->has_a, &s->a, a != NULL, a) ||
+	    !same_dir(s->has_exc, &s->exc, b != NULL, b))
 		return false;
 	*out = s->files;
 	s->files = (secex_vec)SECEX_VEC_INIT;

@@ -385,6 +385,12 @@ static bool entry_of_byte(unsigned char v, bool *found, bool *bad)
 	return true;
 }
 
+/* The cache key of the entry at path of a tree: false when there is no cache. */
+static bool entry_key(unsigned char key[HIST_CACHE_KEY], const hist_io *io, const git_oid *tree_id, const char *path)
+{
+	return io->cache && secex_cache_key(key, 'T', tree_id->id, GIT_OID_RAWSZ, path, strlen(path)) == 0;
+}
+
 /* The entry at path of a tree kept in the history cache, by the tree's id and the path:
  * true when the cache holds it (key gets the key when keyed). */
 static bool cached_entry(bool *found, git_oid *out, bool *bad, bool *keyed, unsigned char key[HIST_CACHE_KEY],
@@ -393,7 +399,7 @@ static bool cached_entry(bool *found, git_oid *out, bool *bad, bool *keyed, unsi
 	const unsigned char *v;
 	size_t len;
 
-	*keyed = io->cache && secex_cache_key(key, 'T', tree_id->id, GIT_OID_RAWSZ, path, strlen(path)) == 0;
+	*keyed = entry_key(key, io, tree_id, path);
 	if (!*keyed || !(v = secex_cache_get(io->cache, key, &len)) || len != 1 + GIT_OID_RAWSZ ||
 	    !entry_of_byte(v[0], found, bad))
 		return false;
@@ -443,10 +449,9 @@ static int entries_of(hist_roots *r, secex_history *h)
 
 	if (cached_entry(&r->has_secex, &r->secex, &r->bad_secex, &keyed, key, &h->io, &r->tree, ".secex"))
 		return 0;
+	exc_keyed = entry_key(exc_key, &h->io, &r->tree, SECEX_EXCEPTIONS_DIR_DEFAULT);
 	if (git_tree_lookup(&tree, h->git, &r->tree) < 0)
 		return secex_repo_git_missing(h->git, "a commit's tree");
-	exc_keyed = h->io.cache && secex_cache_key(exc_key, 'T', r->tree.id, GIT_OID_RAWSZ, SECEX_EXCEPTIONS_DIR_DEFAULT,
-						   strlen(SECEX_EXCEPTIONS_DIR_DEFAULT)) == 0;
 	if ((rc = entry_in(&r->has_secex, &r->secex, &r->bad_secex, &h->io, tree, ".secex", keyed, key)) == 0 &&
 	    (rc = entry_in(&r->has_exc, &r->exc, &r->bad_exc, &h->io, tree, SECEX_EXCEPTIONS_DIR_DEFAULT, exc_keyed,
 			   exc_key)) == 0)
