@@ -32,11 +32,12 @@ void cli_process_setup(bool no_owner_check)
 	/* as git does, trust the object database's own checksums rather than hashing every
 	 * object again on each read (`git fsck` is the tool for a corrupt repository) */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	/* a walk reads a pack from end to end: map it 32 MiB at a time and keep 128 MiB of it
+	/* a walk reads a pack from end to end: map it 8 MiB at a time and keep 32 MiB of it
 	 * mapped, not all of it (the pages of a mapped pack count in the resident size; libgit2
-	 * maps a pack in windows of 1 GiB up to 8 GiB) */
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)128 << 20);
+	 * maps a pack in windows of 1 GiB up to 8 GiB). More is no faster: 128 MiB cost 60 MB
+	 * more at 100,000 commits for the same time */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)8 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)32 << 20);
 	if (no_owner_check)
 		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 }

@@ -31,6 +31,9 @@ typedef struct {
 void *secex_map_get(const secex_map *map, const void *key, size_t len);
 /* Sets the value for key, replacing any. Returns 0 or SECEX_ENOMEM. */
 int secex_map_put(secex_map *map, const void *key, size_t len, void *value);
+/* The same, with key not copied: it must stay as it is for as long as the map (a key that is
+ * part of the value, as a commit's id in its record). */
+int secex_map_put_kept(secex_map *map, const void *key, size_t len, void *value);
 void secex_map_release(secex_map *map);
 
 #endif

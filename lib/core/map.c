@@ -1,5 +1,6 @@
 /* A hash map from byte strings to pointers (FNV-1a, open addressing). */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,24 +78,33 @@ static int map_grow(secex_map *map)
 	return 0;
 }
 
-int secex_map_put(secex_map *map, const void *key, size_t len, void *value)
+static int put(secex_map *map, const void *key, size_t len, void *value, bool copy)
 {
 	secex_map_slot *s;
-	void *copy;
+	void *mine;
 
 	if ((map->n + 1) * 4 > map->cap * 3 && map_grow(map) < 0)
 		return SECEX_ENOMEM;
 	s = map_slot(map->slots, map->cap, key, len);
 	if (!s->key) {
-		if (!(copy = secex_arena_alloc(&map->keys, len ? len : 1)))
+		if (copy && !(mine = secex_arena_alloc(&map->keys, len ? len : 1)))
 			return secex_error_nomem();
-		memcpy(copy, key, len);
-		s->key = copy;
+		s->key = copy ? memcpy(mine, key, len) : key;
 		s->len = len;
 		map->n++;
 	}
 	s->value = value;
 	return 0;
+}
+
+int secex_map_put(secex_map *map, const void *key, size_t len, void *value)
+{
+	return put(map, key, len, value, true);
+}
+
+int secex_map_put_kept(secex_map *map, const void *key, size_t len, void *value)
+{
+	return put(map, key, len, value, false);
 }
 
 void secex_map_release(secex_map *map)

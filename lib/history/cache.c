@@ -73,7 +73,7 @@ struct hist_cache {
 /* The mapped pages of a segment count in the resident size: of a large cache, a walk would
  * keep all of it resident. Past RESIDENT_MAX, the pages read are given back now and then
  * (they are clean: the next read takes them from the page cache again). */
-#define RESIDENT_MAX ((size_t)128 << 20)
+#define RESIDENT_MAX ((size_t)64 << 20)
 
 static uint64_t get64(const unsigned char *p)
 {
@@ -271,8 +271,9 @@ static void give_back(segment *s, size_t from, size_t len)
 }
 
 /* Counts the pages a lookup may read (an interpolation search probes a few places of each
- * segment's index, then a value: counted as eight, measured at 1M commits) and gives them
- * all back once there are enough of them. */
+ * segment's index, then a value: counted as eight, measured at 1M commits) and gives the
+ * values' pages back once there are enough of them. The indexes stay: every lookup probes
+ * them, and they are a twentieth of a segment. */
 static void touch(hist_cache *c)
 {
 	size_t i;
@@ -280,7 +281,8 @@ static void touch(hist_cache *c)
 	if (c->mapped <= RESIDENT_MAX || (c->touched += 8 * c->nsegs) * 4096 < RESIDENT_MAX)
 		return;
 	for (i = 0; i < c->nsegs; i++)
-		give_back(&c->segs[i], 0, c->segs[i].size);
+		if (c->segs[i].current && c->segs[i].index > HEADER)
+			give_back(&c->segs[i], HEADER, c->segs[i].index - HEADER);
 	c->touched = 0;
 }
 

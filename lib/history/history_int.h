@@ -109,11 +109,10 @@ typedef struct hist_roots {
 	bool has_exc, has_secex, exc_known;
 	bool bad_exc, bad_secex; /* a symbolic link, submodule or file in the directory's place */
 	bool exc_usual;          /* pass 1 read exc for SECEX_EXCEPTIONS_DIR_DEFAULT (secex_rules_exc_usual) */
+	bool seen;               /* the topological sort's (order.c), as the two below */
 	const hist_rules *own, *rules;
-	/* the topological sort's (order.c) */
-	struct hist_roots **up;
 	unsigned in_degree;
-	bool seen;
+	unsigned up;             /* where its parents' records start in the sort's list of them */
 } hist_roots;
 
 bool secex_rules_equal(const hist_rules *a, const hist_rules *b);

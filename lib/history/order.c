@@ -11,6 +11,7 @@
  * once its last child is taken; the walk is that output, reversed. From one head there is
  * one commit no one points to, so the order follows from the parents alone. */
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "history_int.h"
@@ -22,7 +23,13 @@ typedef hist_roots node; /* a commit of the walk: pass 1's record carries the so
 typedef struct {
 	secex_history *h;
 	secex_vec limited, queue;
+	secex_vec up; /* node *: the parents of each node of limited, from node->up on */
 } sorter;
+
+static node *up(const sorter *s, const node *n, unsigned k)
+{
+	return s->up.items[n->up + k];
+}
 
 static int node_of(node **out, sorter *s, const git_oid *oid)
 {
@@ -33,8 +40,6 @@ static int node_of(node **out, sorter *s, const git_oid *oid)
 		return 0;
 	if ((rc = secex_rules_roots_new(&n, s->h, oid)) < 0)
 		return rc;
-	if (n->nparents && !(n->up = secex_arena_alloc(&s->h->arena, n->nparents * sizeof(*n->up))))
-		return secex_error_nomem();
 	*out = n;
 	return 0;
 }
@@ -51,12 +56,15 @@ static int limit(sorter *s, node *head)
 	head->seen = true;
 	rc = secex_vec_push(&stack, head);
 	while (rc == 0 && stack.n) {
-		node *n = stack.items[--stack.n];
+		node *n = stack.items[--stack.n], *p;
 
+		if (s->up.n > UINT32_MAX - n->nparents)
+			rc = secex_error_set(SECEX_EREPO, "the history has more parent links than secex can sort");
+		n->up = (unsigned)s->up.n;
 		for (i = 0; rc == 0 && i < n->nparents; i++)
-			if ((rc = node_of(&n->up[i], s, &n->parents[i])) == 0 && !n->up[i]->seen) {
-				n->up[i]->seen = true;
-				rc = secex_vec_push(&stack, n->up[i]);
+			if ((rc = node_of(&p, s, &n->parents[i])) == 0 && (rc = secex_vec_push(&s->up, p)) == 0 && !p->seen) {
+				p->seen = true;
+				rc = secex_vec_push(&stack, p);
 			}
 		if (rc == 0)
 			rc = secex_vec_push(&s->limited, n);
@@ -80,8 +88,8 @@ static int sort_topo(sorter *s, secex_vec *out)
 		node *n = s->limited.items[i];
 
 		for (k = 0; k < n->nparents; k++)
-			if (n->up[k]->in_degree)
-				n->up[k]->in_degree++;
+			if (up(s, n, k)->in_degree)
+				up(s, n, k)->in_degree++;
 	}
 	for (i = s->limited.n; rc == 0 && i-- > 0;) /* queued, then reversed: taken from the end */
 		if (((node *)s->limited.items[i])->in_degree == 1)
@@ -90,8 +98,8 @@ static int sort_topo(sorter *s, secex_vec *out)
 		node *n = s->queue.items[--s->queue.n];
 
 		for (k = 0; rc == 0 && k < n->nparents; k++)
-			if (n->up[k]->in_degree && --n->up[k]->in_degree == 1)
-				rc = secex_vec_push(&s->queue, n->up[k]);
+			if (up(s, n, k)->in_degree && --up(s, n, k)->in_degree == 1)
+				rc = secex_vec_push(&s->queue, up(s, n, k));
 		n->in_degree = 0;
 		emitted[count++] = n;
 	}
@@ -103,7 +111,7 @@ static int sort_topo(sorter *s, secex_vec *out)
 
 int secex_order_walk(secex_vec *out, secex_history *h, const git_oid *head)
 {
-	sorter s = { h, SECEX_VEC_INIT, SECEX_VEC_INIT };
+	sorter s = { h, SECEX_VEC_INIT, SECEX_VEC_INIT, SECEX_VEC_INIT };
 	node *top;
 	int rc;
 
@@ -111,6 +119,7 @@ int secex_order_walk(secex_vec *out, secex_history *h, const git_oid *head)
 		rc = sort_topo(&s, out);
 	secex_vec_release(&s.limited);
 	secex_vec_release(&s.queue);
+	secex_vec_release(&s.up);
 	return rc;
 }
 

@@ -553,7 +553,7 @@ int secex_rules_roots_new(hist_roots **out, secex_history *h, const git_oid *com
 	git_oid_cpy(&r->id, commit);
 	if ((rc = commit_of(r, h, commit)) < 0)
 		return rc;
-	return secex_map_put(&h->roots, commit->id, GIT_OID_RAWSZ, r);
+	return secex_map_put_kept(&h->roots, r->id.id, GIT_OID_RAWSZ, r);
 }
 
 const hist_rules *secex_rules_at(secex_history *h, const git_oid *commit)
